@@ -1,0 +1,93 @@
+package cairn
+
+import "context"
+
+// CheckIn records a manual check-in on a key result or initiative the user may edit, while
+// its period is open. For a manual initiative or one measured by tasks, the value is a
+// percentage from 0 to 100.
+func (s *Service) CheckIn(ctx context.Context, org string, c *CheckIn) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	if err := a.requireWriter("check in"); err != nil {
+		return err
+	}
+	c.ID, c.OrgID, c.Source = 0, a.org.ID, CheckInManual
+	uid := a.user.ID
+	c.AuthorID = &uid
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	var periodID int64
+	switch c.Item.Type {
+	case ItemKeyResult:
+		k, err := s.store.KeyResultByID(ctx, a.org.ID, c.Item.ID)
+		if err != nil {
+			return err
+		}
+		ok, err := s.canEditKeyResult(ctx, a, k)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return forbidden("check in on this key result")
+		}
+		if k.ProgressSource == SourceRollUp {
+			return Errorf(ECONFLICT, "key result %d rolls up from its children and takes no check-ins", k.ID)
+		}
+		o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
+		if err != nil {
+			return err
+		}
+		periodID = o.PeriodID
+	case ItemInitiative:
+		i, err := s.store.InitiativeByID(ctx, a.org.ID, c.Item.ID)
+		if err != nil {
+			return err
+		}
+		ok, err := s.canEditInitiative(ctx, a, i)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return forbidden("check in on this initiative")
+		}
+		if i.ProgressMode != ModeMetric && (c.Value < 0 || c.Value > 100) {
+			return FieldError("value", "a %s initiative checks in a percentage from 0 to 100", i.ProgressMode)
+		}
+		if periodID, err = s.periodOfParent(ctx, a, i.Parent); err != nil {
+			return err
+		}
+	default:
+		return FieldError("item.type", "check-ins are for key results and initiatives, not %q", c.Item.Type)
+	}
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, periodID); err != nil {
+		return err
+	}
+	c.CreatedAt = s.now().UTC()
+	return s.store.AddCheckIn(ctx, c)
+}
+
+// ListCheckIns lists an item's check-ins, newest first.
+func (s *Service) ListCheckIns(ctx context.Context, org string, item Ref, limit int) ([]*CheckIn, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	switch item.Type {
+	case ItemKeyResult:
+		_, err = s.store.KeyResultByID(ctx, a.org.ID, item.ID)
+	case ItemInitiative:
+		_, err = s.store.InitiativeByID(ctx, a.org.ID, item.ID)
+	default:
+		err = FieldError("item.type", "check-ins are for key results and initiatives")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	return s.store.ListCheckIns(ctx, a.org.ID, item, limit)
+}

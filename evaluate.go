@@ -1,0 +1,177 @@
+package cairn
+
+import (
+	"time"
+
+	"github.com/cairn-okr/cairn/progress"
+)
+
+// Eval is an item's computed progress and status.
+type Eval struct {
+	// Progress is a fraction: 0.42 for 42 %. Over-achievement is above 1.
+	Progress float64
+	// Status is not_started, on_track, behind or at_risk.
+	Status progress.Status
+	// Active reports whether anything has happened yet (a check-in, or an active child).
+	Active bool
+}
+
+// evaluator computes progress and status for every item of a period graph, each item once.
+type evaluator struct {
+	g        *Graph
+	expected float64
+	th       progress.Thresholds
+	out      map[Ref]Eval
+	visiting map[Ref]bool
+
+	krsByObjective  map[int64][]*KeyResult
+	initsByParent   map[Ref][]*Initiative
+	alignedByParent map[Ref][]*Objective
+	objectiveByID   map[int64]*Objective
+	keyResultByID   map[int64]*KeyResult
+	initiativeByID  map[int64]*Initiative
+}
+
+// evaluate computes every item of g as of now, with the organization's thresholds.
+func (s *Service) evaluate(g *Graph, org *Org, now time.Time) map[Ref]Eval {
+	e := newEvaluator(g, org, now)
+	for _, o := range g.Objectives {
+		e.objective(o)
+	}
+	for _, k := range g.KeyResults {
+		e.keyResult(k)
+	}
+	for _, i := range g.Initiatives {
+		e.initiative(i)
+	}
+	return e.out
+}
+
+func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
+	e := &evaluator{
+		g:               g,
+		th:              progress.Thresholds{AtRiskGap: org.AtRiskGap},
+		out:             make(map[Ref]Eval, len(g.Objectives)+len(g.KeyResults)+len(g.Initiatives)),
+		visiting:        map[Ref]bool{},
+		krsByObjective:  map[int64][]*KeyResult{},
+		initsByParent:   map[Ref][]*Initiative{},
+		alignedByParent: map[Ref][]*Objective{},
+		objectiveByID:   make(map[int64]*Objective, len(g.Objectives)),
+		keyResultByID:   make(map[int64]*KeyResult, len(g.KeyResults)),
+		initiativeByID:  make(map[int64]*Initiative, len(g.Initiatives)),
+	}
+	p := g.Period
+	end := p.End.Time()
+	if p.ClosedAt != nil && p.ClosedAt.Before(now) {
+		now = *p.ClosedAt
+	}
+	e.expected = progress.Expected(p.Start.Time(), end, now)
+	for _, o := range g.Objectives {
+		e.objectiveByID[o.ID] = o
+		if o.Parent != nil {
+			e.alignedByParent[*o.Parent] = append(e.alignedByParent[*o.Parent], o)
+		}
+	}
+	for _, k := range g.KeyResults {
+		e.keyResultByID[k.ID] = k
+		e.krsByObjective[k.ObjectiveID] = append(e.krsByObjective[k.ObjectiveID], k)
+	}
+	for _, i := range g.Initiatives {
+		e.initiativeByID[i.ID] = i
+		e.initsByParent[i.Parent] = append(e.initsByParent[i.Parent], i)
+	}
+	return e
+}
+
+func (e *evaluator) finish(r Ref, p float64, active bool) Eval {
+	ev := Eval{Progress: p, Active: active, Status: progress.StatusOf(p, active, e.expected, e.th)}
+	e.out[r] = ev
+	return ev
+}
+
+func (e *evaluator) objective(o *Objective) Eval {
+	r := Ref{ItemObjective, o.ID}
+	if ev, ok := e.out[r]; ok {
+		return ev
+	}
+	if e.visiting[r] {
+		return Eval{Status: progress.NotStarted}
+	}
+	e.visiting[r] = true
+	defer delete(e.visiting, r)
+	var children []progress.Child
+	active := false
+	for _, k := range e.krsByObjective[o.ID] {
+		ev := e.keyResult(k)
+		children = append(children, progress.Child{Progress: ev.Progress, Weight: k.Weight, Contributes: true})
+		active = active || ev.Active
+	}
+	for _, i := range e.initsByParent[r] {
+		ev := e.initiative(i)
+		children = append(children, progress.Child{Progress: ev.Progress, Weight: i.Weight, Contributes: i.Contributes})
+		active = active || (ev.Active && i.Contributes)
+	}
+	p, _ := progress.RollUp(children)
+	return e.finish(r, p, active)
+}
+
+func (e *evaluator) keyResult(k *KeyResult) Eval {
+	r := Ref{ItemKeyResult, k.ID}
+	if ev, ok := e.out[r]; ok {
+		return ev
+	}
+	if k.ProgressSource == SourceRollUp {
+		if e.visiting[r] {
+			return Eval{Status: progress.NotStarted}
+		}
+		e.visiting[r] = true
+		defer delete(e.visiting, r)
+		var children []progress.Child
+		active := false
+		for _, i := range e.initsByParent[r] {
+			ev := e.initiative(i)
+			children = append(children, progress.Child{Progress: ev.Progress, Weight: i.Weight, Contributes: i.Contributes})
+			active = active || (ev.Active && i.Contributes)
+		}
+		for _, o := range e.alignedByParent[r] {
+			ev := e.objective(o)
+			children = append(children, progress.Child{Progress: ev.Progress, Weight: o.Weight, Contributes: true})
+			active = active || ev.Active
+		}
+		p, _ := progress.RollUp(children)
+		return e.finish(r, p, active)
+	}
+	p := metricProgress(k.Metric, k.Metric.Current)
+	return e.finish(r, p, k.LastCheckInAt != nil)
+}
+
+func (e *evaluator) initiative(i *Initiative) Eval {
+	r := Ref{ItemInitiative, i.ID}
+	if ev, ok := e.out[r]; ok {
+		return ev
+	}
+	var p float64
+	switch i.ProgressMode {
+	case ModeMetric:
+		if i.Metric != nil {
+			p = metricProgress(*i.Metric, i.Current)
+		}
+	default:
+		// Manual and task initiatives hold a percentage.
+		p = i.Current / 100
+		if p < 0 {
+			p = 0
+		}
+	}
+	return e.finish(r, p, i.LastCheckInAt != nil)
+}
+
+func metricProgress(m Metric, current float64) float64 {
+	p, err := progress.MetricProgress(progress.Metric{Start: m.Start, Target: m.Target}, current)
+	if err != nil {
+		return 0
+	}
+	return p
+}
+
+func suggestedScore(p float64) float64 { return progress.SuggestedScore(p) }

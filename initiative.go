@@ -1,0 +1,252 @@
+package cairn
+
+import "context"
+
+// periodOfParent returns the period id of the objective or key result an item hangs from.
+func (s *Service) periodOfParent(ctx context.Context, a *access, ref Ref) (int64, error) {
+	switch ref.Type {
+	case ItemObjective:
+		o, err := s.store.ObjectiveByID(ctx, a.org.ID, ref.ID)
+		if err != nil {
+			return 0, err
+		}
+		return o.PeriodID, nil
+	case ItemKeyResult:
+		k, err := s.store.KeyResultByID(ctx, a.org.ID, ref.ID)
+		if err != nil {
+			return 0, err
+		}
+		o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
+		if err != nil {
+			return 0, err
+		}
+		return o.PeriodID, nil
+	}
+	return 0, FieldError("parent.type", "parent type must be key_result or objective, not %q", ref.Type)
+}
+
+// ListInitiatives lists initiatives, all or those under one parent, with progress.
+func (s *Service) ListInitiatives(ctx context.Context, org string, parent *Ref) ([]*InitiativeView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	var periods []int64
+	if parent != nil {
+		pid, err := s.periodOfParent(ctx, a, *parent)
+		if err != nil {
+			return nil, err
+		}
+		periods = []int64{pid}
+	} else {
+		ps, err := s.store.ListPeriods(ctx, a.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			periods = append(periods, p.ID)
+		}
+	}
+	out := []*InitiativeView{}
+	for _, pid := range periods {
+		e, err := s.evalGraph(ctx, a, pid)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range e.g.Initiatives {
+			if parent != nil && i.Parent != *parent {
+				continue
+			}
+			out = append(out, initiativeView(i, e.initiative(i)))
+		}
+	}
+	return out, nil
+}
+
+// Initiative returns one initiative with progress.
+func (s *Service) Initiative(ctx context.Context, org string, id int64) (*InitiativeView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	return s.initiativeView(ctx, a, id)
+}
+
+func (s *Service) initiativeView(ctx context.Context, a *access, id int64) (*InitiativeView, error) {
+	i, err := s.store.InitiativeByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	pid, err := s.periodOfParent(ctx, a, i.Parent)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.evalGraph(ctx, a, pid)
+	if err != nil {
+		return nil, err
+	}
+	if ei, ok := e.initiativeByID[id]; ok {
+		i = ei
+	}
+	return initiativeView(i, e.initiative(i)), nil
+}
+
+// CreateInitiative creates an initiative under a key result or objective the user may edit.
+func (s *Service) CreateInitiative(ctx context.Context, org string, i *Initiative) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	if err := a.requireWriter("create initiatives"); err != nil {
+		return err
+	}
+	i.ID, i.OrgID, i.LastCheckInAt = 0, a.org.ID, nil
+	if err := i.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkInitiativeParent(ctx, a, i); err != nil {
+		return err
+	}
+	if err := s.checkMembers(ctx, a, "owner_ids", i.OwnerIDs); err != nil {
+		return err
+	}
+	i.Current = 0
+	if i.Metric != nil {
+		i.Current = i.Metric.Start
+		i.Metric.Current = i.Metric.Start
+	}
+	i.CreatedAt = s.now().UTC()
+	i.UpdatedAt = i.CreatedAt
+	return s.store.CreateInitiative(ctx, i)
+}
+
+func (s *Service) checkInitiativeParent(ctx context.Context, a *access, i *Initiative) error {
+	pid, err := s.periodOfParent(ctx, a, i.Parent)
+	if ErrorCode(err) == ENOTFOUND {
+		return FieldError("parent.id", "%s %d not found in this organization", i.Parent.Type, i.Parent.ID)
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := s.canEditParent(ctx, a, i.Parent)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("add initiatives to this " + string(i.Parent.Type))
+	}
+	_, err = s.requireOpenPeriod(ctx, a.org.ID, pid)
+	return err
+}
+
+// InitiativeUpdate is a partial update of an initiative.
+type InitiativeUpdate struct {
+	Title        *string       `json:"title"`
+	Parent       *Ref          `json:"parent"`
+	Contributes  *bool         `json:"contributes"`
+	ProgressMode *ProgressMode `json:"progress_mode"`
+	Metric       *MetricUpdate `json:"metric"`
+	OwnerIDs     *[]int64      `json:"owner_ids"`
+	Weight       *float64      `json:"weight"`
+}
+
+// UpdateInitiative changes an initiative; its owners, its parent's editors and admins may.
+func (s *Service) UpdateInitiative(ctx context.Context, org string, id int64, up InitiativeUpdate) (*InitiativeView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	i, err := s.store.InitiativeByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := s.canEditInitiative(ctx, a, i)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, forbidden("change this initiative")
+	}
+	pid, err := s.periodOfParent(ctx, a, i.Parent)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, pid); err != nil {
+		return nil, err
+	}
+	if up.Title != nil {
+		i.Title = *up.Title
+	}
+	if up.Contributes != nil {
+		i.Contributes = *up.Contributes
+	}
+	if up.ProgressMode != nil && *up.ProgressMode != i.ProgressMode {
+		i.ProgressMode = *up.ProgressMode
+		if i.ProgressMode != ModeMetric {
+			i.Metric = nil
+		} else if i.Metric == nil {
+			i.Metric = &Metric{}
+		}
+	}
+	if up.Metric != nil {
+		if i.Metric == nil {
+			return nil, FieldError("metric", "metric is only for progress_mode metric")
+		}
+		up.Metric.apply(i.Metric)
+	}
+	if up.OwnerIDs != nil {
+		i.OwnerIDs = *up.OwnerIDs
+	}
+	if up.Weight != nil {
+		i.Weight = *up.Weight
+	}
+	if up.Parent != nil {
+		i.Parent = *up.Parent
+	}
+	if i.Metric != nil {
+		i.Metric.Current = i.Current
+	}
+	if err := i.Validate(); err != nil {
+		return nil, err
+	}
+	if up.Parent != nil {
+		if err := s.checkInitiativeParent(ctx, a, i); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkMembers(ctx, a, "owner_ids", i.OwnerIDs); err != nil {
+		return nil, err
+	}
+	i.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateInitiative(ctx, i); err != nil {
+		return nil, err
+	}
+	return s.initiativeView(ctx, a, id)
+}
+
+// DeleteInitiative deletes an initiative and its check-ins.
+func (s *Service) DeleteInitiative(ctx context.Context, org string, id int64) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	i, err := s.store.InitiativeByID(ctx, a.org.ID, id)
+	if err != nil {
+		return err
+	}
+	ok, err := s.canEditInitiative(ctx, a, i)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("delete this initiative")
+	}
+	pid, err := s.periodOfParent(ctx, a, i.Parent)
+	if err != nil {
+		return err
+	}
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, pid); err != nil {
+		return err
+	}
+	return s.store.DeleteInitiative(ctx, a.org.ID, id)
+}

@@ -1,0 +1,237 @@
+package cairn
+
+import "context"
+
+// ListKeyResults lists key results, of one objective or of one period, with progress.
+func (s *Service) ListKeyResults(ctx context.Context, org string, objectiveID, periodID int64) ([]*KeyResultView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	if objectiveID != 0 {
+		o, err := s.store.ObjectiveByID(ctx, a.org.ID, objectiveID)
+		if err != nil {
+			return nil, err
+		}
+		periodID = o.PeriodID
+	}
+	var periods []int64
+	if periodID != 0 {
+		periods = []int64{periodID}
+	} else {
+		ps, err := s.store.ListPeriods(ctx, a.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			periods = append(periods, p.ID)
+		}
+	}
+	out := []*KeyResultView{}
+	for _, pid := range periods {
+		e, err := s.evalGraph(ctx, a, pid)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range e.g.KeyResults {
+			if objectiveID != 0 && k.ObjectiveID != objectiveID {
+				continue
+			}
+			out = append(out, keyResultView(k, e.keyResult(k)))
+		}
+	}
+	return out, nil
+}
+
+// KeyResult returns one key result with progress.
+func (s *Service) KeyResult(ctx context.Context, org string, id int64) (*KeyResultView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	return s.keyResultView(ctx, a, id)
+}
+
+func (s *Service) keyResultView(ctx context.Context, a *access, id int64) (*KeyResultView, error) {
+	k, err := s.store.KeyResultByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.evalGraph(ctx, a, o.PeriodID)
+	if err != nil {
+		return nil, err
+	}
+	if ek, ok := e.keyResultByID[id]; ok {
+		k = ek
+	}
+	return keyResultView(k, e.keyResult(k)), nil
+}
+
+// CreateKeyResult creates a key result under an objective the user may edit. Its current
+// value starts at the metric's start.
+func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	if err := a.requireWriter("create key results"); err != nil {
+		return err
+	}
+	k.ID, k.OrgID, k.Score, k.LastCheckInAt = 0, a.org.ID, nil, nil
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
+	if ErrorCode(err) == ENOTFOUND {
+		return FieldError("objective_id", "objective %d not found in this organization", k.ObjectiveID)
+	}
+	if err != nil {
+		return err
+	}
+	if !a.canEditObjective(o) {
+		return forbidden("add key results to this objective")
+	}
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+		return err
+	}
+	if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
+		return err
+	}
+	k.Metric.Current = k.Metric.Start
+	k.CreatedAt = s.now().UTC()
+	k.UpdatedAt = k.CreatedAt
+	return s.store.CreateKeyResult(ctx, k)
+}
+
+// KeyResultUpdate is a partial update of a key result.
+type KeyResultUpdate struct {
+	Title          *string         `json:"title"`
+	Metric         *MetricUpdate   `json:"metric"`
+	ProgressSource *ProgressSource `json:"progress_source"`
+	OwnerIDs       *[]int64        `json:"owner_ids"`
+	Weight         *float64        `json:"weight"`
+	Score          *float64        `json:"score"`
+}
+
+// MetricUpdate is a partial update of a metric. Its current value changes only by check-in.
+type MetricUpdate struct {
+	Kind   *MetricKind `json:"kind"`
+	Start  *float64    `json:"start"`
+	Target *float64    `json:"target"`
+	Unit   *string     `json:"unit"`
+}
+
+func (m *MetricUpdate) apply(to *Metric) {
+	if m.Kind != nil {
+		to.Kind = *m.Kind
+	}
+	if m.Start != nil {
+		to.Start = *m.Start
+	}
+	if m.Target != nil {
+		to.Target = *m.Target
+	}
+	if m.Unit != nil {
+		to.Unit = *m.Unit
+	}
+}
+
+// UpdateKeyResult changes a key result; its owners, its objective's editors and admins may.
+func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up KeyResultUpdate) (*KeyResultView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.store.KeyResultByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := s.canEditKeyResult(ctx, a, k)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, forbidden("change this key result")
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.store.PeriodByID(ctx, a.org.ID, o.PeriodID)
+	if err != nil {
+		return nil, err
+	}
+	if up.Score != nil {
+		if !p.Closed() {
+			return nil, FieldError("score", "scores are set when the period is closed")
+		}
+		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
+			return nil, FieldError("score", "score must be between 0 and 1")
+		}
+		if up.Title != nil || up.Metric != nil || up.ProgressSource != nil || up.OwnerIDs != nil || up.Weight != nil {
+			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
+		}
+		k.Score = up.Score
+	} else {
+		if p.Closed() {
+			return nil, Errorf(ECONFLICT, "period %q is closed: its items are frozen", p.Name)
+		}
+		if up.Title != nil {
+			k.Title = *up.Title
+		}
+		if up.Metric != nil {
+			up.Metric.apply(&k.Metric)
+		}
+		if up.ProgressSource != nil {
+			k.ProgressSource = *up.ProgressSource
+		}
+		if up.OwnerIDs != nil {
+			k.OwnerIDs = *up.OwnerIDs
+		}
+		if up.Weight != nil {
+			k.Weight = *up.Weight
+		}
+		if err := k.Validate(); err != nil {
+			return nil, err
+		}
+		if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
+			return nil, err
+		}
+	}
+	k.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateKeyResult(ctx, k); err != nil {
+		return nil, err
+	}
+	return s.keyResultView(ctx, a, id)
+}
+
+// DeleteKeyResult deletes a key result with its initiatives and check-ins.
+func (s *Service) DeleteKeyResult(ctx context.Context, org string, id int64) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	k, err := s.store.KeyResultByID(ctx, a.org.ID, id)
+	if err != nil {
+		return err
+	}
+	ok, err := s.canEditKeyResult(ctx, a, k)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("delete this key result")
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+		return err
+	}
+	return s.store.DeleteKeyResult(ctx, a.org.ID, id)
+}

@@ -1,0 +1,337 @@
+package cairn
+
+import (
+	"context"
+	"slices"
+)
+
+// ObjectiveQuery selects objectives of an organization for a list.
+type ObjectiveQuery struct {
+	PeriodID int64
+	TeamID   int64
+	OwnerID  int64
+	Status   string
+	Limit    int
+	Offset   int
+}
+
+// ListObjectives lists objectives with progress. With a period the whole period is loaded
+// in a fixed number of queries and evaluated once; filters then apply in memory.
+func (s *Service) ListObjectives(ctx context.Context, org string, q ObjectiveQuery) ([]*ObjectiveView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit <= 0 || q.Limit > 5000 {
+		q.Limit = 5000
+	}
+	var periods []int64
+	if q.PeriodID != 0 {
+		if _, err := s.store.PeriodByID(ctx, a.org.ID, q.PeriodID); err != nil {
+			return nil, err
+		}
+		periods = []int64{q.PeriodID}
+	} else {
+		ps, err := s.store.ListPeriods(ctx, a.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			periods = append(periods, p.ID)
+		}
+	}
+	out := []*ObjectiveView{}
+	skipped := 0
+	for _, pid := range periods {
+		g, err := s.store.PeriodGraph(ctx, a.org.ID, pid)
+		if err != nil {
+			return nil, err
+		}
+		ev := s.evaluate(g, a.org, s.now())
+		for _, o := range g.Objectives {
+			if q.TeamID != 0 && (o.TeamID == nil || *o.TeamID != q.TeamID) {
+				continue
+			}
+			if q.OwnerID != 0 && !slices.Contains(o.OwnerIDs, q.OwnerID) {
+				continue
+			}
+			e := ev[Ref{ItemObjective, o.ID}]
+			if q.Status != "" && string(e.Status) != q.Status {
+				continue
+			}
+			if skipped < q.Offset {
+				skipped++
+				continue
+			}
+			if len(out) >= q.Limit {
+				return out, nil
+			}
+			out = append(out, objectiveView(o, e))
+		}
+	}
+	return out, nil
+}
+
+// evalOne evaluates the period graph that holds one item.
+func (s *Service) evalGraph(ctx context.Context, a *access, periodID int64) (*evaluator, error) {
+	g, err := s.store.PeriodGraph(ctx, a.org.ID, periodID)
+	if err != nil {
+		return nil, err
+	}
+	e := newEvaluator(g, a.org, s.now())
+	return e, nil
+}
+
+// Objective returns one objective with progress.
+func (s *Service) Objective(ctx context.Context, org string, id int64) (*ObjectiveView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.evalGraph(ctx, a, o.PeriodID)
+	if err != nil {
+		return nil, err
+	}
+	if eo, ok := e.objectiveByID[id]; ok {
+		o = eo
+	}
+	return objectiveView(o, e.objective(o)), nil
+}
+
+// ObjectiveTree returns the objective with its key results, initiatives and aligned
+// children, each with progress and status.
+func (s *Service) ObjectiveTree(ctx context.Context, org string, id int64) (*ObjectiveTree, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.evalGraph(ctx, a, o.PeriodID)
+	if err != nil {
+		return nil, err
+	}
+	if eo, ok := e.objectiveByID[id]; ok {
+		o = eo
+	}
+	return e.tree(o, map[int64]bool{}), nil
+}
+
+// CreateObjective creates an objective. Members and admins may; the owners must be members.
+func (s *Service) CreateObjective(ctx context.Context, org string, o *Objective) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	if err := a.requireWriter("create objectives"); err != nil {
+		return err
+	}
+	o.ID, o.OrgID, o.Score = 0, a.org.ID, nil
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkObjectiveRefs(ctx, a, o); err != nil {
+		return err
+	}
+	o.CreatedAt = s.now().UTC()
+	o.UpdatedAt = o.CreatedAt
+	return s.store.CreateObjective(ctx, o)
+}
+
+// checkObjectiveRefs checks that every id an objective names lives in the organization.
+func (s *Service) checkObjectiveRefs(ctx context.Context, a *access, o *Objective) error {
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return FieldError("period_id", "period %d not found in this organization", o.PeriodID)
+		}
+		return err
+	}
+	if o.TeamID != nil {
+		if _, err := s.store.TeamByID(ctx, a.org.ID, *o.TeamID); err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				return FieldError("team_id", "team %d not found in this organization", *o.TeamID)
+			}
+			return err
+		}
+	}
+	if err := s.checkMembers(ctx, a, "owner_ids", o.OwnerIDs); err != nil {
+		return err
+	}
+	if err := s.checkMembers(ctx, a, "editor_ids", o.EditorIDs); err != nil {
+		return err
+	}
+	if o.Parent != nil {
+		var err error
+		switch o.Parent.Type {
+		case ItemObjective:
+			_, err = s.store.ObjectiveByID(ctx, a.org.ID, o.Parent.ID)
+			if err == nil && o.ID != 0 {
+				err = s.checkNoCycle(ctx, a, o.ID, *o.Parent)
+			}
+		case ItemKeyResult:
+			var k *KeyResult
+			k, err = s.store.KeyResultByID(ctx, a.org.ID, o.Parent.ID)
+			if err == nil && o.ID != 0 {
+				if k.ObjectiveID == o.ID {
+					return FieldError("parent.id", "an objective cannot align to its own key result")
+				}
+				err = s.checkNoCycle(ctx, a, o.ID, Ref{ItemObjective, k.ObjectiveID})
+			}
+		}
+		if ErrorCode(err) == ENOTFOUND {
+			return FieldError("parent.id", "%s %d not found in this organization", o.Parent.Type, o.Parent.ID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkNoCycle refuses an alignment that would make an objective its own ancestor.
+func (s *Service) checkNoCycle(ctx context.Context, a *access, id int64, parent Ref) error {
+	for steps := 0; steps < 1000; steps++ {
+		if parent.Type == ItemKeyResult {
+			k, err := s.store.KeyResultByID(ctx, a.org.ID, parent.ID)
+			if err != nil {
+				return err
+			}
+			parent = Ref{ItemObjective, k.ObjectiveID}
+		}
+		if parent.ID == id {
+			return FieldError("parent.id", "aligning to %s %d would make a cycle", parent.Type, parent.ID)
+		}
+		p, err := s.store.ObjectiveByID(ctx, a.org.ID, parent.ID)
+		if err != nil {
+			return err
+		}
+		if p.Parent == nil {
+			return nil
+		}
+		parent = *p.Parent
+	}
+	return FieldError("parent.id", "alignment chain is too deep")
+}
+
+// ObjectiveUpdate is a partial update of an objective.
+type ObjectiveUpdate struct {
+	Title        *string  `json:"title"`
+	Description  *string  `json:"description"`
+	Level        *Level   `json:"level"`
+	TeamID       *int64   `json:"team_id"`
+	Aspirational *bool    `json:"aspirational"`
+	OwnerIDs     *[]int64 `json:"owner_ids"`
+	EditorIDs    *[]int64 `json:"editor_ids"`
+	Parent       *Ref     `json:"parent"`
+	ClearParent  bool     `json:"clear_parent"`
+	Weight       *float64 `json:"weight"`
+	// Score overrides the closing score; only after the period is closed.
+	Score *float64 `json:"score"`
+}
+
+// UpdateObjective changes an objective; its owners, editors and admins may. Items of a
+// closed period are frozen, except for their score.
+func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up ObjectiveUpdate) (*ObjectiveView, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.canEditObjective(o) {
+		return nil, forbidden("change this objective")
+	}
+	p, err := s.store.PeriodByID(ctx, a.org.ID, o.PeriodID)
+	if err != nil {
+		return nil, err
+	}
+	if up.Score != nil {
+		if !p.Closed() {
+			return nil, FieldError("score", "scores are set when the period is closed")
+		}
+		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
+			return nil, FieldError("score", "score must be between 0 and 1")
+		}
+		if up != (ObjectiveUpdate{Score: up.Score}) {
+			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
+		}
+		o.Score = up.Score
+		o.UpdatedAt = s.now().UTC()
+		if err := s.store.UpdateObjective(ctx, o); err != nil {
+			return nil, err
+		}
+		return s.Objective(ctx, org, id)
+	}
+	if p.Closed() {
+		return nil, Errorf(ECONFLICT, "period %q is closed: its items are frozen", p.Name)
+	}
+	if up.Title != nil {
+		o.Title = *up.Title
+	}
+	if up.Description != nil {
+		o.Description = *up.Description
+	}
+	if up.Level != nil {
+		o.Level = *up.Level
+	}
+	if up.TeamID != nil {
+		o.TeamID = up.TeamID
+	}
+	if up.Aspirational != nil {
+		o.Aspirational = *up.Aspirational
+	}
+	if up.OwnerIDs != nil {
+		o.OwnerIDs = *up.OwnerIDs
+	}
+	if up.EditorIDs != nil {
+		o.EditorIDs = *up.EditorIDs
+	}
+	if up.ClearParent {
+		o.Parent = nil
+	}
+	if up.Parent != nil {
+		o.Parent = up.Parent
+	}
+	if up.Weight != nil {
+		o.Weight = *up.Weight
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkObjectiveRefs(ctx, a, o); err != nil {
+		return nil, err
+	}
+	o.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateObjective(ctx, o); err != nil {
+		return nil, err
+	}
+	return s.Objective(ctx, org, id)
+}
+
+// DeleteObjective deletes an objective with its key results and initiatives; its owners,
+// editors and admins may, while the period is open.
+func (s *Service) DeleteObjective(ctx context.Context, org string, id int64) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	o, err := s.store.ObjectiveByID(ctx, a.org.ID, id)
+	if err != nil {
+		return err
+	}
+	if !a.canEditObjective(o) {
+		return forbidden("delete this objective")
+	}
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+		return err
+	}
+	return s.store.DeleteObjective(ctx, a.org.ID, id)
+}
