@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/cairn-okr/cairn"
+)
+
+// InitiativeInput is the body of POST …/initiatives.
+type InitiativeInput struct {
+	Parent       cairn.Ref          `json:"parent"`
+	Title        string             `json:"title"`
+	Contributes  *bool              `json:"contributes"`
+	ProgressMode cairn.ProgressMode `json:"progress_mode"`
+	Metric       *MetricInput       `json:"metric"`
+	OwnerIDs     []int64            `json:"owner_ids"`
+	Weight       float64            `json:"weight"`
+}
+
+func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
+	var parent *cairn.Ref
+	for _, t := range []cairn.ItemType{cairn.ItemKeyResult, cairn.ItemObjective} {
+		id, err := queryInt(r, string(t)+"_id")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if id != 0 {
+			if parent != nil {
+				s.writeError(w, r, cairn.FieldError("objective_id", "filter by key_result_id or objective_id, not both"))
+				return
+			}
+			parent = &cairn.Ref{Type: t, ID: id}
+		}
+	}
+	is, err := s.svc.ListInitiatives(r.Context(), r.PathValue("org"), parent)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list(is))
+}
+
+func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) {
+	var in InitiativeInput
+	if err := DecodeJSON(r.Body, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	i := &cairn.Initiative{Parent: in.Parent, Title: in.Title, Contributes: true, ProgressMode: in.ProgressMode, OwnerIDs: in.OwnerIDs, Weight: in.Weight}
+	if in.Contributes != nil {
+		i.Contributes = *in.Contributes
+	}
+	if in.Metric != nil {
+		m := in.Metric.metric()
+		i.Metric = &m
+	}
+	if err := s.svc.CreateInitiative(r.Context(), r.PathValue("org"), i); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.svc.Initiative(r.Context(), r.PathValue("org"), i.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, v)
+}
+
+func (s *Server) getInitiative(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.svc.Initiative(r.Context(), r.PathValue("org"), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) updateInitiative(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in cairn.InitiativeUpdate
+	if err := DecodeJSON(r.Body, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.svc.UpdateInitiative(r.Context(), r.PathValue("org"), id, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) deleteInitiative(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.svc.DeleteInitiative(r.Context(), r.PathValue("org"), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

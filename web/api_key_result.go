@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/cairn-okr/cairn"
+)
+
+// KeyResultInput is the body of POST …/key-results.
+type KeyResultInput struct {
+	ObjectiveID    int64                `json:"objective_id"`
+	Title          string               `json:"title"`
+	Metric         MetricInput          `json:"metric"`
+	ProgressSource cairn.ProgressSource `json:"progress_source"`
+	OwnerIDs       []int64              `json:"owner_ids"`
+	Weight         float64              `json:"weight"`
+}
+
+// MetricInput is a metric as a client sends it; the current value comes from check-ins.
+type MetricInput struct {
+	Kind   cairn.MetricKind `json:"kind"`
+	Start  float64          `json:"start"`
+	Target float64          `json:"target"`
+	Unit   string           `json:"unit"`
+}
+
+func (m MetricInput) metric() cairn.Metric {
+	return cairn.Metric{Kind: m.Kind, Start: m.Start, Target: m.Target, Unit: m.Unit, Current: m.Start}
+}
+
+func (s *Server) listKeyResults(w http.ResponseWriter, r *http.Request) {
+	oid, err := queryInt(r, "objective_id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pid, err := queryInt(r, "period_id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ks, err := s.svc.ListKeyResults(r.Context(), r.PathValue("org"), oid, pid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list(ks))
+}
+
+func (s *Server) createKeyResult(w http.ResponseWriter, r *http.Request) {
+	var in KeyResultInput
+	if err := DecodeJSON(r.Body, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	k := &cairn.KeyResult{ObjectiveID: in.ObjectiveID, Title: in.Title, Metric: in.Metric.metric(), ProgressSource: in.ProgressSource, OwnerIDs: in.OwnerIDs, Weight: in.Weight}
+	if err := s.svc.CreateKeyResult(r.Context(), r.PathValue("org"), k); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.svc.KeyResult(r.Context(), r.PathValue("org"), k.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, v)
+}
+
+func (s *Server) getKeyResult(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.svc.KeyResult(r.Context(), r.PathValue("org"), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) updateKeyResult(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in cairn.KeyResultUpdate
+	if err := DecodeJSON(r.Body, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.svc.UpdateKeyResult(r.Context(), r.PathValue("org"), id, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) deleteKeyResult(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.svc.DeleteKeyResult(r.Context(), r.PathValue("org"), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/cairn-okr/cairn"
+)
+
+// codeStatus is the one table that maps Cairn's error codes to HTTP statuses.
+var codeStatus = map[string]int{
+	cairn.EINVALID:        http.StatusUnprocessableEntity,
+	cairn.ENOTFOUND:       http.StatusNotFound,
+	cairn.ECONFLICT:       http.StatusConflict,
+	cairn.EUNAUTHORIZED:   http.StatusUnauthorized,
+	cairn.EFORBIDDEN:      http.StatusForbidden,
+	cairn.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	cairn.EUNAVAILABLE:    http.StatusServiceUnavailable,
+	cairn.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	cairn.EINTERNAL:       http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for an error code.
+func StatusOf(code string) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	Code      string `json:"code,omitempty"`
+	Field     string `json:"field,omitempty"`
+	Instance  string `json:"instance,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// writeError answers with a problem+json body for err. Internal errors are logged with the
+// request id and reach the client only as a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := cairn.ErrorCode(err)
+	status := StatusOf(code)
+	if code == cairn.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("err", err.Error()), slog.String("request_id", requestID(r.Context())))
+	}
+	writeProblem(w, r, status, code, cairn.ErrorMessage(err), cairn.ErrorField(err))
+}
+
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, code, detail, field string) {
+	p := Problem{
+		Type:      "about:blank",
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    detail,
+		Code:      code,
+		Field:     field,
+		Instance:  r.URL.Path,
+		RequestID: requestID(r.Context()),
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/auth"
+)
+
+// Config wires a Server.
+type Config struct {
+	Service *cairn.Service
+	Store   cairn.Store
+	// DB, when set, adds connection-pool statistics to /metrics.
+	DB *sql.DB
+	// Ready reports whether the server can take traffic (database reachable and migrated).
+	Ready func(ctx context.Context) error
+	Log   *slog.Logger
+	// CSRFKey is the HMAC key for CSRF tokens, shared by all replicas.
+	CSRFKey []byte
+	// OIDC enables "Sign in with Microsoft" when set.
+	OIDC *auth.OIDC
+	// Passwords checks and hashes local passwords.
+	Passwords *auth.Hasher
+	// SessionTTL is how long a sign-in lasts; 0 means 14 days.
+	SessionTTL time.Duration
+	// TrustProxy trusts X-Forwarded-Proto for deciding whether cookies are Secure.
+	TrustProxy bool
+	Now        func() time.Time
+}
+
+// Server serves Cairn's HTTP API.
+type Server struct {
+	svc       *cairn.Service
+	store     cairn.Store
+	ready     func(ctx context.Context) error
+	log       *slog.Logger
+	csrf      *auth.CSRF
+	oidc      *auth.OIDC
+	passwords *auth.Hasher
+	ttl       time.Duration
+	trust     bool
+	now       func() time.Time
+	metrics   *metrics
+	mux       *http.ServeMux
+	handler   http.Handler
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// route is one entry of the routing table; the OpenAPI test walks the same table.
+type route struct {
+	Method  string
+	Pattern string
+	Handler http.HandlerFunc
+	// Public routes need no sign-in.
+	Public bool
+}
+
+// New returns a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 14 * 24 * time.Hour
+	}
+	if cfg.Passwords == nil {
+		h, err := auth.NewHasher(auth.DefaultParams())
+		if err != nil {
+			return nil, err
+		}
+		cfg.Passwords = h
+	}
+	s := &Server{
+		svc: cfg.Service, store: cfg.Store, ready: cfg.Ready, log: cfg.Log,
+		oidc: cfg.OIDC, passwords: cfg.Passwords, ttl: cfg.SessionTTL, trust: cfg.TrustProxy,
+		now: cfg.Now, metrics: newMetrics(cfg.DB), mux: http.NewServeMux(),
+	}
+	csrf, err := auth.NewCSRF(auth.CSRFConfig{Key: cfg.CSRFKey})
+	if err != nil {
+		return nil, err
+	}
+	s.csrf = csrf
+	for _, rt := range s.routes() {
+		h := http.Handler(rt.Handler)
+		if !rt.Public {
+			h = s.requireUser(h)
+		}
+		s.mux.Handle(rt.Method+" "+rt.Pattern, h)
+	}
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, http.StatusNotFound, cairn.ENOTFOUND, "no API route "+r.Method+" "+r.URL.Path, "")
+	})
+	s.handler = s.observe(secureHeaders(s.authenticate(s.csrfProtect(s.mux))))
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Handle adds a handler for a pattern that is not part of the JSON API, such as the UI.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// routes is the routing table of the JSON API and the service endpoints.
+func (s *Server) routes() []route {
+	org := "/api/v1/orgs/{org}"
+	return []route{
+		{"GET", "/healthz", s.healthz, true},
+		{"GET", "/readyz", s.readyz, true},
+		{"GET", "/metrics", s.metricsHandler, true},
+		{"GET", "/api/v1/openapi.json", s.openapi, true},
+
+		{"GET", "/setup", s.setupPage, true},
+		{"POST", "/setup", s.setupForm, true},
+		{"POST", "/api/v1/setup", s.setupAPI, true},
+		{"POST", "/api/v1/auth/login", s.login, true},
+		{"POST", "/api/v1/auth/logout", s.logout, true},
+		{"GET", "/auth/oidc/login", s.oidcLogin, true},
+		{"GET", "/auth/oidc/callback", s.oidcCallback, true},
+		{"GET", "/api/v1/me", s.me, false},
+		{"POST", "/api/v1/me/tokens", s.createToken, false},
+
+		{"GET", "/api/v1/orgs", s.listOrgs, false},
+		{"POST", "/api/v1/orgs", s.createOrg, false},
+		{"GET", org, s.getOrg, false},
+		{"PATCH", org, s.updateOrg, false},
+		{"DELETE", org, s.deleteOrg, false},
+
+		{"GET", org + "/periods", s.listPeriods, false},
+		{"POST", org + "/periods", s.createPeriod, false},
+		{"GET", org + "/periods/{id}", s.getPeriod, false},
+		{"PATCH", org + "/periods/{id}", s.updatePeriod, false},
+		{"DELETE", org + "/periods/{id}", s.deletePeriod, false},
+		{"POST", org + "/periods/{id}/close", s.closePeriod, false},
+
+		{"GET", org + "/teams", s.listTeams, false},
+		{"POST", org + "/teams", s.createTeam, false},
+		{"GET", org + "/teams/{id}", s.getTeam, false},
+		{"PATCH", org + "/teams/{id}", s.updateTeam, false},
+		{"DELETE", org + "/teams/{id}", s.deleteTeam, false},
+
+		{"GET", org + "/members", s.listMembers, false},
+		{"POST", org + "/members", s.addMember, false},
+		{"GET", org + "/members/{id}", s.getMember, false},
+		{"PATCH", org + "/members/{id}", s.updateMember, false},
+		{"DELETE", org + "/members/{id}", s.removeMember, false},
+
+		{"GET", org + "/objectives", s.listObjectives, false},
+		{"POST", org + "/objectives", s.createObjective, false},
+		{"GET", org + "/objectives/{id}", s.getObjective, false},
+		{"PATCH", org + "/objectives/{id}", s.updateObjective, false},
+		{"DELETE", org + "/objectives/{id}", s.deleteObjective, false},
+		{"GET", org + "/objectives/{id}/tree", s.objectiveTree, false},
+
+		{"GET", org + "/key-results", s.listKeyResults, false},
+		{"POST", org + "/key-results", s.createKeyResult, false},
+		{"GET", org + "/key-results/{id}", s.getKeyResult, false},
+		{"PATCH", org + "/key-results/{id}", s.updateKeyResult, false},
+		{"DELETE", org + "/key-results/{id}", s.deleteKeyResult, false},
+		{"GET", org + "/key-results/{id}/check-ins", s.listKeyResultCheckIns, false},
+		{"POST", org + "/key-results/{id}/check-ins", s.keyResultCheckIn, false},
+
+		{"GET", org + "/initiatives", s.listInitiatives, false},
+		{"POST", org + "/initiatives", s.createInitiative, false},
+		{"GET", org + "/initiatives/{id}", s.getInitiative, false},
+		{"PATCH", org + "/initiatives/{id}", s.updateInitiative, false},
+		{"DELETE", org + "/initiatives/{id}", s.deleteInitiative, false},
+		{"GET", org + "/initiatives/{id}/check-ins", s.listInitiativeCheckIns, false},
+		{"POST", org + "/initiatives/{id}/check-ins", s.initiativeCheckIn, false},
+	}
+}
