@@ -1,0 +1,236 @@
+package auth_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/cairn-okr/cairn/auth"
+)
+
+// roundTrip seals with a and opens with b.
+func roundTrip(t *testing.T, a, b *auth.Sealer) {
+	t.Helper()
+	sealed, err := a.Seal([]byte("pat"), []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Open(sealed, []byte("x"))
+	if err != nil || string(got) != "pat" {
+		t.Fatalf("Open = %q, %v; want pat", got, err)
+	}
+}
+
+func TestLoadKeyFromEnv(t *testing.T) {
+	t.Parallel()
+	k1, k2 := key(1), key(2)
+	ref := newSealer(t, map[string][]byte{auth.KeyID(k1): k1}, auth.KeyID(k1))
+	tests := []struct {
+		name    string
+		env     string
+		current string
+	}{
+		{"Base64Std", base64.StdEncoding.EncodeToString(k1), auth.KeyID(k1)},
+		{"Base64RawURL", base64.RawURLEncoding.EncodeToString(k1), auth.KeyID(k1)},
+		{"Hex", hex.EncodeToString(k1), auth.KeyID(k1)},
+		{"HexWithSpace", " " + hex.EncodeToString(k1) + "\n", auth.KeyID(k1)},
+		{"WithIDs", "new:" + base64.StdEncoding.EncodeToString(k2) + ", " + auth.KeyID(k1) + ":" + hex.EncodeToString(k1), "new"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := auth.LoadKey(tt.env, "")
+			if err != nil {
+				t.Fatalf("LoadKey: %v", err)
+			}
+			if s.CurrentKeyID() != tt.current {
+				t.Fatalf("CurrentKeyID = %q, want %q", s.CurrentKeyID(), tt.current)
+			}
+			// Secrets sealed under k1 by id open with every variant.
+			roundTrip(t, ref, s)
+		})
+	}
+}
+
+func TestLoadKeyEnvRefusals(t *testing.T) {
+	t.Parallel()
+	k := base64.StdEncoding.EncodeToString(key(1))
+	tests := map[string]string{
+		"Garbage":     "not a key!",
+		"ShortBase64": base64.StdEncoding.EncodeToString(key(1)[:16]),
+		"ShortHex":    hex.EncodeToString(key(1)[:16]),
+		"EmptyEntry":  k + ",",
+		"DuplicateID": "a:" + k + ",a:" + k,
+		"BadID":       "a b:" + k,
+	}
+	for name, env := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := auth.LoadKey(env, "")
+			if !errors.Is(err, auth.ErrInvalidKey) {
+				t.Fatalf("LoadKey = %v, want ErrInvalidKey", err)
+			}
+			if strings.Contains(err.Error(), k) {
+				t.Fatalf("error %q reveals the key", err)
+			}
+		})
+	}
+}
+
+func TestLoadKeyNothingConfigured(t *testing.T) {
+	t.Parallel()
+	if _, err := auth.LoadKey("", ""); !errors.Is(err, auth.ErrInvalidKey) {
+		t.Fatalf("LoadKey = %v, want ErrInvalidKey", err)
+	}
+}
+
+func TestLoadKeyFileCreatedThenReread(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "data", "secret.key")
+	first, err := auth.LoadKey("", path)
+	if err != nil {
+		t.Fatalf("LoadKey (create): %v", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("key file not created: %v", err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode = %04o, want 0600", fi.Mode().Perm())
+	}
+	second, err := auth.LoadKey("", path)
+	if err != nil {
+		t.Fatalf("LoadKey (reread): %v", err)
+	}
+	if first.CurrentKeyID() != second.CurrentKeyID() {
+		t.Fatalf("key id changed from %q to %q", first.CurrentKeyID(), second.CurrentKeyID())
+	}
+	roundTrip(t, first, second)
+
+	// The file's key, given through the environment without an id, keeps its id.
+	data, _ := os.ReadFile(path)
+	_, enc, _ := strings.Cut(strings.TrimSpace(string(data)), ":")
+	fromEnv, err := auth.LoadKey(enc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, first, fromEnv)
+
+	other, err := auth.LoadKey("", filepath.Join(t.TempDir(), "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.CurrentKeyID() == first.CurrentKeyID() {
+		t.Fatal("two fresh key files got the same key id")
+	}
+}
+
+func TestLoadKeyEnvWinsOverFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "secret.key")
+	if _, err := auth.LoadKey(hex.EncodeToString(key(3)), path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("key file created although the environment holds a key: %v", err)
+	}
+}
+
+func TestLoadKeyFileRefusals(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix permission bits")
+	}
+	good := base64.StdEncoding.EncodeToString(key(1)) + "\n"
+	tests := []struct {
+		name    string
+		content string
+		mode    os.FileMode
+		want    error
+	}{
+		{"ErrKeyFileModeGroupRead", good, 0o640, auth.ErrKeyFileMode},
+		{"ErrKeyFileModeWorldRead", good, 0o604, auth.ErrKeyFileMode},
+		{"ErrInvalidKeyMalformed", "hello\n", 0o600, auth.ErrInvalidKey},
+		{"ErrInvalidKeyEmpty", "", 0o600, auth.ErrInvalidKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "secret.key")
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			_, err := auth.LoadKey("", path)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("LoadKey = %v, want %v", err, tt.want)
+			}
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+	t.Run("Directory", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		if err := os.Chmod(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.LoadKey("", dir); err == nil {
+			t.Fatal("LoadKey accepted a directory")
+		}
+	})
+}
+
+func TestKeyID(t *testing.T) {
+	t.Parallel()
+	if auth.KeyID(key(1)) == auth.KeyID(key(2)) {
+		t.Fatal("different keys share an id")
+	}
+	if id := auth.KeyID(key(1)); len(id) != 8 || bytes.ContainsAny([]byte(id), ":,") {
+		t.Fatalf("KeyID = %q, want 8 hex digits", id)
+	}
+}
+
+func TestLoadKeyFileConcurrentFirstStart(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "secret.key")
+	const n = 8
+	ids := make(chan string, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := auth.LoadKey("", path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids <- s.CurrentKeyID()
+		}()
+	}
+	first := ""
+	for range n {
+		select {
+		case err := <-errs:
+			t.Fatalf("LoadKey: %v", err)
+		case id := <-ids:
+			if first == "" {
+				first = id
+			} else if id != first {
+				t.Fatalf("replicas starting together got keys %q and %q", first, id)
+			}
+		}
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".cairn-key-*"))
+	if len(leftovers) != 0 {
+		t.Fatalf("temporary key files left behind: %v", leftovers)
+	}
+}
