@@ -14,6 +14,22 @@ import (
 
 type requestIDKey struct{}
 
+type routeKey struct{}
+
+// routeLabel is filled in by the matched route, so that the outer middleware can label
+// metrics and logs with the route pattern rather than the raw path.
+type routeLabel struct{ pattern string }
+
+// withRoute records the matched route pattern for the observing middleware.
+func withRoute(pattern string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l, ok := r.Context().Value(routeKey{}).(*routeLabel); ok {
+			l.pattern = pattern
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
@@ -60,7 +76,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
+		label := &routeLabel{}
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx = context.WithValue(ctx, routeKey{}, label)
 		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
@@ -73,7 +91,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					writeProblem(rec, r, http.StatusInternalServerError, "internal", "internal error", "")
 				}
 			}
-			route := r.Pattern
+			route := label.pattern
 			if route == "" {
 				route = "unmatched"
 			}

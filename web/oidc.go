@@ -15,9 +15,10 @@ func (s *Server) oidcLogin(w http.ResponseWriter, r *http.Request) {
 	s.oidc.Begin(w, r)
 }
 
-// oidcCallback finishes "Sign in with Microsoft". A known subject signs in; a new subject
-// whose email matches a local account is linked to it; anyone else in the tenant gets a new
-// account with no organization until an admin adds them.
+// oidcCallback finishes "Sign in with Microsoft". A known subject signs in; anyone else in
+// the tenant gets a new account with no organization until an admin adds them. An email
+// claim is not verified by Entra ID, so a new subject is never linked to an existing
+// account by email: that would let a renamed account take another person's place.
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	if s.oidc == nil {
 		writeProblem(w, r, http.StatusNotFound, cairn.ENOTIMPLEMENTED, "sign-in with Microsoft is not configured", "")
@@ -25,6 +26,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	id, err := s.oidc.Finish(ctx, r)
+	s.oidc.ClearFlowCookie(w)
 	if err != nil {
 		writeProblem(w, r, http.StatusUnauthorized, cairn.EUNAUTHORIZED, "sign-in with Microsoft failed: "+err.Error(), "")
 		return
@@ -39,8 +41,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		u, err = s.store.UserByEmail(ctx, email)
 		switch {
 		case err == nil:
-			u.OIDCSubject = id.Subject
-			err = s.store.UpdateUser(ctx, u)
+			err = cairn.Errorf(cairn.ECONFLICT, "an account for %s exists already and signs in with a password; sign in with it", email)
 		case cairn.ErrorCode(err) == cairn.ENOTFOUND:
 			u = &cairn.User{Email: email, Name: id.Name, OIDCSubject: id.Subject, CreatedAt: s.now().UTC()}
 			if err = u.Validate(); err == nil {

@@ -95,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 		if !rt.Public {
 			h = s.requireUser(h)
 		}
-		s.mux.Handle(rt.Method+" "+rt.Pattern, h)
+		s.mux.Handle(rt.Method+" "+rt.Pattern, withRoute(rt.Method+" "+rt.Pattern, h))
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, cairn.ENOTFOUND, "no API route "+r.Method+" "+r.URL.Path, "")
@@ -108,7 +108,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Handle adds a handler for a pattern that is not part of the JSON API, such as the UI.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, withRoute(pattern, h)) }
 
 // routes is the routing table of the JSON API and the service endpoints.
 func (s *Server) routes() []route {

@@ -22,6 +22,9 @@ func commands() map[string]command {
 		"emulator": {"run the Azure DevOps REST 7.1 emulator", runEmulator},
 		"azdo":     {"talk to Azure DevOps (projects, queries, WIQL, items)", runAzdo},
 		"version":  {"print the version", runVersion},
+		"serve":    {"run the Cairn server", runServe},
+		"migrate":  {"apply database migrations and exit", runMigrate},
+		"token":    {"manage personal API tokens (token create)", runToken},
 	}
 }
 
@@ -73,6 +76,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := cmd.run(ctx, args[1:], stdout, stderr); err != nil {
 		if err == errUsage {
 			return 2
+		}
+		if err == errHelp {
+			return 0
 		}
 		fmt.Fprintf(stderr, "cairn %s: %v\n", args[0], err)
 		return 1

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/sqldb"
+	"github.com/cairn-okr/cairn/web"
+)
+
+const serveHelp = `Runs Cairn: the JSON API under /api/v1, sign-in, /healthz, /readyz and /metrics.
+
+The database is SQLite in ./cairn.db unless --database (or CAIRN_DATABASE_URL) is a
+postgres:// URL. It is created and migrated on first start.
+
+On first start with an empty database Cairn creates the tenant and its first admin from
+CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD, or prints a one-time setup link.
+
+Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_ADMIN_EMAIL,
+CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID, CAIRN_OIDC_CLIENT_SECRET,
+CAIRN_LOG_LEVEL (debug, info, warn, error).`
+
+// serveConfig is the configuration of `cairn serve`.
+type serveConfig struct {
+	addr      string
+	database  string
+	publicURL string
+	logLevel  string
+	demo      bool
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := newFlagSet("serve", "cairn serve [flags]", serveHelp, stderr)
+	fs.StringVar(&cfg.addr, "addr", env("CAIRN_ADDR", "127.0.0.1:8080"), "listen address (CAIRN_ADDR)")
+	fs.StringVar(&cfg.database, "database", env("CAIRN_DATABASE_URL", "cairn.db"), "SQLite file or postgres:// URL (CAIRN_DATABASE_URL)")
+	fs.StringVar(&cfg.publicURL, "public-url", env("CAIRN_PUBLIC_URL", ""), "the URL people and Azure DevOps reach Cairn at (CAIRN_PUBLIC_URL); default http://ADDR")
+	fs.StringVar(&cfg.logLevel, "log-level", env("CAIRN_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	fs.BoolVar(&cfg.demo, "demo", false, "run with the built-in Azure DevOps emulator and demo data")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, stdout, log, nil)
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// serve runs the server until ctx ends. When ready is not nil it receives the base URL
+// once the server listens (tests use it).
+func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Logger, ready chan<- string) error {
+	db, err := sqldb.Open(ctx, cfg.database, sqldb.Options{})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	hasher, err := auth.NewHasher(auth.DefaultParams())
+	if err != nil {
+		return err
+	}
+	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash})
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	if cfg.publicURL == "" {
+		cfg.publicURL = base
+	}
+	cfg.publicURL = strings.TrimRight(cfg.publicURL, "/")
+
+	if err := firstStart(ctx, db, hasher, cfg.publicURL, stdout); err != nil {
+		ln.Close()
+		return err
+	}
+	csrfKey, err := settingKey(ctx, db, "csrf_key")
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	var oidc *auth.OIDC
+	if issuer := os.Getenv("CAIRN_OIDC_ISSUER"); issuer != "" {
+		cookieKey, err := settingKey(ctx, db, "oidc_cookie_key")
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		oidc, err = auth.NewOIDC(ctx, auth.OIDCConfig{
+			Issuer:       issuer,
+			ClientID:     os.Getenv("CAIRN_OIDC_CLIENT_ID"),
+			ClientSecret: os.Getenv("CAIRN_OIDC_CLIENT_SECRET"),
+			RedirectURL:  cfg.publicURL + "/auth/oidc/callback",
+			CookieKey:    cookieKey,
+		})
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("sign-in with Microsoft: %w", err)
+		}
+	}
+	srv, err := web.New(web.Config{
+		Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, Log: log,
+		CSRFKey: csrfKey, OIDC: oidc, Passwords: hasher,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("cairn listening", slog.String("url", base), slog.String("database", db.Dialect()))
+	fmt.Fprintf(stdout, "Cairn is running at %s\n", cfg.publicURL)
+	if ready != nil {
+		ready <- base
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// firstStart creates the tenant and its first admin on an empty database, from
+// CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD or through a printed one-time setup link.
+func firstStart(ctx context.Context, db cairn.Store, hasher *auth.Hasher, publicURL string, stdout io.Writer) error {
+	_, err := db.Tenant(ctx)
+	if err == nil {
+		return nil
+	}
+	if cairn.ErrorCode(err) != cairn.ENOTFOUND {
+		return err
+	}
+	email, password := os.Getenv("CAIRN_ADMIN_EMAIL"), os.Getenv("CAIRN_ADMIN_PASSWORD")
+	if email != "" && password != "" {
+		u := &cairn.User{Email: email, Name: "Administrator", TenantAdmin: true, CreatedAt: time.Now().UTC()}
+		if err := u.Validate(); err != nil {
+			return fmt.Errorf("CAIRN_ADMIN_EMAIL: %w", err)
+		}
+		h, err := hasher.Hash(password)
+		if err != nil {
+			return fmt.Errorf("CAIRN_ADMIN_PASSWORD: %w", err)
+		}
+		u.PasswordHash = h
+		if err := db.CreateTenant(ctx, &cairn.Tenant{Name: "Cairn", CreatedAt: u.CreatedAt}, u); err != nil {
+			return fmt.Errorf("create the first admin: %w", err)
+		}
+		fmt.Fprintf(stdout, "Created the tenant and its admin %s.\n", u.Email)
+		return nil
+	}
+	tok, err := web.NewSetupToken(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Cairn has no administrator yet. Open this one-time link to create one:\n  %s/setup?token=%s\n", publicURL, tok)
+	return nil
+}
+
+// settingKey returns a random 32-byte key kept in the settings table, created on first use,
+// so that every replica shares it.
+func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error) {
+	v, err := db.Setting(ctx, name)
+	if err == nil {
+		return hex.DecodeString(v)
+	}
+	if cairn.ErrorCode(err) != cairn.ENOTFOUND {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if err := db.SetSetting(ctx, name, hex.EncodeToString(b)); err != nil {
+		return nil, err
+	}
+	// Another replica may have won the race; use whatever is stored.
+	v, err = db.Setting(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
+}
