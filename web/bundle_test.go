@@ -43,14 +43,15 @@ func cheapHasher(tb testing.TB) *auth.Hasher {
 func setup(tb testing.TB) *testBundle {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, filepath.Join(tb.TempDir(), "cairn.db"), sqldb.Options{})
+	b := &testBundle{hasher: cheapHasher(tb), tokens: map[string]string{}, users: map[string]*cairn.User{}}
+	b.now = time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return b.now }
+	db, err := sqldb.Open(ctx, filepath.Join(tb.TempDir(), "cairn.db"), sqldb.Options{Now: now})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	b := &testBundle{db: db, hasher: cheapHasher(tb), tokens: map[string]string{}, users: map[string]*cairn.User{}}
-	b.now = time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC)
-	now := func() time.Time { return b.now }
+	b.db = db
 	svc := cairn.NewService(db, cairn.ServiceOptions{Now: now, HashPassword: b.hasher.Hash})
 	srv, err := web.New(web.Config{Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: b.hasher, Now: now})
 	if err != nil {

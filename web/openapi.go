@@ -19,3 +19,14 @@ func (s *Server) openapi(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	_, _ = w.Write(openAPIDocument)
 }
+
+// Routes lists the served API routes as "METHOD /pattern", for the OpenAPI check.
+func Routes() []string {
+	var s Server
+	rs := s.routes()
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.Method+" "+r.Pattern)
+	}
+	return out
+}
