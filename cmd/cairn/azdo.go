@@ -2,11 +2,448 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-okr/cairn/azdo"
 )
 
-// runAzdo is replaced by the Azure DevOps client's command.
+// azdoSubcommand is one `cairn azdo` subcommand.
+type azdoSubcommand struct {
+	summary string
+	usage   string // arguments after the subcommand name
+	help    string
+	run     func(ctx context.Context, s *azdoSession, args []string) error
+	// flags adds the subcommand's own flags; nil when it has none.
+	flags func(fs *flag.FlagSet, s *azdoSession)
+}
+
+// azdoSession holds the parsed flags and output of one invocation.
+type azdoSession struct {
+	orgURL, project, pat, vsspsURL string
+	stdout, stderr                 io.Writer
+	fs                             *flag.FlagSet
+
+	// Subcommand flags.
+	search, queryRef, ids, fields, expand, asOf, errorPolicy string
+	depth, top                                               int
+	timePrecision                                            bool
+}
+
+func azdoSubcommands() map[string]azdoSubcommand {
+	return map[string]azdoSubcommand{
+		"projects": {
+			summary: "list the organization's projects",
+			help:    "Prints every project of the organization as a JSON array, following continuation tokens.",
+			run:     runAzdoProjects,
+		},
+		"queries": {
+			summary: "list the saved-query tree, or search it",
+			usage:   "[--search TEXT] [--depth N] [--expand none|wiql|clauses|all|minimal]",
+			help: "Prints the project's query folders (My Queries, Shared Queries) with children down to --depth\n" +
+				"as JSON, or with --search the saved queries whose name contains TEXT.",
+			flags: func(fs *flag.FlagSet, s *azdoSession) {
+				fs.StringVar(&s.search, "search", "", "search saved queries by name instead of listing the tree")
+				fs.IntVar(&s.depth, "depth", 1, "depth of the tree, 0 to 2")
+				fs.StringVar(&s.expand, "expand", "", "detail per query: none, wiql, clauses, all or minimal")
+				fs.IntVar(&s.top, "top", 0, "with --search, the most queries to return (0: server default)")
+			},
+			run: runAzdoQueries,
+		},
+		"run-query": {
+			summary: "run a saved query by ID or path",
+			usage:   "--query ID|PATH [--top N]",
+			help: "Runs a saved query and prints the WIQL result (work item IDs, or links for tree queries)\n" +
+				"as JSON. A path such as \"Shared Queries/Team/Open Bugs\" needs --project.",
+			flags: func(fs *flag.FlagSet, s *azdoSession) {
+				fs.StringVar(&s.queryRef, "query", "", "the saved query's GUID or path (required)")
+				fs.IntVar(&s.top, "top", 0, "the most rows to return (0: server default)")
+			},
+			run: runAzdoRunQuery,
+		},
+		"wiql": {
+			summary: "run a WIQL query",
+			usage:   "\"SELECT … FROM WorkItems …\" [--top N] [--time-precision]",
+			help:    "Runs the WIQL text given as the argument and prints the result as JSON.",
+			flags: func(fs *flag.FlagSet, s *azdoSession) {
+				fs.IntVar(&s.top, "top", 0, "the most rows to return (0: server default)")
+				fs.BoolVar(&s.timePrecision, "time-precision", false, "compare dates with their time of day")
+			},
+			run: runAzdoWIQL,
+		},
+		"items": {
+			summary: "fetch work items by ID",
+			usage:   "--ids 1,2,3 [--fields f1,f2] [--expand relations] [--as-of TIME] [--error-policy fail|omit]",
+			help: "Fetches work items in batches of 200 and prints them as one JSON array of\n" +
+				"{\"id\",\"rev\",\"fields\",…} objects as Azure DevOps returns them.",
+			flags: func(fs *flag.FlagSet, s *azdoSession) {
+				fs.StringVar(&s.ids, "ids", "", "comma-separated work item IDs (required)")
+				fs.StringVar(&s.fields, "fields", "", "comma-separated field reference names (default: all)")
+				fs.StringVar(&s.expand, "expand", "", "none, relations, fields, links or all (not with --fields, except links)")
+				fs.StringVar(&s.asOf, "as-of", "", "read the items as of this RFC 3339 time")
+				fs.StringVar(&s.errorPolicy, "error-policy", "", "fail (default) or omit missing items")
+			},
+			run: runAzdoItems,
+		},
+		"profile": {
+			summary: "show the signed-in user and their organizations",
+			help: "Prints the caller's profile and organizations from the profile service (--vssps-url).\n" +
+				"Needs credentials valid outside one organization, such as an Entra token or a\n" +
+				"PAT for all accessible organizations.",
+			run: runAzdoProfile,
+		},
+	}
+}
+
+func azdoUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: cairn azdo <subcommand> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Talks to Azure DevOps (REST 7.1) and prints JSON to stdout.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Subcommands:")
+	subs := azdoSubcommands()
+	names := make([]string, 0, len(subs))
+	for n := range subs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, subs[n].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Common flags:")
+	fmt.Fprintln(w, "  --org-url URL     organization or collection URL (env AZURE_DEVOPS_ORG_URL)")
+	fmt.Fprintln(w, "  --project NAME    project name or ID (env AZURE_DEVOPS_PROJECT)")
+	fmt.Fprintln(w, "  --pat TOKEN       personal access token (env AZURE_DEVOPS_PAT)")
+	fmt.Fprintln(w, "  --vssps-url URL   profile service for 'profile' (default "+azdo.DefaultVSSPSURL+")")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'cairn azdo <subcommand> -h' for its flags.")
+}
+
+// runAzdo runs `cairn azdo`.
 func runAzdo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+	if len(args) == 0 {
+		azdoUsage(stderr)
+		return errUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		azdoUsage(stdout)
+		return nil
+	}
+	sub, ok := azdoSubcommands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "cairn azdo: unknown subcommand %q\n\n", args[0])
+		azdoUsage(stderr)
+		return errUsage
+	}
+	s := &azdoSession{stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("cairn azdo "+args[0], flag.ContinueOnError)
+	s.fs = fs
+	fs.StringVar(&s.orgURL, "org-url", os.Getenv("AZURE_DEVOPS_ORG_URL"), "organization or collection URL, such as https://dev.azure.com/fabrikam (env AZURE_DEVOPS_ORG_URL)")
+	fs.StringVar(&s.project, "project", os.Getenv("AZURE_DEVOPS_PROJECT"), "project name or ID (env AZURE_DEVOPS_PROJECT)")
+	fs.StringVar(&s.pat, "pat", "", "personal access token (default: env AZURE_DEVOPS_PAT)")
+	fs.StringVar(&s.vsspsURL, "vssps-url", "", "profile service URL (default "+azdo.DefaultVSSPSURL+")")
+	if sub.flags != nil {
+		sub.flags(fs, s)
+	}
+	name := args[0]
+	fs.Usage = func() {
+		w := fs.Output()
+		line := "cairn azdo " + name + " [flags]"
+		if sub.usage != "" {
+			line = "cairn azdo " + name + " " + sub.usage + " [flags]"
+		}
+		fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", line, sub.help)
+		fs.PrintDefaults()
+	}
+	for _, a := range args[1:] {
+		if a == "--" {
+			break
+		}
+		switch a {
+		case "-h", "-help", "--help":
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return nil
+		}
+	}
+	fs.SetOutput(stderr)
+	positional, err := azdoParseInterspersed(fs, args[1:])
+	if err != nil {
+		return errUsage // the flag package already printed the problem and the usage
+	}
+	if s.pat == "" {
+		s.pat = os.Getenv("AZURE_DEVOPS_PAT")
+	}
+	return sub.run(ctx, s, positional)
+}
+
+// azdoParseInterspersed parses flags that may follow positional arguments,
+// as in `cairn azdo wiql "SELECT …" --project P`.
+func azdoParseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil // everything after -- is positional
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// usageError prints a problem and the subcommand's usage, and returns
+// errUsage.
+func (s *azdoSession) usageError(format string, a ...any) error {
+	fmt.Fprintf(s.stderr, format+"\n\n", a...)
+	s.fs.SetOutput(s.stderr)
+	s.fs.Usage()
+	return errUsage
+}
+
+// noArgs rejects positional arguments.
+func (s *azdoSession) noArgs(args []string) error {
+	if len(args) > 0 {
+		return s.usageError("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// client builds the Azure DevOps client from the common flags.
+func (s *azdoSession) client() (*azdo.Client, error) {
+	if strings.TrimSpace(s.orgURL) == "" {
+		return nil, s.usageError("missing --org-url (or AZURE_DEVOPS_ORG_URL), such as https://dev.azure.com/fabrikam")
+	}
+	if s.pat == "" {
+		return nil, s.usageError("missing --pat (or AZURE_DEVOPS_PAT): a personal access token with Work Items (Read) scope")
+	}
+	c, err := azdo.New(azdo.Config{
+		OrgURL:    s.orgURL,
+		VSSPSURL:  s.vsspsURL,
+		Auth:      azdo.PAT(s.pat),
+		UserAgent: "cairn/" + version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *azdoSession) needProject() error {
+	if strings.TrimSpace(s.project) == "" {
+		return s.usageError("missing --project (or AZURE_DEVOPS_PROJECT)")
+	}
+	return nil
+}
+
+func (s *azdoSession) print(v any) error {
+	enc := json.NewEncoder(s.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runAzdoProjects(ctx context.Context, s *azdoSession, args []string) error {
+	if err := s.noArgs(args); err != nil {
+		return err
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	ps, err := c.AllProjects(ctx)
+	if err != nil {
+		return err
+	}
+	if ps == nil {
+		ps = []azdo.Project{}
+	}
+	return s.print(ps)
+}
+
+func runAzdoQueries(ctx context.Context, s *azdoSession, args []string) error {
+	if err := s.noArgs(args); err != nil {
+		return err
+	}
+	if s.depth < 0 || s.depth > 2 {
+		return s.usageError("--depth %d is out of range: use 0, 1 or 2", s.depth)
+	}
+	if err := s.needProject(); err != nil {
+		return err
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	var qs []azdo.QueryItem
+	if s.search != "" {
+		qs, err = c.SearchQueries(ctx, s.project, s.search, s.top)
+	} else {
+		qs, err = c.Queries(ctx, s.project, s.depth, s.expand)
+	}
+	if err != nil {
+		return err
+	}
+	if qs == nil {
+		qs = []azdo.QueryItem{}
+	}
+	return s.print(qs)
+}
+
+var azdoGUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func runAzdoRunQuery(ctx context.Context, s *azdoSession, args []string) error {
+	if len(args) == 1 && s.queryRef == "" {
+		s.queryRef = args[0]
+	} else if err := s.noArgs(args); err != nil {
+		return err
+	}
+	ref := strings.TrimSpace(s.queryRef)
+	if ref == "" {
+		return s.usageError("missing --query: a saved query's GUID or path")
+	}
+	if !azdoGUID.MatchString(ref) {
+		if err := s.needProject(); err != nil {
+			return err
+		}
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	id := ref
+	if !azdoGUID.MatchString(ref) {
+		q, err := c.Query(ctx, s.project, ref, "")
+		if err != nil {
+			return err
+		}
+		if q.IsFolder {
+			return fmt.Errorf("%q is a query folder, not a query", ref)
+		}
+		id = q.ID
+	}
+	r, err := c.RunSavedQuery(ctx, s.project, id, s.top)
+	if err != nil {
+		return err
+	}
+	return s.print(r)
+}
+
+func runAzdoWIQL(ctx context.Context, s *azdoSession, args []string) error {
+	if len(args) == 0 {
+		return s.usageError("missing the WIQL text, such as \"SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project\"")
+	}
+	if len(args) > 1 {
+		return s.usageError("expected one WIQL argument, got %d (quote the query)", len(args))
+	}
+	if strings.TrimSpace(args[0]) == "" {
+		return s.usageError("the WIQL text is empty")
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	r, err := c.WIQL(ctx, s.project, args[0], azdo.WIQLOptions{Top: s.top, TimePrecision: s.timePrecision})
+	if err != nil {
+		return err
+	}
+	return s.print(r)
+}
+
+func runAzdoItems(ctx context.Context, s *azdoSession, args []string) error {
+	if err := s.noArgs(args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s.ids) == "" {
+		return s.usageError("missing --ids: comma-separated work item IDs, such as --ids 1,2,3")
+	}
+	ids, err := azdoParseIDs(s.ids)
+	if err != nil {
+		return s.usageError("--ids: %v", err)
+	}
+	opts := azdo.WorkItemsOptions{Expand: s.expand, ErrorPolicy: s.errorPolicy}
+	for _, f := range strings.Split(s.fields, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			opts.Fields = append(opts.Fields, f)
+		}
+	}
+	if s.asOf != "" {
+		t, err := time.Parse(time.RFC3339Nano, s.asOf)
+		if err != nil {
+			return s.usageError("--as-of %q is not an RFC 3339 time such as 2026-01-31T12:00:00Z", s.asOf)
+		}
+		opts.AsOf = t
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	items, err := c.WorkItems(ctx, s.project, ids, opts)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []azdo.WorkItem{}
+	}
+	return s.print(items)
+}
+
+// azdoParseIDs reads "1,2, 3".
+func azdoParseIDs(s string) ([]int, error) {
+	var ids []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		n, err := strconv.Atoi(part)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive work item ID", part)
+		}
+		ids = append(ids, n)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("no IDs given")
+	}
+	return ids, nil
+}
+
+func runAzdoProfile(ctx context.Context, s *azdoSession, args []string) error {
+	if err := s.noArgs(args); err != nil {
+		return err
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	p, err := c.Profile(ctx)
+	if err != nil {
+		return err
+	}
+	accounts, err := c.Accounts(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if accounts == nil {
+		accounts = []azdo.Account{}
+	}
+	return s.print(struct {
+		Profile  azdo.Profile   `json:"profile"`
+		Accounts []azdo.Account `json:"accounts"`
+	}{p, accounts})
 }

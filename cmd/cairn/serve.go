@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,6 +40,7 @@ type serveConfig struct {
 	publicURL string
 	logLevel  string
 	demo      bool
+	demoEnv   *demoEnv
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,6 +57,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log, err := newLogger(stderr, cfg.logLevel)
 	if err != nil {
 		return err
+	}
+	databaseSet := false
+	fs.Visit(func(f *flag.Flag) { databaseSet = databaseSet || f.Name == "database" })
+	if os.Getenv("CAIRN_DATABASE_URL") != "" {
+		databaseSet = true
+	}
+	if cfg.demo {
+		d, err := startDemo(&cfg, databaseSet)
+		if err != nil {
+			return err
+		}
+		defer d.close()
+		cfg.demoEnv = d
 	}
 	return serve(ctx, cfg, stdout, log, nil)
 }
@@ -91,7 +106,16 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	}
 	cfg.publicURL = strings.TrimRight(cfg.publicURL, "/")
 
-	if err := firstStart(ctx, db, hasher, cfg.publicURL, stdout); err != nil {
+	if d := cfg.demoEnv; d != nil {
+		if err := firstStartAdmin(ctx, db, hasher, d.email, d.password, stdout); err != nil {
+			ln.Close()
+			return err
+		}
+		if err := seedDemo(ctx, svc, db, d, time.Now(), stdout); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo data: %w", err)
+		}
+	} else if err := firstStart(ctx, db, hasher, cfg.publicURL, stdout); err != nil {
 		ln.Close()
 		return err
 	}
@@ -139,6 +163,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("cairn listening", slog.String("url", base), slog.String("database", db.Dialect()))
 	fmt.Fprintf(stdout, "Cairn is running at %s\n", cfg.publicURL)
+	if d := cfg.demoEnv; d != nil {
+		fmt.Fprintf(stdout, "Demo admin: %s / %s\n", d.email, d.password)
+		fmt.Fprintf(stdout, "Azure DevOps emulator: %s/fabrikam (PAT %s)\n", d.emuURL, d.emu.PATs()[0])
+	}
 	if ready != nil {
 		ready <- base
 	}
@@ -172,26 +200,36 @@ func firstStart(ctx context.Context, db cairn.Store, hasher *auth.Hasher, public
 	}
 	email, password := os.Getenv("CAIRN_ADMIN_EMAIL"), os.Getenv("CAIRN_ADMIN_PASSWORD")
 	if email != "" && password != "" {
-		u := &cairn.User{Email: email, Name: "Administrator", TenantAdmin: true, CreatedAt: time.Now().UTC()}
-		if err := u.Validate(); err != nil {
-			return fmt.Errorf("CAIRN_ADMIN_EMAIL: %w", err)
-		}
-		h, err := hasher.Hash(password)
-		if err != nil {
-			return fmt.Errorf("CAIRN_ADMIN_PASSWORD: %w", err)
-		}
-		u.PasswordHash = h
-		if err := db.CreateTenant(ctx, &cairn.Tenant{Name: "Cairn", CreatedAt: u.CreatedAt}, u); err != nil {
-			return fmt.Errorf("create the first admin: %w", err)
-		}
-		fmt.Fprintf(stdout, "Created the tenant and its admin %s.\n", u.Email)
-		return nil
+		return firstStartAdmin(ctx, db, hasher, email, password, stdout)
 	}
 	tok, err := web.NewSetupToken(ctx, db)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Cairn has no administrator yet. Open this one-time link to create one:\n  %s/setup?token=%s\n", publicURL, tok)
+	return nil
+}
+
+// firstStartAdmin creates the tenant and its first admin unless a tenant exists.
+func firstStartAdmin(ctx context.Context, db cairn.Store, hasher *auth.Hasher, email, password string, stdout io.Writer) error {
+	if _, err := db.Tenant(ctx); err == nil {
+		return nil
+	} else if cairn.ErrorCode(err) != cairn.ENOTFOUND {
+		return err
+	}
+	u := &cairn.User{Email: email, Name: "Administrator", TenantAdmin: true, CreatedAt: time.Now().UTC()}
+	if err := u.Validate(); err != nil {
+		return fmt.Errorf("CAIRN_ADMIN_EMAIL: %w", err)
+	}
+	h, err := hasher.Hash(password)
+	if err != nil {
+		return fmt.Errorf("CAIRN_ADMIN_PASSWORD: %w", err)
+	}
+	u.PasswordHash = h
+	if err := db.CreateTenant(ctx, &cairn.Tenant{Name: "Cairn", CreatedAt: u.CreatedAt}, u); err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	fmt.Fprintf(stdout, "Created the tenant and its admin %s.\n", u.Email)
 	return nil
 }
 

@@ -1,0 +1,256 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/cairn-okr/cairn"
+)
+
+const initiativeColumns = `i.id, i.org_id, i.parent_key_result_id, i.parent_objective_id, i.title, i.contributes,
+	i.progress_mode, i.metric_kind, i.start_value, i.target_value, i.unit, i.current_value, i.weight,
+	i.last_check_in_at, i.created_at, i.updated_at`
+
+func scanInitiative(s interface{ Scan(...any) error }) (*cairn.Initiative, error) {
+	var i cairn.Initiative
+	var parentKR, parentObj sql.NullInt64
+	var kind, unit sql.NullString
+	var start, target sql.NullFloat64
+	var last sql.NullTime
+	err := s.Scan(&i.ID, &i.OrgID, &parentKR, &parentObj, &i.Title, &i.Contributes, &i.ProgressMode,
+		&kind, &start, &target, &unit, &i.Current, &i.Weight, &last, &i.CreatedAt, &i.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if parentKR.Valid {
+		i.Parent = cairn.Ref{Type: cairn.ItemKeyResult, ID: parentKR.Int64}
+	} else {
+		i.Parent = cairn.Ref{Type: cairn.ItemObjective, ID: parentObj.Int64}
+	}
+	if kind.Valid {
+		i.Metric = &cairn.Metric{Kind: cairn.MetricKind(kind.String), Start: start.Float64, Target: target.Float64,
+			Unit: unit.String, Current: i.Current}
+	}
+	i.LastCheckInAt = timePtr(last)
+	i.CreatedAt, i.UpdatedAt = i.CreatedAt.UTC(), i.UpdatedAt.UTC()
+	i.OwnerIDs = []int64{}
+	return &i, nil
+}
+
+func scanInitiatives(rows *sql.Rows) ([]*cairn.Initiative, map[int64]*cairn.Initiative, error) {
+	defer rows.Close()
+	out := []*cairn.Initiative{}
+	byID := map[int64]*cairn.Initiative{}
+	for rows.Next() {
+		i, err := scanInitiative(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, i)
+		byID[i.ID] = i
+	}
+	return out, byID, rows.Err()
+}
+
+// initiativeColumnsOf returns the parent and metric columns of an initiative.
+func initiativeColumnsOf(i *cairn.Initiative) (parentKR, parentObj, kind, start, target, unit any) {
+	if i.Parent.Type == cairn.ItemKeyResult {
+		parentKR = i.Parent.ID
+	} else {
+		parentObj = i.Parent.ID
+	}
+	if i.Metric != nil {
+		kind, start, target, unit = string(i.Metric.Kind), i.Metric.Start, i.Metric.Target, i.Metric.Unit
+	}
+	return
+}
+
+func checkInitiativeRefs(ctx context.Context, r runner, i *cairn.Initiative) error {
+	table, kind := "objectives", "objective"
+	if i.Parent.Type == cairn.ItemKeyResult {
+		table, kind = "key_results", "key result"
+	}
+	ok, err := r.exists(ctx, `SELECT 1 FROM `+table+` WHERE id = ? AND org_id = ?`, i.Parent.ID, i.OrgID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return cairn.FieldError("parent.id", "%s %d does not exist", kind, i.Parent.ID)
+	}
+	return nil
+}
+
+func setInitiativeOwners(ctx context.Context, r runner, i *cairn.Initiative) error {
+	if _, err := r.exec(ctx, `DELETE FROM initiative_owners WHERE initiative_id = ?`, i.ID); err != nil {
+		return err
+	}
+	if err := insertPairs(ctx, r, `INSERT INTO initiative_owners (initiative_id, user_id) VALUES `, i.ID, i.OwnerIDs, ""); err != nil {
+		return peopleError(err, "owner_ids")
+	}
+	i.OwnerIDs = sortedIDs(i.OwnerIDs)
+	return nil
+}
+
+// syncCurrent makes Current and Metric.Current agree: a metric's current value wins.
+func syncCurrent(i *cairn.Initiative) {
+	if i.Metric != nil {
+		i.Current = i.Metric.Current
+	}
+}
+
+// CreateInitiative stores an initiative with its owners under a key result or objective
+// of the same organization. For a metric initiative, the metric's current value is the
+// starting current value.
+func (db *DB) CreateInitiative(ctx context.Context, i *cairn.Initiative) error {
+	if err := i.Validate(); err != nil {
+		return err
+	}
+	syncCurrent(i)
+	now := db.stamp()
+	return db.tx(ctx, "create initiative", func(r runner) error {
+		if err := checkInitiativeRefs(ctx, r, i); err != nil {
+			return err
+		}
+		pk, po, kind, start, target, unit := initiativeColumnsOf(i)
+		err := r.queryRow(ctx, `INSERT INTO initiatives (org_id, parent_key_result_id, parent_objective_id, title,
+			contributes, progress_mode, metric_kind, start_value, target_value, unit, current_value, weight,
+			last_check_in_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			i.OrgID, pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Current, i.Weight,
+			nullTime(i.LastCheckInAt), now, now).Scan(&i.ID)
+		if err != nil {
+			return err
+		}
+		i.CreatedAt, i.UpdatedAt, i.LastCheckInAt = now, now, cleanPtr(i.LastCheckInAt)
+		return setInitiativeOwners(ctx, r, i)
+	})
+}
+
+// InitiativeByID returns an initiative of the organization with its owners.
+func (db *DB) InitiativeByID(ctx context.Context, orgID, id int64) (*cairn.Initiative, error) {
+	var i *cairn.Initiative
+	err := db.snapshot(ctx, "initiative by id", func(r runner) error {
+		var err error
+		i, err = scanInitiative(r.queryRow(ctx, `SELECT `+initiativeColumns+` FROM initiatives i WHERE i.id = ? AND i.org_id = ?`, id, orgID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return cairn.NotFound("initiative", id)
+		}
+		if err != nil {
+			return err
+		}
+		owners, err := loadPairs(ctx, r, `SELECT initiative_id, user_id FROM initiative_owners WHERE initiative_id = ?`, id)
+		i.OwnerIDs = orEmpty(owners[id])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
+// ListInitiatives lists the initiatives that match the filter, oldest first. The filter
+// must name the organization.
+func (db *DB) ListInitiatives(ctx context.Context, f cairn.InitiativeFilter) ([]*cairn.Initiative, error) {
+	if f.OrgID <= 0 {
+		return nil, cairn.FieldError("org_id", "org_id is required")
+	}
+	q := `SELECT ` + initiativeColumns + ` FROM initiatives i WHERE i.org_id = ?`
+	args := []any{f.OrgID}
+	if f.Parent != nil {
+		switch f.Parent.Type {
+		case cairn.ItemKeyResult:
+			q += ` AND i.parent_key_result_id = ?`
+		case cairn.ItemObjective:
+			q += ` AND i.parent_objective_id = ?`
+		default:
+			return nil, cairn.FieldError("parent.type", "parent type must be key_result or objective, not %q", f.Parent.Type)
+		}
+		args = append(args, f.Parent.ID)
+	}
+	q, args, err := db.limitOffset(q+` ORDER BY i.id`, args, f.Limit, f.Offset)
+	if err != nil {
+		return nil, err
+	}
+	var inits []*cairn.Initiative
+	err = db.snapshot(ctx, "list initiatives", func(r runner) error {
+		rows, err := r.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		var byID map[int64]*cairn.Initiative
+		if inits, byID, err = scanInitiatives(rows); err != nil {
+			return err
+		}
+		ids := make([]int64, len(inits))
+		for n, i := range inits {
+			ids[n] = i.ID
+		}
+		for _, part := range chunks(ids, 500) {
+			owners, err := loadPairs(ctx, r, `SELECT initiative_id, user_id FROM initiative_owners
+				WHERE initiative_id IN (`+placeholders(len(part))+`)`, int64Args(part)...)
+			if err != nil {
+				return err
+			}
+			for id, o := range owners {
+				byID[id].OwnerIDs = o
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inits, nil
+}
+
+// UpdateInitiative stores an initiative's parent, title, contribution, progress mode,
+// metric definition, weight and owners. The current value and last check-in time change
+// only through AddCheckIn.
+func (db *DB) UpdateInitiative(ctx context.Context, i *cairn.Initiative) error {
+	if err := i.Validate(); err != nil {
+		return err
+	}
+	now := db.stamp()
+	return db.tx(ctx, "update initiative", func(r runner) error {
+		if err := checkInitiativeRefs(ctx, r, i); err != nil {
+			return err
+		}
+		pk, po, kind, start, target, unit := initiativeColumnsOf(i)
+		n, err := r.affected(ctx, `UPDATE initiatives SET parent_key_result_id = ?, parent_objective_id = ?, title = ?,
+			contributes = ?, progress_mode = ?, metric_kind = ?, start_value = ?, target_value = ?, unit = ?,
+			weight = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
+			pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Weight, now, i.ID, i.OrgID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return cairn.NotFound("initiative", i.ID)
+		}
+		err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM initiatives WHERE id = ?`, i.ID).
+			Scan(&i.Current, optTime{&i.LastCheckInAt})
+		if err != nil {
+			return err
+		}
+		if i.Metric != nil {
+			i.Metric.Current = i.Current
+		}
+		i.UpdatedAt = now
+		return setInitiativeOwners(ctx, r, i)
+	})
+}
+
+// DeleteInitiative deletes an initiative with its check-ins.
+func (db *DB) DeleteInitiative(ctx context.Context, orgID, id int64) error {
+	return db.tx(ctx, "delete initiative", func(r runner) error {
+		n, err := r.affected(ctx, `DELETE FROM initiatives WHERE id = ? AND org_id = ?`, id, orgID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return cairn.NotFound("initiative", id)
+		}
+		_, err = r.exec(ctx, `DELETE FROM check_ins WHERE org_id = ? AND item_type = 'initiative' AND item_id = ?`, orgID, id)
+		return err
+	})
+}

@@ -1,0 +1,214 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/cairn-okr/cairn"
+)
+
+const keyResultColumns = `k.id, k.org_id, k.objective_id, k.title, k.metric_kind, k.start_value, k.target_value,
+	k.unit, k.current_value, k.progress_source, k.weight, k.score, k.last_check_in_at, k.created_at, k.updated_at`
+
+func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) {
+	var k cairn.KeyResult
+	var score sql.NullFloat64
+	var last sql.NullTime
+	err := s.Scan(&k.ID, &k.OrgID, &k.ObjectiveID, &k.Title, &k.Metric.Kind, &k.Metric.Start, &k.Metric.Target,
+		&k.Metric.Unit, &k.Metric.Current, &k.ProgressSource, &k.Weight, &score, &last, &k.CreatedAt, &k.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	k.Score, k.LastCheckInAt = floatPtr(score), timePtr(last)
+	k.CreatedAt, k.UpdatedAt = k.CreatedAt.UTC(), k.UpdatedAt.UTC()
+	k.OwnerIDs = []int64{}
+	return &k, nil
+}
+
+func scanKeyResults(rows *sql.Rows) ([]*cairn.KeyResult, map[int64]*cairn.KeyResult, error) {
+	defer rows.Close()
+	out := []*cairn.KeyResult{}
+	byID := map[int64]*cairn.KeyResult{}
+	for rows.Next() {
+		k, err := scanKeyResult(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, k)
+		byID[k.ID] = k
+	}
+	return out, byID, rows.Err()
+}
+
+func checkKeyResultRefs(ctx context.Context, r runner, k *cairn.KeyResult) error {
+	ok, err := r.exists(ctx, `SELECT 1 FROM objectives WHERE id = ? AND org_id = ?`, k.ObjectiveID, k.OrgID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return cairn.FieldError("objective_id", "objective %d does not exist", k.ObjectiveID)
+	}
+	return nil
+}
+
+func setKeyResultOwners(ctx context.Context, r runner, k *cairn.KeyResult) error {
+	if _, err := r.exec(ctx, `DELETE FROM key_result_owners WHERE key_result_id = ?`, k.ID); err != nil {
+		return err
+	}
+	if err := insertPairs(ctx, r, `INSERT INTO key_result_owners (key_result_id, user_id) VALUES `, k.ID, k.OwnerIDs, ""); err != nil {
+		return peopleError(err, "owner_ids")
+	}
+	k.OwnerIDs = sortedIDs(k.OwnerIDs)
+	return nil
+}
+
+// CreateKeyResult stores a key result with its owners under an objective of the same
+// organization. The metric's current value is the starting current value.
+func (db *DB) CreateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	now := db.stamp()
+	return db.tx(ctx, "create key result", func(r runner) error {
+		if err := checkKeyResultRefs(ctx, r, k); err != nil {
+			return err
+		}
+		err := r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
+			target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			k.OrgID, k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit,
+			k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now).Scan(&k.ID)
+		if err != nil {
+			return err
+		}
+		k.CreatedAt, k.UpdatedAt, k.LastCheckInAt = now, now, cleanPtr(k.LastCheckInAt)
+		return setKeyResultOwners(ctx, r, k)
+	})
+}
+
+// KeyResultByID returns a key result of the organization with its owners.
+func (db *DB) KeyResultByID(ctx context.Context, orgID, id int64) (*cairn.KeyResult, error) {
+	var k *cairn.KeyResult
+	err := db.snapshot(ctx, "key result by id", func(r runner) error {
+		var err error
+		k, err = scanKeyResult(r.queryRow(ctx, `SELECT `+keyResultColumns+` FROM key_results k WHERE k.id = ? AND k.org_id = ?`, id, orgID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return cairn.NotFound("key result", id)
+		}
+		if err != nil {
+			return err
+		}
+		owners, err := loadPairs(ctx, r, `SELECT key_result_id, user_id FROM key_result_owners WHERE key_result_id = ?`, id)
+		k.OwnerIDs = orEmpty(owners[id])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// ListKeyResults lists the key results that match the filter, oldest first. The filter
+// must name the organization.
+func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*cairn.KeyResult, error) {
+	if f.OrgID <= 0 {
+		return nil, cairn.FieldError("org_id", "org_id is required")
+	}
+	q := `SELECT ` + keyResultColumns + ` FROM key_results k WHERE k.org_id = ?`
+	args := []any{f.OrgID}
+	if f.ObjectiveID != 0 {
+		q += ` AND k.objective_id = ?`
+		args = append(args, f.ObjectiveID)
+	}
+	if f.PeriodID != 0 {
+		q += ` AND k.objective_id IN (SELECT id FROM objectives WHERE period_id = ?)`
+		args = append(args, f.PeriodID)
+	}
+	q, args, err := db.limitOffset(q+` ORDER BY k.id`, args, f.Limit, f.Offset)
+	if err != nil {
+		return nil, err
+	}
+	var krs []*cairn.KeyResult
+	err = db.snapshot(ctx, "list key results", func(r runner) error {
+		rows, err := r.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		var byID map[int64]*cairn.KeyResult
+		if krs, byID, err = scanKeyResults(rows); err != nil {
+			return err
+		}
+		ids := make([]int64, len(krs))
+		for i, k := range krs {
+			ids[i] = k.ID
+		}
+		for _, part := range chunks(ids, 500) {
+			owners, err := loadPairs(ctx, r, `SELECT key_result_id, user_id FROM key_result_owners
+				WHERE key_result_id IN (`+placeholders(len(part))+`)`, int64Args(part)...)
+			if err != nil {
+				return err
+			}
+			for id, o := range owners {
+				byID[id].OwnerIDs = o
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return krs, nil
+}
+
+// UpdateKeyResult stores a key result's objective, title, metric definition, progress
+// source, weight, score and owners. The current value and last check-in time change only
+// through AddCheckIn, so that a stale copy cannot undo a check-in.
+func (db *DB) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	now := db.stamp()
+	return db.tx(ctx, "update key result", func(r runner) error {
+		if err := checkKeyResultRefs(ctx, r, k); err != nil {
+			return err
+		}
+		n, err := r.affected(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
+			target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?
+			WHERE id = ? AND org_id = ?`,
+			k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
+			k.Weight, nullFloat(k.Score), now, k.ID, k.OrgID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return cairn.NotFound("key result", k.ID)
+		}
+		err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM key_results WHERE id = ?`, k.ID).
+			Scan(&k.Metric.Current, optTime{&k.LastCheckInAt})
+		if err != nil {
+			return err
+		}
+		k.UpdatedAt = now
+		return setKeyResultOwners(ctx, r, k)
+	})
+}
+
+// DeleteKeyResult deletes a key result with its initiatives and their check-ins;
+// objectives aligned to it lose their parent.
+func (db *DB) DeleteKeyResult(ctx context.Context, orgID, id int64) error {
+	return db.tx(ctx, "delete key result", func(r runner) error {
+		if ok, err := r.exists(ctx, `SELECT 1 FROM key_results WHERE id = ? AND org_id = ?`, id, orgID); err != nil || !ok {
+			return notFoundOr(err, "key result", id)
+		}
+		_, err := r.exec(ctx, `DELETE FROM check_ins WHERE org_id = ? AND (
+			(item_type = 'key_result' AND item_id = ?)
+			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_key_result_id = ?)))`,
+			orgID, id, id)
+		if err != nil {
+			return err
+		}
+		_, err = r.exec(ctx, `DELETE FROM key_results WHERE id = ?`, id)
+		return err
+	})
+}

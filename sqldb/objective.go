@@ -1,0 +1,338 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/cairn-okr/cairn"
+)
+
+const objectiveColumns = `o.id, o.org_id, o.period_id, o.team_id, o.title, o.description, o.level, o.aspirational,
+	o.parent_objective_id, o.parent_key_result_id, o.weight, o.score, o.created_at, o.updated_at`
+
+func scanObjective(s interface{ Scan(...any) error }) (*cairn.Objective, error) {
+	var o cairn.Objective
+	var team, parentObj, parentKR sql.NullInt64
+	var score sql.NullFloat64
+	err := s.Scan(&o.ID, &o.OrgID, &o.PeriodID, &team, &o.Title, &o.Description, &o.Level, &o.Aspirational,
+		&parentObj, &parentKR, &o.Weight, &score, &o.CreatedAt, &o.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	o.TeamID, o.Score = int64Ptr(team), floatPtr(score)
+	switch {
+	case parentObj.Valid:
+		o.Parent = &cairn.Ref{Type: cairn.ItemObjective, ID: parentObj.Int64}
+	case parentKR.Valid:
+		o.Parent = &cairn.Ref{Type: cairn.ItemKeyResult, ID: parentKR.Int64}
+	}
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	o.OwnerIDs, o.EditorIDs = []int64{}, []int64{}
+	return &o, nil
+}
+
+func scanObjectives(rows *sql.Rows) ([]*cairn.Objective, error) {
+	defer rows.Close()
+	out := []*cairn.Objective{}
+	for rows.Next() {
+		o, err := scanObjective(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// parentColumns splits an objective's parent into its two columns.
+func parentColumns(p *cairn.Ref) (objective, keyResult any) {
+	if p == nil {
+		return nil, nil
+	}
+	if p.Type == cairn.ItemObjective {
+		return p.ID, nil
+	}
+	return nil, p.ID
+}
+
+// checkObjectiveRefs checks that the period, team and parent of o belong to o's
+// organization, and that the parent does not make a cycle of alignments.
+func checkObjectiveRefs(ctx context.Context, r runner, o *cairn.Objective) error {
+	if ok, err := r.exists(ctx, `SELECT 1 FROM periods WHERE id = ? AND org_id = ?`, o.PeriodID, o.OrgID); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return cairn.FieldError("period_id", "period %d does not exist", o.PeriodID)
+	}
+	if o.TeamID != nil {
+		if ok, err := r.exists(ctx, `SELECT 1 FROM teams WHERE id = ? AND org_id = ?`, *o.TeamID, o.OrgID); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return cairn.FieldError("team_id", "team %d does not exist", *o.TeamID)
+		}
+	}
+	if o.Parent == nil {
+		return nil
+	}
+	// Walk up the alignment chain: from an objective to its parent, from a key result to
+	// its objective.
+	ref := *o.Parent
+	for depth := 0; ; depth++ {
+		if depth > 100 {
+			return cairn.FieldError("parent", "the alignment chain is deeper than 100 levels")
+		}
+		if ref.Type == cairn.ItemKeyResult {
+			var objID int64
+			err := r.queryRow(ctx, `SELECT objective_id FROM key_results WHERE id = ? AND org_id = ?`, ref.ID, o.OrgID).Scan(&objID)
+			if errors.Is(err, sql.ErrNoRows) {
+				if depth == 0 {
+					return cairn.FieldError("parent.id", "key result %d does not exist", ref.ID)
+				}
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			ref = cairn.Ref{Type: cairn.ItemObjective, ID: objID}
+		}
+		if o.ID != 0 && ref.ID == o.ID {
+			return cairn.FieldError("parent", "aligning objective %d there would make a cycle", o.ID)
+		}
+		var po, pk sql.NullInt64
+		err := r.queryRow(ctx, `SELECT parent_objective_id, parent_key_result_id FROM objectives WHERE id = ? AND org_id = ?`,
+			ref.ID, o.OrgID).Scan(&po, &pk)
+		if errors.Is(err, sql.ErrNoRows) {
+			if depth == 0 {
+				return cairn.FieldError("parent.id", "objective %d does not exist", ref.ID)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case po.Valid:
+			ref = cairn.Ref{Type: cairn.ItemObjective, ID: po.Int64}
+		case pk.Valid:
+			ref = cairn.Ref{Type: cairn.ItemKeyResult, ID: pk.Int64}
+		default:
+			return nil
+		}
+	}
+}
+
+func setObjectivePeople(ctx context.Context, r runner, o *cairn.Objective) error {
+	if _, err := r.exec(ctx, `DELETE FROM objective_people WHERE objective_id = ?`, o.ID); err != nil {
+		return err
+	}
+	const q = `INSERT INTO objective_people (objective_id, user_id, role) VALUES `
+	if err := insertPairs(ctx, r, q, o.ID, o.OwnerIDs, "owner"); err != nil {
+		return peopleError(err, "owner_ids")
+	}
+	if err := insertPairs(ctx, r, q, o.ID, o.EditorIDs, "editor"); err != nil {
+		return peopleError(err, "editor_ids")
+	}
+	o.OwnerIDs, o.EditorIDs = sortedIDs(o.OwnerIDs), sortedIDs(o.EditorIDs)
+	return nil
+}
+
+func peopleError(err error, field string) error {
+	if kind, _ := violation(err); kind == violForeign {
+		return cairn.FieldError(field, "a listed user does not exist")
+	}
+	return err
+}
+
+// CreateObjective stores an objective with its owners and editors. Its period, team and
+// parent must belong to the same organization.
+func (db *DB) CreateObjective(ctx context.Context, o *cairn.Objective) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	now := db.stamp()
+	return db.tx(ctx, "create objective", func(r runner) error {
+		o.ID = 0
+		if err := checkObjectiveRefs(ctx, r, o); err != nil {
+			return err
+		}
+		po, pk := parentColumns(o.Parent)
+		err := r.queryRow(ctx, `INSERT INTO objectives (org_id, period_id, team_id, title, description, level,
+			aspirational, parent_objective_id, parent_key_result_id, weight, score, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			o.OrgID, o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
+			po, pk, o.Weight, nullFloat(o.Score), now, now).Scan(&o.ID)
+		if err != nil {
+			return err
+		}
+		o.CreatedAt, o.UpdatedAt = now, now
+		return setObjectivePeople(ctx, r, o)
+	})
+}
+
+// ObjectiveByID returns an objective of the organization with its owners and editors.
+func (db *DB) ObjectiveByID(ctx context.Context, orgID, id int64) (*cairn.Objective, error) {
+	var o *cairn.Objective
+	err := db.snapshot(ctx, "objective by id", func(r runner) error {
+		var err error
+		o, err = scanObjective(r.queryRow(ctx, `SELECT `+objectiveColumns+` FROM objectives o WHERE o.id = ? AND o.org_id = ?`, id, orgID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return cairn.NotFound("objective", id)
+		}
+		if err != nil {
+			return err
+		}
+		return loadObjectivePeople(ctx, r, []*cairn.Objective{o},
+			`SELECT objective_id, user_id, role FROM objective_people WHERE objective_id = ?`, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// loadObjectivePeople runs a query of (objective_id, user_id, role) rows and fills in the
+// owners and editors of objs, sorted.
+func loadObjectivePeople(ctx context.Context, r runner, objs []*cairn.Objective, q string, args ...any) error {
+	byID := make(map[int64]*cairn.Objective, len(objs))
+	for _, o := range objs {
+		byID[o.ID] = o
+	}
+	rows, err := r.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var objID, userID int64
+		var role string
+		if err := rows.Scan(&objID, &userID, &role); err != nil {
+			return err
+		}
+		o := byID[objID]
+		if o == nil {
+			continue
+		}
+		if role == "owner" {
+			o.OwnerIDs = append(o.OwnerIDs, userID)
+		} else {
+			o.EditorIDs = append(o.EditorIDs, userID)
+		}
+	}
+	for _, o := range objs {
+		slices.Sort(o.OwnerIDs)
+		slices.Sort(o.EditorIDs)
+	}
+	return rows.Err()
+}
+
+// ListObjectives lists the objectives that match the filter, oldest first. The filter
+// must name the organization.
+func (db *DB) ListObjectives(ctx context.Context, f cairn.ObjectiveFilter) ([]*cairn.Objective, error) {
+	if f.OrgID <= 0 {
+		return nil, cairn.FieldError("org_id", "org_id is required")
+	}
+	q := `SELECT ` + objectiveColumns + ` FROM objectives o WHERE o.org_id = ?`
+	args := []any{f.OrgID}
+	if f.PeriodID != 0 {
+		q += ` AND o.period_id = ?`
+		args = append(args, f.PeriodID)
+	}
+	if f.TeamID != 0 {
+		q += ` AND o.team_id = ?`
+		args = append(args, f.TeamID)
+	}
+	if f.ParentID != 0 {
+		q += ` AND o.parent_objective_id = ?`
+		args = append(args, f.ParentID)
+	}
+	if f.OwnerID != 0 {
+		q += ` AND EXISTS (SELECT 1 FROM objective_people p WHERE p.objective_id = o.id AND p.user_id = ? AND p.role = 'owner')`
+		args = append(args, f.OwnerID)
+	}
+	q, args, err := db.limitOffset(q+` ORDER BY o.id`, args, f.Limit, f.Offset)
+	if err != nil {
+		return nil, err
+	}
+	var objs []*cairn.Objective
+	err = db.snapshot(ctx, "list objectives", func(r runner) error {
+		rows, err := r.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if objs, err = scanObjectives(rows); err != nil {
+			return err
+		}
+		for _, part := range chunks(objectiveIDs(objs), 500) {
+			err := loadObjectivePeople(ctx, r, objs, `SELECT objective_id, user_id, role FROM objective_people
+				WHERE objective_id IN (`+placeholders(len(part))+`)`, int64Args(part)...)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return objs, nil
+}
+
+func objectiveIDs(objs []*cairn.Objective) []int64 {
+	ids := make([]int64, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+	}
+	return ids
+}
+
+// UpdateObjective stores an objective's fields, score, owners and editors. Its period,
+// team and parent must belong to the same organization, and its parent must not make a
+// cycle.
+func (db *DB) UpdateObjective(ctx context.Context, o *cairn.Objective) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	now := db.stamp()
+	return db.tx(ctx, "update objective", func(r runner) error {
+		if ok, err := r.exists(ctx, `SELECT 1 FROM objectives WHERE id = ? AND org_id = ?`, o.ID, o.OrgID); err != nil || !ok {
+			return notFoundOr(err, "objective", o.ID)
+		}
+		if err := checkObjectiveRefs(ctx, r, o); err != nil {
+			return err
+		}
+		po, pk := parentColumns(o.Parent)
+		_, err := r.exec(ctx, `UPDATE objectives SET period_id = ?, team_id = ?, title = ?, description = ?, level = ?,
+			aspirational = ?, parent_objective_id = ?, parent_key_result_id = ?, weight = ?, score = ?, updated_at = ?
+			WHERE id = ?`,
+			o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational, po, pk,
+			o.Weight, nullFloat(o.Score), now, o.ID)
+		if err != nil {
+			return err
+		}
+		o.UpdatedAt = now
+		return setObjectivePeople(ctx, r, o)
+	})
+}
+
+// DeleteObjective deletes the objective with its key results, initiatives and their
+// check-ins; objectives aligned to it or to its key results lose their parent.
+func (db *DB) DeleteObjective(ctx context.Context, orgID, id int64) error {
+	return db.tx(ctx, "delete objective", func(r runner) error {
+		if ok, err := r.exists(ctx, `SELECT 1 FROM objectives WHERE id = ? AND org_id = ?`, id, orgID); err != nil || !ok {
+			return notFoundOr(err, "objective", id)
+		}
+		_, err := r.exec(ctx, `DELETE FROM check_ins WHERE org_id = ? AND (
+			(item_type = 'key_result' AND item_id IN (SELECT id FROM key_results WHERE objective_id = ?))
+			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_objective_id = ?
+				OR parent_key_result_id IN (SELECT id FROM key_results WHERE objective_id = ?))))`,
+			orgID, id, id, id)
+		if err != nil {
+			return err
+		}
+		_, err = r.exec(ctx, `DELETE FROM objectives WHERE id = ?`, id)
+		return err
+	})
+}
