@@ -99,3 +99,47 @@ func (db *DB) ListCheckIns(ctx context.Context, orgID int64, item cairn.Ref, lim
 	}
 	return out, nil
 }
+
+// ImportCheckIns stores a history of check-ins in one transaction, as when moving OKRs from
+// another tool, and sets each item's current value and last check-in time from its newest
+// check-in. Either every check-in is stored or none is.
+func (db *DB) ImportCheckIns(ctx context.Context, cs []*cairn.CheckIn) error {
+	latest := map[cairn.Ref]*cairn.CheckIn{}
+	for i, c := range cs {
+		if err := c.Validate(); err != nil {
+			return cairn.FieldError("check_ins", "check-in %d: %v", i, err)
+		}
+		if _, err := itemTable(c.Item.Type); err != nil {
+			return err
+		}
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = db.stamp()
+		}
+		c.CreatedAt = clean(c.CreatedAt)
+		if l := latest[c.Item]; l == nil || !c.CreatedAt.Before(l.CreatedAt) {
+			latest[c.Item] = c
+		}
+	}
+	return db.tx(ctx, "import check-ins", func(r runner) error {
+		for _, c := range cs {
+			err := r.queryRow(ctx, `INSERT INTO check_ins (org_id, item_type, item_id, value, status, note, author_id, source, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				c.OrgID, c.Item.Type, c.Item.ID, c.Value, c.Status, c.Note, nullInt(c.AuthorID), c.Source, c.CreatedAt).Scan(&c.ID)
+			if err != nil {
+				return err
+			}
+		}
+		for ref, c := range latest {
+			table, _ := itemTable(ref.Type)
+			n, err := r.affected(ctx, `UPDATE `+table+` SET current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`,
+				c.Value, c.CreatedAt, ref.ID, c.OrgID)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return cairn.NotFound(itemKind(ref.Type), ref.ID)
+			}
+		}
+		return nil
+	})
+}
