@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ type testBundle struct {
 	srv    *httptest.Server
 	hasher *auth.Hasher
 	now    time.Time
+	// queries counts the statements the store runs.
+	queries atomic.Int64
 	// tokens by user name: tenant, admin, owner, member, viewer, outsider
 	tokens map[string]string
 	users  map[string]*cairn.User
@@ -46,7 +49,7 @@ func setup(tb testing.TB) *testBundle {
 	b := &testBundle{hasher: cheapHasher(tb), tokens: map[string]string{}, users: map[string]*cairn.User{}}
 	b.now = time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return b.now }
-	db, err := sqldb.Open(ctx, filepath.Join(tb.TempDir(), "cairn.db"), sqldb.Options{Now: now})
+	db, err := sqldb.Open(ctx, filepath.Join(tb.TempDir(), "cairn.db"), sqldb.Options{Now: now, OnQuery: func(string) { b.queries.Add(1) }})
 	if err != nil {
 		tb.Fatal(err)
 	}
