@@ -26,10 +26,19 @@ func startServe(t *testing.T, args ...string) (string, []string, <-chan int) {
 	}()
 	sc := bufio.NewScanner(pr)
 	var lines []string
+	url := ""
+	demo := false
+	for _, a := range args {
+		demo = demo || a == "--demo"
+	}
 	for sc.Scan() {
 		line := sc.Text()
 		lines = append(lines, line)
-		if url, ok := strings.CutPrefix(line, "Cairn is running at "); ok {
+		if u, ok := strings.CutPrefix(line, "Cairn is running at "); ok {
+			url = u
+		}
+		// The demo prints its credentials and the emulator's address after the URL.
+		if url != "" && (!demo || strings.HasPrefix(line, "Azure DevOps emulator: ")) {
 			go func() { _, _ = io.Copy(io.Discard, pr) }()
 			return url, lines, done
 		}
