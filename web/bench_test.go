@@ -98,17 +98,19 @@ func seedBenchEnv(b *testing.B, dialect string) *benchEnv {
 	}
 	env := &benchEnv{srv: srv, token: tok, periodID: p.ID}
 	var checkIns []*cairn.CheckIn
+	// Objectives come in groups of ten: one top objective with nine aligned to it.
 	var parent *cairn.Ref
 	for i := 0; i < benchObjectives; i++ {
+		if i%10 == 0 {
+			parent = nil
+		}
 		o := &cairn.Objective{OrgID: org.ID, PeriodID: p.ID, Title: fmt.Sprint("Objective ", i), Level: cairn.LevelOrganization, OwnerIDs: []int64{admin.ID}, EditorIDs: []int64{}, Weight: 1, Parent: parent, CreatedAt: now, UpdatedAt: now}
 		if err := db.CreateObjective(ctx, o); err != nil {
 			b.Fatal(err)
 		}
 		if i%10 == 0 {
-			parent = nil
 			env.objective = o.ID
-		} else {
-			parent = &cairn.Ref{Type: cairn.ItemObjective, ID: o.ID - int64(i%10)}
+			parent = &cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
 		}
 		for k := 0; k < benchKRsPerObj; k++ {
 			kr := &cairn.KeyResult{OrgID: org.ID, ObjectiveID: o.ID, Title: "KR", Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 100}, ProgressSource: cairn.SourceManual, OwnerIDs: []int64{}, Weight: 1, CreatedAt: now, UpdatedAt: now}
