@@ -77,11 +77,15 @@ func (s *Service) initiativeView(ctx context.Context, a *access, id int64) (*Ini
 	if err != nil {
 		return nil, err
 	}
-	pid, err := s.periodOfParent(ctx, a, i.Parent)
-	if err != nil {
-		return nil, err
+	oid := i.Parent.ID
+	if i.Parent.Type == ItemKeyResult {
+		k, err := s.store.KeyResultByID(ctx, a.org.ID, i.Parent.ID)
+		if err != nil {
+			return nil, err
+		}
+		oid = k.ObjectiveID
 	}
-	e, err := s.evalGraph(ctx, a, pid)
+	e, err := s.evalObjective(ctx, a, oid)
 	if err != nil {
 		return nil, err
 	}

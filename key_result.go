@@ -57,11 +57,7 @@ func (s *Service) keyResultView(ctx context.Context, a *access, id int64) (*KeyR
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.evalGraph(ctx, a, o.PeriodID)
+	e, err := s.evalObjective(ctx, a, k.ObjectiveID)
 	if err != nil {
 		return nil, err
 	}

@@ -72,14 +72,23 @@ func (s *Service) ListObjectives(ctx context.Context, org string, q ObjectiveQue
 	return out, nil
 }
 
-// evalOne evaluates the period graph that holds one item.
+// evalGraph evaluates a whole period.
 func (s *Service) evalGraph(ctx context.Context, a *access, periodID int64) (*evaluator, error) {
 	g, err := s.store.PeriodGraph(ctx, a.org.ID, periodID)
 	if err != nil {
 		return nil, err
 	}
-	e := newEvaluator(g, a.org, s.now())
-	return e, nil
+	return newEvaluator(g, a.org, s.now()), nil
+}
+
+// evalObjective evaluates one objective and what lies below it, which is all its progress
+// and that of its key results and initiatives depend on.
+func (s *Service) evalObjective(ctx context.Context, a *access, objectiveID int64) (*evaluator, error) {
+	g, err := s.store.ObjectiveGraph(ctx, a.org.ID, objectiveID)
+	if err != nil {
+		return nil, err
+	}
+	return newEvaluator(g, a.org, s.now()), nil
 }
 
 // Objective returns one objective with progress.
@@ -88,16 +97,13 @@ func (s *Service) Objective(ctx context.Context, org string, id int64) (*Objecti
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.store.ObjectiveByID(ctx, a.org.ID, id)
+	e, err := s.evalObjective(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.evalGraph(ctx, a, o.PeriodID)
-	if err != nil {
-		return nil, err
-	}
-	if eo, ok := e.objectiveByID[id]; ok {
-		o = eo
+	o, ok := e.objectiveByID[id]
+	if !ok {
+		return nil, NotFound("objective", id)
 	}
 	return objectiveView(o, e.objective(o)), nil
 }
@@ -109,16 +115,13 @@ func (s *Service) ObjectiveTree(ctx context.Context, org string, id int64) (*Obj
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.store.ObjectiveByID(ctx, a.org.ID, id)
+	e, err := s.evalObjective(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.evalGraph(ctx, a, o.PeriodID)
-	if err != nil {
-		return nil, err
-	}
-	if eo, ok := e.objectiveByID[id]; ok {
-		o = eo
+	o, ok := e.objectiveByID[id]
+	if !ok {
+		return nil, NotFound("objective", id)
 	}
 	return e.tree(o, map[int64]bool{}), nil
 }

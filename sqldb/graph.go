@@ -2,6 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strings"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -18,77 +21,123 @@ func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Gr
 		if g.Period, err = periodByID(ctx, r, orgID, periodID); err != nil {
 			return err
 		}
-
-		rows, err := r.query(ctx, `SELECT `+objectiveColumns+` FROM objectives o
-			WHERE o.org_id = ? AND o.period_id = ? ORDER BY o.id`, orgID, periodID)
-		if err != nil {
-			return err
-		}
-		if g.Objectives, err = scanObjectives(rows); err != nil {
-			return err
-		}
-		err = loadObjectivePeople(ctx, r, g.Objectives, `SELECT p.objective_id, p.user_id, p.role
-			FROM objective_people p JOIN objectives o ON o.id = p.objective_id
-			WHERE o.org_id = ? AND o.period_id = ?`, orgID, periodID)
-		if err != nil {
-			return err
-		}
-
-		rows, err = r.query(ctx, `SELECT `+keyResultColumns+` FROM key_results k
-			JOIN objectives o ON o.id = k.objective_id
-			WHERE o.org_id = ? AND o.period_id = ? ORDER BY k.id`, orgID, periodID)
-		if err != nil {
-			return err
-		}
-		var krByID map[int64]*cairn.KeyResult
-		if g.KeyResults, krByID, err = scanKeyResults(rows); err != nil {
-			return err
-		}
-		owners, err := loadPairs(ctx, r, `SELECT ko.key_result_id, ko.user_id FROM key_result_owners ko
-			JOIN key_results k ON k.id = ko.key_result_id JOIN objectives o ON o.id = k.objective_id
-			WHERE o.org_id = ? AND o.period_id = ?`, orgID, periodID)
-		if err != nil {
-			return err
-		}
-		for id, ids := range owners {
-			if k := krByID[id]; k != nil {
-				k.OwnerIDs = ids
-			}
-		}
-
-		// An initiative hangs under an objective of the period or under one of its key
-		// results; the two halves of the union are disjoint because exactly one parent
-		// column is set.
-		const initiativesOfPeriod = `
-			SELECT i.id FROM initiatives i JOIN objectives o ON o.id = i.parent_objective_id
-			WHERE o.org_id = ? AND o.period_id = ?
-			UNION ALL
-			SELECT i.id FROM initiatives i JOIN key_results k ON k.id = i.parent_key_result_id
-			JOIN objectives o ON o.id = k.objective_id
-			WHERE o.org_id = ? AND o.period_id = ?`
-		rows, err = r.query(ctx, `SELECT `+initiativeColumns+` FROM initiatives i
-			WHERE i.id IN (`+initiativesOfPeriod+`) ORDER BY i.id`, orgID, periodID, orgID, periodID)
-		if err != nil {
-			return err
-		}
-		var initByID map[int64]*cairn.Initiative
-		if g.Initiatives, initByID, err = scanInitiatives(rows); err != nil {
-			return err
-		}
-		owners, err = loadPairs(ctx, r, `SELECT io.initiative_id, io.user_id FROM initiative_owners io
-			WHERE io.initiative_id IN (`+initiativesOfPeriod+`)`, orgID, periodID, orgID, periodID)
-		if err != nil {
-			return err
-		}
-		for id, ids := range owners {
-			if i := initByID[id]; i != nil {
-				i.OwnerIDs = ids
-			}
-		}
-		return nil
+		return loadGraph(ctx, r, g, "", `o.org_id = ? AND o.period_id = ?`, orgID, periodID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return g, nil
+}
+
+// objectiveSubtree is the set of objectives under one objective: itself, the objectives
+// aligned to it or to its key results, and so on down. UNION, not UNION ALL, makes it stop
+// on a cycle. The recursive term names the subtree once, as PostgreSQL requires.
+const objectiveSubtree = `WITH RECURSIVE subtree(id) AS (
+		SELECT id FROM objectives WHERE id = ? AND org_id = ?
+		UNION
+		SELECT c.id FROM subtree s
+		LEFT JOIN key_results sk ON sk.objective_id = s.id
+		JOIN objectives c ON c.parent_objective_id = s.id OR c.parent_key_result_id = sk.id
+	) `
+
+// ObjectiveGraph loads one objective and everything below it (its key results and
+// initiatives, and the objectives aligned under it, recursively) with its period, in a
+// fixed number of queries. The tree of one objective needs no more than this.
+func (db *DB) ObjectiveGraph(ctx context.Context, orgID, objectiveID int64) (*cairn.Graph, error) {
+	g := &cairn.Graph{}
+	err := db.snapshot(ctx, "objective graph", func(r runner) error {
+		var periodID int64
+		err := r.queryRow(ctx, `SELECT period_id FROM objectives WHERE id = ? AND org_id = ?`, objectiveID, orgID).Scan(&periodID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return cairn.NotFound("objective", objectiveID)
+		}
+		if err != nil {
+			return err
+		}
+		if g.Period, err = periodByID(ctx, r, orgID, periodID); err != nil {
+			return err
+		}
+		return loadGraph(ctx, r, g, objectiveSubtree, `o.org_id = ? AND o.id IN (SELECT id FROM subtree)`, objectiveID, orgID, orgID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// loadGraph loads the objectives selected by where (over objectives o, after the optional
+// with clause, with args) and everything hanging from them, into g.
+func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string, args ...any) error {
+	rows, err := r.query(ctx, with+`SELECT `+objectiveColumns+` FROM objectives o
+		WHERE `+where+` ORDER BY o.id`, args...)
+	if err != nil {
+		return err
+	}
+	if g.Objectives, err = scanObjectives(rows); err != nil {
+		return err
+	}
+	err = loadObjectivePeople(ctx, r, g.Objectives, with+`SELECT p.objective_id, p.user_id, p.role
+		FROM objective_people p JOIN objectives o ON o.id = p.objective_id
+		WHERE `+where, args...)
+	if err != nil {
+		return err
+	}
+
+	rows, err = r.query(ctx, with+`SELECT `+keyResultColumns+` FROM key_results k
+		JOIN objectives o ON o.id = k.objective_id
+		WHERE `+where+` ORDER BY k.id`, args...)
+	if err != nil {
+		return err
+	}
+	var krByID map[int64]*cairn.KeyResult
+	if g.KeyResults, krByID, err = scanKeyResults(rows); err != nil {
+		return err
+	}
+	owners, err := loadPairs(ctx, r, with+`SELECT ko.key_result_id, ko.user_id FROM key_result_owners ko
+		JOIN key_results k ON k.id = ko.key_result_id JOIN objectives o ON o.id = k.objective_id
+		WHERE `+where, args...)
+	if err != nil {
+		return err
+	}
+	for id, ids := range owners {
+		if k := krByID[id]; k != nil {
+			k.OwnerIDs = ids
+		}
+	}
+
+	// An initiative hangs under a selected objective or under one of its key results; the
+	// two halves of the union are disjoint because exactly one parent column is set.
+	initiatives := `
+		SELECT i.id FROM initiatives i JOIN objectives o ON o.id = i.parent_objective_id
+		WHERE ` + where + `
+		UNION ALL
+		SELECT i.id FROM initiatives i JOIN key_results k ON k.id = i.parent_key_result_id
+		JOIN objectives o ON o.id = k.objective_id
+		WHERE ` + where
+	args2 := append(append([]any{}, args...), args...)
+	if with != "" {
+		// The with clause's own arguments come first, once.
+		n := len(args) - strings.Count(where, "?")
+		args2 = append(append(append([]any{}, args[:n]...), args[n:]...), args[n:]...)
+	}
+	rows, err = r.query(ctx, with+`SELECT `+initiativeColumns+` FROM initiatives i
+		WHERE i.id IN (`+initiatives+`) ORDER BY i.id`, args2...)
+	if err != nil {
+		return err
+	}
+	var initByID map[int64]*cairn.Initiative
+	if g.Initiatives, initByID, err = scanInitiatives(rows); err != nil {
+		return err
+	}
+	owners, err = loadPairs(ctx, r, with+`SELECT io.initiative_id, io.user_id FROM initiative_owners io
+		WHERE io.initiative_id IN (`+initiatives+`)`, args2...)
+	if err != nil {
+		return err
+	}
+	for id, ids := range owners {
+		if i := initByID[id]; i != nil {
+			i.OwnerIDs = ids
+		}
+	}
+	return nil
 }

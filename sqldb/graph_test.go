@@ -269,3 +269,43 @@ func rebind(dialect, q string) string {
 	}
 	return sb.String()
 }
+
+func TestObjectiveGraphLoadsTheSubtreeOnly(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		w := b.world(t)
+		root := b.objective(t, w.org.ID, w.period.ID, w.alice.ID)
+		kr := b.keyResult(t, w.org.ID, root.ID)
+		other := b.objective(t, w.org.ID, w.period.ID, w.alice.ID)
+		b.keyResult(t, w.org.ID, other.ID)
+		// child aligns to the root, grandchild to the root's key result's child.
+		child := b.objective(t, w.org.ID, w.period.ID, w.alice.ID)
+		child.Parent = &cairn.Ref{Type: cairn.ItemObjective, ID: root.ID}
+		must(t, b.db.UpdateObjective(ctx, child))
+		viaKR := b.objective(t, w.org.ID, w.period.ID, w.alice.ID)
+		viaKR.Parent = &cairn.Ref{Type: cairn.ItemKeyResult, ID: kr.ID}
+		must(t, b.db.UpdateObjective(ctx, viaKR))
+		grand := b.objective(t, w.org.ID, w.period.ID, w.alice.ID)
+		grand.Parent = &cairn.Ref{Type: cairn.ItemObjective, ID: viaKR.ID}
+		must(t, b.db.UpdateObjective(ctx, grand))
+		b.initiative(t, w.org.ID, cairn.Ref{Type: cairn.ItemKeyResult, ID: kr.ID})
+		b.initiative(t, w.org.ID, cairn.Ref{Type: cairn.ItemObjective, ID: other.ID})
+
+		g, err := b.db.ObjectiveGraph(ctx, w.org.ID, root.ID)
+		must(t, err)
+		var ids []int64
+		for _, o := range g.Objectives {
+			ids = append(ids, o.ID)
+		}
+		want := []int64{root.ID, child.ID, viaKR.ID, grand.ID}
+		if fmt.Sprint(ids) != fmt.Sprint(want) {
+			t.Fatalf("subtree objectives %v, want %v", ids, want)
+		}
+		if len(g.KeyResults) != 1 || g.KeyResults[0].ID != kr.ID || len(g.Initiatives) != 1 || g.Period.ID != w.period.ID {
+			t.Fatalf("subtree has %d key results, %d initiatives, period %d", len(g.KeyResults), len(g.Initiatives), g.Period.ID)
+		}
+		if _, err := b.db.ObjectiveGraph(ctx, w.org.ID+1000, root.ID); cairn.ErrorCode(err) != cairn.ENOTFOUND {
+			t.Fatalf("another org's objective: %v, want not found", err)
+		}
+	})
+}

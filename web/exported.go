@@ -50,4 +50,6 @@ func (s *Server) OIDCEnabled() bool { return s.oidc != nil }
 func RequestID(r *http.Request) string { return requestID(r.Context()) }
 
 // WriteError answers with the problem+json body for err, as the API does.
-func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) { s.writeError(w, r, err) }
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeError(w, r, err)
+}
