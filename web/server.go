@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -32,6 +33,9 @@ type Config struct {
 	// TrustProxy trusts X-Forwarded-Proto for deciding whether cookies are Secure.
 	TrustProxy bool
 	Now        func() time.Time
+	// Extension configures the Azure DevOps extension's app tokens and origins; nil reads
+	// them from the environment (ExtensionConfigFromEnv).
+	Extension *ExtensionConfig
 }
 
 // Server serves Cairn's HTTP API.
@@ -51,6 +55,7 @@ type Server struct {
 	handler   http.Handler
 	dummyOnce sync.Once
 	dummy     string
+	ext       *extension
 }
 
 // route is one entry of the routing table; the OpenAPI test walks the same table.
@@ -90,6 +95,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.csrf = csrf
+	if cfg.Extension == nil {
+		if cfg.Extension, err = ExtensionConfigFromEnv(os.Getenv); err != nil {
+			return nil, err
+		}
+	}
+	if s.ext, err = newExtension(cfg.Extension, cfg.Store); err != nil {
+		return nil, err
+	}
 	for _, rt := range s.routes() {
 		h := http.Handler(rt.Handler)
 		if !rt.Public {
@@ -100,7 +113,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, cairn.ENOTFOUND, "no API route "+r.Method+" "+r.URL.Path, "")
 	})
-	s.handler = s.observe(secureHeaders(s.authenticate(s.csrfProtect(s.mux))))
+	s.handler = s.observe(secureHeaders(s.extensionGate(s.authenticate(s.csrfProtect(s.mux)))))
 	return s, nil
 }
 
@@ -176,5 +189,13 @@ func (s *Server) routes() []route {
 		{"DELETE", org + "/initiatives/{id}", s.deleteInitiative, false},
 		{"GET", org + "/initiatives/{id}/check-ins", s.listInitiativeCheckIns, false},
 		{"POST", org + "/initiatives/{id}/check-ins", s.initiativeCheckIn, false},
+
+		{"GET", "/api/v1/azure-devops/extension/me", s.extensionMe, true},
+		{"POST", "/api/v1/azure-devops/extension/link-codes", s.extensionLinkCode, true},
+		{"DELETE", "/api/v1/azure-devops/extension/link", s.extensionUnlink, true},
+		{"POST", "/api/v1/azure-devops/links", s.confirmExtensionLink, false},
+		{"GET", "/azure-devops/link", s.extensionLinkPage, true},
+		{"POST", "/azure-devops/link", s.extensionLinkForm, true},
+		{"GET", "/azure-devops/initiatives/new", s.extensionNewInitiative, true},
 	}
 }

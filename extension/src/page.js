@@ -1,0 +1,155 @@
+// The Cairn page of the work item form.
+import * as SDK from "azure-devops-extension-sdk";
+import { WORK_ITEM_FORM, LOCATION, getBaseURL } from "./host.js";
+import { pageHTML, checkInFormHTML, checkInPath, normalize, actionable, problemText, joinURL } from "./view.js";
+
+const root = document.getElementById("root");
+let state = { phase: "loading" };
+let generation = 0;
+
+function render() {
+  root.innerHTML = pageHTML(state);
+  root.dataset.phase = state.phase;
+}
+
+class HTTPError extends Error {
+  constructor(status, body) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function call(method, path, body) {
+  const token = await SDK.getAppToken();
+  let res;
+  try {
+    res = await fetch(joinURL(state.base, path), {
+      method,
+      headers: { Authorization: `Bearer ${token}`, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      credentials: "omit",
+      mode: "cors",
+    });
+  } catch (e) {
+    throw new HTTPError(0, { detail: `Cairn at ${state.base} could not be reached (${e.message}). Check its address under Project settings → Cairn, and that it allows this Azure DevOps origin.` });
+  }
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { detail: text.slice(0, 200) };
+  }
+  if (!res.ok) throw new HTTPError(res.status, data);
+  return data;
+}
+
+function fail(e) {
+  if (e instanceof HTTPError) {
+    const p = e.status === 0 ? { title: "Cairn could not be reached", detail: e.body.detail } : problemText(e.status, e.body);
+    state = { ...state, phase: "error", ...p };
+  } else {
+    state = { ...state, phase: "error", title: "Something went wrong", detail: String(e?.message ?? e) };
+  }
+  render();
+}
+
+async function refresh() {
+  const mine = ++generation;
+  try {
+    const base = await getBaseURL();
+    if (!base) {
+      state = { phase: "unconfigured" };
+      render();
+      return;
+    }
+    const form = await SDK.getService(WORK_ITEM_FORM);
+    const id = await form.getId();
+    if (!id || id <= 0) {
+      state = { phase: "unsaved", base };
+      render();
+      return;
+    }
+    if (state.phase !== "ready") {
+      state = { phase: "loading", base };
+      render();
+    }
+    const fields = await form.getFieldValues(["System.TeamProject", "System.Title"]);
+    const location = await SDK.getService(LOCATION);
+    const orgUrl = String(await location.getServiceLocation()).replace(/\/+$/, "");
+    const workItem = { id, orgUrl, project: String(fields["System.TeamProject"] ?? ""), title: String(fields["System.Title"] ?? "") };
+    state = { ...state, base };
+    const q = new URLSearchParams({ "org-url": workItem.orgUrl, project: workItem.project, "work-item": String(id) });
+    const [me, alignment] = await Promise.all([call("GET", "api/v1/azure-devops/extension/me"), call("GET", "api/v1/azure-devops/alignment?" + q)]);
+    if (mine !== generation) return;
+    state = { phase: "ready", base, workItem, linked: Boolean(me?.linked), user: me?.user ?? null, chains: normalize(alignment) };
+    render();
+  } catch (e) {
+    if (mine === generation) fail(e);
+  }
+}
+
+async function startLink(slot) {
+  try {
+    const user = SDK.getUser();
+    const r = await call("POST", "api/v1/azure-devops/extension/link-codes", { azure_user_name: user.displayName ?? user.name ?? "" });
+    const url = joinURL(state.base, r.confirm_path);
+    slot.innerHTML = `<div class="linkbox"><p>Confirm the code <strong class="code">${r.code}</strong> in the Cairn tab that opened, then come back here.</p>
+<p><a href="${url}" target="_blank" rel="noopener noreferrer">Open Cairn again</a> · <button type="button" class="btn" data-action="recheck">I have confirmed it</button></p></div>`;
+    window.open(url, "_blank", "noopener");
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function openForm(chainIndex, kind) {
+  const chain = state.chains[chainIndex];
+  const item = actionable(chain);
+  const slot = root.querySelector(`.form-slot[data-chain="${chainIndex}"]`);
+  if (!item || !slot) return;
+  slot.innerHTML = checkInFormHTML(item, kind);
+  const formEl = slot.querySelector("form");
+  formEl.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const msg = formEl.querySelector(".form-msg");
+    const data = new FormData(formEl);
+    const value = kind === "check-in" ? Number(data.get("value")) : Number(item.current ?? 0);
+    if (kind === "check-in" && !Number.isFinite(value)) {
+      msg.textContent = "Enter a number.";
+      return;
+    }
+    msg.textContent = "Saving…";
+    try {
+      await call("POST", checkInPath(chain.org, item), { value, status: String(data.get("status") ?? ""), note: String(data.get("note") ?? "") });
+      msg.textContent = "Saved.";
+      await refresh();
+    } catch (e) {
+      msg.textContent = e instanceof HTTPError ? (e.body?.detail ?? `Cairn answered ${e.status}`) : String(e);
+    }
+  });
+  formEl.querySelector("[name=value], [name=note]")?.focus();
+}
+
+root.addEventListener("click", (ev) => {
+  const btn = ev.target.closest("[data-action]");
+  if (!btn) return;
+  const action = btn.dataset.action;
+  if (action === "retry" || action === "recheck") refresh();
+  else if (action === "link") startLink(root.querySelector(".link-slot"));
+  else if (action === "check-in" || action === "comment") openForm(Number(btn.dataset.chain), action);
+  else if (action === "cancel") btn.closest("form")?.remove();
+});
+
+render();
+SDK.init({ loaded: false, applyTheme: true }).then(() => {
+  SDK.register(SDK.getContributionId(), () => ({
+    onLoaded: () => refresh(),
+    onSaved: () => refresh(),
+    onRefreshed: () => refresh(),
+    onReset: () => refresh(),
+    onUnloaded: () => {},
+  }));
+  SDK.notifyLoadSucceeded();
+  return refresh();
+});

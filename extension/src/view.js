@@ -1,0 +1,194 @@
+// Pure functions that turn Cairn's answers into the page's HTML. They touch no DOM and no
+// network, so that node's test runner can check them.
+
+const TYPE_LABEL = { objective: "Objective", key_result: "Key result", initiative: "Initiative" };
+const TYPE_GLYPH = { objective: "O", key_result: "KR", initiative: "I" };
+const TYPE_PATH = { objective: "objectives", key_result: "key-results", initiative: "initiatives" };
+const STATUS_LABEL = {
+  not_started: "Not started",
+  on_track: "On track",
+  behind: "Behind",
+  at_risk: "At risk",
+  closed: "Closed",
+};
+
+/** escapeHTML makes text safe to place in HTML text and attribute values. */
+export function escapeHTML(s) {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/** joinURL appends a path to Cairn's base URL. */
+export function joinURL(base, path) {
+  return String(base).replace(/\/+$/, "") + "/" + String(path).replace(/^\/+/, "");
+}
+
+/** itemURL is the Cairn page of an item: the URL Cairn sent, else the UI's item route. */
+export function itemURL(base, org, item) {
+  if (item.url) {
+    return /^https?:\/\//i.test(item.url) ? item.url : joinURL(base, item.url);
+  }
+  return joinURL(base, `o/${encodeURIComponent(org)}/okrs/${TYPE_PATH[item.type] ?? "objectives"}/${item.id}`);
+}
+
+/** newInitiativeURL opens Cairn's initiative wizard, pre-filled with the work item. */
+export function newInitiativeURL(base, wi) {
+  const q = new URLSearchParams({ "org-url": wi.orgUrl, project: wi.project, "work-item": String(wi.id) });
+  if (wi.title) q.set("title", wi.title);
+  return joinURL(base, "azure-devops/initiatives/new") + "?" + q.toString();
+}
+
+function list(v) {
+  if (Array.isArray(v)) return v;
+  if (v && typeof v === "object") {
+    for (const k of ["alignments", "items", "value", "chain", "path"]) if (Array.isArray(v[k])) return v[k];
+  }
+  return [];
+}
+
+function ref(x) {
+  if (!x || typeof x !== "object") return null;
+  const type = x.type ?? x.item_type ?? x.kind;
+  if (!TYPE_LABEL[type] || x.id == null) return null;
+  let progress = Number(x.progress);
+  if (!Number.isFinite(progress)) progress = 0;
+  if (progress > 1.0001 && progress <= 100) progress /= 100; // a percentage
+  return {
+    type,
+    id: x.id,
+    title: String(x.title ?? `${TYPE_LABEL[type]} ${x.id}`),
+    progress: Math.max(0, Math.min(1, progress)),
+    status: String(x.status ?? ""),
+    current: x.current ?? x.metric?.current ?? null,
+    unit: x.unit ?? x.metric?.unit ?? "",
+    url: x.url ?? x.web_url ?? "",
+    canEdit: Boolean(x.can_edit ?? x.canEdit ?? false),
+  };
+}
+
+/**
+ * normalize turns the alignment answer into a list of chains. Each chain starts at the
+ * initiative or key result that the work item counts towards and goes up through the
+ * objectives: { org, orgName, items: [nearest, …, top objective] }.
+ */
+export function normalize(answer) {
+  const out = [];
+  for (const a of list(answer)) {
+    const org = a.org?.slug ?? a.org_slug ?? a.org ?? "";
+    const orgName = a.org?.name ?? a.org_name ?? org;
+    let chain = [];
+    if (Array.isArray(a.chain) || Array.isArray(a.path)) {
+      chain = (a.chain ?? a.path).map(ref);
+    } else {
+      chain = [a.target ?? a.item, ...(a.parents ?? a.ancestors ?? [])].map(ref);
+    }
+    chain = chain.filter(Boolean);
+    if (chain.length > 0) out.push({ org: String(org), orgName: String(orgName), items: chain });
+  }
+  return out;
+}
+
+/** actionable is the nearest key result or initiative of a chain that the user may edit. */
+export function actionable(chain) {
+  return chain.items.find((i) => i.canEdit && (i.type === "key_result" || i.type === "initiative")) ?? null;
+}
+
+function statusLabel(s) {
+  if (!s) return "";
+  return `<span class="status status-${escapeHTML(s)}">${escapeHTML(STATUS_LABEL[s] ?? s)}</span>`;
+}
+
+function row(base, org, item, nearest) {
+  const pct = Math.round(item.progress * 100);
+  return `<li class="row${nearest ? " nearest" : ""}" data-type="${item.type}" data-id="${escapeHTML(item.id)}">
+  <span class="glyph glyph-${item.type}" title="${TYPE_LABEL[item.type]}">${TYPE_GLYPH[item.type]}</span>
+  <a class="title" href="${escapeHTML(itemURL(base, org, item))}" target="_blank" rel="noopener noreferrer">${escapeHTML(item.title)}</a>
+  <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${pct}" aria-label="Progress of ${escapeHTML(item.title)}"><span style="width:${pct}%"></span></span>
+  <span class="pct">${pct}&nbsp;%</span>
+  ${statusLabel(item.status)}
+</li>`;
+}
+
+/** chainHTML renders one chain: the nearest item, then what it counts towards. */
+export function chainHTML(base, chain, index, linked) {
+  const [nearest, ...up] = chain.items;
+  const act = linked ? actionable(chain) : null;
+  const actions = act
+    ? `<div class="actions">
+  <button type="button" class="btn primary" data-action="check-in" data-chain="${index}">Check in</button>
+  <button type="button" class="btn" data-action="comment" data-chain="${index}">Comment</button>
+  <span class="hint">on ${escapeHTML(TYPE_LABEL[act.type].toLowerCase())} “${escapeHTML(act.title)}”</span>
+</div>
+<div class="form-slot" data-chain="${index}"></div>`
+    : "";
+  return `<section class="chain" data-org="${escapeHTML(chain.org)}">
+<ol class="rows">
+${row(base, chain.org, nearest, true)}
+${up.length ? `<li class="towards">counts towards</li>\n` + up.map((i) => row(base, chain.org, i, false)).join("\n") : ""}
+</ol>
+${actions}
+</section>`;
+}
+
+/** pageHTML renders the whole page for a state. */
+export function pageHTML(st) {
+  switch (st.phase) {
+    case "loading":
+      return `<div class="state loading" aria-busy="true"><div class="skeleton"></div><div class="skeleton short"></div><p>Loading alignment from Cairn…</p></div>`;
+    case "unconfigured":
+      return `<div class="state empty"><h2>Cairn is not connected yet</h2><p>A project administrator enters the address of your Cairn server once, under <strong>Project settings → Cairn</strong>.</p></div>`;
+    case "unsaved":
+      return `<div class="state empty"><h2>Save the work item first</h2><p>Cairn shows alignment once the work item has an id.</p></div>`;
+    case "error":
+      return `<div class="state error" role="alert"><h2>${escapeHTML(st.title ?? "Cairn could not be reached")}</h2><p>${escapeHTML(st.detail ?? "")}</p><button type="button" class="btn" data-action="retry">Try again</button></div>`;
+    case "ready":
+      break;
+    default:
+      return "";
+  }
+  const chains = st.chains ?? [];
+  const link = st.linked
+    ? `<p class="account">Signed in to Cairn as <strong>${escapeHTML(st.user?.name ?? st.user?.email ?? "you")}</strong></p>`
+    : `<div class="banner"><span>You see alignment read-only. Link your Cairn account to check in and comment.</span>
+<button type="button" class="btn" data-action="link">Link your Cairn account</button></div>
+<div class="link-slot"></div>`;
+  if (chains.length === 0) {
+    return `${link}<div class="state empty unaligned"><h2>Nothing in Cairn counts this work item yet</h2>
+<p>Add an initiative for it, and its progress will count towards your key results.</p>
+<a class="btn primary" href="${escapeHTML(newInitiativeURL(st.base, st.workItem))}" target="_blank" rel="noopener noreferrer">Add an initiative in Cairn</a></div>`;
+  }
+  const n = chains.length;
+  return `${link}<p class="summary">This work item counts towards ${n === 1 ? "1 item" : `${n} items`} in Cairn.</p>
+${chains.map((c, i) => chainHTML(st.base, c, i, st.linked)).join("\n")}`;
+}
+
+/** checkInFormHTML renders the inline check-in or comment form for an item. */
+export function checkInFormHTML(item, kind) {
+  const value =
+    kind === "check-in"
+      ? `<label>New value${item.unit ? ` (${escapeHTML(item.unit)})` : ""}<input name="value" type="number" step="any" required value="${escapeHTML(item.current ?? "")}"></label>
+<label>Status<select name="status"><option value="">Let Cairn decide</option><option value="on_track">On track</option><option value="behind">Behind</option><option value="at_risk">At risk</option><option value="not_started">Not started</option></select></label>`
+      : "";
+  return `<form class="checkin" data-kind="${kind}">
+${value}
+<label>${kind === "comment" ? "Comment" : "Note"}<textarea name="note" rows="3" ${kind === "comment" ? "required" : ""}></textarea></label>
+<div class="form-actions"><button type="submit" class="btn primary">${kind === "comment" ? "Post comment" : "Check in"}</button><button type="button" class="btn" data-action="cancel">Cancel</button><span class="form-msg" role="status"></span></div>
+</form>`;
+}
+
+/** checkInPath is the API path of an item's check-ins. */
+export function checkInPath(org, item) {
+  return `api/v1/orgs/${encodeURIComponent(org)}/${TYPE_PATH[item.type]}/${item.id}/check-ins`;
+}
+
+/** problemText turns an HTTP status and problem+json body into a sentence for the page. */
+export function problemText(status, body) {
+  const detail = body && typeof body === "object" && body.detail ? String(body.detail) : "";
+  if (status === 401) {
+    return {
+      title: "Cairn refused this extension's token",
+      detail: (detail ? detail + ". " : "") + "Ask your Cairn administrator to check that the extension's secret is set on Cairn (CAIRN_AZDO_EXTENSION_SECRET).",
+    };
+  }
+  if (status === 403) return { title: "Not allowed", detail: detail || "Cairn does not allow this." };
+  return { title: `Cairn answered ${status}`, detail: detail || "Try again in a moment." };
+}

@@ -1,0 +1,73 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { normalize, pageHTML, actionable, escapeHTML, newInitiativeURL, itemURL, problemText } from "../src/view.js";
+
+const answer = {
+  alignments: [
+    {
+      org: { slug: "fabrikam", name: "Fabrikam" },
+      chain: [
+        { type: "initiative", id: 7, title: "Ship <one-page> checkout", progress: 0.4, status: "on_track", can_edit: true, current: 40 },
+        { type: "key_result", id: 3, title: "Checkout conversion", progress: 55, status: "behind" },
+        { type: "objective", id: 1, title: "Delight shoppers", progress: 0.5, status: "behind" },
+      ],
+    },
+  ],
+};
+
+test("normalize keeps the chain in order and reads percentages", () => {
+  const [c] = normalize(answer);
+  assert.equal(c.org, "fabrikam");
+  assert.deepEqual(c.items.map((i) => i.type), ["initiative", "key_result", "objective"]);
+  assert.equal(c.items[1].progress, 0.55);
+});
+
+test("normalize drops entries that are not items", () => {
+  assert.deepEqual(normalize({ alignments: [{ chain: [{ type: "bogus", id: 1 }] }] }), []);
+  assert.deepEqual(normalize(null), []);
+});
+
+test("an aligned item shows its chain with escaped titles and actions when linked", () => {
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example", linked: true, user: { name: "Ada" }, chains: normalize(answer), workItem: { id: 42 } });
+  assert.match(html, /Ship &lt;one-page&gt; checkout/);
+  assert.match(html, /counts towards/);
+  assert.match(html, /data-action="check-in"/);
+  assert.doesNotMatch(html, /Link your Cairn account/);
+});
+
+test("an unlinked user sees alignment read-only", () => {
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example", linked: false, chains: normalize(answer), workItem: { id: 42 } });
+  assert.match(html, /Link your Cairn account/);
+  assert.doesNotMatch(html, /data-action="check-in"/);
+});
+
+test("an unaligned item offers the initiative wizard for this work item", () => {
+  const wi = { id: 42, orgUrl: "https://dev.azure.com/fabrikam", project: "Fabrikam Fiber", title: "Pay by card" };
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example/", linked: true, chains: [], workItem: wi });
+  assert.match(html, /Add an initiative in Cairn/);
+  const u = new URL(newInitiativeURL("https://cairn.example/", wi));
+  assert.equal(u.pathname, "/azure-devops/initiatives/new");
+  assert.equal(u.searchParams.get("work-item"), "42");
+  assert.equal(u.searchParams.get("org-url"), "https://dev.azure.com/fabrikam");
+});
+
+test("actionable picks the nearest editable key result or initiative", () => {
+  const [c] = normalize(answer);
+  assert.equal(actionable(c).id, 7);
+  c.items[0].canEdit = false;
+  assert.equal(actionable(c), null);
+});
+
+test("item links go to Cairn", () => {
+  assert.equal(itemURL("https://c.example/", "fab", { type: "key_result", id: 3 }), "https://c.example/o/fab/okrs/key-results/3");
+  assert.equal(itemURL("https://c.example", "fab", { type: "key_result", id: 3, url: "/x/3" }), "https://c.example/x/3");
+});
+
+test("escapeHTML escapes quotes and brackets", () => {
+  assert.equal(escapeHTML(`<a href="x">'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&lt;/a&gt;");
+});
+
+test("a refused token says what to check", () => {
+  const p = problemText(401, { detail: "the app token signature is invalid" });
+  assert.match(p.detail, /CAIRN_AZDO_EXTENSION_SECRET/);
+});
