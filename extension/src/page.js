@@ -81,7 +81,9 @@ async function refresh() {
     const workItem = { id, orgUrl, project: String(fields["System.TeamProject"] ?? ""), title: String(fields["System.Title"] ?? "") };
     state = { ...state, base };
     const q = new URLSearchParams({ "org-url": workItem.orgUrl, project: workItem.project, "work-item": String(id) });
-    const [me, alignment] = await Promise.all([call("GET", "api/v1/azure-devops/extension/me"), call("GET", "api/v1/azure-devops/alignment?" + q)]);
+    // Asking who the caller is first turns a refused token into one clear message.
+    const me = await call("GET", "api/v1/azure-devops/extension/me");
+    const alignment = await call("GET", "api/v1/azure-devops/alignment?" + q);
     if (mine !== generation) return;
     state = { phase: "ready", base, workItem, linked: Boolean(me?.linked), user: me?.user ?? null, chains: normalize(alignment) };
     render();
