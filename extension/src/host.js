@@ -41,3 +41,16 @@ export async function setBaseURL(url) {
   const m = await dataManager();
   return m.setValue(BASE_URL_KEY, url, { scopeType: "Default" });
 }
+
+/** followTheme marks the document dark when the host's theme has a dark background, so that
+ * the status colours keep their contrast. */
+export function followTheme() {
+  const apply = () => {
+    const bg = getComputedStyle(document.documentElement).getPropertyValue("--background-color");
+    const m = bg.match(/rgba?\(\s*(\d+)[ ,]+(\d+)[ ,]+(\d+)/);
+    const dark = m ? 0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3] < 128 : false;
+    document.documentElement.dataset.theme = dark ? "dark" : "light";
+  };
+  window.addEventListener("themeApplied", apply);
+  apply();
+}

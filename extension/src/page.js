@@ -1,6 +1,6 @@
 // The Cairn page of the work item form.
 import * as SDK from "azure-devops-extension-sdk";
-import { WORK_ITEM_FORM, LOCATION, getBaseURL } from "./host.js";
+import { WORK_ITEM_FORM, LOCATION, getBaseURL, followTheme } from "./host.js";
 import { pageHTML, checkInFormHTML, checkInPath, normalize, actionable, problemText, joinURL } from "./view.js";
 
 const root = document.getElementById("root");
@@ -144,6 +144,7 @@ root.addEventListener("click", (ev) => {
 });
 
 render();
+followTheme();
 SDK.init({ loaded: false, applyTheme: true }).then(() => {
   SDK.register(SDK.getContributionId(), () => ({
     onLoaded: () => refresh(),

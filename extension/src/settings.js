@@ -1,6 +1,6 @@
 // Project settings → Cairn: where an administrator enters the address of the Cairn server.
 import * as SDK from "azure-devops-extension-sdk";
-import { getBaseURL, setBaseURL, normalizeBaseURL } from "./host.js";
+import { getBaseURL, setBaseURL, normalizeBaseURL, followTheme } from "./host.js";
 
 const form = document.getElementById("settings");
 const input = document.getElementById("base-url");
@@ -29,6 +29,7 @@ form.addEventListener("submit", async (ev) => {
   }
 });
 
+followTheme();
 SDK.init({ loaded: false, applyTheme: true }).then(async () => {
   origin.textContent = window.location.ancestorOrigins?.[0] ?? document.referrer.replace(/^(https?:\/\/[^/]+).*$/, "$1") ?? "";
   try {
