@@ -2,10 +2,12 @@ package main
 
 import (
 	"github.com/cairn-okr/cairn/web"
+	"github.com/cairn-okr/cairn/web/ui"
 )
 
 // mountUI adds the web UI to the server. The UI is served from the same server, behind the
 // same sign-in, CSRF and observing middleware as the API.
 func mountUI(srv *web.Server) error {
-	return nil
+	_, err := ui.Mount(srv, ui.Config{})
+	return err
 }

@@ -1,0 +1,265 @@
+package ui
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
+)
+
+func funcs(u *UI) template.FuncMap {
+	return template.FuncMap{
+		"pct":         pct,
+		"num":         num,
+		"statusLabel": statusLabel,
+		"statusClass": statusClass,
+		"initials":    initials,
+		"ago":         func(t time.Time) string { return ago(u.now(), t) },
+		"agoPtr": func(t *time.Time) string {
+			if t == nil {
+				return "never"
+			}
+			return ago(u.now(), *t)
+		},
+		"date":     func(t time.Time) string { return t.Format("2 Jan 2006") },
+		"datetime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"barWidth": barWidth,
+		"add":      func(a, b int) int { return a + b },
+		"kindPath": kindPath,
+		"kindName": kindName,
+		"glyph":    glyph,
+		"hasField": func(errs map[string]string, f string) bool { _, ok := errs[f]; return ok },
+		"errID":    func(f string) string { return "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(f) },
+		"eqi64":    func(a, b int64) bool { return a == b },
+		"contains": func(ids []int64, id int64) bool {
+			for _, x := range ids {
+				if x == id {
+					return true
+				}
+			}
+			return false
+		},
+		"sel": func(m map[int64]bool, id int64) bool { return m[id] },
+		"withD": func(v *view, d any) *view {
+			c := *v
+			c.D = d
+			return &c
+		},
+		"deref": func(f *float64) float64 {
+			if f == nil {
+				return 0
+			}
+			return *f
+		},
+		"newFormID": newFormID,
+		"statuses":  func() []statusOption { return statusOptions },
+		"fe": func(errs map[string]string, field string) fieldErr {
+			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(field), Msg: errs[field]}
+		},
+		"nodeCtx": func(n *node, org, q string) nodeCtx { return nodeCtx{N: n, Org: org, Q: q} },
+	}
+}
+
+// fieldErr is a field's error message and the id its input points at.
+type fieldErr struct{ ID, Msg string }
+
+// nodeCtx is what the recursive row template needs at every level.
+type nodeCtx struct {
+	N   *node
+	Org string
+	Q   string
+}
+
+// pct formats a progress fraction as "42 %".
+func pct(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "–"
+	}
+	return strconv.Itoa(int(math.Round(f*100))) + " %"
+}
+
+// barWidth is a progress bar's filled width in percent, capped to 0..100.
+func barWidth(f float64) string {
+	w := f * 100
+	if math.IsNaN(w) || w < 0 {
+		w = 0
+	}
+	if w > 100 {
+		w = 100
+	}
+	return strconv.FormatFloat(w, 'f', 1, 64)
+}
+
+// num formats a metric value with thousands separators and at most two decimals.
+func num(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "–"
+	}
+	neg := f < 0
+	f = math.Abs(f)
+	s := strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "−" + out
+	}
+	return out
+}
+
+// withUnit formats a value in its metric's unit: "3.5 %", "$1,200", "400 people".
+func withUnit(v float64, m cairn.Metric) string {
+	switch {
+	case m.Kind == cairn.MetricCurrency && (m.Unit == "" || m.Unit == "$" || m.Unit == "USD"):
+		return "$" + num(v)
+	case m.Unit == "%":
+		return num(v) + " %"
+	case m.Unit == "":
+		return num(v)
+	}
+	return num(v) + " " + m.Unit
+}
+
+func statusOf(v any) progress.Status {
+	switch s := v.(type) {
+	case progress.Status:
+		return s
+	case string:
+		return progress.Status(s)
+	}
+	return progress.NotStarted
+}
+
+func statusLabel(v any) string {
+	switch s := statusOf(v); s {
+	case progress.OnTrack:
+		return "On track"
+	case progress.Behind:
+		return "Behind"
+	case progress.AtRisk:
+		return "At risk"
+	case "closed":
+		return "Closed"
+	}
+	return "Not started"
+}
+
+func statusClass(v any) string {
+	switch s := statusOf(v); s {
+	case progress.OnTrack, progress.Behind, progress.AtRisk, "closed":
+		return "st-" + strings.ReplaceAll(string(s), "_", "-")
+	}
+	return "st-not-started"
+}
+
+// initials returns up to two letters of a name for an avatar.
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		for _, r := range w {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out = append(out, unicode.ToUpper(r))
+				break
+			}
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return string(out)
+}
+
+// ago says how long before now t was, in words people read at a glance.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		if future {
+			return "in a moment"
+		}
+		return "just now"
+	case d < time.Hour:
+		s = fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%d h", int(d/time.Hour))
+	default:
+		s = fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+// kindPath is the URL segment of an item type.
+func kindPath(t cairn.ItemType) string {
+	switch t {
+	case cairn.ItemKeyResult:
+		return "key-results"
+	case cairn.ItemInitiative:
+		return "initiatives"
+	}
+	return "objectives"
+}
+
+// kindName is an item type for people.
+func kindName(t cairn.ItemType) string {
+	switch t {
+	case cairn.ItemKeyResult:
+		return "Key result"
+	case cairn.ItemInitiative:
+		return "Initiative"
+	}
+	return "Objective"
+}
+
+// glyph is the short type mark of a row.
+func glyph(t cairn.ItemType) string {
+	switch t {
+	case cairn.ItemKeyResult:
+		return "KR"
+	case cairn.ItemInitiative:
+		return "IN"
+	}
+	return "O"
+}
+
+// itemType parses a URL segment into an item type.
+func itemType(seg string) (cairn.ItemType, bool) {
+	switch seg {
+	case "objectives":
+		return cairn.ItemObjective, true
+	case "key-results":
+		return cairn.ItemKeyResult, true
+	case "initiatives":
+		return cairn.ItemInitiative, true
+	}
+	return "", false
+}

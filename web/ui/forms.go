@@ -1,0 +1,508 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+)
+
+// choice is an option of a select.
+type choice struct {
+	Value string
+	Label string
+}
+
+// itemForm is the create and edit form of objectives, key results and initiatives. It keeps
+// the text as typed, so that a refused form comes back as the user left it.
+type itemForm struct {
+	Type         cairn.ItemType
+	ID           int64
+	FormID       string
+	Title        string
+	Description  string
+	PeriodID     string
+	Level        string
+	TeamID       string
+	OwnerIDs     []int64
+	Parent       string
+	Aspirational bool
+	ObjectiveID  string
+	Kind         string
+	Start        string
+	Target       string
+	Unit         string
+	Source       string
+	Contributes  bool
+	Mode         string
+	Weight       string
+	Errs         map[string]string
+	General      string
+
+	Periods    []choice
+	Teams      []choice
+	Members    []*cairn.Member
+	Parents    []choice
+	Objectives []choice
+	Action     string
+	Cancel     string
+}
+
+// Err returns the message for a field, for the template.
+func (f *itemForm) Err(field string) string { return f.Errs[field] }
+
+// Owner reports whether the user id is among the chosen owners.
+func (f *itemForm) Owner(id int64) bool {
+	for _, o := range f.OwnerIDs {
+		if o == id {
+			return true
+		}
+	}
+	return false
+}
+
+// IsNew reports whether the form creates an item.
+func (f *itemForm) IsNew() bool { return f.ID == 0 }
+
+// formErr records a field error on the form, or returns err when it is not about a field.
+func (f *itemForm) fail(err error) error {
+	code := cairn.ErrorCode(err)
+	field := cairn.ErrorField(err)
+	if f.Errs == nil {
+		f.Errs = map[string]string{}
+	}
+	switch {
+	case field != "":
+		// Nested names such as parent.id and metric.target are shown at their inputs.
+		switch field {
+		case "parent.type":
+			field = "parent.id"
+		case "metric":
+			field = "metric.kind"
+		case "editor_ids":
+			field = "owner_ids"
+		}
+		f.Errs[field] = cairn.ErrorMessage(err)
+	case code == cairn.EINVALID || code == cairn.ECONFLICT:
+		f.General = cairn.ErrorMessage(err)
+	default:
+		return err
+	}
+	return nil
+}
+
+func formInt(v url.Values, field string, errs map[string]string) int64 {
+	s := strings.TrimSpace(v.Get(field))
+	if s == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		errs[field] = "choose a valid option"
+		return 0
+	}
+	return id
+}
+
+func formFloat(s, field, what string, errs map[string]string) float64 {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		errs[field] = what + " is required"
+		return 0
+	}
+	v, err := parseNumber(s)
+	if err != nil {
+		errs[field] = what + ": " + strconv.Quote(s) + " is not a number"
+	}
+	return v
+}
+
+// readItemForm reads the posted form.
+func readItemForm(q *request, t cairn.ItemType) *itemForm {
+	v := q.r.PostForm
+	f := &itemForm{Type: t, FormID: v.Get("form_id"), Title: v.Get("title"), Description: v.Get("description"),
+		PeriodID: v.Get("period_id"), Level: v.Get("level"), TeamID: v.Get("team_id"), Parent: v.Get("parent"),
+		Aspirational: v.Get("aspirational") != "", ObjectiveID: v.Get("objective_id"), Kind: v.Get("metric_kind"),
+		Start: v.Get("metric_start"), Target: v.Get("metric_target"), Unit: v.Get("metric_unit"), Source: v.Get("progress_source"),
+		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Errs: map[string]string{}}
+	for _, s := range v["owner_ids"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			f.Errs["owner_ids"] = "choose owners from the list"
+			continue
+		}
+		f.OwnerIDs = append(f.OwnerIDs, id)
+	}
+	return f
+}
+
+func parseParent(s string) (*cairn.Ref, bool) {
+	if s == "" {
+		return nil, true
+	}
+	t, id, ok := strings.Cut(s, ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n <= 0 {
+		return nil, false
+	}
+	switch cairn.ItemType(t) {
+	case cairn.ItemObjective, cairn.ItemKeyResult:
+		return &cairn.Ref{Type: cairn.ItemType(t), ID: n}, true
+	}
+	return nil, false
+}
+
+// choices fills the form's selects.
+func (u *UI) choices(ctx context.Context, q *request, f *itemForm) error {
+	org := q.org.Slug
+	periods, err := u.svc.ListPeriods(ctx, org)
+	if err != nil {
+		return err
+	}
+	var periodID int64
+	for _, p := range periods {
+		if !p.Closed() {
+			f.Periods = append(f.Periods, choice{strconv.FormatInt(p.ID, 10), p.Name})
+		}
+	}
+	periodID, _ = strconv.ParseInt(f.PeriodID, 10, 64)
+	if periodID == 0 {
+		if p := defaultPeriod(periods, u.now()); p != nil {
+			periodID = p.ID
+			if f.PeriodID == "" {
+				f.PeriodID = strconv.FormatInt(p.ID, 10)
+			}
+		}
+	}
+	teams, err := u.svc.ListTeams(ctx, org)
+	if err != nil {
+		return err
+	}
+	for _, t := range teams {
+		f.Teams = append(f.Teams, choice{strconv.FormatInt(t.ID, 10), t.Name})
+	}
+	if f.Members, err = u.svc.ListMembers(ctx, org); err != nil {
+		return err
+	}
+	if periodID != 0 {
+		objs, err := u.svc.ListObjectives(ctx, org, cairn.ObjectiveQuery{PeriodID: periodID, Limit: 2000})
+		if err != nil {
+			return err
+		}
+		krs, err := u.svc.ListKeyResults(ctx, org, 0, periodID)
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			if f.Type == cairn.ItemObjective && o.ID == f.ID {
+				continue
+			}
+			c := choice{"objective:" + strconv.FormatInt(o.ID, 10), "Objective · " + o.Title}
+			f.Parents = append(f.Parents, c)
+			f.Objectives = append(f.Objectives, choice{strconv.FormatInt(o.ID, 10), o.Title})
+		}
+		for _, k := range krs {
+			f.Parents = append(f.Parents, choice{"key_result:" + strconv.FormatInt(k.ID, 10), "Key result · " + k.Title})
+		}
+	}
+	f.Cancel = "/o/" + org + "/okrs"
+	return nil
+}
+
+func (u *UI) newItemPage(q *request) error {
+	t, err := kindOf(q.r)
+	if err != nil {
+		return err
+	}
+	if !q.canWrite() {
+		return cairn.Errorf(cairn.EFORBIDDEN, "viewers may not create OKRs")
+	}
+	v := q.r.URL.Query()
+	f := &itemForm{Type: t, FormID: newFormID(), PeriodID: v.Get("period"), ObjectiveID: v.Get("objective"), Parent: v.Get("parent"),
+		Level: "organization", Kind: "percentage", Mode: "manual", Contributes: true, Source: "manual", OwnerIDs: []int64{q.user.ID}}
+	if t == cairn.ItemKeyResult {
+		f.Start, f.Target, f.Unit = "0", "100", "%"
+	}
+	f.Action = "/o/" + q.org.Slug + "/" + kindPath(t)
+	return u.showItemForm(q, f, http.StatusOK)
+}
+
+func (u *UI) showItemForm(q *request, f *itemForm, status int) error {
+	if err := u.choices(q.r.Context(), q, f); err != nil {
+		return err
+	}
+	title := "New " + strings.ToLower(kindName(f.Type))
+	if !f.IsNew() {
+		title = "Edit " + strings.ToLower(kindName(f.Type))
+		f.Cancel = itemURL(q.org.Slug, cairn.Ref{Type: f.Type, ID: f.ID})
+	}
+	return u.render(q, status, "item_form", title, "okrs", f)
+}
+
+func (u *UI) createItem(q *request) error {
+	t, err := kindOf(q.r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(q); err != nil {
+		return err
+	}
+	if !q.canWrite() {
+		return cairn.Errorf(cairn.EFORBIDDEN, "viewers may not create OKRs")
+	}
+	f := readItemForm(q, t)
+	f.Action = "/o/" + q.org.Slug + "/" + kindPath(t)
+	if to, ok := u.forms.claim(f.FormID); !ok {
+		return u.redirect(q, orDefault(to, "/o/"+q.org.Slug+"/okrs"))
+	}
+	ref, err := u.saveItem(q, f)
+	if err != nil {
+		u.forms.release(f.FormID)
+		return err
+	}
+	if len(f.Errs) > 0 || f.General != "" {
+		u.forms.release(f.FormID)
+		return u.showItemForm(q, f, http.StatusUnprocessableEntity)
+	}
+	to := itemURL(q.org.Slug, ref)
+	u.forms.done(f.FormID, to)
+	return u.redirect(q, to)
+}
+
+// saveItem creates the item the form describes, or records why not on the form.
+func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
+	ctx := q.r.Context()
+	org := q.org.Slug
+	v := q.r.PostForm
+	weight := 0.0
+	if strings.TrimSpace(f.Weight) != "" {
+		weight = formFloat(f.Weight, "weight", "weight", f.Errs)
+	}
+	switch f.Type {
+	case cairn.ItemObjective:
+		o := &cairn.Objective{Title: f.Title, Description: f.Description, Level: cairn.Level(f.Level), Aspirational: f.Aspirational, OwnerIDs: f.OwnerIDs, Weight: weight}
+		o.PeriodID = formInt(v, "period_id", f.Errs)
+		if team := formInt(v, "team_id", f.Errs); team != 0 {
+			o.TeamID = &team
+		}
+		parent, ok := parseParent(f.Parent)
+		if !ok {
+			f.Errs["parent.id"] = "choose a parent from the list"
+		}
+		o.Parent = parent
+		if len(f.Errs) > 0 {
+			return cairn.Ref{}, nil
+		}
+		if err := u.svc.CreateObjective(ctx, org, o); err != nil {
+			return cairn.Ref{}, f.fail(err)
+		}
+		return cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, nil
+	case cairn.ItemKeyResult:
+		k := &cairn.KeyResult{Title: f.Title, OwnerIDs: f.OwnerIDs, Weight: weight, ProgressSource: cairn.ProgressSource(f.Source)}
+		k.ObjectiveID = formInt(v, "objective_id", f.Errs)
+		if k.ObjectiveID == 0 && f.Errs["objective_id"] == "" {
+			f.Errs["objective_id"] = "choose the objective this key result measures"
+		}
+		k.Metric = cairn.Metric{Kind: cairn.MetricKind(f.Kind), Unit: f.Unit,
+			Start: formFloat(f.Start, "metric.start", "start", f.Errs), Target: formFloat(f.Target, "metric.target", "target", f.Errs)}
+		if len(f.Errs) > 0 {
+			return cairn.Ref{}, nil
+		}
+		if err := u.svc.CreateKeyResult(ctx, org, k); err != nil {
+			return cairn.Ref{}, f.fail(err)
+		}
+		return cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, nil
+	case cairn.ItemInitiative:
+		i := &cairn.Initiative{Title: f.Title, Contributes: f.Contributes, ProgressMode: cairn.ProgressMode(f.Mode), OwnerIDs: f.OwnerIDs, Weight: weight}
+		parent, ok := parseParent(f.Parent)
+		if !ok || parent == nil {
+			f.Errs["parent.id"] = "choose the objective or key result this initiative serves"
+		} else {
+			i.Parent = *parent
+		}
+		if i.ProgressMode == cairn.ModeMetric {
+			i.Metric = &cairn.Metric{Kind: cairn.MetricKind(f.Kind), Unit: f.Unit,
+				Start: formFloat(f.Start, "metric.start", "start", f.Errs), Target: formFloat(f.Target, "metric.target", "target", f.Errs)}
+		}
+		if len(f.Errs) > 0 {
+			return cairn.Ref{}, nil
+		}
+		if err := u.svc.CreateInitiative(ctx, org, i); err != nil {
+			return cairn.Ref{}, f.fail(err)
+		}
+		return cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}, nil
+	}
+	return cairn.Ref{}, notFound("item kind")
+}
+
+func (u *UI) editItemPage(q *request) error {
+	ctx := q.r.Context()
+	t, err := kindOf(q.r)
+	if err != nil {
+		return err
+	}
+	id, err := parseID(q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	f := &itemForm{Type: t, ID: id, Action: "/o/" + q.org.Slug + "/" + kindPath(t) + "/" + strconv.FormatInt(id, 10)}
+	org := q.org.Slug
+	ff := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	switch t {
+	case cairn.ItemObjective:
+		o, err := u.svc.Objective(ctx, org, id)
+		if err != nil {
+			return err
+		}
+		f.Title, f.Description, f.PeriodID, f.Level, f.Aspirational, f.OwnerIDs = o.Title, o.Description, strconv.FormatInt(o.PeriodID, 10), string(o.Level), o.Aspirational, o.OwnerIDs
+		f.Weight = ff(o.Weight)
+		if o.TeamID != nil {
+			f.TeamID = strconv.FormatInt(*o.TeamID, 10)
+		}
+		if o.Parent != nil {
+			f.Parent = string(o.Parent.Type) + ":" + strconv.FormatInt(o.Parent.ID, 10)
+		}
+	case cairn.ItemKeyResult:
+		k, err := u.svc.KeyResult(ctx, org, id)
+		if err != nil {
+			return err
+		}
+		o, err := u.svc.Objective(ctx, org, k.ObjectiveID)
+		if err != nil {
+			return err
+		}
+		f.Title, f.OwnerIDs, f.ObjectiveID, f.PeriodID = k.Title, k.OwnerIDs, strconv.FormatInt(k.ObjectiveID, 10), strconv.FormatInt(o.PeriodID, 10)
+		f.Kind, f.Start, f.Target, f.Unit, f.Source, f.Weight = string(k.Metric.Kind), ff(k.Metric.Start), ff(k.Metric.Target), k.Metric.Unit, string(k.ProgressSource), ff(k.Weight)
+	case cairn.ItemInitiative:
+		i, err := u.svc.Initiative(ctx, org, id)
+		if err != nil {
+			return err
+		}
+		f.Title, f.OwnerIDs, f.Contributes, f.Mode, f.Weight = i.Title, i.OwnerIDs, i.Contributes, string(i.ProgressMode), ff(i.Weight)
+		f.Parent = string(i.Parent.Type) + ":" + strconv.FormatInt(i.Parent.ID, 10)
+		f.Kind = "percentage"
+		if i.Metric != nil {
+			f.Kind, f.Start, f.Target, f.Unit = string(i.Metric.Kind), ff(i.Metric.Start), ff(i.Metric.Target), i.Metric.Unit
+		}
+	}
+	return u.showItemForm(q, f, http.StatusOK)
+}
+
+func (u *UI) updateItem(q *request) error {
+	ctx := q.r.Context()
+	t, err := kindOf(q.r)
+	if err != nil {
+		return err
+	}
+	id, err := parseID(q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := parseForm(q); err != nil {
+		return err
+	}
+	f := readItemForm(q, t)
+	f.ID = id
+	f.Action = "/o/" + q.org.Slug + "/" + kindPath(t) + "/" + strconv.FormatInt(id, 10)
+	org := q.org.Slug
+	v := q.r.PostForm
+	title, owners := f.Title, f.OwnerIDs
+	if owners == nil {
+		owners = []int64{}
+	}
+	var weight *float64
+	if strings.TrimSpace(f.Weight) != "" {
+		w := formFloat(f.Weight, "weight", "weight", f.Errs)
+		weight = &w
+	}
+	var saveErr error
+	switch t {
+	case cairn.ItemObjective:
+		level := cairn.Level(f.Level)
+		up := cairn.ObjectiveUpdate{Title: &title, Description: &f.Description, Level: &level, Aspirational: &f.Aspirational, OwnerIDs: &owners, Weight: weight}
+		if team := formInt(v, "team_id", f.Errs); team != 0 {
+			up.TeamID = &team
+		}
+		parent, ok := parseParent(f.Parent)
+		if !ok {
+			f.Errs["parent.id"] = "choose a parent from the list"
+		}
+		if parent != nil {
+			up.Parent = parent
+		} else {
+			up.ClearParent = true
+		}
+		if len(f.Errs) == 0 {
+			_, saveErr = u.svc.UpdateObjective(ctx, org, id, up)
+		}
+	case cairn.ItemKeyResult:
+		kind := cairn.MetricKind(f.Kind)
+		start := formFloat(f.Start, "metric.start", "start", f.Errs)
+		target := formFloat(f.Target, "metric.target", "target", f.Errs)
+		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Metric: &cairn.MetricUpdate{Kind: &kind, Start: &start, Target: &target, Unit: &f.Unit}}
+		if f.Source == string(cairn.SourceManual) || f.Source == string(cairn.SourceRollUp) {
+			src := cairn.ProgressSource(f.Source)
+			up.ProgressSource = &src
+		}
+		if len(f.Errs) == 0 {
+			_, saveErr = u.svc.UpdateKeyResult(ctx, org, id, up)
+		}
+	case cairn.ItemInitiative:
+		mode := cairn.ProgressMode(f.Mode)
+		up := cairn.InitiativeUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Contributes: &f.Contributes, ProgressMode: &mode}
+		if mode == cairn.ModeMetric {
+			kind := cairn.MetricKind(f.Kind)
+			start := formFloat(f.Start, "metric.start", "start", f.Errs)
+			target := formFloat(f.Target, "metric.target", "target", f.Errs)
+			up.Metric = &cairn.MetricUpdate{Kind: &kind, Start: &start, Target: &target, Unit: &f.Unit}
+		}
+		if len(f.Errs) == 0 {
+			_, saveErr = u.svc.UpdateInitiative(ctx, org, id, up)
+		}
+	}
+	if saveErr != nil {
+		if err := f.fail(saveErr); err != nil {
+			return err
+		}
+	}
+	if len(f.Errs) > 0 || f.General != "" {
+		return u.showItemForm(q, f, http.StatusUnprocessableEntity)
+	}
+	return u.redirect(q, itemURL(org, cairn.Ref{Type: t, ID: id}))
+}
+
+func (u *UI) deleteItem(q *request) error {
+	ctx := q.r.Context()
+	t, err := kindOf(q.r)
+	if err != nil {
+		return err
+	}
+	id, err := parseID(q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	org := q.org.Slug
+	back := "/o/" + org + "/okrs"
+	switch t {
+	case cairn.ItemObjective:
+		if o, err := u.svc.Objective(ctx, org, id); err == nil {
+			back += "?period=" + strconv.FormatInt(o.PeriodID, 10)
+		}
+		err = u.svc.DeleteObjective(ctx, org, id)
+	case cairn.ItemKeyResult:
+		err = u.svc.DeleteKeyResult(ctx, org, id)
+	case cairn.ItemInitiative:
+		err = u.svc.DeleteInitiative(ctx, org, id)
+	}
+	if err != nil {
+		return err
+	}
+	return u.redirect(q, back)
+}
+
+// dateInput formats a date for an <input type="date">.
+func dateInput(t time.Time) string { return t.Format("2006-01-02") }

@@ -1,0 +1,420 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
+)
+
+// rootsPerPage is how many top-level objectives one page of the tree shows; the rest load
+// with "Show more", so that a period of thousands of objectives stays fast.
+const rootsPerPage = 50
+
+// node is one row of the OKR tree.
+type node struct {
+	Type      cairn.ItemType
+	ID        int64
+	Title     string
+	Depth     int
+	Owners    []person
+	Progress  float64
+	Label     string
+	Status    progress.Status
+	Automated bool
+	SyncNote  string
+	Children  []*node
+	Selected  bool
+}
+
+// Key is the row's DOM id.
+func (n *node) Key() string { return string(n.Type) + "-" + strconv.FormatInt(n.ID, 10) }
+
+// person is an owner or author as a page shows them.
+type person struct {
+	ID   int64
+	Name string
+}
+
+// treeFilter is what the filter bar selects.
+type treeFilter struct {
+	Periods []int64
+	Team    int64
+	Owner   int64
+	Status  string
+	Q       string
+}
+
+func (f treeFilter) active() bool { return f.Team != 0 || f.Owner != 0 || f.Status != "" || f.Q != "" }
+
+// query encodes the filter for links, with page when above 1.
+func (f treeFilter) query(page int) string {
+	v := url.Values{}
+	for _, p := range f.Periods {
+		v.Add("period", strconv.FormatInt(p, 10))
+	}
+	if f.Team != 0 {
+		v.Set("team", strconv.FormatInt(f.Team, 10))
+	}
+	if f.Owner != 0 {
+		v.Set("owner", strconv.FormatInt(f.Owner, 10))
+	}
+	if f.Status != "" {
+		v.Set("status", f.Status)
+	}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v.Encode()
+}
+
+// okrPage is the data of the OKR tree page.
+type okrPage struct {
+	Periods  []*cairn.Period
+	Selected map[int64]bool
+	Current  *cairn.Period // the first selected period
+	Teams    []*cairn.Team
+	Members  []*cairn.Member
+	Filter   treeFilter
+	Query    string
+	Roots    []*node
+	Total    int
+	Shown    int
+	NextURL  string
+	Summary  summary
+	Drawer   *drawer
+	Statuses []statusOption
+	Now      time.Time
+}
+
+type statusOption struct {
+	Value string
+	Label string
+}
+
+var statusOptions = []statusOption{
+	{"not_started", "Not started"}, {"on_track", "On track"}, {"behind", "Behind"}, {"at_risk", "At risk"},
+}
+
+// summary is the picture above the tree: how many objectives in each status, the average
+// progress and where progress should be today.
+type summary struct {
+	Objectives int
+	Average    float64
+	Expected   float64
+	Segments   []segment
+}
+
+type segment struct {
+	Status progress.Status
+	Count  int
+	Width  float64 // percent of the bar
+	X      float64 // percent offset
+}
+
+// parseFilter reads the tree filter from the query string. Unknown or foreign ids are
+// dropped rather than failing the page, since they come from shared links.
+func parseFilter(v url.Values, periods []*cairn.Period, now time.Time) treeFilter {
+	var f treeFilter
+	known := map[int64]bool{}
+	for _, p := range periods {
+		known[p.ID] = true
+	}
+	for _, s := range v["period"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil && known[id] && !slices.Contains(f.Periods, id) {
+			f.Periods = append(f.Periods, id)
+		}
+	}
+	if len(f.Periods) == 0 {
+		if p := defaultPeriod(periods, now); p != nil {
+			f.Periods = []int64{p.ID}
+		}
+	}
+	f.Team, _ = strconv.ParseInt(v.Get("team"), 10, 64)
+	f.Owner, _ = strconv.ParseInt(v.Get("owner"), 10, 64)
+	for _, s := range statusOptions {
+		if v.Get("status") == s.Value {
+			f.Status = s.Value
+		}
+	}
+	f.Q = strings.TrimSpace(v.Get("q"))
+	if len(f.Q) > 200 {
+		f.Q = f.Q[:200]
+	}
+	return f
+}
+
+// defaultPeriod is the open period that contains today, else the latest open one, else the
+// latest.
+func defaultPeriod(ps []*cairn.Period, now time.Time) *cairn.Period {
+	today := cairn.DateOf(now)
+	var best *cairn.Period
+	for _, p := range ps {
+		if !p.Closed() && !today.Before(p.Start) && !p.End.Before(today) {
+			return p
+		}
+	}
+	for _, p := range ps {
+		if !p.Closed() && (best == nil || p.Start.Time().After(best.Start.Time())) {
+			best = p
+		}
+	}
+	if best != nil {
+		return best
+	}
+	for _, p := range ps {
+		if best == nil || p.Start.Time().After(best.Start.Time()) {
+			best = p
+		}
+	}
+	return best
+}
+
+// tree loads the selected periods and builds the rows of the page.
+func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selected cairn.Ref) (*okrPage, error) {
+	org := q.org.Slug
+	periods, err := u.svc.ListPeriods(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(periods, func(a, b *cairn.Period) int { return b.Start.Time().Compare(a.Start.Time()) })
+	members, err := u.svc.ListMembers(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := u.svc.ListTeams(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	now := u.now()
+	d := &okrPage{Periods: periods, Selected: map[int64]bool{}, Teams: teams, Members: members, Filter: f, Statuses: statusOptions, Now: now}
+	for _, id := range f.Periods {
+		d.Selected[id] = true
+	}
+	for _, p := range periods {
+		if d.Selected[p.ID] && d.Current == nil {
+			d.Current = p
+		}
+	}
+	names := memberNames(members)
+	var objs []*cairn.ObjectiveView
+	var krs []*cairn.KeyResultView
+	for _, pid := range f.Periods {
+		os, err := u.svc.ListObjectives(ctx, org, cairn.ObjectiveQuery{PeriodID: pid})
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, os...)
+		ks, err := u.svc.ListKeyResults(ctx, org, 0, pid)
+		if err != nil {
+			return nil, err
+		}
+		krs = append(krs, ks...)
+	}
+	var inits []*cairn.InitiativeView
+	if len(objs) > 0 {
+		if inits, err = u.svc.ListInitiatives(ctx, org, nil); err != nil {
+			return nil, err
+		}
+	}
+	auto := u.automated(ctx, q)
+	b := &treeBuilder{names: names, auto: auto, selected: selected,
+		krsByObj: map[int64][]*cairn.KeyResultView{}, initsByParent: map[cairn.Ref][]*cairn.InitiativeView{},
+		aligned: map[cairn.Ref][]*cairn.ObjectiveView{}, objIDs: map[int64]bool{}, krIDs: map[int64]bool{}}
+	for _, o := range objs {
+		b.objIDs[o.ID] = true
+	}
+	for _, k := range krs {
+		b.krIDs[k.ID] = true
+		b.krsByObj[k.ObjectiveID] = append(b.krsByObj[k.ObjectiveID], k)
+	}
+	for _, i := range inits {
+		b.initsByParent[i.Parent] = append(b.initsByParent[i.Parent], i)
+	}
+	var roots []*cairn.ObjectiveView
+	for _, o := range objs {
+		if f.active() {
+			if matches(o, f) {
+				roots = append(roots, o)
+			}
+			continue
+		}
+		if o.Parent != nil && ((o.Parent.Type == cairn.ItemObjective && b.objIDs[o.Parent.ID]) || (o.Parent.Type == cairn.ItemKeyResult && b.krIDs[o.Parent.ID])) {
+			b.aligned[*o.Parent] = append(b.aligned[*o.Parent], o)
+			continue
+		}
+		roots = append(roots, o)
+	}
+	b.flat = f.active()
+	d.Summary = summarize(roots, d.Current, now)
+	d.Total = len(roots)
+	if page < 1 {
+		page = 1
+	}
+	start := (page - 1) * rootsPerPage
+	if start > len(roots) {
+		start = len(roots)
+	}
+	end := min(start+rootsPerPage, len(roots))
+	for _, o := range roots[start:end] {
+		d.Roots = append(d.Roots, b.objective(o, 0, map[int64]bool{}))
+	}
+	d.Shown = end
+	if end < len(roots) {
+		d.NextURL = "/o/" + org + "/okrs/rows?" + f.query(page+1)
+	}
+	d.Query = f.query(1)
+	return d, nil
+}
+
+func matches(o *cairn.ObjectiveView, f treeFilter) bool {
+	if f.Team != 0 && (o.TeamID == nil || *o.TeamID != f.Team) {
+		return false
+	}
+	if f.Owner != 0 && !slices.Contains(o.OwnerIDs, f.Owner) {
+		return false
+	}
+	if f.Status != "" && string(o.Status) != f.Status {
+		return false
+	}
+	if f.Q != "" && !strings.Contains(strings.ToLower(o.Title), strings.ToLower(f.Q)) {
+		return false
+	}
+	return true
+}
+
+func summarize(roots []*cairn.ObjectiveView, p *cairn.Period, now time.Time) summary {
+	s := summary{Objectives: len(roots)}
+	if p != nil {
+		s.Expected = progress.Expected(p.Start.Time(), p.End.Time(), now)
+	}
+	counts := map[progress.Status]int{}
+	for _, o := range roots {
+		s.Average += min(o.Progress, 1)
+		counts[o.Status]++
+	}
+	if len(roots) > 0 {
+		s.Average /= float64(len(roots))
+	}
+	x := 0.0
+	for _, st := range []progress.Status{progress.OnTrack, progress.Behind, progress.AtRisk, progress.NotStarted} {
+		if counts[st] == 0 {
+			continue
+		}
+		w := 100 * float64(counts[st]) / float64(len(roots))
+		s.Segments = append(s.Segments, segment{Status: st, Count: counts[st], Width: w, X: x})
+		x += w
+	}
+	return s
+}
+
+func memberNames(ms []*cairn.Member) map[int64]string {
+	out := make(map[int64]string, len(ms))
+	for _, m := range ms {
+		name := m.Name
+		if name == "" {
+			name = m.Email
+		}
+		out[m.UserID] = name
+	}
+	return out
+}
+
+func people(ids []int64, names map[int64]string) []person {
+	out := make([]person, 0, len(ids))
+	for _, id := range ids {
+		n, ok := names[id]
+		if !ok {
+			n = "User " + strconv.FormatInt(id, 10)
+		}
+		out = append(out, person{ID: id, Name: n})
+	}
+	return out
+}
+
+// treeBuilder turns the loaded items into nested rows.
+type treeBuilder struct {
+	names         map[int64]string
+	auto          map[cairn.Ref]string
+	selected      cairn.Ref
+	flat          bool
+	krsByObj      map[int64][]*cairn.KeyResultView
+	initsByParent map[cairn.Ref][]*cairn.InitiativeView
+	aligned       map[cairn.Ref][]*cairn.ObjectiveView
+	objIDs        map[int64]bool
+	krIDs         map[int64]bool
+}
+
+func (b *treeBuilder) objective(o *cairn.ObjectiveView, depth int, seen map[int64]bool) *node {
+	seen[o.ID] = true
+	n := &node{Type: cairn.ItemObjective, ID: o.ID, Title: o.Title, Depth: depth, Owners: people(o.OwnerIDs, b.names),
+		Progress: o.Progress, Label: pct(o.Progress), Status: o.Status}
+	n.Selected = b.selected == cairn.Ref{Type: n.Type, ID: n.ID}
+	ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
+	for _, k := range b.krsByObj[o.ID] {
+		kn := b.keyResult(k, depth+1)
+		kref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
+		for _, c := range b.aligned[kref] {
+			if !seen[c.ID] {
+				kn.Children = append(kn.Children, b.objective(c, depth+2, seen))
+			}
+		}
+		n.Children = append(n.Children, kn)
+	}
+	for _, i := range b.initsByParent[ref] {
+		n.Children = append(n.Children, b.initiative(i, depth+1))
+	}
+	for _, c := range b.aligned[ref] {
+		if !seen[c.ID] {
+			n.Children = append(n.Children, b.objective(c, depth+1, seen))
+		}
+	}
+	return n
+}
+
+func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
+	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
+	n := &node{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Depth: depth, Owners: people(k.OwnerIDs, b.names),
+		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric)}
+	note, auto := b.auto[ref]
+	n.Automated = auto || k.Source == "azure-devops"
+	n.SyncNote = note
+	n.Selected = b.selected == ref
+	for _, i := range b.initsByParent[ref] {
+		n.Children = append(n.Children, b.initiative(i, depth+1))
+	}
+	return n
+}
+
+func (b *treeBuilder) initiative(i *cairn.InitiativeView, depth int) *node {
+	ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
+	n := &node{Type: cairn.ItemInitiative, ID: i.ID, Title: i.Title, Depth: depth, Owners: people(i.OwnerIDs, b.names),
+		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i)}
+	note, auto := b.auto[ref]
+	n.Automated = auto || i.Source == "azure-devops"
+	n.SyncNote = note
+	n.Selected = b.selected == ref
+	return n
+}
+
+// metricLabel is "2.8 / 3.5 %": the current value against the target.
+func metricLabel(m cairn.Metric) string {
+	return strings.TrimSuffix(withUnit(m.Current, cairn.Metric{Kind: m.Kind}), " ") + " / " + withUnit(m.Target, m)
+}
+
+func initiativeLabel(i *cairn.InitiativeView) string {
+	if i.ProgressMode == cairn.ModeMetric && i.Metric != nil {
+		m := *i.Metric
+		m.Current = i.Current
+		return metricLabel(m)
+	}
+	return pct(i.Progress)
+}
