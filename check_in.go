@@ -6,6 +6,10 @@ import "context"
 // its period is open. For a manual initiative or one measured by tasks, the value is a
 // percentage from 0 to 100.
 func (s *Service) CheckIn(ctx context.Context, org string, c *CheckIn) error {
+	return s.checkIn(ctx, org, c, false)
+}
+
+func (s *Service) checkIn(ctx context.Context, org string, c *CheckIn, pause bool) error {
 	a, err := s.access(ctx, org)
 	if err != nil {
 		return err
@@ -66,6 +70,13 @@ func (s *Service) CheckIn(ctx context.Context, org string, c *CheckIn) error {
 		return err
 	}
 	c.CreatedAt = s.now().UTC()
+	if pause {
+		is, err := s.integrationStore()
+		if err != nil {
+			return err
+		}
+		return is.CheckInAndPause(ctx, c, true)
+	}
 	return s.store.AddCheckIn(ctx, c)
 }
 

@@ -1,0 +1,186 @@
+package datasource
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/azdo"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Credential is a connection's secret, as sealed into Connection.Credential. It never
+// leaves the server: no JSON rendering of a connection includes it.
+type Credential struct {
+	Type cairn.AuthType `json:"type"`
+	// Token is the personal access token.
+	Token string `json:"token,omitempty"`
+	// TenantID, ClientID and ClientSecret identify a service principal.
+	TenantID     string `json:"tenant_id,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	// OAuth holds the delegated tokens of the authorization-code flow.
+	OAuth *oauth2.Token `json:"oauth,omitempty"`
+}
+
+// AuthInput is the "auth" object of a connection as a client sends it.
+type AuthInput struct {
+	Type         cairn.AuthType `json:"type"`
+	Token        string         `json:"token,omitempty"`
+	TenantID     string         `json:"tenant_id,omitempty"`
+	ClientID     string         `json:"client_id,omitempty"`
+	ClientSecret string         `json:"client_secret,omitempty"`
+	// Grant names a finished authorization-code sign-in
+	// (GET /connections/azure-devops/authorize → callback).
+	Grant string `json:"grant,omitempty"`
+}
+
+// validate checks an AuthInput's fields for its type.
+func (in AuthInput) validate() error {
+	switch in.Type {
+	case cairn.AuthPAT:
+		if strings.TrimSpace(in.Token) == "" {
+			return cairn.FieldError("auth.token", "a personal access token is required")
+		}
+		if len(in.Token) > 1024 {
+			return cairn.FieldError("auth.token", "the token is longer than 1024 characters")
+		}
+	case cairn.AuthClientCredentials:
+		if strings.TrimSpace(in.TenantID) == "" {
+			return cairn.FieldError("auth.tenant_id", "tenant_id is required for client credentials")
+		}
+		if strings.TrimSpace(in.ClientID) == "" {
+			return cairn.FieldError("auth.client_id", "client_id is required for client credentials")
+		}
+		if in.ClientSecret == "" {
+			return cairn.FieldError("auth.client_secret", "client_secret is required for client credentials")
+		}
+	case cairn.AuthOAuth:
+		if strings.TrimSpace(in.Grant) == "" {
+			return cairn.FieldError("auth.grant", "sign in with Microsoft first (GET /connections/azure-devops/authorize); the callback returns a grant")
+		}
+	case "":
+		return cairn.FieldError("auth.type", "auth.type is required (pat, client_credentials or oauth)")
+	default:
+		return cairn.FieldError("auth.type", "auth.type must be pat, client_credentials or oauth, not %q", in.Type)
+	}
+	return nil
+}
+
+// credentialAAD binds a sealed credential to its connection's organization, Azure DevOps
+// organization and project, so that a sealed value copied to another row does not open.
+func credentialAAD(orgID int64, orgURL, project string) []byte {
+	return []byte("azdo-credential:" + strconv.FormatInt(orgID, 10) + ":" + strings.ToLower(orgURL) + ":" + strings.ToLower(project))
+}
+
+func sealCredential(s *auth.Sealer, c *cairn.Connection, cred Credential) (string, error) {
+	data, err := json.Marshal(cred)
+	if err != nil {
+		return "", cairn.Internal("seal credential", err)
+	}
+	sealed, err := s.Seal(data, credentialAAD(c.OrgID, c.OrganizationURL, c.Project))
+	if err != nil {
+		return "", cairn.Internal("seal credential", err)
+	}
+	return sealed, nil
+}
+
+func openCredential(s *auth.Sealer, c *cairn.Connection) (Credential, error) {
+	var cred Credential
+	data, err := s.Open(c.Credential, credentialAAD(c.OrgID, c.OrganizationURL, c.Project))
+	if err != nil {
+		return cred, cairn.Internal(fmt.Sprintf("open the credential of connection %d", c.ID), err)
+	}
+	if err := json.Unmarshal(data, &cred); err != nil {
+		return cred, cairn.Internal(fmt.Sprintf("read the credential of connection %d", c.ID), err)
+	}
+	return cred, nil
+}
+
+// ClientConfig configures the Azure DevOps clients Cairn builds for connections.
+type ClientConfig struct {
+	// HTTPClient carries every call; http.DefaultClient's transport with a 2 minute
+	// timeout when nil.
+	HTTPClient *http.Client
+	// VSSPSURL is the profile and accounts service; the emulator serves it at
+	// {base}/_vssps.
+	VSSPSURL string
+	// EntraAuthority is the Microsoft Entra authority for service principals and the
+	// authorization-code flow; https://login.microsoftonline.com when empty.
+	EntraAuthority string
+	// OAuthClientID, OAuthClientSecret and OAuthTenant are Cairn's own Entra app for the
+	// authorization-code flow; the flow is unavailable without a client id.
+	OAuthClientID, OAuthClientSecret, OAuthTenant string
+	// MaxRetries, Sleep and Concurrency are passed to azdo.Config.
+	MaxRetries  int
+	Sleep       func(ctx context.Context, d time.Duration) error
+	Concurrency int
+}
+
+func (cc ClientConfig) authority() string {
+	if cc.EntraAuthority != "" {
+		return strings.TrimRight(cc.EntraAuthority, "/")
+	}
+	return "https://login.microsoftonline.com"
+}
+
+func (cc ClientConfig) oauthConfig(redirectURL string) *oauth2.Config {
+	tenant := cc.OAuthTenant
+	if tenant == "" {
+		tenant = "organizations"
+	}
+	base := cc.authority() + "/" + tenant + "/oauth2/v2.0"
+	return &oauth2.Config{
+		ClientID:     cc.OAuthClientID,
+		ClientSecret: cc.OAuthClientSecret,
+		Endpoint:     oauth2.Endpoint{AuthURL: base + "/authorize", TokenURL: base + "/token", AuthStyle: oauth2.AuthStyleInParams},
+		RedirectURL:  redirectURL,
+		Scopes:       []string{azdo.AzureDevOpsScope, "offline_access"},
+	}
+}
+
+// newClient builds an Azure DevOps client for a connection's organization with a
+// credential. onCall, when set, sees every HTTP attempt.
+func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Credential, onCall func(route string, status int)) (*azdo.Client, error) {
+	var a azdo.Auth
+	switch cred.Type {
+	case cairn.AuthPAT:
+		a = azdo.PAT(cred.Token)
+	case cairn.AuthClientCredentials:
+		cfg := clientcredentials.Config{
+			ClientID: cred.ClientID, ClientSecret: cred.ClientSecret,
+			TokenURL:  cc.authority() + "/" + cred.TenantID + "/oauth2/v2.0/token",
+			Scopes:    []string{azdo.AzureDevOpsScope},
+			AuthStyle: oauth2.AuthStyleInParams,
+		}
+		hctx := ctx
+		if cc.HTTPClient != nil {
+			hctx = context.WithValue(ctx, oauth2.HTTPClient, cc.HTTPClient)
+		}
+		// The token source outlives this call's context: it refreshes during the sync.
+		a = azdo.Bearer(cfg.TokenSource(context.WithoutCancel(hctx)))
+	case cairn.AuthOAuth:
+		if cred.OAuth == nil {
+			return nil, errors.New("datasource: the OAuth credential has no token")
+		}
+		hctx := context.WithoutCancel(ctx)
+		if cc.HTTPClient != nil {
+			hctx = context.WithValue(hctx, oauth2.HTTPClient, cc.HTTPClient)
+		}
+		a = azdo.Bearer(cc.oauthConfig("").TokenSource(hctx, cred.OAuth))
+	default:
+		return nil, fmt.Errorf("datasource: unknown credential type %q", cred.Type)
+	}
+	return azdo.New(azdo.Config{
+		OrgURL: orgURL, VSSPSURL: cc.VSSPSURL, Auth: a, HTTPClient: cc.HTTPClient, UserAgent: "cairn",
+		MaxRetries: cc.MaxRetries, Sleep: cc.Sleep, Concurrency: cc.Concurrency, OnCall: onCall,
+	})
+}

@@ -1,0 +1,123 @@
+package datasource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/azdo"
+)
+
+// Guidance shown with each kind of sync error (PRODUCT.md §2, "Errors users must
+// understand").
+const (
+	GuidanceCredentials       = "Azure DevOps no longer accepts this connection's credentials: reconnect it with a new personal access token or sign in again."
+	GuidanceConditionalAccess = "An Azure DevOps organization administrator can turn off the organization's \"Enable Azure AD CAP validation\" setting " +
+		"(Organization settings → Security → Policies → Enable Azure Active Directory (Azure AD) Conditional Access Policy Validation), " +
+		"or your Microsoft Entra administrator can add Cairn's outbound IP addresses to the conditional access policy or the IP allow-list."
+	GuidanceForbidden   = "The connection's identity may not read this. Ask an Azure DevOps administrator to grant it read access to work items and queries in the project, or reconnect with an identity that has it."
+	GuidanceTooLarge    = "Azure DevOps returns at most 20,000 work items per query: narrow the query (for example by area path, iteration or state) or pick fewer work items."
+	GuidanceUnavailable = "Azure DevOps did not answer. Cairn keeps the last good values and tries again at the next sync."
+	GuidanceDisabled    = "A tenant admin and an organization admin must both turn the Azure DevOps integration on; syncing resumes then."
+)
+
+// classify turns a failed Azure DevOps call into the error a data source shows. what
+// names the thing the call was about, such as `the shared query "Shared Queries/Bugs"`.
+func classify(err error, what string, now time.Time) *cairn.SyncError {
+	e := &cairn.SyncError{At: now.UTC()}
+	var ae *azdo.Error
+	code := ""
+	if errors.As(err, &ae) {
+		code = ae.Code
+	}
+	switch {
+	case errors.Is(err, azdo.ErrUnauthorized):
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrCredentials,
+			"Azure DevOps no longer accepts this connection's credentials: reconnect it.", GuidanceCredentials
+	case errors.Is(err, azdo.ErrConditionalAccess):
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrConditionalAccess,
+			"Azure DevOps refused the request because of a conditional access policy or an IP allow-list (VS403463).", GuidanceConditionalAccess
+	case errors.Is(err, azdo.ErrForbidden):
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrForbidden,
+			fmt.Sprintf("The connection has no permission to read %s.", what), GuidanceForbidden
+	case errors.Is(err, azdo.ErrNotFound):
+		msg := fmt.Sprintf("%s no longer exists in Azure DevOps, or the connection cannot see it.", capitalize(what))
+		if code == "TF200016" {
+			msg = "The connection's project no longer exists in Azure DevOps, or it was renamed."
+		}
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrNotFound, msg,
+			"Check that it still exists and that the connection's identity can read it; then edit the data source to pick another one."
+	case errors.Is(err, azdo.ErrQueryTooLarge):
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrTooLarge,
+			fmt.Sprintf("%s returns more than 20,000 work items (VS402337).", capitalize(what)), GuidanceTooLarge
+	case errors.Is(err, azdo.ErrBadRequest):
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrInvalid,
+			fmt.Sprintf("Azure DevOps refused the request for %s: %s", what, apiMessage(err)),
+			"Edit the data source: a work item type, field or query it uses may have been renamed or removed."
+	case errors.Is(err, azdo.ErrServer), errors.Is(err, context.DeadlineExceeded), isNetwork(err):
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrUnavailable,
+			"Azure DevOps did not answer in time or answered with a server error.", GuidanceUnavailable
+	default:
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrInternal,
+			"The sync failed unexpectedly.", "Try again; if it keeps failing, an administrator can find the details in Cairn's log."
+	}
+	return e
+}
+
+// connectionWide reports whether an error affects every data source of the connection,
+// so that the sync stops rather than trying each data source in turn.
+func connectionWide(err error) bool {
+	return errors.Is(err, azdo.ErrUnauthorized) || errors.Is(err, azdo.ErrConditionalAccess) ||
+		errors.Is(err, azdo.ErrServer) || errors.Is(err, azdo.ErrThrottled) || isNetwork(err) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+func isNetwork(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe)
+}
+
+func apiMessage(err error) string {
+	var ae *azdo.Error
+	if errors.As(err, &ae) && ae.Message != "" {
+		return ae.Message
+	}
+	return err.Error()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	if s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// apiError turns a failed Azure DevOps call made for a person (verifying a connection,
+// a lookup, a preview) into a cairn.Error with the same guidance a data source shows.
+func apiError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ce *cairn.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	se := classify(err, what, time.Now())
+	code := cairn.EUNAVAILABLE
+	switch se.Kind {
+	case cairn.SyncErrCredentials, cairn.SyncErrConditionalAccess, cairn.SyncErrForbidden, cairn.SyncErrInvalid, cairn.SyncErrTooLarge:
+		code = cairn.EINVALID
+	case cairn.SyncErrNotFound:
+		code = cairn.EINVALID
+	case cairn.SyncErrInternal:
+		return cairn.Internal("azure devops: "+what, err)
+	}
+	return &cairn.Error{Code: code, Field: "azure_devops." + se.Kind, Message: se.Message + " " + se.Guidance}
+}

@@ -1,0 +1,483 @@
+package datasource
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"maps"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/azdo"
+	"github.com/cairn-okr/cairn/progress"
+)
+
+// Store is what the sync engine and the integration service need of the database.
+type Store interface {
+	cairn.Store
+	cairn.IntegrationStore
+}
+
+// SyncerConfig configures a Syncer.
+type SyncerConfig struct {
+	Store   Store
+	Sealer  *auth.Sealer
+	Clients ClientConfig
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	Log *slog.Logger
+	// Overlap is how far before the first sync the changed-since feed starts, to absorb
+	// clock skew between Cairn and Azure DevOps; 10 minutes when zero.
+	Overlap time.Duration
+	// OnSynced, when set, is called after each sync with its report (metrics, tests).
+	OnSynced func(r *Report)
+}
+
+// Syncer syncs connections: the engine behind jobs, "sync now" and the demo.
+type Syncer struct {
+	cfg   SyncerConfig
+	mu    sync.Mutex
+	locks map[int64]*sync.Mutex
+}
+
+// NewSyncer returns a Syncer.
+func NewSyncer(cfg SyncerConfig) *Syncer {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Overlap <= 0 {
+		cfg.Overlap = 10 * time.Minute
+	}
+	return &Syncer{cfg: cfg, locks: map[int64]*sync.Mutex{}}
+}
+
+// Report is what one connection sync did.
+type Report struct {
+	ConnectionID int64
+	Trigger      string
+	StartedAt    time.Time
+	FinishedAt   time.Time
+	// Calls counts Azure DevOps HTTP attempts by route; CallCount is their total.
+	Calls     map[string]int
+	CallCount int
+	// ItemsFetched is how many work items were fetched in batches.
+	ItemsFetched int
+	Sources      []SourceReport
+	// Deferred reports that Azure DevOps asked Cairn to wait; nothing failed and the
+	// sync should run again later.
+	Deferred bool
+	// Skipped reports that no data source of the connection is active.
+	Skipped bool
+}
+
+// SourceReport is one data source's outcome in a sync.
+type SourceReport struct {
+	DataSourceID int64
+	Value        *float64
+	// CheckIn reports that the value changed and a check-in was written.
+	CheckIn bool
+	Error   *cairn.SyncError
+}
+
+// Source returns the report of one data source, or nil.
+func (r *Report) Source(id int64) *SourceReport {
+	for i := range r.Sources {
+		if r.Sources[i].DataSourceID == id {
+			return &r.Sources[i]
+		}
+	}
+	return nil
+}
+
+func (s *Syncer) lock(id int64) func() {
+	s.mu.Lock()
+	l := s.locks[id]
+	if l == nil {
+		l = &sync.Mutex{}
+		s.locks[id] = l
+	}
+	s.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// callCounter counts HTTP attempts by route; the client may call it concurrently.
+type callCounter struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *callCounter) on(route string, _ int) {
+	c.mu.Lock()
+	c.calls[route]++
+	c.mu.Unlock()
+}
+
+func (c *callCounter) snapshot() (map[string]int, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := maps.Clone(c.calls)
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return m, n
+}
+
+// Sync syncs every active data source of the connection: it refreshes the mirror, computes
+// each value with the rules of package progress, and writes check-ins, tasks, state and
+// the sync log in one transaction. Failures of Azure DevOps are recorded on the data
+// sources with guidance, keeping their last good values; the returned error is for
+// failures of Cairn itself, or ENOTFOUND when the connection is gone.
+func (s *Syncer) Sync(ctx context.Context, connectionID int64, trigger string) (*Report, error) {
+	unlock := s.lock(connectionID)
+	defer unlock()
+	rep, err := s.sync(ctx, connectionID, trigger)
+	if err == nil && s.cfg.OnSynced != nil {
+		s.cfg.OnSynced(rep)
+	}
+	return rep, err
+}
+
+func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (*Report, error) {
+	start := s.cfg.Now().UTC()
+	rep := &Report{ConnectionID: connectionID, Trigger: trigger, StartedAt: start, Calls: map[string]int{}}
+	plan, err := s.cfg.Store.SyncPlan(ctx, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	conn := plan.Connection
+	w := &cairn.SyncWrite{ConnectionID: connectionID, StartedAt: start, ClearRequest: true}
+	var active []*cairn.PlannedSource
+	for _, ps := range plan.Sources {
+		if ps.Paused || ps.PeriodClosed || !plan.Integration.Active {
+			continue
+		}
+		active = append(active, ps)
+	}
+	if len(active) == 0 {
+		rep.Skipped = true
+		w.FinishedAt = s.cfg.Now().UTC()
+		rep.FinishedAt = w.FinishedAt
+		return rep, s.cfg.Store.ApplySync(ctx, w)
+	}
+	counter := &callCounter{calls: map[string]int{}}
+	finish := func() error {
+		w.FinishedAt = s.cfg.Now().UTC()
+		rep.FinishedAt = w.FinishedAt
+		rep.Calls, rep.CallCount = counter.snapshot()
+		for _, sw := range w.Sources {
+			if sw.Run != nil {
+				sw.Run.APICalls, sw.Run.APICallCount = rep.Calls, rep.CallCount
+			}
+		}
+		return s.cfg.Store.ApplySync(ctx, w)
+	}
+	// failAll records one error on every active data source and keeps their values.
+	failAll := func(err error, what string) (*Report, error) {
+		if errors.Is(err, azdo.ErrThrottled) {
+			rep.Deferred = true
+			w.ClearRequest = false
+			for _, ps := range active {
+				w.Sources = append(w.Sources, &cairn.SourceWrite{DataSourceID: ps.ID, OrgID: ps.OrgID, Target: ps.Target,
+					Run: &cairn.SyncRun{Trigger: trigger, ItemCount: ps.ItemCount, ValueBefore: ps.Value, ValueAfter: ps.Value}})
+			}
+			return rep, finish()
+		}
+		se := classify(err, what, start)
+		s.cfg.Log.WarnContext(ctx, "azure devops sync failed", slog.Int64("connection", connectionID),
+			slog.String("kind", se.Kind), slog.String("err", err.Error()))
+		for _, ps := range active {
+			w.Sources = append(w.Sources, &cairn.SourceWrite{DataSourceID: ps.ID, OrgID: ps.OrgID, Target: ps.Target, Error: se,
+				Run: &cairn.SyncRun{Trigger: trigger, ItemCount: ps.ItemCount, ValueBefore: ps.Value, ValueAfter: ps.Value, Error: se}})
+			rep.Sources = append(rep.Sources, SourceReport{DataSourceID: ps.ID, Value: ps.Value, Error: se})
+		}
+		return rep, finish()
+	}
+
+	cred, err := openCredential(s.cfg.Sealer, conn)
+	if err != nil {
+		return failAll(err, "the connection")
+	}
+	client, err := s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
+	if err != nil {
+		return failAll(cairn.Internal("build the Azure DevOps client", err), "the connection")
+	}
+	project := conn.Project
+	if conn.ProjectID != "" {
+		project = conn.ProjectID
+	}
+
+	// 1. Item sets: one query per data source.
+	type state struct {
+		ps      *cairn.PlannedSource
+		members []int
+		err     *cairn.SyncError
+	}
+	states := make([]*state, 0, len(active))
+	for _, ps := range active {
+		st := &state{ps: ps}
+		ids, err := members(ctx, client, project, ps.DataSource)
+		if err != nil {
+			if connectionWide(err) {
+				return failAll(err, describe(ps.DataSource))
+			}
+			st.err = classify(err, describe(ps.DataSource), start)
+		}
+		st.members = ids
+		states = append(states, st)
+	}
+
+	// 2. What changed since the last sync: one reporting call per connection.
+	changed, token, wmTime, err := s.changedSince(ctx, client, project, conn, start)
+	if err != nil {
+		return failAll(err, "the project's work item changes")
+	}
+	if token != "" || wmTime != nil {
+		w.WatermarkToken, w.WatermarkTime = token, wmTime
+	}
+
+	// 3. Fetch new and changed items, once each for all data sources.
+	var sources []*cairn.DataSource
+	for _, st := range states {
+		if st.err == nil {
+			sources = append(sources, st.ps.DataSource)
+		}
+	}
+	fields := measureFields(sources)
+	refetchAll := !subset(fields, conn.MirrorFields)
+	need := map[int]bool{}
+	for _, st := range states {
+		if st.err != nil {
+			continue
+		}
+		for _, id := range st.members {
+			need[id] = true
+		}
+	}
+	var fetch []int
+	for id := range need {
+		rev, ok := plan.MirrorRevs[id]
+		if !ok || refetchAll {
+			fetch = append(fetch, id)
+		} else if cr, ok := changed[id]; ok && cr != rev {
+			fetch = append(fetch, id)
+		}
+	}
+	sort.Ints(fetch)
+	fetched, removedFields, err := fetchItems(ctx, client, project, fetch, fields)
+	if err != nil {
+		if connectionWide(err) {
+			return failAll(err, "the work items")
+		}
+		return failAll(err, "the work items")
+	}
+	rep.ItemsFetched = len(fetched)
+	items := make(map[int]*cairn.MirrorItem, len(need))
+	fetchedSet := make(map[int]bool, len(fetched))
+	for _, fw := range fetched {
+		m := mirrorItem(fw, fields)
+		items[m.ID] = &m
+		fetchedSet[m.ID] = true
+		w.Upserts = append(w.Upserts, m)
+	}
+	// Items asked for but not returned were deleted or moved meanwhile.
+	gone := map[int]bool{}
+	for _, id := range fetch {
+		if !fetchedSet[id] {
+			gone[id] = true
+		}
+	}
+	var rest []int
+	for id := range need {
+		if !fetchedSet[id] && !gone[id] {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) > 0 {
+		ids := rest
+		if len(rest) > len(plan.MirrorRevs)/2 {
+			ids = nil // most of the mirror: one scan is cheaper than many IN lists
+		}
+		ms, err := s.cfg.Store.MirrorItems(ctx, connectionID, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ms {
+			if need[ms[i].ID] && !fetchedSet[ms[i].ID] {
+				items[ms[i].ID] = &ms[i]
+			}
+		}
+	}
+	if refetchAll || len(removedFields) > 0 {
+		kept := slices.DeleteFunc(slices.Clone(fields), func(f string) bool { return slices.Contains(removedFields, f) })
+		w.MirrorFields = kept
+	}
+
+	// 4. State categories, cached per type.
+	cats := newCategories(plan.Categories)
+	allIDs := make([]int, 0, len(items))
+	for id := range items {
+		allIDs = append(allIDs, id)
+	}
+	if missing := cats.missingTypes(items, allIDs); len(missing) > 0 {
+		scs, err := loadCategories(ctx, client, project, cats, missing)
+		if err != nil {
+			if connectionWide(err) {
+				return failAll(err, "the work item types")
+			}
+			return failAll(err, "the work item types")
+		}
+		w.Categories, w.CategoryTypes = scs, missing
+	}
+
+	// 5. Mirror upkeep: drop items no data source holds any more, keeping those of data
+	// sources whose query failed so that their last good state survives.
+	keep := map[int]bool{}
+	for _, st := range states {
+		if st.err != nil {
+			for _, id := range st.ps.Members {
+				keep[id] = true
+			}
+		}
+	}
+	for id := range plan.MirrorRevs {
+		if (!need[id] || gone[id]) && !keep[id] {
+			w.Deletes = append(w.Deletes, id)
+		}
+	}
+	sort.Ints(w.Deletes)
+
+	// 6. Evaluate each data source and decide what to write.
+	for _, st := range states {
+		ps := st.ps
+		sw := &cairn.SourceWrite{DataSourceID: ps.ID, OrgID: ps.OrgID, Target: ps.Target}
+		run := &cairn.SyncRun{Trigger: trigger, ValueBefore: ps.Value, ItemCount: ps.ItemCount}
+		sw.Run = run
+		w.Sources = append(w.Sources, sw)
+		if st.err == nil && slices.Contains(removedFields, ps.Measure) {
+			st.err = &cairn.SyncError{Kind: cairn.SyncErrInvalid, At: start,
+				Message:  "The field " + ps.Measure + " that this data source measures no longer exists in Azure DevOps.",
+				Guidance: "Edit the data source to measure another numeric field, or count work items."}
+		}
+		if st.err != nil {
+			sw.Error, run.Error, run.ValueAfter = st.err, st.err, ps.Value
+			rep.Sources = append(rep.Sources, SourceReport{DataSourceID: ps.ID, Value: ps.Value, Error: st.err})
+			continue
+		}
+		var present []int
+		for _, id := range st.members {
+			if items[id] != nil {
+				present = append(present, id)
+			}
+		}
+		ev, err := evaluate(ps.DataSource, ps.MetricKind, items, present, cats)
+		if err != nil {
+			se := &cairn.SyncError{Kind: cairn.SyncErrInvalid, At: start, Message: "The data source cannot be computed: " + err.Error(),
+				Guidance: "Edit the data source: Remaining Work works with number metrics only, and a measured field must be numeric."}
+			sw.Error, run.Error, run.ValueAfter = se, se, ps.Value
+			rep.Sources = append(rep.Sources, SourceReport{DataSourceID: ps.ID, Value: ps.Value, Error: se})
+			continue
+		}
+		res := ev.Result
+		add, remove := diff(ps.Members, present)
+		sw.AddMembers, sw.RemoveMembers = add, remove
+		value := res.Value
+		run.ValueAfter, run.ItemCount = &value, res.ItemCount
+		for _, id := range present {
+			if fetchedSet[id] {
+				run.ItemsFetched++
+			}
+		}
+		sw.Success = &cairn.SyncState{Value: value, ItemCount: res.ItemCount, MeasuredCount: res.MeasuredCount,
+			CompleteCount: res.CompleteCount, CompleteMeasure: res.CompleteMeasure, TotalMeasure: res.TotalMeasure, Warning: res.Warning}
+		sr := SourceReport{DataSourceID: ps.ID, Value: &value}
+		if ps.Value == nil || !same(value, ps.Current) {
+			sw.CheckIn = &cairn.CheckIn{OrgID: ps.OrgID, Item: ps.Target.Ref(), Value: value, Source: cairn.CheckInAzureDevOps,
+				Note: progress.Note(previous(ps.DataSource), res, rule(ps.DataSource, ps.MetricKind), typeLabel(ps.DataSource))}
+			sr.CheckIn = true
+		}
+		if ps.Target.Type == cairn.TargetInitiativeTasks &&
+			(ps.Value == nil || sw.CheckIn != nil || len(add) > 0 || len(remove) > 0 || run.ItemsFetched > 0 || len(w.Categories) > 0) {
+			sw.Tasks = ev.Tasks
+			if sw.Tasks == nil {
+				sw.Tasks = []*cairn.Task{}
+			}
+		}
+		rep.Sources = append(rep.Sources, sr)
+	}
+	if err := finish(); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// same reports whether two values are equal up to rounding noise.
+func same(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(a)) }
+
+// diff returns the ids in cur but not in prev, and those in prev but not in cur.
+func diff(prev, cur []int) (add, remove []int) {
+	p := make(map[int]bool, len(prev))
+	for _, id := range prev {
+		p[id] = true
+	}
+	c := make(map[int]bool, len(cur))
+	for _, id := range cur {
+		c[id] = true
+		if !p[id] {
+			add = append(add, id)
+		}
+	}
+	for _, id := range prev {
+		if !c[id] {
+			remove = append(remove, id)
+		}
+	}
+	sort.Ints(add)
+	sort.Ints(remove)
+	return add, remove
+}
+
+// changedSince asks which work items of the project changed since the connection's
+// watermark, with their newest revision, and returns the watermark to store next.
+func (s *Syncer) changedSince(ctx context.Context, c *azdo.Client, project string, conn *cairn.Connection, start time.Time) (map[int]int, string, *time.Time, error) {
+	opts := azdo.RevisionsOptions{IncludeLatestOnly: true, Fields: []string{"System.Id"}, MaxPageSize: 1000}
+	wmTime := conn.WatermarkTime
+	switch {
+	case conn.WatermarkToken != "":
+		opts.ContinuationToken = conn.WatermarkToken
+	case conn.WatermarkTime != nil:
+		opts.StartDateTime = *conn.WatermarkTime
+	default:
+		t := start.Add(-s.cfg.Overlap)
+		opts.StartDateTime, wmTime = t, &t
+	}
+	vals, token, err := c.WorkItemRevisions(ctx, project, opts)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	changed := make(map[int]int, len(vals))
+	for _, v := range vals {
+		rev := v.Rev
+		if rev == 0 {
+			rev, _ = v.Int("System.Rev")
+		}
+		if rev > changed[v.ID] {
+			changed[v.ID] = rev
+		}
+	}
+	next := conn.WatermarkToken
+	if len(vals) > 0 && strings.TrimSpace(token) != "" {
+		next = token
+	}
+	return changed, next, wmTime, nil
+}
