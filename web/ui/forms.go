@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,6 +171,9 @@ func (u *UI) choices(ctx context.Context, q *request, f *itemForm) error {
 		}
 	}
 	periodID, _ = strconv.ParseInt(f.PeriodID, 10, 64)
+	if !slices.ContainsFunc(periods, func(p *cairn.Period) bool { return p.ID == periodID }) {
+		periodID = 0 // another organization's, or gone: offer the default period's items
+	}
 	if periodID == 0 {
 		if p := defaultPeriod(periods, u.now()); p != nil {
 			periodID = p.ID

@@ -1,0 +1,207 @@
+package ui_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/sqldb"
+	"github.com/cairn-okr/cairn/web"
+	"github.com/cairn-okr/cairn/web/ui"
+)
+
+// testBundle is a running server with the UI on a fresh SQLite database: a tenant admin,
+// an organization "fabrikam" with an admin, a member and a viewer, a period with one
+// objective, key result and initiative, and a second organization "contoso" with its own
+// period, objective and member.
+type testBundle struct {
+	db    *sqldb.DB
+	svc   *cairn.Service
+	srv   *httptest.Server
+	now   time.Time
+	users map[string]*cairn.User
+	// ids in fabrikam
+	period, objective, keyResult, initiative int64
+	// ids in contoso
+	otherPeriod, otherObjective, otherKeyResult int64
+}
+
+func setup(tb testing.TB) *testBundle {
+	tb.Helper()
+	ctx := context.Background()
+	b := &testBundle{now: time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC), users: map[string]*cairn.User{}}
+	now := func() time.Time { return b.now }
+	hasher, err := auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sqldb.Open(ctx, filepath.Join(tb.TempDir(), "cairn.db"), sqldb.Options{Now: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	b.db = db
+	b.svc = cairn.NewService(db, cairn.ServiceOptions{Now: now, HashPassword: hasher.Hash})
+	srv, err := web.New(web.Config{Service: b.svc, Store: db, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: hasher, Now: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := ui.Mount(srv, ui.Config{Now: now}); err != nil {
+		tb.Fatal(err)
+	}
+	b.srv = httptest.NewServer(srv)
+	tb.Cleanup(b.srv.Close)
+
+	pw, _ := hasher.Hash("correct-horse")
+	tenant := &cairn.User{Email: "tenant@example.com", Name: "Tenant Admin", TenantAdmin: true, PasswordHash: pw, CreatedAt: b.now}
+	if err := db.CreateTenant(ctx, &cairn.Tenant{Name: "Cairn", CreatedAt: b.now}, tenant); err != nil {
+		tb.Fatal(err)
+	}
+	b.users["tenant"] = tenant
+	tctx := cairn.NewContext(ctx, tenant)
+	must := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	must(b.svc.CreateOrg(tctx, &cairn.Org{Name: "Fabrikam", Slug: "fabrikam"}))
+	must(b.svc.CreateOrg(tctx, &cairn.Org{Name: "Contoso", Slug: "contoso"}))
+	for _, m := range []struct {
+		name, org string
+		role      cairn.Role
+	}{{"admin", "fabrikam", cairn.RoleAdmin}, {"member", "fabrikam", cairn.RoleMember}, {"viewer", "fabrikam", cairn.RoleViewer}, {"outsider", "contoso", cairn.RoleMember}} {
+		mem, err := b.svc.AddMember(tctx, m.org, cairn.NewMember{Email: m.name + "@example.com", Name: strings.ToUpper(m.name[:1]) + m.name[1:], Role: m.role, Password: "correct-horse"})
+		must(err)
+		u, err := db.UserByID(ctx, mem.UserID)
+		must(err)
+		b.users[m.name] = u
+	}
+	p := &cairn.Period{Name: "Q3 2026", Start: cairn.DateOf(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)), End: cairn.DateOf(time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC))}
+	must(b.svc.CreatePeriod(tctx, "fabrikam", p))
+	b.period = p.ID
+	o := &cairn.Objective{PeriodID: p.ID, Title: "Delight shoppers", OwnerIDs: []int64{b.users["member"].ID}}
+	must(b.svc.CreateObjective(tctx, "fabrikam", o))
+	b.objective = o.ID
+	k := &cairn.KeyResult{ObjectiveID: o.ID, Title: "Checkout conversion", Metric: cairn.Metric{Kind: cairn.MetricPercentage, Start: 2, Target: 4, Unit: "%"}, OwnerIDs: []int64{b.users["member"].ID}}
+	must(b.svc.CreateKeyResult(tctx, "fabrikam", k))
+	b.keyResult = k.ID
+	i := &cairn.Initiative{Parent: cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, Title: "One-page checkout", Contributes: true, OwnerIDs: []int64{b.users["member"].ID}}
+	must(b.svc.CreateInitiative(tctx, "fabrikam", i))
+	b.initiative = i.ID
+
+	op := &cairn.Period{Name: "Q3 2026", Start: p.Start, End: p.End}
+	must(b.svc.CreatePeriod(tctx, "contoso", op))
+	b.otherPeriod = op.ID
+	oo := &cairn.Objective{PeriodID: op.ID, Title: "Contoso's secret", OwnerIDs: []int64{b.users["outsider"].ID}}
+	must(b.svc.CreateObjective(tctx, "contoso", oo))
+	b.otherObjective = oo.ID
+	ok := &cairn.KeyResult{ObjectiveID: oo.ID, Title: "Contoso KR", Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 10}}
+	must(b.svc.CreateKeyResult(tctx, "contoso", ok))
+	b.otherKeyResult = ok.ID
+	return b
+}
+
+// browser is a signed-in HTTP client with its cookies and CSRF token.
+type browser struct {
+	b      *testBundle
+	client *http.Client
+	csrf   string
+}
+
+var csrfRE = regexp.MustCompile(`"X-CSRF-Token":"([^"]+)"`)
+
+// signIn signs in through the login form as the named user.
+func (b *testBundle) signIn(tb testing.TB, who string) *browser {
+	tb.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	br := &browser{b: b, client: c}
+	res := br.post(tb, "/login", url.Values{"email": {b.users[who].Email}, "password": {"correct-horse"}})
+	if res.status != http.StatusSeeOther {
+		tb.Fatalf("sign in as %s: status %d: %s", who, res.status, res.body)
+	}
+	page := br.get(tb, "/o/fabrikam/okrs")
+	if m := csrfRE.FindStringSubmatch(page.body); m != nil {
+		br.csrf = m[1]
+	}
+	return br
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (br *browser) do(tb testing.TB, req *http.Request) response {
+	tb.Helper()
+	res, err := br.client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(data)}
+}
+
+func (br *browser) get(tb testing.TB, path string) response {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, br.b.srv.URL+path, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return br.do(tb, req)
+}
+
+// post sends a form with the session's CSRF token, as the page's own form would.
+func (br *browser) post(tb testing.TB, path string, form url.Values) response {
+	tb.Helper()
+	if br.csrf != "" && form.Get("csrf_token") == "" {
+		form.Set("csrf_token", br.csrf)
+	}
+	req, err := http.NewRequest(http.MethodPost, br.b.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", br.b.srv.URL)
+	return br.do(tb, req)
+}
+
+// counts is how many items of each kind fabrikam holds.
+func (b *testBundle) counts(tb testing.TB) [4]int {
+	tb.Helper()
+	ctx := cairn.NewContext(context.Background(), b.users["tenant"])
+	os, err := b.svc.ListObjectives(ctx, "fabrikam", cairn.ObjectiveQuery{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ks, err := b.svc.ListKeyResults(ctx, "fabrikam", 0, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	is, err := b.svc.ListInitiatives(ctx, "fabrikam", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cs, err := b.svc.ListCheckIns(ctx, "fabrikam", cairn.Ref{Type: cairn.ItemKeyResult, ID: b.keyResult}, 1000)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return [4]int{len(os), len(ks), len(is), len(cs)}
+}
