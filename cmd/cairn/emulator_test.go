@@ -23,7 +23,7 @@ func TestEmulatorCommand(t *testing.T) {
 	}()
 	sc := bufio.NewScanner(pr)
 	var base, pat string
-	for sc.Scan() && (base == "" || pat == "") {
+	for (base == "" || pat == "") && sc.Scan() {
 		line := sc.Text()
 		if v, ok := strings.CutPrefix(line, "Azure DevOps emulator listening on "); ok {
 			base = v
