@@ -121,3 +121,54 @@ func (s *Service) AlignmentChain(ctx context.Context, orgID int64, item Ref) ([]
 	}
 	return out, nil
 }
+
+// CanEdit reports whether the signed-in user may check in on or change the item of the
+// organization; false without a user or for any failure.
+func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
+	u := UserFromContext(ctx)
+	if u == nil {
+		return false
+	}
+	org, err := s.store.OrgByID(ctx, orgID)
+	if err != nil {
+		return false
+	}
+	a, err := s.access(ctx, org.Slug)
+	if err != nil {
+		return false
+	}
+	var ok bool
+	switch item.Type {
+	case ItemKeyResult:
+		k, err := s.store.KeyResultByID(ctx, orgID, item.ID)
+		if err != nil {
+			return false
+		}
+		ok, err = s.canEditKeyResult(ctx, a, k)
+		return ok && err == nil
+	case ItemInitiative:
+		i, err := s.store.InitiativeByID(ctx, orgID, item.ID)
+		if err != nil {
+			return false
+		}
+		ok, err = s.canEditInitiative(ctx, a, i)
+		return ok && err == nil
+	case ItemObjective:
+		o, err := s.store.ObjectiveByID(ctx, orgID, item.ID)
+		if err != nil {
+			return false
+		}
+		return a.canEditObjective(o)
+	}
+	return false
+}
+
+// MemberOf reports whether the signed-in user may read the organization.
+func (s *Service) MemberOf(ctx context.Context, orgID int64) bool {
+	org, err := s.store.OrgByID(ctx, orgID)
+	if err != nil {
+		return false
+	}
+	_, err = s.access(ctx, org.Slug)
+	return err == nil
+}

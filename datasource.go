@@ -351,6 +351,7 @@ type AlignedSource struct {
 	DataSourceID int64  `json:"data_source_id"`
 	OrgID        int64  `json:"org_id"`
 	OrgSlug      string `json:"org_slug"`
+	OrgName      string `json:"org_name"`
 	ConnectionID int64  `json:"connection_id"`
 	Target       Target `json:"target"`
 	ProgressType string `json:"progress_type"`

@@ -2,6 +2,7 @@ package datasource
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type Alignment struct {
 type AlignedSource struct {
 	DataSourceID  int64             `json:"data_source_id"`
 	Org           string            `json:"org"`
+	OrgName       string            `json:"org_name"`
+	OrgID         int64             `json:"org_id"`
 	Target        cairn.Target      `json:"target"`
 	ProgressType  string            `json:"progress_type"`
 	Measured      bool              `json:"measured"`
@@ -66,19 +69,26 @@ func (s *Service) Alignment(ctx context.Context, orgURL, project string, workIte
 		if err != nil {
 			return nil, err
 		}
-		as := AlignedSource{DataSourceID: d.ID, Org: f.OrgSlug, Target: d.Target, ProgressType: d.ProgressType, Measured: f.Measured,
+		as := AlignedSource{DataSourceID: d.ID, Org: f.OrgSlug, OrgName: f.OrgName, OrgID: f.OrgID, Target: d.Target, ProgressType: d.ProgressType, Measured: f.Measured,
 			Value: d.Value, Warning: d.Warning, Error: d.Error, LastSuccessAt: d.LastSuccessAt, Chain: chain}
-		if s.cfg.PublicURL != "" {
-			kind := "key-results"
-			if d.Target.Type != cairn.TargetKeyResult {
-				kind = "initiatives"
-			}
-			as.URL = s.cfg.PublicURL + "/orgs/" + f.OrgSlug + "/" + kind + "/" + strconv.FormatInt(d.Target.ID, 10)
-		}
+		as.URL = ItemURL(s.cfg.PublicURL, f.OrgSlug, d.Target.Ref())
 		out.Sources = append(out.Sources, as)
 	}
-	if len(out.Sources) == 0 && s.cfg.PublicURL != "" {
-		out.AddURL = s.cfg.PublicURL + "/?azure-devops-work-item=" + strconv.Itoa(workItemID)
+	if len(out.Sources) == 0 {
+		q := url.Values{"org-url": {u}, "project": {project}, "work-item": {strconv.Itoa(workItemID)}}
+		out.AddURL = s.cfg.PublicURL + "/azure-devops/initiatives/new?" + q.Encode()
 	}
 	return out, nil
+}
+
+// ItemURL is where Cairn's UI shows an OKR item; base is the public URL, or "" for a path.
+func ItemURL(base, orgSlug string, item cairn.Ref) string {
+	kind := "objectives"
+	switch item.Type {
+	case cairn.ItemKeyResult:
+		kind = "key-results"
+	case cairn.ItemInitiative:
+		kind = "initiatives"
+	}
+	return base + "/o/" + url.PathEscape(orgSlug) + "/okrs/" + kind + "/" + strconv.FormatInt(item.ID, 10)
 }

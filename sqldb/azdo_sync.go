@@ -509,7 +509,7 @@ func (db *DB) Alignment(ctx context.Context, orgURL, project string, workItemID 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read().query(ctx, `SELECT d.id, d.org_id, o.slug, d.connection_id, d.target_type,
+	rows, err := db.read().query(ctx, `SELECT d.id, d.org_id, o.slug, o.name, d.connection_id, d.target_type,
 			COALESCE(d.key_result_id, d.initiative_id), d.progress_type, COALESCE(w.work_item_type, '')
 		FROM azdo_connections c
 		JOIN azdo_memberships m ON m.connection_id = c.id AND m.work_item_id = ?
@@ -526,7 +526,7 @@ func (db *DB) Alignment(ctx context.Context, orgURL, project string, workItemID 
 	for rows.Next() {
 		a := &cairn.AlignedSource{}
 		var typ string
-		if err := rows.Scan(&a.DataSourceID, &a.OrgID, &a.OrgSlug, &a.ConnectionID, &a.Target.Type, &a.Target.ID, &a.ProgressType, &typ); err != nil {
+		if err := rows.Scan(&a.DataSourceID, &a.OrgID, &a.OrgSlug, &a.OrgName, &a.ConnectionID, &a.Target.Type, &a.Target.ID, &a.ProgressType, &typ); err != nil {
 			return nil, db.wrap("alignment", err)
 		}
 		a.Measured = a.ProgressType == cairn.ProgressAll || strings.EqualFold(a.ProgressType, typ)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/datasource"
 )
 
 // Config wires a Server.
@@ -36,6 +37,8 @@ type Config struct {
 	// Extension configures the Azure DevOps extension's app tokens and origins; nil reads
 	// them from the environment (ExtensionConfigFromEnv).
 	Extension *ExtensionConfig
+	// Integration serves the Azure DevOps integration; its routes answer 501 without it.
+	Integration *datasource.Service
 }
 
 // Server serves Cairn's HTTP API.
@@ -56,6 +59,7 @@ type Server struct {
 	dummyOnce sync.Once
 	dummy     string
 	ext       *extension
+	azdo      *datasource.Service
 }
 
 // route is one entry of the routing table; the OpenAPI test walks the same table.
@@ -89,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 		svc: cfg.Service, store: cfg.Store, ready: cfg.Ready, log: cfg.Log,
 		oidc: cfg.OIDC, passwords: cfg.Passwords, ttl: cfg.SessionTTL, trust: cfg.TrustProxy,
 		now: cfg.Now, metrics: newMetrics(cfg.DB), mux: http.NewServeMux(),
+		azdo: cfg.Integration,
 	}
 	csrf, err := auth.NewCSRF(auth.CSRFConfig{Key: cfg.CSRFKey})
 	if err != nil {
@@ -113,7 +118,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, cairn.ENOTFOUND, "no API route "+r.Method+" "+r.URL.Path, "")
 	})
-	s.handler = s.observe(secureHeaders(s.extensionGate(s.authenticate(s.csrfProtect(s.mux)))))
+	s.handler = s.observe(secureHeaders(s.hookGate(s.extensionGate(s.authenticate(s.csrfProtect(s.mux))))))
 	return s, nil
 }
 
@@ -180,7 +185,8 @@ func (s *Server) routes() []route {
 		{"PATCH", org + "/key-results/{id}", s.updateKeyResult, false},
 		{"DELETE", org + "/key-results/{id}", s.deleteKeyResult, false},
 		{"GET", org + "/key-results/{id}/check-ins", s.listKeyResultCheckIns, false},
-		{"POST", org + "/key-results/{id}/check-ins", s.keyResultCheckIn, false},
+		{"POST", org + "/key-results/{id}/check-ins", s.keyResultCheckInOrPause, false},
+		{"GET", org + "/key-results/{id}/data-source", s.keyResultDataSource, false},
 
 		{"GET", org + "/initiatives", s.listInitiatives, false},
 		{"POST", org + "/initiatives", s.createInitiative, false},
@@ -188,7 +194,43 @@ func (s *Server) routes() []route {
 		{"PATCH", org + "/initiatives/{id}", s.updateInitiative, false},
 		{"DELETE", org + "/initiatives/{id}", s.deleteInitiative, false},
 		{"GET", org + "/initiatives/{id}/check-ins", s.listInitiativeCheckIns, false},
-		{"POST", org + "/initiatives/{id}/check-ins", s.initiativeCheckIn, false},
+		{"POST", org + "/initiatives/{id}/check-ins", s.initiativeCheckInOrPause, false},
+		{"GET", org + "/initiatives/{id}/data-source", s.initiativeDataSource, false},
+		{"GET", org + "/initiatives/{id}/tasks", s.listTasks, false},
+
+		// The Azure DevOps integration.
+		{"GET", "/api/v1/tenant/integrations/azure-devops", s.getTenantIntegration, false},
+		{"PUT", "/api/v1/tenant/integrations/azure-devops", s.putTenantIntegration, false},
+		{"GET", org + "/integrations/azure-devops", s.getOrgIntegration, false},
+		{"PUT", org + "/integrations/azure-devops", s.putOrgIntegration, false},
+
+		{"GET", org + "/connections", s.listConnections, false},
+		{"POST", org + "/connections", s.createConnection, false},
+		{"GET", org + "/connections/{id}", s.getConnection, false},
+		{"PATCH", org + "/connections/{id}", s.updateConnection, false},
+		{"DELETE", org + "/connections/{id}", s.deleteConnection, false},
+		{"POST", org + "/connections/{id}/hook-secret", s.rotateHookSecret, false},
+		{"GET", org + "/connections/{id}/projects", s.connectionProjects, false},
+		{"GET", org + "/connections/{id}/work-item-types", s.connectionTypes, false},
+		{"GET", org + "/connections/{id}/work-item-types/{type}/states", s.connectionStates, false},
+		{"GET", org + "/connections/{id}/queries", s.connectionQueries, false},
+		{"GET", org + "/connections/{id}/work-items", s.connectionWorkItems, false},
+		{"POST", org + "/connections/azure-devops/projects", s.probeProjects, false},
+		{"GET", org + "/connections/azure-devops/organizations", s.azdoOrganizations, false},
+		{"GET", org + "/connections/azure-devops/authorize", s.azdoAuthorize, false},
+		{"GET", "/connections/azure-devops/callback", s.azdoCallback, false},
+
+		{"GET", org + "/data-sources", s.listDataSources, false},
+		{"POST", org + "/data-sources", s.createDataSource, false},
+		{"POST", org + "/data-sources/preview", s.previewDataSource, false},
+		{"GET", org + "/data-sources/{id}", s.getDataSource, false},
+		{"PATCH", org + "/data-sources/{id}", s.updateDataSource, false},
+		{"DELETE", org + "/data-sources/{id}", s.deleteDataSource, false},
+		{"POST", org + "/data-sources/{id}/sync", s.syncDataSource, false},
+		{"GET", org + "/data-sources/{id}/runs", s.listSyncRuns, false},
+
+		{"POST", "/hooks/azure-devops/{id}", s.receiveHook, true},
+		{"GET", "/api/v1/azure-devops/alignment", s.alignment, true},
 
 		{"GET", "/api/v1/azure-devops/extension/me", s.extensionMe, true},
 		{"POST", "/api/v1/azure-devops/extension/link-codes", s.extensionLinkCode, true},

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/datasource"
+)
+
+// AlignmentResponse answers GET /api/v1/azure-devops/alignment: what a work item counts
+// towards in Cairn, for the Azure DevOps extension's work item page.
+type AlignmentResponse struct {
+	OrganizationURL string           `json:"organization_url"`
+	Project         string           `json:"project"`
+	WorkItemID      int              `json:"work_item_id"`
+	Alignments      []AlignmentEntry `json:"alignments"`
+	// AddURL offers "Add an initiative in Cairn" when nothing counts the item.
+	AddURL string `json:"add_url,omitempty"`
+}
+
+// AlignmentOrg names a Cairn organization.
+type AlignmentOrg struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// AlignmentEntry is one data source whose item set holds the work item, with its chain
+// from the target up to the top objective, nearest first.
+type AlignmentEntry struct {
+	Org           AlignmentOrg     `json:"org"`
+	DataSourceID  int64            `json:"data_source_id"`
+	Target        cairn.Target     `json:"target"`
+	ProgressType  string           `json:"progress_type"`
+	Measured      bool             `json:"measured"`
+	Value         *float64         `json:"value"`
+	Warning       string           `json:"warning"`
+	Error         *cairn.SyncError `json:"error"`
+	LastSuccessAt *time.Time       `json:"last_success_at"`
+	Chain         []AlignmentLink  `json:"chain"`
+}
+
+// AlignmentLink is one OKR item of a chain. Progress is a fraction (0.42 is 42 %).
+type AlignmentLink struct {
+	Type     cairn.ItemType `json:"type"`
+	ID       int64          `json:"id"`
+	Title    string         `json:"title"`
+	Progress float64        `json:"progress"`
+	Status   string         `json:"status"`
+	Current  *float64       `json:"current,omitempty"`
+	Unit     string         `json:"unit,omitempty"`
+	Period   string         `json:"period,omitempty"`
+	URL      string         `json:"url"`
+	CanEdit  bool           `json:"can_edit"`
+}
+
+// alignment answers from the mirror, never calling Azure DevOps. Signed-in users see the
+// organizations they belong to; the extension (a valid app token) sees every organization
+// connected to the Azure DevOps project, and may check in only where its linked user may.
+func (s *Server) alignment(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	_, fromExtension := ExtensionUser(ctx)
+	user := cairn.UserFromContext(ctx)
+	if user == nil && !fromExtension {
+		writeProblem(w, r, http.StatusUnauthorized, cairn.EUNAUTHORIZED, "sign in, send an API token, or call from the Azure DevOps extension with its app token", "")
+		return
+	}
+	q := r.URL.Query()
+	wi, err := strconv.Atoi(q.Get("work-item"))
+	if err != nil || wi <= 0 {
+		s.writeError(w, r, cairn.FieldError("work-item", "work-item must be a work item id, not %q", q.Get("work-item")))
+		return
+	}
+	var allow func(int64) bool
+	if !fromExtension {
+		allow = func(orgID int64) bool { return s.svc.MemberOf(ctx, orgID) }
+	}
+	a, err := ig.Alignment(ctx, q.Get("org-url"), q.Get("project"), wi, allow)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := AlignmentResponse{OrganizationURL: a.OrganizationURL, Project: a.Project, WorkItemID: a.WorkItemID, AddURL: a.AddURL, Alignments: []AlignmentEntry{}}
+	for _, src := range a.Sources {
+		e := AlignmentEntry{Org: AlignmentOrg{Slug: src.Org, Name: src.OrgName}, DataSourceID: src.DataSourceID, Target: src.Target,
+			ProgressType: src.ProgressType, Measured: src.Measured, Value: src.Value, Warning: src.Warning, Error: src.Error,
+			LastSuccessAt: src.LastSuccessAt, Chain: []AlignmentLink{}}
+		for _, l := range src.Chain {
+			ref := cairn.Ref{Type: l.Type, ID: l.ID}
+			al := AlignmentLink{Type: l.Type, ID: l.ID, Title: l.Title, Progress: l.Progress, Status: string(l.Status), Period: l.Period,
+				URL: datasource.ItemURL("", src.Org, ref), CanEdit: user != nil && l.Type != cairn.ItemObjective && s.svc.CanEdit(ctx, src.OrgID, ref)}
+			switch {
+			case l.Metric != nil:
+				c := l.Metric.Current
+				al.Current, al.Unit = &c, l.Metric.Unit
+			case l.Current != nil:
+				al.Current, al.Unit = l.Current, "%"
+			}
+			e.Chain = append(e.Chain, al)
+		}
+		out.Alignments = append(out.Alignments, e)
+	}
+	writeJSON(w, http.StatusOK, out)
+}

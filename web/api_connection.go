@@ -1,0 +1,203 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/cairn-okr/cairn/datasource"
+)
+
+func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	cs, err := ig.ListConnections(r.Context(), r.PathValue("org"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list(cs))
+}
+
+func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	var in datasource.ConnectionInput
+	if err := DecodeJSON(r.Body, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := ig.CreateConnection(r.Context(), r.PathValue("org"), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, c)
+}
+
+// connectionCall parses the connection id and runs fn with the integration.
+func (s *Server) connectionCall(w http.ResponseWriter, r *http.Request, fn func(ig *datasource.Service, id int64) (any, error)) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := fn(ig, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		return ig.Connection(r.Context(), r.PathValue("org"), id)
+	})
+}
+
+func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) {
+	var up datasource.ConnectionUpdate
+	if err := DecodeJSON(r.Body, &up); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		return ig.UpdateConnection(r.Context(), r.PathValue("org"), id, up)
+	})
+}
+
+func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := ig.DeleteConnection(r.Context(), r.PathValue("org"), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) rotateHookSecret(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		return ig.RotateHookSecret(r.Context(), r.PathValue("org"), id)
+	})
+}
+
+func (s *Server) connectionProjects(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		ps, err := ig.Projects(r.Context(), r.PathValue("org"), id)
+		return list(ps), err
+	})
+}
+
+func (s *Server) connectionTypes(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		ts, err := ig.WorkItemTypes(r.Context(), r.PathValue("org"), id)
+		return list(ts), err
+	})
+}
+
+func (s *Server) connectionStates(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		st, err := ig.States(r.Context(), r.PathValue("org"), id, r.PathValue("type"))
+		return list(st), err
+	})
+}
+
+func (s *Server) connectionQueries(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		qs, err := ig.Queries(r.Context(), r.PathValue("org"), id, r.URL.Query().Get("search"))
+		return list(qs), err
+	})
+}
+
+func (s *Server) connectionWorkItems(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		q := r.URL.Query()
+		ws, err := ig.SearchWorkItems(r.Context(), r.PathValue("org"), id, q.Get("type"), q.Get("q"))
+		return list(ws), err
+	})
+}
+
+func (s *Server) probeProjects(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	var in datasource.ProbeInput
+	if err := DecodeJSON(r.Body, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ps, err := ig.ProbeProjects(r.Context(), r.PathValue("org"), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list(ps))
+}
+
+func (s *Server) azdoOrganizations(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	as, err := ig.Organizations(r.Context(), r.PathValue("org"), r.URL.Query().Get("grant"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list(as))
+}
+
+func (s *Server) azdoAuthorize(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	u, err := ig.Authorize(r.Context(), r.PathValue("org"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, u, http.StatusFound)
+}
+
+// AuthorizeResult is the JSON answer of the authorization-code callback for API clients.
+type AuthorizeResult struct {
+	Grant string `json:"grant"`
+	Org   string `json:"org"`
+}
+
+func (s *Server) azdoCallback(w http.ResponseWriter, r *http.Request) {
+	ig, ok := s.integration(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	grant, org, err := ig.Callback(r.Context(), q.Get("state"), q.Get("code"), q.Get("error"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if r.Header.Get("Accept") == "application/json" {
+		writeJSON(w, http.StatusOK, AuthorizeResult{Grant: grant, Org: org})
+		return
+	}
+	// The connection wizard picks the organization and project with the grant.
+	http.Redirect(w, r, "/o/"+url.PathEscape(org)+"/connections/new?grant="+url.QueryEscape(grant), http.StatusSeeOther)
+}
