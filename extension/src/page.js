@@ -85,7 +85,7 @@ async function refresh() {
     const me = await call("GET", "api/v1/azure-devops/extension/me");
     const alignment = await call("GET", "api/v1/azure-devops/alignment?" + q);
     if (mine !== generation) return;
-    state = { phase: "ready", base, workItem, linked: Boolean(me?.linked), user: me?.user ?? null, chains: normalize(alignment) };
+    state = { phase: "ready", base, workItem, linked: Boolean(me?.linked), user: me?.user ?? null, chains: normalize(alignment), addUrl: alignment?.add_url ?? "" };
     render();
   } catch (e) {
     if (mine === generation) fail(e);

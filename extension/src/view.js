@@ -30,8 +30,16 @@ export function itemURL(base, org, item) {
   return joinURL(base, `o/${encodeURIComponent(org)}/okrs/${TYPE_PATH[item.type] ?? "objectives"}/${item.id}`);
 }
 
-/** newInitiativeURL opens Cairn's initiative wizard, pre-filled with the work item. */
-export function newInitiativeURL(base, wi) {
+/**
+ * newInitiativeURL opens Cairn's initiative wizard, pre-filled with the work item: the
+ * add_url Cairn sent, else Cairn's route for it; the title is added when known.
+ */
+export function newInitiativeURL(base, wi, addUrl) {
+  if (addUrl) {
+    const u = new URL(/^https?:\/\//i.test(addUrl) ? addUrl : joinURL(base, addUrl));
+    if (wi.title && !u.searchParams.has("title")) u.searchParams.set("title", wi.title);
+    return u.toString();
+  }
   const q = new URLSearchParams({ "org-url": wi.orgUrl, project: wi.project, "work-item": String(wi.id) });
   if (wi.title) q.set("title", wi.title);
   return joinURL(base, "azure-devops/initiatives/new") + "?" + q.toString();
@@ -154,7 +162,7 @@ export function pageHTML(st) {
   if (chains.length === 0) {
     return `${link}<div class="state empty unaligned"><h2>Nothing in Cairn counts this work item yet</h2>
 <p>Add an initiative for it, and its progress will count towards your key results.</p>
-<a class="btn primary" href="${escapeHTML(newInitiativeURL(st.base, st.workItem))}" target="_blank" rel="noopener noreferrer">Add an initiative in Cairn</a></div>`;
+<a class="btn primary" href="${escapeHTML(newInitiativeURL(st.base, st.workItem, st.addUrl))}" target="_blank" rel="noopener noreferrer">Add an initiative in Cairn</a></div>`;
   }
   const n = chains.length;
   return `${link}<p class="summary">This work item counts towards ${n === 1 ? "1 item" : `${n} items`} in Cairn.</p>

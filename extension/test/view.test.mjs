@@ -49,6 +49,9 @@ test("an unaligned item offers the initiative wizard for this work item", () => 
   assert.equal(u.pathname, "/azure-devops/initiatives/new");
   assert.equal(u.searchParams.get("work-item"), "42");
   assert.equal(u.searchParams.get("org-url"), "https://dev.azure.com/fabrikam");
+  const sent = new URL(newInitiativeURL("https://cairn.example", wi, "/azure-devops/initiatives/new?work-item=42"));
+  assert.equal(sent.origin + sent.pathname, "https://cairn.example/azure-devops/initiatives/new");
+  assert.equal(sent.searchParams.get("title"), "Pay by card");
 });
 
 test("actionable picks the nearest editable key result or initiative", () => {
