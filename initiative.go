@@ -160,22 +160,8 @@ func (s *Service) UpdateInitiative(ctx context.Context, org string, id int64, up
 	if err != nil {
 		return nil, err
 	}
-	i, err := s.store.InitiativeByID(ctx, a.org.ID, id)
+	i, err := s.initiativeForChange(ctx, a, id, "change this initiative")
 	if err != nil {
-		return nil, err
-	}
-	ok, err := s.canEditInitiative(ctx, a, i)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, forbidden("change this initiative")
-	}
-	pid, err := s.periodOfParent(ctx, a, i.Parent)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, pid); err != nil {
 		return nil, err
 	}
 	if up.Title != nil {
@@ -234,23 +220,32 @@ func (s *Service) DeleteInitiative(ctx context.Context, org string, id int64) er
 	if err != nil {
 		return err
 	}
-	i, err := s.store.InitiativeByID(ctx, a.org.ID, id)
-	if err != nil {
-		return err
-	}
-	ok, err := s.canEditInitiative(ctx, a, i)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return forbidden("delete this initiative")
-	}
-	pid, err := s.periodOfParent(ctx, a, i.Parent)
-	if err != nil {
-		return err
-	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, pid); err != nil {
+	if _, err := s.initiativeForChange(ctx, a, id, "delete this initiative"); err != nil {
 		return err
 	}
 	return s.store.DeleteInitiative(ctx, a.org.ID, id)
+}
+
+// initiativeForChange loads an initiative that the user may change while its period is
+// open.
+func (s *Service) initiativeForChange(ctx context.Context, a *access, id int64, what string) (*Initiative, error) {
+	i, err := s.store.InitiativeByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := s.canEditInitiative(ctx, a, i)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, forbidden(what)
+	}
+	pid, err := s.periodOfParent(ctx, a, i.Parent)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.requireOpenPeriod(ctx, a.org.ID, pid); err != nil {
+		return nil, err
+	}
+	return i, nil
 }

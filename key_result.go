@@ -142,22 +142,7 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.store.KeyResultByID(ctx, a.org.ID, id)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := s.canEditKeyResult(ctx, a, k)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, forbidden("change this key result")
-	}
-	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.store.PeriodByID(ctx, a.org.ID, o.PeriodID)
+	k, p, err := s.keyResultForChange(ctx, a, id, "change this key result")
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +159,7 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 		k.Score = up.Score
 	} else {
 		if p.Closed() {
-			return nil, Errorf(ECONFLICT, "period %q is closed: its items are frozen", p.Name)
+			return nil, closedError(p)
 		}
 		if up.Title != nil {
 			k.Title = *up.Title
@@ -211,23 +196,36 @@ func (s *Service) DeleteKeyResult(ctx context.Context, org string, id int64) err
 	if err != nil {
 		return err
 	}
-	k, err := s.store.KeyResultByID(ctx, a.org.ID, id)
+	k, p, err := s.keyResultForChange(ctx, a, id, "delete this key result")
 	if err != nil {
 		return err
+	}
+	if p.Closed() {
+		return closedError(p)
+	}
+	return s.store.DeleteKeyResult(ctx, a.org.ID, k.ID)
+}
+
+// keyResultForChange loads a key result that the user may change, with its period.
+func (s *Service) keyResultForChange(ctx context.Context, a *access, id int64, what string) (*KeyResult, *Period, error) {
+	k, err := s.store.KeyResultByID(ctx, a.org.ID, id)
+	if err != nil {
+		return nil, nil, err
 	}
 	ok, err := s.canEditKeyResult(ctx, a, k)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if !ok {
-		return forbidden("delete this key result")
+		return nil, nil, forbidden(what)
 	}
 	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
-		return err
+	p, err := s.store.PeriodByID(ctx, a.org.ID, o.PeriodID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return s.store.DeleteKeyResult(ctx, a.org.ID, id)
+	return k, p, nil
 }

@@ -274,7 +274,7 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 		return s.Objective(ctx, org, id)
 	}
 	if p.Closed() {
-		return nil, Errorf(ECONFLICT, "period %q is closed: its items are frozen", p.Name)
+		return nil, closedError(p)
 	}
 	if up.Title != nil {
 		o.Title = *up.Title

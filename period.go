@@ -149,7 +149,12 @@ func (s *Service) requireOpenPeriod(ctx context.Context, orgID, periodID int64) 
 		return nil, err
 	}
 	if p.Closed() {
-		return nil, Errorf(ECONFLICT, "period %q is closed: its items are frozen", p.Name)
+		return nil, closedError(p)
 	}
 	return p, nil
+}
+
+// closedError refuses a change to an item of a closed period.
+func closedError(p *Period) error {
+	return Errorf(ECONFLICT, "period %q is closed: its items are frozen", p.Name)
 }
