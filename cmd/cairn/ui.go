@@ -6,8 +6,9 @@ import (
 )
 
 // mountUI adds the web UI to the server. The UI is served from the same server, behind the
-// same sign-in, CSRF and observing middleware as the API.
+// same sign-in, CSRF and observing middleware as the API, and uses the server's Azure
+// DevOps integration when it has one.
 func mountUI(srv *web.Server) error {
-	_, err := ui.Mount(srv, ui.Config{})
+	_, err := ui.Mount(srv, ui.Config{Integration: srv.Integration()})
 	return err
 }

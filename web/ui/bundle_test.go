@@ -16,6 +16,8 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/azdoemu"
+	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/sqldb"
 	"github.com/cairn-okr/cairn/web"
 	"github.com/cairn-okr/cairn/web/ui"
@@ -35,9 +37,21 @@ type testBundle struct {
 	period, objective, keyResult, initiative int64
 	// ids in contoso
 	otherPeriod, otherObjective, otherKeyResult int64
+	// emu is the Azure DevOps emulator of setupAzdo.
+	emu    *azdoemu.Server
+	emuURL string
 }
 
-func setup(tb testing.TB) *testBundle {
+// emulatorPAT is the personal access token the emulator accepts.
+const emulatorPAT = "pat-ui-test-4d2a"
+
+func setup(tb testing.TB) *testBundle { tb.Helper(); return newBundle(tb, false) }
+
+// setupAzdo is setup with the Azure DevOps integration wired to the emulator's demo data
+// and both switches on.
+func setupAzdo(tb testing.TB) *testBundle { tb.Helper(); return newBundle(tb, true) }
+
+func newBundle(tb testing.TB, withAzdo bool) *testBundle {
 	tb.Helper()
 	ctx := context.Background()
 	b := &testBundle{now: time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC), users: map[string]*cairn.User{}}
@@ -53,11 +67,30 @@ func setup(tb testing.TB) *testBundle {
 	tb.Cleanup(func() { db.Close() })
 	b.db = db
 	b.svc = cairn.NewService(db, cairn.ServiceOptions{Now: now, HashPassword: hasher.Hash})
-	srv, err := web.New(web.Config{Service: b.svc, Store: db, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: hasher, Now: now})
+	var ds *datasource.Service
+	if withAzdo {
+		emu, err := azdoemu.New(azdoemu.Options{Scenario: azdoemu.DemoScenario(), PATs: []string{emulatorPAT}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if b.emuURL, err = emu.Start("127.0.0.1:0"); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { emu.Close() })
+		b.emu = emu
+		sealer, err := auth.NewSealer(map[string][]byte{"k": bytes.Repeat([]byte("s"), 32)}, "k")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		clients := datasource.ClientConfig{VSSPSURL: b.emuURL + "/_vssps"}
+		syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients})
+		ds = datasource.New(datasource.Config{Cairn: b.svc, Store: db, Sealer: sealer, Clients: clients, Syncer: syncer, Now: now})
+	}
+	srv, err := web.New(web.Config{Service: b.svc, Store: db, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: hasher, Now: now, Integration: ds})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := ui.Mount(srv, ui.Config{Now: now}); err != nil {
+	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds}); err != nil {
 		tb.Fatal(err)
 	}
 	b.srv = httptest.NewServer(srv)
@@ -110,6 +143,13 @@ func setup(tb testing.TB) *testBundle {
 	ok := &cairn.KeyResult{ObjectiveID: oo.ID, Title: "Contoso KR", Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 10}}
 	must(b.svc.CreateKeyResult(tctx, "contoso", ok))
 	b.otherKeyResult = ok.ID
+	if withAzdo {
+		on := true
+		must(b.svc.SetTenantIntegration(tctx, &cairn.TenantIntegration{Enabled: on}))
+		if _, err := b.svc.SetOrgIntegration(tctx, "fabrikam", cairn.OrgIntegrationUpdate{Enabled: &on}); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	return b
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/web"
 )
 
@@ -38,7 +39,7 @@ type Config struct {
 	// Log receives errors that pages hide from people; nil discards them.
 	Log *slog.Logger
 	// Integration is the Azure DevOps integration; nil hides its pages.
-	Integration Integration
+	Integration *datasource.Service
 }
 
 // UI serves Cairn's HTML pages.
@@ -47,7 +48,7 @@ type UI struct {
 	svc       *cairn.Service
 	now       func() time.Time
 	log       *slog.Logger
-	azdo      Integration
+	azdo      *datasource.Service
 	pages     map[string]*template.Template
 	assetHash string
 	static    http.Handler
