@@ -63,8 +63,8 @@ func funcs(u *UI) template.FuncMap {
 		"fe": func(errs map[string]string, field string) fieldErr {
 			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(field), Msg: errs[field]}
 		},
-		"list":  func(s ...string) []string { return s },
-		"lower": strings.ToLower,
+		"list":    func(s ...string) []string { return s },
+		"lower":   strings.ToLower,
 		"nodeCtx": func(n *node, org, q string) nodeCtx { return nodeCtx{N: n, Org: org, Q: q} },
 	}
 }
