@@ -381,8 +381,8 @@ func (u *UI) prepareStep(ctx context.Context, q *request, w *wizardState) error 
 		if w.Method == string(cairn.MethodWorkItems) && w.WorkItemType != "" && !slices.Contains(w.Progresses, w.WorkItemType) {
 			w.Progresses = append([]string{w.WorkItemType}, w.Progresses...)
 		}
-		if w.ProgressType == "" && len(w.Progresses) > 0 {
-			w.ProgressType = w.Progresses[0]
+		if w.ProgressType == "" {
+			w.ProgressType = defaultProgressType(w.Progresses, w.WorkItemType)
 		}
 	case "preview":
 		p, err := u.azdo.Preview(ctx, org, w.input())
@@ -392,6 +392,23 @@ func (u *UI) prepareStep(ctx context.Context, q *request, w *wizardState) error 
 		w.Preview = p
 	}
 	return nil
+}
+
+// defaultProgressType suggests the type that usually measures delivery: the backlog's
+// requirement type when the items hold one, else the connected type, else the first.
+func defaultProgressType(types []string, connected string) string {
+	for _, t := range []string{"User Story", "Product Backlog Item", "Requirement", "Issue"} {
+		if slices.Contains(types, t) {
+			return t
+		}
+	}
+	if connected != "" {
+		return connected
+	}
+	if len(types) > 0 {
+		return types[0]
+	}
+	return cairn.ProgressAll
 }
 
 // failConnection places a connection error at its field in the new-connection step.

@@ -254,3 +254,46 @@ func TestWizardInitiativeTasksBySharedQuery(t *testing.T) {
 
 // num mirrors the page's number format for the comparison above.
 func num(v float64) string { return strconv.FormatFloat(float64(int64(v*100+0.5))/100, 'f', -1, 64) }
+
+func TestExpiredConnectionShowsReconnect(t *testing.T) {
+	t.Parallel()
+	b := setupAzdo(t)
+	admin := b.signIn(t, "admin")
+	base := fmt.Sprintf("/o/fabrikam/initiatives/%d/data-source", b.initiative)
+	connID := createConnection(t, b, admin, base)
+	qid, err := b.emu.QueryID("fabrikam", "Fabrikam Fiber", "Shared Queries/Features with stories")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := url.Values{"connection_id": {connID}, "method": {"shared_query"}, "query_id": {qid}, "progress_type": {"User Story"}, "step": {"save"}}
+	if res := admin.post(t, base, state); res.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %.800s", res.status, res.body)
+	}
+	if err := b.emu.SetPATExpired(emulatorPAT, true); err != nil {
+		t.Fatal(err)
+	}
+	res := admin.post(t, base+"/sync", url.Values{})
+	page := admin.get(t, res.header.Get("Location"))
+	if !strings.Contains(page.body, `data-testid="source-error"`) || !strings.Contains(page.body, `data-testid="reconnect"`) {
+		t.Fatalf("an expired token shows no error with Reconnect: %.3000s", page.body)
+	}
+	conns := admin.get(t, "/o/fabrikam/admin/connections")
+	if !strings.Contains(conns.body, "fabrikam / Fabrikam Fiber") || !strings.Contains(conns.body, "One-page checkout") {
+		t.Fatalf("the connections page should name the connection and the item it serves: %.2000s", conns.body)
+	}
+	if err := b.emu.SetPATExpired(emulatorPAT, false); err != nil {
+		t.Fatal(err)
+	}
+	res = admin.post(t, "/o/fabrikam/admin/connections/"+connID, url.Values{"pat": {"not-a-valid-token"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `id="err-pat"`) {
+		t.Fatalf("reconnecting with a bad token: %d, want 422 with the message at the field", res.status)
+	}
+	res = admin.post(t, "/o/fabrikam/admin/connections/"+connID, url.Values{"pat": {emulatorPAT}})
+	if res.status != http.StatusOK || !strings.Contains(res.body, "Reconnected") {
+		t.Fatalf("reconnecting: %d %.500s", res.status, res.body)
+	}
+	res = admin.post(t, base+"/sync", url.Values{})
+	if page := admin.get(t, res.header.Get("Location")); strings.Contains(page.body, `data-testid="source-error"`) {
+		t.Fatal("the error stays after reconnecting and syncing")
+	}
+}
