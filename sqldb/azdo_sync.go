@@ -334,6 +334,23 @@ func applySource(ctx context.Context, r runner, connectionID int64, s *cairn.Sou
 	}
 	var checkInID any
 	if c := s.CheckIn; c != nil {
+		// Two syncs of one connection racing (replicas, a follow-up) must not write the same
+		// change twice: skip a check-in that the data source and its item already show.
+		table, err := itemTable(c.Item.Type)
+		if err != nil {
+			return err
+		}
+		var prev sql.NullFloat64
+		var cur float64
+		if err := r.queryRow(ctx, `SELECT d.value, t.current_value FROM azdo_data_sources d, `+table+` t WHERE d.id = ? AND t.id = ?`,
+			s.DataSourceID, c.Item.ID).Scan(&prev, &cur); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if prev.Valid && prev.Float64 == c.Value && cur == c.Value {
+			s.CheckIn = nil
+		}
+	}
+	if c := s.CheckIn; c != nil {
 		if c.CreatedAt.IsZero() {
 			c.CreatedAt = finished
 		}

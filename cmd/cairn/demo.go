@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/azdoemu"
+	"github.com/cairn-okr/cairn/datasource"
 )
 
 // demoEnv prepares `serve --demo`: a fresh database in a temporary folder unless one was
@@ -136,5 +138,111 @@ func seedDemo(ctx context.Context, svc *cairn.Service, store cairn.Store, d *dem
 		}
 	}
 	fmt.Fprintf(stdout, "Demo organization %q with period %s and %d objectives.\n", org.Name, period.Name, len(plan))
+	return nil
+}
+
+// seedDemoIntegration turns the integration on and binds demo key results and
+// initiatives to the in-process emulator by every target × method; their first syncs are
+// queued with the bindings and run once the job runner starts.
+func seedDemoIntegration(ctx context.Context, svc *cairn.Service, store cairn.Store, integ *datasource.Service, d *demoEnv, stdout io.Writer) error {
+	admin, err := store.UserByEmail(ctx, d.email)
+	if err != nil {
+		return err
+	}
+	ctx = cairn.NewContext(ctx, admin)
+	const org = "fabrikam"
+	if cs, err := integ.ListConnections(ctx, org); err != nil {
+		return err
+	} else if len(cs) > 0 {
+		return nil // bound on an earlier start
+	}
+	if err := svc.SetTenantIntegration(ctx, &cairn.TenantIntegration{Enabled: true}); err != nil {
+		return err
+	}
+	on, interval := true, 15
+	if _, err := svc.SetOrgIntegration(ctx, org, cairn.OrgIntegrationUpdate{Enabled: &on, SyncIntervalMinutes: &interval}); err != nil {
+		return err
+	}
+	conn, err := integ.CreateConnection(ctx, org, datasource.ConnectionInput{
+		Name: "fabrikam / Fabrikam Fiber", OrganizationURL: d.emuURL + "/fabrikam", Project: "Fabrikam Fiber",
+		Visibility: cairn.VisibilityShared, Auth: datasource.AuthInput{Type: cairn.AuthPAT, Token: d.emu.PATs()[0]}})
+	if err != nil {
+		return fmt.Errorf("connect the emulator: %w", err)
+	}
+	objs, err := svc.ListObjectives(ctx, org, cairn.ObjectiveQuery{})
+	if err != nil {
+		return err
+	}
+	if len(objs) < 3 {
+		return fmt.Errorf("the demo has %d objectives, want 3", len(objs))
+	}
+	owners := []int64{admin.ID}
+	query := func(path string) string {
+		id, _ := d.emu.QueryID("fabrikam", "Fabrikam Fiber", path)
+		return id
+	}
+	kr := func(o *cairn.ObjectiveView, title string, kind cairn.MetricKind, target float64, unit string) (cairn.Target, error) {
+		k := &cairn.KeyResult{ObjectiveID: o.ID, Title: title, Metric: cairn.Metric{Kind: kind, Start: 0, Target: target, Unit: unit}, OwnerIDs: owners}
+		err := svc.CreateKeyResult(ctx, org, k)
+		return cairn.Target{Type: cairn.TargetKeyResult, ID: k.ID}, err
+	}
+	initiative := func(o *cairn.ObjectiveView, title string, m *cairn.Metric) (cairn.Target, error) {
+		i := &cairn.Initiative{Parent: cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, Title: title, Contributes: true,
+			ProgressMode: cairn.ModeTasks, OwnerIDs: owners}
+		t := cairn.Target{Type: cairn.TargetInitiativeTasks}
+		if m != nil {
+			i.ProgressMode, i.Metric, t.Type = cairn.ModeMetric, m, cairn.TargetInitiativeMetric
+		}
+		err := svc.CreateInitiative(ctx, org, i)
+		t.ID = i.ID
+		return t, err
+	}
+	checkout, field, portal := objs[0], objs[1], objs[2]
+	for _, o := range objs {
+		switch {
+		case strings.Contains(o.Title, "checkout"):
+			checkout = o
+		case strings.Contains(o.Title, "technician"):
+			field = o
+		case strings.Contains(o.Title, "help themselves"):
+			portal = o
+		}
+	}
+	type binding struct {
+		target func() (cairn.Target, error)
+		in     datasource.DataSourceInput
+	}
+	plan := []binding{
+		{func() (cairn.Target, error) {
+			return kr(checkout, "Checkout epic user stories done", cairn.MetricPercentage, 100, "%")
+		}, datasource.DataSourceInput{Method: cairn.MethodSharedQuery, QueryID: query("Shared Queries/Checkout epic tree"), ProgressType: "User Story"}},
+		{func() (cairn.Target, error) {
+			return kr(field, "Story points delivered on the technician app", cairn.MetricNumber, 60, "points")
+		}, datasource.DataSourceInput{Method: cairn.MethodWorkItems, WorkItemType: "Epic", WorkItemIDs: []int{2}, ProgressType: "User Story", Measure: "Microsoft.VSTS.Scheduling.StoryPoints"}},
+		{func() (cairn.Target, error) {
+			return initiative(checkout, "One-page checkout (Azure DevOps tasks)", nil)
+		}, datasource.DataSourceInput{Method: cairn.MethodWorkItems, WorkItemType: "Epic", WorkItemIDs: []int{1}, ProgressType: "User Story"}},
+		{func() (cairn.Target, error) {
+			return initiative(field, "Features with their stories", nil)
+		}, datasource.DataSourceInput{Method: cairn.MethodSharedQuery, QueryID: query("Shared Queries/Features with stories"), ProgressType: "User Story"}},
+		{func() (cairn.Target, error) {
+			return initiative(portal, "Portal tasks closed", &cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 20, Unit: "tasks"})
+		}, datasource.DataSourceInput{Method: cairn.MethodWorkItems, WorkItemType: "Epic", WorkItemIDs: []int{3}, ProgressType: "Task"}},
+		{func() (cairn.Target, error) {
+			return initiative(portal, "Q3 features complete", &cairn.Metric{Kind: cairn.MetricPercentage, Start: 0, Target: 100, Unit: "%"})
+		}, datasource.DataSourceInput{Method: cairn.MethodSharedQuery, QueryID: query("Shared Queries/Q3 Features"), ProgressType: "Feature", ResolvedIsComplete: true}},
+	}
+	for _, b := range plan {
+		t, err := b.target()
+		if err != nil {
+			return err
+		}
+		b.in.Target, b.in.ConnectionID = t, conn.ID
+		if _, err := integ.CreateDataSource(ctx, org, b.in); err != nil {
+			return fmt.Errorf("bind %s %d: %w", t.Type, t.ID, err)
+		}
+	}
+	fmt.Fprintf(stdout, "Azure DevOps: connection %q with %d data sources (every target × method), service hooks %s.\n",
+		conn.Name, len(plan), conn.HookStatus)
 	return nil
 }

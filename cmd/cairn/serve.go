@@ -12,11 +12,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/datasource"
+	"github.com/cairn-okr/cairn/jobs"
 	"github.com/cairn-okr/cairn/sqldb"
 	"github.com/cairn-okr/cairn/web"
 )
@@ -31,7 +35,14 @@ CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD, or prints a one-time setup link.
 
 Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_ADMIN_EMAIL,
 CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID, CAIRN_OIDC_CLIENT_SECRET,
-CAIRN_LOG_LEVEL (debug, info, warn, error).`
+CAIRN_LOG_LEVEL (debug, info, warn, error).
+
+The Azure DevOps integration seals credentials with CAIRN_SECRET_KEY, or with a key file
+(cairn.key next to a SQLite database, CAIRN_SECRET_KEY_FILE otherwise) created with mode
+0600 on first start; every replica must share the key. Service hooks point at
+CAIRN_PUBLIC_URL. Sign-in to Azure DevOps with Microsoft uses CAIRN_AZDO_CLIENT_ID,
+CAIRN_AZDO_CLIENT_SECRET and CAIRN_AZDO_TENANT; CAIRN_SYNC_WORKERS sets how many syncs
+run at once (default 4).`
 
 // serveConfig is the configuration of `cairn serve`.
 type serveConfig struct {
@@ -143,9 +154,20 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 			return fmt.Errorf("sign-in with Microsoft: %w", err)
 		}
 	}
+	integ, runner, err := startIntegration(ctx, cfg, db, svc, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if d := cfg.demoEnv; d != nil {
+		if err := seedDemoIntegration(ctx, svc, db, integ, d, stdout); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
 	srv, err := web.New(web.Config{
 		Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, Log: log,
-		CSRFKey: csrfKey, OIDC: oidc, Passwords: hasher,
+		CSRFKey: csrfKey, OIDC: oidc, Passwords: hasher, Integration: integ,
 	})
 	if err != nil {
 		ln.Close()
@@ -165,6 +187,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	if err := runner.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	log.Info("cairn listening", slog.String("url", base), slog.String("database", db.Dialect()))
 	fmt.Fprintf(stdout, "Cairn is running at %s\n", cfg.publicURL)
 	if d := cfg.demoEnv; d != nil {
@@ -187,6 +213,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	if err := runner.Stop(sctx); err != nil {
+		log.Warn("stopping the sync jobs", slog.String("err", err.Error()))
 	}
 	log.Info("stopped")
 	return nil
@@ -260,4 +289,39 @@ func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error
 		return nil, err
 	}
 	return hex.DecodeString(v)
+}
+
+// startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
+// River's job runner (not yet started) and the integration service.
+func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger) (*datasource.Service, *jobs.Runner, error) {
+	keyFile := os.Getenv("CAIRN_SECRET_KEY_FILE")
+	if keyFile == "" {
+		keyFile = "cairn.key"
+		if db.Dialect() == sqldb.DialectSQLite {
+			path, _, _ := strings.Cut(cfg.database, "?")
+			keyFile = filepath.Join(filepath.Dir(path), "cairn.key")
+		}
+	}
+	sealer, err := auth.LoadKey(os.Getenv(auth.SecretKeyEnv), keyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
+	}
+	clients := datasource.ClientConfig{
+		VSSPSURL:          os.Getenv("CAIRN_AZDO_VSSPS_URL"),
+		OAuthClientID:     os.Getenv("CAIRN_AZDO_CLIENT_ID"),
+		OAuthClientSecret: os.Getenv("CAIRN_AZDO_CLIENT_SECRET"),
+		OAuthTenant:       os.Getenv("CAIRN_AZDO_TENANT"),
+	}
+	if d := cfg.demoEnv; d != nil {
+		clients.VSSPSURL = d.emuURL + "/_vssps"
+	}
+	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log})
+	workers, _ := strconv.Atoi(os.Getenv("CAIRN_SYNC_WORKERS"))
+	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers, Log: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	integ := datasource.New(datasource.Config{Cairn: svc, Store: db, Sealer: sealer, Clients: clients, Syncer: syncer,
+		Enqueuer: runner, PublicURL: cfg.publicURL, Log: log})
+	return integ, runner, nil
 }
