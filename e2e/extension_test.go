@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -187,6 +188,55 @@ func (c *cairnServer) alignmentOf(tb testing.TB, project string, id int) (int, a
 	return res.StatusCode, v
 }
 
+// linkAsAdmin links the Azure DevOps user to the demo admin as a person would: the
+// extension asks for a one-time code, and the signed-in admin confirms it in Cairn. It
+// returns an HTTP client signed in as the admin.
+func (c *cairnServer) linkAsAdmin(tb testing.TB, azureID string) *http.Client {
+	tb.Helper()
+	req, _ := http.NewRequest("POST", c.url+"/api/v1/azure-devops/extension/link-codes", strings.NewReader(`{"azure_user_name":"Ada Lovelace"}`))
+	req.Header.Set("Authorization", "Bearer "+signAppToken(tb, extensionSecret, azureID, time.Now(), 5*time.Minute))
+	req.Header.Set("Content-Type", "application/json")
+	var code struct {
+		Code string `json:"code"`
+	}
+	doJSON(tb, http.DefaultClient, req, http.StatusCreated, &code)
+
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	admin := &http.Client{Jar: jar}
+	req, _ = http.NewRequest("POST", c.url+"/api/v1/auth/login", strings.NewReader(`{"email":"admin@demo.cairn.example","password":"e2e-admin-password"}`))
+	req.Header.Set("Content-Type", "application/json")
+	var login struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	doJSON(tb, admin, req, http.StatusOK, &login)
+	req, _ = http.NewRequest("POST", c.url+"/api/v1/azure-devops/links", strings.NewReader(`{"code":"`+code.Code+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", login.CSRFToken)
+	doJSON(tb, admin, req, http.StatusOK, nil)
+	return admin
+}
+
+func doJSON(tb testing.TB, client *http.Client, req *http.Request, want int, v any) {
+	tb.Helper()
+	res, err := client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		tb.Fatalf("%s %s: status %d, want %d: %s", req.Method, req.URL.Path, res.StatusCode, want, body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(body, v); err != nil {
+			tb.Fatalf("%s %s: %v: %s", req.Method, req.URL.Path, err, body)
+		}
+	}
+}
+
 // servesAlignment reports whether Cairn's OpenAPI document lists the alignment lookup.
 func (c *cairnServer) servesAlignment(tb testing.TB) bool {
 	tb.Helper()
@@ -242,6 +292,23 @@ const readPage = `(() => {
     background: getComputedStyle(d.body).backgroundColor,
     links: Array.from(root.querySelectorAll("a")).map((a) => ({ text: a.innerText, href: a.href })),
   };
+})()`
+
+// checkInFromPage opens "Check in" on the first chain, enters a value and a note and
+// submits; it answers which item the form acted on.
+const checkInFromPage = `(() => {
+  const d = document.getElementById("ext").contentDocument;
+  const btn = d.querySelector('[data-action="check-in"]');
+  if (!btn) return { error: "no Check in button" };
+  btn.click();
+  const form = d.querySelector("form.checkin");
+  if (!form) return { error: "Check in opened no form" };
+  const section = btn.closest("section");
+  const row = Array.from(section.querySelectorAll("li.row")).find((r) => r.dataset.type !== "objective");
+  form.elements.value.value = "3";
+  form.elements.note.value = "Checked in from Azure Boards";
+  form.requestSubmit();
+  return { org: section.dataset.org, type: row.dataset.type, id: row.dataset.id, error: "" };
 })()`
 
 // show loads the host page for a scenario and waits until the extension settles.
@@ -342,6 +409,10 @@ func TestExtensionInTheWorkItemForm(t *testing.T) {
 		t.Log("this Cairn does not serve GET /api/v1/azure-devops/alignment: the aligned and unaligned views are not checked")
 		return
 	}
+	if status, body := cairn.alignmentOf(t, "Fabrikam Fiber", 1); status == http.StatusNotImplemented {
+		t.Logf("cairn serve --demo runs without the Azure DevOps integration (%v): the aligned and unaligned views are not checked", body)
+		return
+	}
 	aligned, unaligned := 0, 0
 	for id := 1; id <= 300 && (aligned == 0 || unaligned == 0); id++ {
 		status, v := cairn.alignmentOf(t, "Fabrikam Fiber", id)
@@ -382,7 +453,7 @@ func TestExtensionInTheWorkItemForm(t *testing.T) {
 		if aligned == 0 {
 			t.Fatal("the demo has no work item that an initiative or key result counts")
 		}
-		st, png := show(ctx, t, hostSrv.URL, url.Values{"wi": {strconv.Itoa(aligned)}, "title": {"One-page checkout: card form"}})
+		st, _ := show(ctx, t, hostSrv.URL, url.Values{"wi": {strconv.Itoa(aligned)}, "title": {"One-page checkout: card form"}})
 		if st.Phase != "ready" || !strings.Contains(st.Text, "counts towards") || !strings.Contains(st.Text, "%") {
 			t.Fatalf("phase %q text %q; want the alignment chain with progress", st.Phase, st.Text)
 		}
@@ -393,7 +464,47 @@ func TestExtensionInTheWorkItemForm(t *testing.T) {
 		if !opensCairn {
 			t.Fatalf("links %+v; want links that open Cairn", st.Links)
 		}
+		if strings.Contains(st.Text, "Check in") || !strings.Contains(st.Text, "Link your Cairn account") {
+			t.Fatalf("an unlinked user must see alignment read-only: %q", st.Text)
+		}
+	})
+
+	t.Run("linked user checks in from the work item", func(t *testing.T) {
+		if aligned == 0 {
+			t.Fatal("the demo has no aligned work item")
+		}
+		admin := cairn.linkAsAdmin(t, e2eAzureUser)
+		st, png := show(ctx, t, hostSrv.URL, url.Values{"wi": {strconv.Itoa(aligned)}, "title": {"One-page checkout: card form"}})
+		if st.Phase != "ready" || !strings.Contains(st.Text, "Check in") || !strings.Contains(st.Text, "Comment") || !strings.Contains(st.Text, "Signed in to Cairn as") {
+			t.Fatalf("phase %q text %q; want Check in and Comment for a linked user", st.Phase, st.Text)
+		}
 		screenshot(png)
+		target, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](checkInFromPage))
+		if err != nil {
+			t.Fatalf("check in on the page: %v", err)
+		}
+		if target["error"] != "" {
+			t.Fatal(target["error"])
+		}
+		kind := map[string]string{"key_result": "key-results", "initiative": "initiatives"}[target["type"]]
+		path := fmt.Sprintf("%s/api/v1/orgs/%s/%s/%s/check-ins", cairn.url, target["org"], kind, target["id"])
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			req, _ := http.NewRequest("GET", path, nil)
+			res, err := admin.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK && strings.Contains(string(body), "Checked in from Azure Boards") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the check-in made on the page did not reach Cairn: %s", body)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	})
 
 	t.Run("dark theme is applied", func(t *testing.T) {
