@@ -3,11 +3,13 @@ package datasource
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -254,7 +256,10 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		}
 	}
 	fields := measureFields(sources)
-	refetchAll := !subset(fields, conn.MirrorFields)
+	// A full refresh refetches every item and reloads every state category: it catches
+	// what the changed-since feed cannot see, such as a renamed type or a removed field.
+	full := s.fullRefreshDue(ctx, conn, trigger, start)
+	refetchAll := full || !subset(fields, conn.MirrorFields)
 	need := map[int]bool{}
 	for _, st := range states {
 		if st.err != nil {
@@ -329,7 +334,14 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	for id := range items {
 		allIDs = append(allIDs, id)
 	}
-	if missing := cats.missingTypes(items, allIDs); len(missing) > 0 {
+	missing := cats.missingTypes(items, allIDs)
+	if full {
+		missing = typesOf(items)
+		for _, t := range missing {
+			delete(cats, strings.ToLower(t))
+		}
+	}
+	if len(missing) > 0 {
 		scs, err := loadCategories(ctx, client, project, cats, missing)
 		if err != nil {
 			if connectionWide(err) {
@@ -389,6 +401,17 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 			continue
 		}
 		res := ev.Result
+		if res.MeasuredCount == 0 && res.ItemCount > 0 && ps.ProgressType != cairn.ProgressAll {
+			// Nothing of the progress type: it may have been renamed or removed.
+			if _, err := client.WorkItemType(ctx, project, ps.ProgressType); errors.Is(err, azdo.ErrNotFound) {
+				se := &cairn.SyncError{Kind: cairn.SyncErrInvalid, At: start,
+					Message:  fmt.Sprintf("The work item type %q no longer exists in project %q; it may have been renamed.", ps.ProgressType, conn.Project),
+					Guidance: "Edit the data source and pick the progress type again."}
+				sw.Error, run.Error, run.ValueAfter = se, se, ps.Value
+				rep.Sources = append(rep.Sources, SourceReport{DataSourceID: ps.ID, Value: ps.Value, Error: se})
+				continue
+			}
+		}
 		add, remove := diff(ps.Members, present)
 		sw.AddMembers, sw.RemoveMembers = add, remove
 		value := res.Value
@@ -418,7 +441,48 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	if err := finish(); err != nil {
 		return nil, err
 	}
+	if full {
+		_ = s.cfg.Store.SetSetting(ctx, fullRefreshKey(connectionID), start.Format(time.RFC3339))
+	}
 	return rep, nil
+}
+
+// fullRefreshEvery is how often a connection's mirror is rebuilt from scratch, besides
+// "Sync now" and the first sync of a new data source.
+const fullRefreshEvery = 24 * time.Hour
+
+func fullRefreshKey(connectionID int64) string {
+	return "azdo.full_refresh." + strconv.FormatInt(connectionID, 10)
+}
+
+// fullRefreshDue reports whether this sync should refetch everything: when a person asked
+// for it, for a new data source, and once a day.
+func (s *Syncer) fullRefreshDue(ctx context.Context, conn *cairn.Connection, trigger string, now time.Time) bool {
+	if trigger == cairn.TriggerManual || trigger == cairn.TriggerCreate {
+		return true
+	}
+	v, err := s.cfg.Store.Setting(ctx, fullRefreshKey(conn.ID))
+	if err != nil {
+		return true
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	return err != nil || now.Sub(t) >= fullRefreshEvery
+}
+
+// typesOf returns the distinct types of the items.
+func typesOf(items map[int]*cairn.MirrorItem) []string {
+	set := map[string]string{}
+	for _, m := range items {
+		if m.Type != "" {
+			set[strings.ToLower(m.Type)] = m.Type
+		}
+	}
+	out := make([]string, 0, len(set))
+	for _, t := range set {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // same reports whether two values are equal up to rounding noise.

@@ -154,7 +154,7 @@ func TestSyncEveryTargetAndMethod(t *testing.T) {
 					}
 				}
 				// A second sync with nothing changed writes nothing.
-				rep, err := b.syncer.Sync(ctx, conn.ID, cairn.TriggerManual)
+				rep, err := b.syncer.Sync(ctx, conn.ID, cairn.TriggerSchedule)
 				must(t, err)
 				if sr := rep.Source(d.ID); sr == nil || sr.CheckIn || sr.Error != nil {
 					t.Errorf("re-sync report = %+v", sr)

@@ -42,7 +42,7 @@ func (db *DB) SyncPlan(ctx context.Context, connectionID int64) (*cairn.SyncPlan
 
 		rows, err := r.query(ctx, `SELECT `+dataSourceColumns+`,
 				COALESCE(k.metric_kind, i.metric_kind, ''), COALESCE(k.current_value, i.current_value, 0),
-				COALESCE(kp.closed_at, ip.closed_at)
+				CASE WHEN kp.closed_at IS NOT NULL OR ip.closed_at IS NOT NULL THEN 1 ELSE 0 END
 			FROM azdo_data_sources d
 			LEFT JOIN key_results k ON k.id = d.key_result_id
 			LEFT JOIN objectives ko ON ko.id = k.objective_id
@@ -60,13 +60,13 @@ func (db *DB) SyncPlan(ctx context.Context, connectionID int64) (*cairn.SyncPlan
 		for rows.Next() {
 			ps := &cairn.PlannedSource{}
 			var kind string
-			var closed sql.NullTime
+			var closed int
 			d, err := scanDataSource(rows, &kind, &ps.Current, &closed)
 			if err != nil {
 				rows.Close()
 				return err
 			}
-			ps.DataSource, ps.MetricKind, ps.PeriodClosed = d, cairn.MetricKind(kind), closed.Valid
+			ps.DataSource, ps.MetricKind, ps.PeriodClosed = d, cairn.MetricKind(kind), closed == 1
 			if d.Target.Type == cairn.TargetInitiativeTasks {
 				ps.MetricKind = ""
 			}
