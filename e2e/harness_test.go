@@ -208,7 +208,21 @@ func run(tb testing.TB, ctx context.Context, step string, actions ...chromedp.Ac
 	defer cancel()
 	if err := chromedp.Do(c, actions...); err != nil {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		failureShot(tb, ctx)
 		tb.Fatalf("%s: %v (page %s)", step, err, loc)
+	}
+}
+
+// failureShot keeps a PNG of the page at a failure, in FAILURE_SHOTS when set.
+func failureShot(tb testing.TB, ctx context.Context) {
+	dir := os.Getenv("FAILURE_SHOTS")
+	if dir == "" {
+		return
+	}
+	c, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if png, err := chromedp.Run(c, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(tb.Name())+".png"), png, 0o644)
 	}
 }
 

@@ -65,7 +65,7 @@ func funcs(u *UI) template.FuncMap {
 		},
 		"list":    func(s ...string) []string { return s },
 		"lower":   strings.ToLower,
-		"nodeCtx": func(n *node, org, q string) nodeCtx { return nodeCtx{N: n, Org: org, Q: q} },
+		"nodeCtx": func(n *node, org string, q template.URL) nodeCtx { return nodeCtx{N: n, Org: org, Q: q} },
 	}
 }
 
@@ -76,7 +76,7 @@ type fieldErr struct{ ID, Msg string }
 type nodeCtx struct {
 	N   *node
 	Org string
-	Q   string
+	Q   template.URL
 }
 
 // pct formats a progress fraction as "42 %".

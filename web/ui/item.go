@@ -157,7 +157,7 @@ func (u *UI) itemFull(q *request, dr *drawer, status int) error {
 	if err != nil {
 		return err
 	}
-	dr.CloseURL = "/o/" + q.org.Slug + "/okrs?" + d.Query
+	dr.CloseURL = "/o/" + q.org.Slug + "/okrs?" + string(d.Query)
 	d.Drawer = dr
 	return u.renderBlock(q, status, "okrs", "layout", u.view(q, dr.Title+" · "+q.org.Name, "okrs", d))
 }

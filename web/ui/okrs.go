@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -84,7 +85,7 @@ type okrPage struct {
 	Teams    []*cairn.Team
 	Members  []*cairn.Member
 	Filter   treeFilter
-	Query    string
+	Query    template.URL
 	Roots    []*node
 	Total    int
 	Shown    int
@@ -271,7 +272,7 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 	if end < len(roots) {
 		d.NextURL = "/o/" + org + "/okrs/rows?" + f.query(page+1)
 	}
-	d.Query = f.query(1)
+	d.Query = template.URL(f.query(1))
 	return d, nil
 }
 

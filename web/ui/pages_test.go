@@ -194,6 +194,9 @@ func TestLargePeriodIsPaged(t *testing.T) {
 	if n := strings.Count(page.body, `class="glyph g-objective"`); n != 50 {
 		t.Fatalf("first page shows %d objectives, want 50", n)
 	}
+	if !strings.Contains(page.body, "?period="+id(b.period)+`"`) || !strings.Contains(page.body, "?period="+id(b.period)+"&amp;part=tree") {
+		t.Fatal("row links and the tree refresh do not keep the period in their query")
+	}
 	if !strings.Contains(page.body, "Show more (50 of 121)") {
 		t.Fatal("first page has no Show more button")
 	}
