@@ -66,6 +66,8 @@ type bundleOptions struct {
 	dialect   string
 	publicURL string
 	enqueuer  datasource.Enqueuer
+	// maxRetries is the Azure DevOps client's; 0 keeps its default (6).
+	maxRetries int
 }
 
 // setup starts an emulator with the demo data (unless opts say otherwise), opens a
@@ -95,7 +97,7 @@ func setup(tb testing.TB, opts bundleOptions) *testBundle {
 		tb.Fatal(err)
 	}
 	b.svc = cairn.NewService(b.db, cairn.ServiceOptions{})
-	clients := datasource.ClientConfig{VSSPSURL: base + "/_vssps", Sleep: fastSleep}
+	clients := datasource.ClientConfig{VSSPSURL: base + "/_vssps", Sleep: fastSleep, MaxRetries: opts.maxRetries}
 	b.syncer = datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: b.sealer, Clients: clients, OnSynced: b.reports.add})
 	b.ds = datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: b.syncer,
 		PublicURL: opts.publicURL, Enqueuer: opts.enqueuer, HookDebounce: 50 * time.Millisecond})
