@@ -154,7 +154,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 			return fmt.Errorf("sign-in with Microsoft: %w", err)
 		}
 	}
-	integ, runner, err := startIntegration(ctx, cfg, db, svc, log)
+	syncMetrics := datasource.NewMetrics()
+	integ, runner, err := startIntegration(ctx, cfg, db, svc, log, syncMetrics)
 	if err != nil {
 		ln.Close()
 		return err
@@ -173,6 +174,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		ln.Close()
 		return err
 	}
+	srv.Registry().MustRegister(syncMetrics.Collectors()...)
 	if err := mountUI(srv); err != nil {
 		ln.Close()
 		return err
@@ -293,7 +295,7 @@ func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error
 
 // startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
 // River's job runner (not yet started) and the integration service.
-func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger) (*datasource.Service, *jobs.Runner, error) {
+func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics) (*datasource.Service, *jobs.Runner, error) {
 	keyFile := os.Getenv("CAIRN_SECRET_KEY_FILE")
 	if keyFile == "" {
 		keyFile = "cairn.key"
@@ -315,7 +317,7 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	if d := cfg.demoEnv; d != nil {
 		clients.VSSPSURL = d.emuURL + "/_vssps"
 	}
-	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log})
+	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log, OnSynced: m.Observe})
 	workers, _ := strconv.Atoi(os.Getenv("CAIRN_SYNC_WORKERS"))
 	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers, Log: log})
 	if err != nil {
