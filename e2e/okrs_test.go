@@ -123,6 +123,19 @@ func TestBrowser(t *testing.T) {
 		}
 		s.shot(t, ctx, "detail-panel")
 		run(t, ctx, "Esc closes", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(chromedp.CSS(`#drawer .drawer-inner`)))
+		run(t, ctx, "j, j and Enter open the second row",
+			chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+			chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent(kb.Enter),
+			chromedp.WaitVisible(chromedp.CSS(`#drawer .drawer-title`)),
+		)
+		second := eval[string](t, ctx, `document.querySelectorAll(".tree .row a.title")[1].textContent.replace(/^(Key result|Objective|Initiative): /, "")`)
+		if got := text(t, ctx, `#drawer .drawer-title`); got != second {
+			t.Fatalf("keyboard opened %q, want the second row %q", got, second)
+		}
+		run(t, ctx, "slash searches", chromedp.KeyEvent(kb.Escape), chromedp.KeyEvent("/"))
+		if id := eval[string](t, ctx, `document.activeElement.id`); id != "global-search" {
+			t.Fatalf("/ focused %q, want the search box", id)
+		}
 	})
 
 	t.Run("BadInputShowsMessageNextToField", func(t *testing.T) {

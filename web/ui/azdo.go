@@ -134,6 +134,7 @@ func (u *UI) azdoRoutes(in options) {
 		u.handle("GET "+base+"/items", in, u.wizardItems)
 		u.handle("POST "+base+"/sync", in, u.syncNow)
 		u.handle("POST "+base+"/delete", in, u.deleteSource)
+		u.handle("POST "+base+"/resume", in, u.resumeSource)
 	}
 	u.handle("GET /o/{org}/initiatives/{id}/tasks", in, u.tasksPage)
 	u.handle("GET /o/{org}/admin/connections", in, u.connectionsPage)
@@ -191,6 +192,24 @@ func (u *UI) syncNow(q *request) error {
 		notice = cairn.ErrorMessage(err)
 	}
 	return u.drawerAfter(q, ref, notice)
+}
+
+// resumeSource resumes a data source that a manual check-in paused; resuming queues a sync.
+func (u *UI) resumeSource(q *request) error {
+	ref, err := itemRef(q)
+	if err != nil {
+		return err
+	}
+	ctx := q.r.Context()
+	d, err := u.azdo.DataSourceForItem(ctx, q.org.Slug, ref)
+	if err != nil {
+		return err
+	}
+	off := false
+	if _, err := u.azdo.UpdateDataSource(ctx, q.org.Slug, d.ID, datasource.DataSourceUpdate{Paused: &off}); err != nil {
+		return err
+	}
+	return u.drawerAfter(q, ref, "Automatic updates resumed.")
 }
 
 func (u *UI) deleteSource(q *request) error {

@@ -373,7 +373,7 @@ func (u *UI) checkIn(q *request) error {
 		if _, ok := u.forms.claim(formID); !ok {
 			return u.redirect(q, itemURL(q.org.Slug, ref))
 		}
-		ferr = u.svc.CheckIn(ctx, q.org.Slug, &cairn.CheckIn{Item: ref, Value: value, Status: form.Status, Note: form.Note})
+		ferr = u.svc.CheckInAndPause(ctx, q.org.Slug, &cairn.CheckIn{Item: ref, Value: value, Status: form.Status, Note: form.Note}, q.r.PostForm.Get("pause_sync") != "")
 		if ferr != nil {
 			u.forms.release(formID)
 		} else {

@@ -297,3 +297,43 @@ func TestExpiredConnectionShowsReconnect(t *testing.T) {
 		t.Fatal("the error stays after reconnecting and syncing")
 	}
 }
+
+func TestManualCheckInCanPauseSyncing(t *testing.T) {
+	t.Parallel()
+	b := setupAzdo(t)
+	admin := b.signIn(t, "admin")
+	base := fmt.Sprintf("/o/fabrikam/initiatives/%d/data-source", b.initiative)
+	connID := createConnection(t, b, admin, base)
+	qid, err := b.emu.QueryID("fabrikam", "Fabrikam Fiber", "Shared Queries/Features with stories")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := admin.post(t, base, url.Values{"connection_id": {connID}, "method": {"shared_query"}, "query_id": {qid}, "progress_type": {"User Story"}, "step": {"save"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.status)
+	}
+	page := admin.get(t, fmt.Sprintf("/o/fabrikam/okrs/initiatives/%d", b.initiative))
+	if !strings.Contains(page.body, `name="pause_sync"`) {
+		t.Fatal("the check-in form of an automated item offers no pause")
+	}
+	res := admin.post(t, fmt.Sprintf("/o/fabrikam/initiatives/%d/check-ins", b.initiative), url.Values{"value": {"12"}, "pause_sync": {"1"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("check-in with pause: %d %.500s", res.status, res.body)
+	}
+	ds, err := b.svc.Initiative(cairn.NewContext(context.Background(), b.users["admin"]), "fabrikam", b.initiative)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Current != 12 {
+		t.Fatalf("value after the check-in %g, want 12", ds.Current)
+	}
+	page = admin.get(t, fmt.Sprintf("/o/fabrikam/okrs/initiatives/%d", b.initiative))
+	if !strings.Contains(page.body, `data-testid="paused"`) || !strings.Contains(page.body, `data-testid="resume"`) {
+		t.Fatal("a paused data source does not say so or offer to resume")
+	}
+	if res := admin.post(t, base+"/resume", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("resume: %d", res.status)
+	}
+	if page := admin.get(t, fmt.Sprintf("/o/fabrikam/okrs/initiatives/%d", b.initiative)); strings.Contains(page.body, `data-testid="paused"`) {
+		t.Fatal("the data source stays paused after Resume")
+	}
+}
