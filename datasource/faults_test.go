@@ -19,11 +19,16 @@ import (
 // own state through the clean address.
 type front struct {
 	down atomic.Bool
-	h    http.Handler
-	url  string
+	// downAfter, when positive, takes the front down after that many more requests.
+	downAfter atomic.Int64
+	h         http.Handler
+	url       string
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.downAfter.Load() > 0 && f.downAfter.Add(-1) == 0 {
+		f.down.Store(true)
+	}
 	if f.down.Load() {
 		if hj, ok := w.(http.Hijacker); ok {
 			if c, _, err := hj.Hijack(); err == nil {
@@ -127,6 +132,13 @@ func TestFaultsKeepTheLastGoodValue(t *testing.T) {
 		{
 			name:     "EmulatorDown",
 			break_:   func(t *testing.T, b *testBundle, f *front) { f.down.Store(true) },
+			repair:   func(t *testing.T, b *testBundle, f *front) { f.down.Store(false) },
+			kind:     cairn.SyncErrUnavailable,
+			guidance: "tries again",
+		},
+		{
+			name:     "EmulatorDownMidSync",
+			break_:   func(t *testing.T, b *testBundle, f *front) { f.downAfter.Store(2) },
 			repair:   func(t *testing.T, b *testBundle, f *front) { f.down.Store(false) },
 			kind:     cairn.SyncErrUnavailable,
 			guidance: "tries again",
