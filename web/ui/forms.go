@@ -41,8 +41,13 @@ type itemForm struct {
 	Contributes  bool
 	Mode         string
 	Weight       string
-	Errs         map[string]string
-	General      string
+	// WorkItem is the Azure DevOps work item an initiative is being added for, from the
+	// extension's "Add an initiative in Cairn", with its organization URL and project.
+	WorkItem        string
+	WorkItemOrgURL  string
+	WorkItemProject string
+	Errs            map[string]string
+	General         string
 
 	Periods    []choice
 	Teams      []choice
@@ -130,6 +135,9 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 		Aspirational: v.Get("aspirational") != "", ObjectiveID: v.Get("objective_id"), Kind: v.Get("metric_kind"),
 		Start: v.Get("metric_start"), Target: v.Get("metric_target"), Unit: v.Get("metric_unit"), Source: v.Get("progress_source"),
 		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Errs: map[string]string{}}
+	if t == cairn.ItemInitiative {
+		f.setWorkItem(v.Get("azdo_work_item"), v.Get("azdo_org_url"), v.Get("azdo_project"))
+	}
 	for _, s := range v["owner_ids"] {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
@@ -231,8 +239,56 @@ func (u *UI) newItemPage(q *request) error {
 	if t == cairn.ItemKeyResult {
 		f.Start, f.Target, f.Unit = "0", "100", "%"
 	}
+	if t == cairn.ItemInitiative && f.setWorkItem(v.Get("work-item"), v.Get("org-url"), v.Get("project")) {
+		f.Mode = string(cairn.ModeTasks)
+		f.Title = strings.TrimSpace(v.Get("title"))
+		if len([]rune(f.Title)) > 300 {
+			f.Title = string([]rune(f.Title)[:300])
+		}
+	}
 	f.Action = "/o/" + q.org.Slug + "/" + kindPath(t)
 	return u.showItemForm(q, f, http.StatusOK)
+}
+
+// setWorkItem records the Azure DevOps work item an initiative is added for, keeping only
+// a valid id; it reports whether there is one.
+func (f *itemForm) setWorkItem(id, orgURL, project string) bool {
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(id), "#"))
+	if err != nil || n <= 0 {
+		return false
+	}
+	f.WorkItem = strconv.Itoa(n)
+	f.WorkItemOrgURL = clip(strings.TrimSpace(orgURL), 500)
+	f.WorkItemProject = clip(strings.TrimSpace(project), 200)
+	return true
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// workItemWizard is where a new initiative added for a work item goes next: the data
+// source wizard at the work-items step, with the connection to that organization and
+// project chosen when there is one, and the work item selected.
+func (u *UI) workItemWizard(q *request, f *itemForm, ref cairn.Ref) string {
+	v := url.Values{"method": {string(cairn.MethodWorkItems)}, "work_item_ids": {f.WorkItem}, "step": {"connection"}}
+	if u.azdo != nil {
+		conns, err := u.azdo.ListConnections(q.r.Context(), q.org.Slug)
+		want, _ := cairn.NormalizeOrgURL(f.WorkItemOrgURL)
+		if err == nil && want != "" {
+			for _, c := range conns {
+				if strings.EqualFold(c.OrganizationURL, want) && strings.EqualFold(c.Project, f.WorkItemProject) {
+					v.Set("connection_id", strconv.FormatInt(c.ID, 10))
+					v.Set("step", "items")
+					break
+				}
+			}
+		}
+	}
+	return dsBase(q.org.Slug, ref) + "?" + v.Encode()
 }
 
 func (u *UI) showItemForm(q *request, f *itemForm, status int) error {
@@ -273,6 +329,9 @@ func (u *UI) createItem(q *request) error {
 		return u.showItemForm(q, f, http.StatusUnprocessableEntity)
 	}
 	to := itemURL(q.org.Slug, ref)
+	if f.WorkItem != "" && ref.Type == cairn.ItemInitiative && u.azdo != nil {
+		to = u.workItemWizard(q, f, ref)
+	}
 	u.forms.done(f.FormID, to)
 	return u.redirect(q, to)
 }
