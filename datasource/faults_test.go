@@ -418,3 +418,27 @@ func krRef(k *cairn.KeyResult) cairn.Ref { return cairn.Ref{Type: cairn.ItemKeyR
 func emuOptionsGenerate(spec string) azdoemu.Options { return azdoemu.Options{Generate: spec} }
 
 func sleep() { time.Sleep(25 * time.Millisecond) }
+
+// TestFailedFetchLosesNoChange fails a sync after it read the changed-since feed: the next
+// incremental sync must still see the change.
+func TestFailedFetchLosesNoChange(t *testing.T) {
+	t.Parallel()
+	b := setup(t, bundleOptions{maxRetries: -1})
+	f := b.newFront(t, "", 1)
+	conn := b.connectVia(t, f.url)
+	_, d := b.boundKR(t, conn.ID, storiesOfEpics)
+	b.closeOneStory(t)
+	f.downAfter.Store(3) // the item-set query and the changed-since call pass; the fetch fails
+	_, err := b.syncer.Sync(ctx, conn.ID, cairn.TriggerSchedule)
+	must(t, err)
+	if got := b.get(t, d.ID); got.Error == nil || *got.Value != *d.Value {
+		t.Fatalf("the failed sync: error %+v value %v, want an error and the old value", got.Error, *got.Value)
+	}
+	f.down.Store(false)
+	rep, err := b.syncer.Sync(ctx, conn.ID, cairn.TriggerSchedule)
+	must(t, err)
+	got := b.get(t, d.ID)
+	if got.Error != nil || *got.Value != *d.Value+1 || rep.ItemsFetched == 0 {
+		t.Fatalf("after the repair: value %v (was %v), error %+v, %d fetched; the change was lost", *got.Value, *d.Value, got.Error, rep.ItemsFetched)
+	}
+}

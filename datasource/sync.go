@@ -184,8 +184,12 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		}
 		return s.cfg.Store.ApplySync(ctx, w)
 	}
-	// failAll records one error on every active data source and keeps their values.
+	// failAll records one error on every active data source and keeps their values. The
+	// mirror and the watermark stay as they were, so that the next sync sees every change.
 	failAll := func(err error, what string) (*Report, error) {
+		w.Upserts, w.Deletes, w.Categories, w.CategoryTypes, w.MirrorFields = nil, nil, nil, nil, nil
+		w.WatermarkToken, w.WatermarkTime, w.Sources = "", nil, nil
+		rep.Sources = nil
 		if errors.Is(err, azdo.ErrThrottled) {
 			rep.Deferred = true
 			w.ClearRequest = false
