@@ -130,18 +130,22 @@ func (s *Service) CreateConnection(ctx context.Context, org string, in Connectio
 	if err != nil {
 		return nil, err
 	}
+	latest := trackRefresh(&cred)
 	cl, p, err := s.verify(ctx, c.OrganizationURL, c.Project, cred)
 	if err != nil {
 		return nil, err
 	}
 	c.Project, c.ProjectID = p.Name, p.ID
-	if c.Credential, err = sealCredential(s.cfg.Sealer, c, cred); err != nil {
+	if c.Credential, err = sealCredential(s.cfg.Sealer, c, latest()); err != nil {
 		return nil, err
 	}
 	if err := s.cfg.Store.CreateConnection(ctx, c); err != nil {
 		return nil, err
 	}
 	secret := s.subscribe(ctx, cl, c)
+	if c.Credential, err = sealCredential(s.cfg.Sealer, c, latest()); err != nil {
+		return nil, err
+	}
 	if err := s.cfg.Store.UpdateConnection(ctx, c); err != nil {
 		return nil, err
 	}
@@ -281,12 +285,13 @@ func (s *Service) UpdateConnection(ctx context.Context, org string, id int64, up
 		if err != nil {
 			return nil, err
 		}
+		latest := trackRefresh(&cred)
 		_, p, err := s.verify(ctx, c.OrganizationURL, project(c), cred)
 		if err != nil {
 			return nil, err
 		}
 		c.ProjectID, c.AuthType = p.ID, cred.Type
-		if c.Credential, err = sealCredential(s.cfg.Sealer, c, cred); err != nil {
+		if c.Credential, err = sealCredential(s.cfg.Sealer, c, latest()); err != nil {
 			return nil, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cairn-okr/cairn"
@@ -29,6 +30,25 @@ type Credential struct {
 	ClientSecret string `json:"client_secret,omitempty"`
 	// OAuth holds the delegated tokens of the authorization-code flow.
 	OAuth *oauth2.Token `json:"oauth,omitempty"`
+	// onRefresh, when set, sees each new OAuth token, so that a rotated refresh token is
+	// sealed again.
+	onRefresh func(*oauth2.Token)
+}
+
+// notifySource reports tokens that differ from the last one it saw.
+type notifySource struct {
+	src  oauth2.TokenSource
+	last string
+	fn   func(*oauth2.Token)
+}
+
+func (n *notifySource) Token() (*oauth2.Token, error) {
+	t, err := n.src.Token()
+	if err == nil && t.AccessToken != n.last {
+		n.last = t.AccessToken
+		n.fn(t)
+	}
+	return t, err
 }
 
 // AuthInput is the "auth" object of a connection as a client sends it.
@@ -175,7 +195,11 @@ func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Creden
 		if cc.HTTPClient != nil {
 			hctx = context.WithValue(hctx, oauth2.HTTPClient, cc.HTTPClient)
 		}
-		a = azdo.Bearer(cc.oauthConfig("").TokenSource(hctx, cred.OAuth))
+		var ts oauth2.TokenSource = cc.oauthConfig("").TokenSource(hctx, cred.OAuth)
+		if cred.onRefresh != nil {
+			ts = &notifySource{src: ts, last: cred.OAuth.AccessToken, fn: cred.onRefresh}
+		}
+		a = azdo.Bearer(ts)
 	default:
 		return nil, fmt.Errorf("datasource: unknown credential type %q", cred.Type)
 	}
@@ -183,4 +207,28 @@ func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Creden
 		OrgURL: orgURL, VSSPSURL: cc.VSSPSURL, Auth: a, HTTPClient: cc.HTTPClient, UserAgent: "cairn",
 		MaxRetries: cc.MaxRetries, Sleep: cc.Sleep, Concurrency: cc.Concurrency, OnCall: onCall,
 	})
+}
+
+// trackRefresh makes cred report refreshed OAuth tokens and returns a function that gives
+// the credential with the newest token, for sealing a connection not yet stored.
+func trackRefresh(cred *Credential) func() Credential {
+	if cred.Type != cairn.AuthOAuth {
+		c := *cred
+		return func() Credential { return c }
+	}
+	var mu sync.Mutex
+	newest := cred.OAuth
+	cred.onRefresh = func(t *oauth2.Token) {
+		mu.Lock()
+		newest = t
+		mu.Unlock()
+	}
+	base := *cred
+	return func() Credential {
+		mu.Lock()
+		defer mu.Unlock()
+		c := base
+		c.OAuth, c.onRefresh = newest, nil
+		return c
+	}
 }

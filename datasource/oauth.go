@@ -130,6 +130,15 @@ func (s *Service) grant(ctx context.Context, userID int64, id string) (*oauth2.T
 	return g.Token, nil
 }
 
+// grantCreated returns when a grant was made, so that refreshing it does not extend it.
+func (s *Service) grantCreated(ctx context.Context, id string) time.Time {
+	var g oauthGrant
+	if err := s.getSealed(ctx, oauthGrantPrefix+id, &g); err != nil {
+		return time.Time{}
+	}
+	return g.Created
+}
+
 // Organizations lists the Azure DevOps organizations of the signed-in Microsoft account;
 // only the OAuth flow can, a personal access token cannot.
 func (s *Service) Organizations(ctx context.Context, org, grantID string) ([]azdo.Account, error) {
@@ -141,7 +150,15 @@ func (s *Service) Organizations(ctx context.Context, org, grantID string) ([]azd
 	if err != nil {
 		return nil, err
 	}
-	cl, err := s.cfg.Clients.newClient(ctx, "https://dev.azure.com/_", Credential{Type: cairn.AuthOAuth, OAuth: tok}, nil)
+	// Keep the newest token in the grant: Entra may rotate the refresh token on each use.
+	var latest *oauth2.Token
+	cred := Credential{Type: cairn.AuthOAuth, OAuth: tok, onRefresh: func(t *oauth2.Token) { latest = t }}
+	defer func() {
+		if latest != nil {
+			_ = s.putSealed(ctx, oauthGrantPrefix+grantID, oauthGrant{UserID: a.User.ID, Token: latest, Created: s.grantCreated(ctx, grantID)})
+		}
+	}()
+	cl, err := s.cfg.Clients.newClient(ctx, "https://dev.azure.com/_", cred, nil)
 	if err != nil {
 		return nil, cairn.Internal("build the Azure DevOps client", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
 	"github.com/cairn-okr/cairn/azdo"
+	"golang.org/x/oauth2"
 )
 
 // Enqueuer queues sync jobs inside the store's transaction. Package jobs implements it
@@ -81,6 +82,10 @@ func (s *Service) client(ctx context.Context, c *cairn.Connection) (*azdo.Client
 	cred, err := openCredential(s.cfg.Sealer, c)
 	if err != nil {
 		return nil, err
+	}
+	if cred.Type == cairn.AuthOAuth {
+		id := c.ID
+		cred.onRefresh = func(t *oauth2.Token) { saveToken(ctx, s.cfg.Store, s.cfg.Sealer, s.cfg.Log, id, t) }
 	}
 	cl, err := s.cfg.Clients.newClient(ctx, c.OrganizationURL, cred, nil)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/cairn-okr/cairn/auth"
 	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/progress"
+	"golang.org/x/oauth2"
 )
 
 // Store is what the sync engine and the integration service need of the database.
@@ -213,6 +214,9 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	cred, err := openCredential(s.cfg.Sealer, conn)
 	if err != nil {
 		return failAll(err, "the connection")
+	}
+	if cred.Type == cairn.AuthOAuth {
+		cred.onRefresh = func(t *oauth2.Token) { saveToken(ctx, s.cfg.Store, s.cfg.Sealer, s.cfg.Log, conn.ID, t) }
 	}
 	client, err := s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
 	if err != nil {
@@ -487,6 +491,23 @@ func typesOf(items map[int]*cairn.MirrorItem) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// saveToken seals a refreshed OAuth token into the connection at once, so that a rotated
+// refresh token survives the process.
+func saveToken(ctx context.Context, store Store, sealer *auth.Sealer, log *slog.Logger, connectionID int64, t *oauth2.Token) {
+	c, err := store.ConnectionForSync(ctx, connectionID)
+	if err != nil {
+		return
+	}
+	sealed, err := sealCredential(sealer, c, Credential{Type: cairn.AuthOAuth, OAuth: t})
+	if err == nil {
+		c.Credential = sealed
+		err = store.UpdateConnection(ctx, c)
+	}
+	if err != nil {
+		log.WarnContext(ctx, "could not keep a refreshed Azure DevOps token", slog.Int64("connection", connectionID), slog.String("err", err.Error()))
+	}
 }
 
 // same reports whether two values are equal up to rounding noise.
