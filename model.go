@@ -391,6 +391,9 @@ type Initiative struct {
 	LastCheckInAt *time.Time   `json:"last_check_in_at"`
 	CreatedAt     time.Time    `json:"created_at"`
 	UpdatedAt     time.Time    `json:"updated_at"`
+	// Automated reports whether an Azure DevOps data source sets the initiative's progress;
+	// the store fills it in on reads.
+	Automated bool `json:"-"`
 }
 
 // Validate checks an initiative's own fields.

@@ -62,7 +62,11 @@ func initiativeView(i *Initiative, ev Eval) *InitiativeView {
 		m.Current = i.Current
 		i.Metric = &m
 	}
-	return &InitiativeView{Initiative: i, Progress: ev.Progress, Status: ev.Status, Source: "manual"}
+	src := "manual"
+	if i.Automated {
+		src = "azure-devops"
+	}
+	return &InitiativeView{Initiative: i, Progress: ev.Progress, Status: ev.Status, Source: src}
 }
 
 // tree builds the tree under the objective from the evaluated graph.

@@ -10,7 +10,8 @@ import (
 
 const initiativeColumns = `i.id, i.org_id, i.parent_key_result_id, i.parent_objective_id, i.title, i.contributes,
 	i.progress_mode, i.metric_kind, i.start_value, i.target_value, i.unit, i.current_value, i.weight,
-	i.last_check_in_at, i.created_at, i.updated_at`
+	i.last_check_in_at, i.created_at, i.updated_at,
+	EXISTS (SELECT 1 FROM azdo_data_sources d WHERE d.initiative_id = i.id)`
 
 func scanInitiative(s interface{ Scan(...any) error }) (*cairn.Initiative, error) {
 	var i cairn.Initiative
@@ -19,7 +20,7 @@ func scanInitiative(s interface{ Scan(...any) error }) (*cairn.Initiative, error
 	var start, target sql.NullFloat64
 	var last sql.NullTime
 	err := s.Scan(&i.ID, &i.OrgID, &parentKR, &parentObj, &i.Title, &i.Contributes, &i.ProgressMode,
-		&kind, &start, &target, &unit, &i.Current, &i.Weight, &last, &i.CreatedAt, &i.UpdatedAt)
+		&kind, &start, &target, &unit, &i.Current, &i.Weight, &last, &i.CreatedAt, &i.UpdatedAt, &i.Automated)
 	if err != nil {
 		return nil, err
 	}

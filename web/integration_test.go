@@ -327,6 +327,13 @@ func TestAlignmentAnswersFromTheMirror(t *testing.T) {
 	ib.call(t, 201, "owner", "POST", "/api/v1/orgs/fabrikam/data-sources", map[string]any{
 		"target": map[string]any{"type": "initiative_tasks", "id": ids.initiative}, "connection_id": conn, "method": "work_items",
 		"work_item_type": "Epic", "work_item_ids": []int{1}, "progress_type": "User Story"})
+	var iv struct {
+		Source string `json:"source"`
+	}
+	ib.call(t, 200, "member", "GET", fmt.Sprintf("/api/v1/orgs/fabrikam/initiatives/%d", ids.initiative), nil).json(t, &iv)
+	if iv.Source != "azure-devops" {
+		t.Errorf("a bound initiative reads source %q, want azure-devops", iv.Source)
+	}
 	ib.emu.ResetStats()
 	path := "/api/v1/azure-devops/alignment?org-url=" + ib.emuURL + "/fabrikam&project=Fabrikam%20Fiber&work-item=5"
 	var a web.AlignmentResponse
