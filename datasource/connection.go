@@ -142,6 +142,7 @@ func (s *Service) CreateConnection(ctx context.Context, org string, in Connectio
 	if err := s.cfg.Store.CreateConnection(ctx, c); err != nil {
 		return nil, err
 	}
+	s.cacheTypes(ctx, cl, c)
 	secret := s.subscribe(ctx, cl, c)
 	if c.Credential, err = sealCredential(s.cfg.Sealer, c, latest()); err != nil {
 		return nil, err
@@ -286,11 +287,12 @@ func (s *Service) UpdateConnection(ctx context.Context, org string, id int64, up
 			return nil, err
 		}
 		latest := trackRefresh(&cred)
-		_, p, err := s.verify(ctx, c.OrganizationURL, project(c), cred)
+		cl, p, err := s.verify(ctx, c.OrganizationURL, project(c), cred)
 		if err != nil {
 			return nil, err
 		}
 		c.ProjectID, c.AuthType = p.ID, cred.Type
+		s.cacheTypes(ctx, cl, c)
 		if c.Credential, err = sealCredential(s.cfg.Sealer, c, latest()); err != nil {
 			return nil, err
 		}
@@ -343,7 +345,15 @@ func (s *Service) DeleteConnection(ctx context.Context, org string, id int64) er
 			}
 		}
 	}
-	return s.cfg.Store.DeleteConnection(ctx, c.OrgID, c.ID)
+	if err := s.cfg.Store.DeleteConnection(ctx, c.OrgID, c.ID); err != nil {
+		return err
+	}
+	for _, key := range []string{typesKey(c.ID), fullRefreshKey(c.ID)} {
+		if err := s.cfg.Store.DeleteSetting(ctx, key); err != nil && cairn.ErrorCode(err) != cairn.ENOTFOUND {
+			s.cfg.Log.WarnContext(ctx, "could not forget a deleted connection's cache", slog.Int64("connection", c.ID), slog.String("err", err.Error()))
+		}
+	}
+	return nil
 }
 
 // requestSync records a sync request and queues the job in one transaction; without a

@@ -248,16 +248,19 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 		m := mirrorItem(w, fields)
 		items[m.ID] = &m
 	}
-	cats := categories{}
 	var present []int
 	for _, id := range ids {
 		if items[id] != nil {
 			present = append(present, id)
 		}
 	}
-	if _, err := loadCategories(ctx, cl, proj, cats, cats.missingTypes(items, present)); err != nil {
-		return nil, apiError(err, "the work item types")
+	tc := loadTypeCache(ctx, s.cfg.Store, c.conn.ID)
+	if tc.due(items, s.cfg.Now()) {
+		if tc, err = refreshTypeCache(ctx, s.cfg.Store, cl, proj, c.conn.ID, items, s.cfg.Now(), s.cfg.Log); err != nil {
+			return nil, apiError(err, "the work item types")
+		}
 	}
+	cats := tc.Categories
 	ev, err := evaluate(d, c.info.MetricKind, items, present, cats)
 	if err != nil {
 		return nil, cairn.FieldError("measure", "%v", err)

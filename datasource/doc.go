@@ -6,8 +6,11 @@
 // watermark (one reporting call per connection), fetches only new and changed items in
 // batches of 200, computes every data source's value with the pure rules of package
 // progress, and writes check-ins, tasks, data source state and the sync log in one
-// transaction. Service-hook deliveries only trigger such a sync; their payloads are never
-// trusted.
+// transaction. State categories come from a per-connection cache of the project's work
+// item types, loaded with one call when the connection is verified and reloaded on
+// "Sync now", once a day, or when an item's type or state is unknown, so a regular sync
+// makes no metadata calls. Service-hook deliveries only trigger such a sync; their
+// payloads are never trusted.
 //
 // The Service wraps the same engine for the HTTP API: connections with sealed
 // credentials verified live, lookups for configuring, data sources validated against live

@@ -69,14 +69,6 @@ func mirrorItem(w azdo.WorkItem, fields []string) cairn.MirrorItem {
 // categories maps a work item type and state to its state category.
 type categories map[string]map[string]string
 
-func newCategories(cs []cairn.StateCategory) categories {
-	c := categories{}
-	for _, sc := range cs {
-		c.add(sc.Type, sc.State, sc.Category)
-	}
-	return c
-}
-
 func (c categories) add(typ, state, category string) {
 	t := strings.ToLower(typ)
 	if c[t] == nil {
@@ -88,52 +80,6 @@ func (c categories) add(typ, state, category string) {
 func (c categories) of(typ, state string) (string, bool) {
 	cat, ok := c[strings.ToLower(typ)][strings.ToLower(state)]
 	return cat, ok
-}
-
-// missingTypes returns the types of items whose state has no cached category.
-func (c categories) missingTypes(items map[int]*cairn.MirrorItem, ids []int) []string {
-	set := map[string]string{}
-	for _, id := range ids {
-		m := items[id]
-		if m == nil || m.Type == "" {
-			continue
-		}
-		if _, ok := c.of(m.Type, m.State); !ok {
-			set[strings.ToLower(m.Type)] = m.Type
-		}
-	}
-	out := make([]string, 0, len(set))
-	for _, t := range set {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// loadCategories fetches the states of the types and adds them; a type that no longer
-// exists gets an empty entry so that it is not asked for again in this sync.
-func loadCategories(ctx context.Context, c *azdo.Client, project string, cats categories, types []string) ([]cairn.StateCategory, error) {
-	var out []cairn.StateCategory
-	for _, t := range types {
-		states, err := c.States(ctx, project, t)
-		if errors.Is(err, azdo.ErrNotFound) {
-			if cats[strings.ToLower(t)] == nil {
-				cats[strings.ToLower(t)] = map[string]string{}
-			}
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, st := range states {
-			cats.add(t, st.Name, st.Category)
-			out = append(out, cairn.StateCategory{Type: t, State: st.Name, Category: st.Category})
-		}
-		if cats[strings.ToLower(t)] == nil {
-			cats[strings.ToLower(t)] = map[string]string{}
-		}
-	}
-	return out, nil
 }
 
 // rule returns the progress rule of a data source writing into a target of the kind.

@@ -336,29 +336,18 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		w.MirrorFields = kept
 	}
 
-	// 4. State categories, cached per type.
-	cats := newCategories(plan.Categories)
-	allIDs := make([]int, 0, len(items))
-	for id := range items {
-		allIDs = append(allIDs, id)
-	}
-	missing := cats.missingTypes(items, allIDs)
-	if full {
-		missing = typesOf(items)
-		for _, t := range missing {
-			delete(cats, strings.ToLower(t))
-		}
-	}
-	if len(missing) > 0 {
-		scs, err := loadCategories(ctx, client, project, cats, missing)
+	// 4. State categories, cached per connection: reloaded with one call on "Sync now",
+	// once a day, and when an item has a type or state the cache does not know.
+	tc := loadTypeCache(ctx, s.cfg.Store, connectionID)
+	typesRefreshed := false
+	if trigger == cairn.TriggerManual || tc.due(items, start) {
+		tc, err = refreshTypeCache(ctx, s.cfg.Store, client, project, connectionID, items, start, s.cfg.Log)
 		if err != nil {
-			if connectionWide(err) {
-				return failAll(err, "the work item types")
-			}
 			return failAll(err, "the work item types")
 		}
-		w.Categories, w.CategoryTypes = scs, missing
+		typesRefreshed = true
 	}
+	cats := tc.Categories
 
 	// 5. Mirror upkeep: drop items no data source holds any more, keeping those of data
 	// sources whose query failed so that their last good state survives.
@@ -438,7 +427,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 			sr.CheckIn = true
 		}
 		if ps.Target.Type == cairn.TargetInitiativeTasks &&
-			(ps.Value == nil || sw.CheckIn != nil || len(add) > 0 || len(remove) > 0 || run.ItemsFetched > 0 || len(w.Categories) > 0) {
+			(ps.Value == nil || sw.CheckIn != nil || len(add) > 0 || len(remove) > 0 || run.ItemsFetched > 0 || typesRefreshed) {
 			sw.Tasks = ev.Tasks
 			if sw.Tasks == nil {
 				sw.Tasks = []*cairn.Task{}
