@@ -62,3 +62,37 @@ AND ([Target].[System.TeamProject] = @project) ORDER BY [System.Id] MODE (Recurs
 		benchPost(b, client, url, body)
 	}
 }
+
+// BenchmarkWorkItemsBatch200Parallel reads 200 work items per request from many
+// goroutines at once; reads share the emulator's lock.
+func BenchmarkWorkItemsBatch200Parallel(b *testing.B) {
+	tb := setup(b, azdoemu.Options{Generate: "epics=5,features=20,stories=100,tasks=300,seed=1"})
+	ids := make([]int, 200)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	body, _ := json.Marshal(map[string]any{"ids": ids, "$expand": "relations"})
+	url := tb.proj + "/_apis/wit/workitemsbatch"
+	b.ResetTimer()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		client := &http.Client{}
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set("Authorization", basic(testPAT))
+			req.Header.Set("Accept", "application/json;api-version=7.1")
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}

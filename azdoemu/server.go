@@ -580,7 +580,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, errNotFoundRoute(r.URL.Path))
 		return
 	}
-	write := r.Method != http.MethodGet && r.Method != http.MethodHead
+	write := !readOnly(r.Method, c.rest)
 	if write {
 		s.mu.Lock()
 	} else {
@@ -616,6 +616,27 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		out = s.dispatch(c)
 	}()
 	s.deliver(out)
+}
+
+// readOnly reports whether a request only reads the emulator's state, so that it may
+// share the lock with other readers: GET and HEAD, and the POST routes whose body is a
+// query (WIQL, the work items batch, reporting revisions).
+func readOnly(method string, rest []string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	case http.MethodPost:
+		if len(rest) < 2 || !strings.EqualFold(rest[0], "wit") {
+			return false
+		}
+		switch strings.ToLower(rest[1]) {
+		case "wiql", "workitemsbatch":
+			return len(rest) == 2
+		case "reporting":
+			return len(rest) == 3 && strings.EqualFold(rest[2], "workitemrevisions")
+		}
+	}
+	return false
 }
 
 // dispatch routes an org- or project-scoped API call. It returns hook
