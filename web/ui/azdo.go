@@ -26,6 +26,8 @@ type sourceCard struct {
 	ItemURL    string
 	Base       string // the data source routes of the item
 	Notice     string
+	// Sync is the progress of a sync someone asked for, while it runs.
+	Sync *syncProgress
 }
 
 // measures are the numeric fields a data source can sum, as people name them.
@@ -133,9 +135,12 @@ func (u *UI) azdoRoutes(in options) {
 		u.handle("GET "+base+"/queries", in, u.wizardQueries)
 		u.handle("GET "+base+"/items", in, u.wizardItems)
 		u.handle("POST "+base+"/sync", in, u.syncNow)
+		u.handle("GET "+base+"/sync-status", in, u.syncStatus)
+		u.handle("GET "+base+"/microsoft", in, u.microsoftSignIn)
 		u.handle("POST "+base+"/delete", in, u.deleteSource)
 		u.handle("POST "+base+"/resume", in, u.resumeSource)
 	}
+	u.handle("GET /o/{org}/connections/new", in, u.signedIn)
 	u.handle("GET /o/{org}/initiatives/{id}/tasks", in, u.tasksPage)
 	u.handle("GET /o/{org}/admin/connections", in, u.connectionsPage)
 	u.handle("POST /o/{org}/admin/connections/{cid}", in, u.updateConnection)
@@ -172,26 +177,6 @@ func (u *UI) drawerAfter(q *request, ref cairn.Ref, notice string) error {
 		return u.redirect(q, itemURL(q.org.Slug, ref))
 	}
 	return u.renderBlock(q, http.StatusOK, "okrs", "drawer", u.view(q, d.Title, "okrs", d))
-}
-
-func (u *UI) syncNow(q *request) error {
-	ref, err := itemRef(q)
-	if err != nil {
-		return err
-	}
-	ctx := q.r.Context()
-	d, err := u.azdo.DataSourceForItem(ctx, q.org.Slug, ref)
-	if err != nil {
-		return err
-	}
-	notice := "Synced."
-	if _, err := u.azdo.SyncNow(ctx, q.org.Slug, d.ID, true); err != nil {
-		if code := cairn.ErrorCode(err); code == cairn.EINTERNAL || code == cairn.EFORBIDDEN || code == cairn.ENOTFOUND {
-			return err
-		}
-		notice = cairn.ErrorMessage(err)
-	}
-	return u.drawerAfter(q, ref, notice)
 }
 
 // resumeSource resumes a data source that a manual check-in paused; resuming queues a sync.

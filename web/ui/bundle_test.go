@@ -3,6 +3,7 @@ package ui_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,7 +42,36 @@ type testBundle struct {
 	// emu is the Azure DevOps emulator of setupAzdo.
 	emu    *azdoemu.Server
 	emuURL string
+	// syncer and queue are the integration's sync engine and, for setupAzdoQueued, its
+	// job queue stand-in.
+	syncer *datasource.Syncer
+	queue  *queueStandIn
 }
+
+// queueStandIn records the syncs the integration queues and runs none, so that a test
+// decides when a queued sync runs.
+type queueStandIn struct {
+	mu     sync.Mutex
+	queued []int64
+}
+
+// EnqueueSync records a queued sync of the connection.
+func (q *queueStandIn) EnqueueSync(_ context.Context, _ *sql.Tx, connectionID int64, _ string, _ time.Duration) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.queued = append(q.queued, connectionID)
+	return nil
+}
+
+// count is how many syncs were queued.
+func (q *queueStandIn) count() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.queued)
+}
+
+// publicURL is where the integration says Cairn is reached, as in its OAuth redirect URI.
+const publicURL = "http://cairn.test"
 
 // emulatorPAT is the personal access token the emulator accepts.
 const emulatorPAT = "pat-ui-test-4d2a"
@@ -51,7 +82,22 @@ func setup(tb testing.TB) *testBundle { tb.Helper(); return newBundle(tb, false)
 // and both switches on.
 func setupAzdo(tb testing.TB) *testBundle { tb.Helper(); return newBundle(tb, true) }
 
+// setupAzdoQueued is setupAzdo with a job queue that only records the syncs it is given:
+// "Sync now" and new data sources queue their syncs, and the test runs them with b.syncer.
+func setupAzdoQueued(tb testing.TB) *testBundle {
+	tb.Helper()
+	return newBundleWith(tb, true, &queueStandIn{}, datasource.ClientConfig{}, "")
+}
+
 func newBundle(tb testing.TB, withAzdo bool) *testBundle {
+	tb.Helper()
+	return newBundleWith(tb, withAzdo, nil, datasource.ClientConfig{}, "")
+}
+
+// newBundleWith builds the bundle; queue, when not nil, stands in for the job queue, and
+// clients adds to the integration's client configuration (the emulator's profile service
+// is always set), and public is the integration's public URL.
+func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients datasource.ClientConfig, public string) *testBundle {
 	tb.Helper()
 	ctx := context.Background()
 	b := &testBundle{now: time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC), users: map[string]*cairn.User{}}
@@ -82,15 +128,20 @@ func newBundle(tb testing.TB, withAzdo bool) *testBundle {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		clients := datasource.ClientConfig{VSSPSURL: b.emuURL + "/_vssps"}
+		clients.VSSPSURL = b.emuURL + "/_vssps"
 		syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients})
-		ds = datasource.New(datasource.Config{Cairn: b.svc, Store: db, Sealer: sealer, Clients: clients, Syncer: syncer, Now: now})
+		cfg := datasource.Config{Cairn: b.svc, Store: db, Sealer: sealer, Clients: clients, Syncer: syncer, Now: now, PublicURL: public}
+		if queue != nil {
+			cfg.Enqueuer = queue
+		}
+		ds = datasource.New(cfg)
+		b.syncer, b.queue = syncer, queue
 	}
 	srv, err := web.New(web.Config{Service: b.svc, Store: db, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: hasher, Now: now, Integration: ds})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds}); err != nil {
+	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds, MicrosoftSignIn: clients.OAuthClientID != ""}); err != nil {
 		tb.Fatal(err)
 	}
 	b.srv = httptest.NewServer(srv)
@@ -205,6 +256,38 @@ func (br *browser) get(tb testing.TB, path string) response {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return br.do(tb, req)
+}
+
+// hx sends a request as htmx does from the item drawer, with a form's CSRF token for POST.
+func (br *browser) hx(tb testing.TB, method, path string, form url.Values) response {
+	tb.Helper()
+	return br.hxTo(tb, method, path, "drawer", form)
+}
+
+// hxTo is hx for an element whose htmx target has the id target.
+func (br *browser) hxTo(tb testing.TB, method, path, target string, form url.Values) response {
+	tb.Helper()
+	var body io.Reader
+	if method == http.MethodPost {
+		if form == nil {
+			form = url.Values{}
+		}
+		if br.csrf != "" && form.Get("csrf_token") == "" {
+			form.Set("csrf_token", br.csrf)
+		}
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, br.b.srv.URL+path, body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Origin", br.b.srv.URL)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Target", target)
 	return br.do(tb, req)
 }
 

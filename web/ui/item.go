@@ -44,6 +44,8 @@ type drawer struct {
 	Query       string
 	Score       *float64
 	Kind        cairn.MetricKind
+	// OOB marks the parts that a finished sync replaces out of band.
+	OOB bool
 }
 
 // checkInRow is one line of the check-in list.
@@ -92,15 +94,54 @@ func (u *UI) okrsPage(q *request) error {
 	if err != nil {
 		return err
 	}
-	f := parseFilter(q.r.URL.Query(), periods, u.now())
+	v := q.r.URL.Query()
+	mine, err := u.myTeams(ctx, q)
+	if err != nil {
+		return err
+	}
+	// "My team" shows the user's first team, and offers the others when there are several.
+	askedMine := v.Get("team") == "mine"
+	if askedMine {
+		v.Del("team")
+		if len(mine) > 0 {
+			v.Set("team", strconv.FormatInt(mine[0].ID, 10))
+		}
+	}
+	f := parseFilter(v, periods, u.now())
 	d, err := u.tree(ctx, q, f, 1, cairn.Ref{})
 	if err != nil {
 		return err
 	}
-	if q.htmx() && q.r.URL.Query().Get("part") == "tree" {
-		return u.renderBlock(q, http.StatusOK, "okrs", "tree", u.view(q, "OKRs", "okrs", d))
+	nav := "okrs"
+	if slices.ContainsFunc(mine, func(t *cairn.Team) bool { return t.ID == f.Team }) {
+		nav = "team"
+		if len(mine) > 1 {
+			d.MyTeams = mine
+		}
 	}
-	return u.render(q, http.StatusOK, "okrs", "OKRs · "+q.org.Name, "okrs", d)
+	if d.NoTeam = askedMine && len(mine) == 0; d.NoTeam {
+		nav = "team"
+	}
+	if q.htmx() && v.Get("part") == "tree" {
+		return u.renderBlock(q, http.StatusOK, "okrs", "tree", u.view(q, "OKRs", nav, d))
+	}
+	return u.render(q, http.StatusOK, "okrs", "OKRs · "+q.org.Name, nav, d)
+}
+
+// myTeams lists the organization's teams the user belongs to, by name.
+func (u *UI) myTeams(ctx context.Context, q *request) ([]*cairn.Team, error) {
+	teams, err := u.svc.ListTeams(ctx, q.org.Slug)
+	if err != nil {
+		return nil, err
+	}
+	var mine []*cairn.Team
+	for _, t := range teams {
+		if slices.Contains(t.MemberIDs, q.user.ID) {
+			mine = append(mine, t)
+		}
+	}
+	slices.SortFunc(mine, func(a, b *cairn.Team) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	return mine, nil
 }
 
 // okrRows answers "Show more" with the next page of rows.
@@ -135,6 +176,7 @@ func (u *UI) itemPage(q *request) error {
 	if err != nil {
 		return err
 	}
+	u.ticketProgress(q, dr.ref(), dr.Source)
 	if q.htmx() && q.r.Header.Get("HX-Target") == "drawer" {
 		return u.renderBlock(q, http.StatusOK, "okrs", "drawer", u.view(q, dr.Title, "okrs", dr))
 	}

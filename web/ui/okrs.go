@@ -94,6 +94,10 @@ type okrPage struct {
 	Drawer   *drawer
 	Statuses []statusOption
 	Now      time.Time
+	// MyTeams are the teams the user belongs to, offered as a choice under "My team"
+	// when there are several; NoTeam says "My team" found none.
+	MyTeams []*cairn.Team
+	NoTeam  bool
 }
 
 type statusOption struct {

@@ -40,6 +40,11 @@ type Config struct {
 	Log *slog.Logger
 	// Integration is the Azure DevOps integration; nil hides its pages.
 	Integration *datasource.Service
+	// MicrosoftSignIn offers "Sign in with Microsoft" in the new-connection step, which
+	// lists the user's Azure DevOps organizations and projects. Set it when the
+	// integration has Cairn's Entra app (CAIRN_AZDO_CLIENT_ID with a public URL); without
+	// one the integration refuses the sign-in with ENOTIMPLEMENTED.
+	MicrosoftSignIn bool
 }
 
 // UI serves Cairn's HTML pages.
@@ -53,6 +58,7 @@ type UI struct {
 	assetHash string
 	static    http.Handler
 	forms     *submitted
+	msSignIn  bool
 }
 
 // Mount creates the UI and adds its routes to the server.
@@ -66,7 +72,7 @@ func Mount(srv *web.Server, cfg Config) (*UI, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{srv: srv, svc: srv.Service(), now: cfg.Now, log: cfg.Log, azdo: cfg.Integration, forms: newSubmitted(cfg.Now)}
+	u := &UI{srv: srv, svc: srv.Service(), now: cfg.Now, log: cfg.Log, azdo: cfg.Integration, forms: newSubmitted(cfg.Now), msSignIn: cfg.MicrosoftSignIn && cfg.Integration != nil}
 	if err := u.parseTemplates(); err != nil {
 		return nil, err
 	}

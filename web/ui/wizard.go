@@ -44,6 +44,16 @@ type wizardState struct {
 	PAT      string
 	Projects []datasource.ProjectView
 
+	// MicrosoftSignIn offers the sign-in that lists the user's organizations; Grant is a
+	// finished one, and Orgs are its organizations.
+	MicrosoftSignIn bool
+	Grant           string
+	Orgs            []orgChoice
+
+	// InDrawer is set when the wizard shows in the item drawer rather than on a page of
+	// its own, such as after adding an initiative from a work item or a Microsoft sign-in.
+	InDrawer bool
+
 	Connections []*datasource.ConnectionView
 	Connection  *datasource.ConnectionView
 	Queries     []datasource.QueryView
@@ -175,6 +185,9 @@ func (u *UI) readWizard(ctx context.Context, q *request, ref cairn.Ref) (*wizard
 	w.Resolved = v.Get("resolved_is_complete") != ""
 	w.Search = strings.TrimSpace(v.Get("search"))
 	w.NewName, w.OrgURL, w.Project, w.PAT = v.Get("new_name"), v.Get("organization_url"), v.Get("project"), v.Get("pat")
+	w.Grant = strings.TrimSpace(v.Get("grant"))
+	w.MicrosoftSignIn = u.msSignIn
+	w.InDrawer = inDrawer(q)
 	return w, nil
 }
 
@@ -219,16 +232,10 @@ func (u *UI) wizard(q *request) error {
 	}
 	if q.r.Method == http.MethodPost && w.Step == "save" {
 		in := w.input()
-		d, err := u.azdo.CreateDataSource(ctx, q.org.Slug, in)
+		since := u.now()
+		_, err := u.azdo.CreateDataSource(ctx, q.org.Slug, in)
 		if err == nil {
-			notice := "Connected to Azure DevOps."
-			if _, err := u.azdo.SyncNow(ctx, q.org.Slug, d.ID, true); err != nil {
-				if code := cairn.ErrorCode(err); code == cairn.EINTERNAL {
-					return err
-				}
-				notice = "Connected; the first sync did not finish: " + cairn.ErrorMessage(err)
-			}
-			return u.drawerAfter(q, ref, notice)
+			return u.connected(q, ref, since)
 		}
 		if err := w.fail(err); err != nil {
 			return err
@@ -242,6 +249,9 @@ func (u *UI) wizard(q *request) error {
 	}
 	return u.renderWizard(q, w)
 }
+
+// inDrawer reports whether an htmx request comes from the item drawer.
+func inDrawer(q *request) bool { return q.htmx() && q.r.Header.Get("HX-Target") == "drawer" }
 
 func (u *UI) renderWizard(q *request, w *wizardState) error {
 	status := http.StatusOK
@@ -275,14 +285,23 @@ func (u *UI) prepareStep(ctx context.Context, q *request, w *wizardState) error 
 	if w.Step == "create-connection" || w.Step == "load-projects" {
 		action := w.Step
 		w.Step = "new-connection"
-		if strings.TrimSpace(w.OrgURL) == "" {
-			w.Errs["organization_url"] = "enter the organization's URL, like https://dev.azure.com/fabrikam"
-		}
-		if w.PAT == "" {
-			w.Errs["auth.token"] = "enter a personal access token with Work Items (Read) and Project (Read) scopes"
+		auth := datasource.AuthInput{Type: cairn.AuthPAT, Token: w.PAT}
+		switch {
+		case w.Grant != "":
+			auth = datasource.AuthInput{Type: cairn.AuthOAuth, Grant: w.Grant}
+			if strings.TrimSpace(w.OrgURL) == "" {
+				w.Errs["organization_url"] = "choose one of your organizations"
+			}
+		default:
+			if strings.TrimSpace(w.OrgURL) == "" {
+				w.Errs["organization_url"] = "enter the organization's URL, like https://dev.azure.com/fabrikam"
+			}
+			if w.PAT == "" {
+				w.Errs["auth.token"] = "enter a personal access token with Work Items (Read) and Project (Read) scopes"
+			}
 		}
 		if len(w.Errs) == 0 {
-			ps, err := u.azdo.ProbeProjects(ctx, org, datasource.ProbeInput{OrganizationURL: w.OrgURL, Auth: datasource.AuthInput{Type: cairn.AuthPAT, Token: w.PAT}})
+			ps, err := u.azdo.ProbeProjects(ctx, org, datasource.ProbeInput{OrganizationURL: w.OrgURL, Auth: auth})
 			if err != nil {
 				if err := w.failConnection(err); err != nil {
 					return err
@@ -295,19 +314,22 @@ func (u *UI) prepareStep(ctx context.Context, q *request, w *wizardState) error 
 				w.Errs["project"] = "choose the project"
 			} else {
 				c, err := u.azdo.CreateConnection(ctx, org, datasource.ConnectionInput{Name: w.NewName, OrganizationURL: w.OrgURL, Project: w.Project,
-					Visibility: cairn.VisibilityPrivate, Auth: datasource.AuthInput{Type: cairn.AuthPAT, Token: w.PAT}})
+					Visibility: cairn.VisibilityPrivate, Auth: auth})
 				if err != nil {
 					if err := w.failConnection(err); err != nil {
 						return err
 					}
 				} else {
-					w.ConnectionID, w.PAT, w.Step = c.ID, "", "method"
+					w.ConnectionID, w.PAT, w.Grant, w.Step = c.ID, "", "", "method"
 				}
 			}
 		}
-		if w.Step == "new-connection" {
-			return nil
+	}
+	if w.Step == "new-connection" {
+		if w.Grant != "" {
+			return u.loadOrgs(ctx, q, w)
 		}
+		return nil
 	}
 	needConnection := w.Step != "source" && w.Step != "connection" && w.Step != "new-connection"
 	if needConnection {
@@ -411,6 +433,23 @@ func defaultProgressType(types []string, connected string) string {
 	return cairn.ProgressAll
 }
 
+// loadOrgs lists the Azure DevOps organizations of the wizard's Microsoft sign-in,
+// choosing the only one when there is one.
+func (u *UI) loadOrgs(ctx context.Context, q *request, w *wizardState) error {
+	accts, err := u.azdo.Organizations(ctx, q.org.Slug, w.Grant)
+	if err != nil {
+		return w.failConnection(err)
+	}
+	for _, a := range accts {
+		w.Orgs = append(w.Orgs, orgChoice{Name: a.AccountName, URL: organizationURL(a)})
+	}
+	slices.SortFunc(w.Orgs, func(a, b orgChoice) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	if len(w.Orgs) == 1 && w.OrgURL == "" {
+		w.OrgURL = w.Orgs[0].URL
+	}
+	return nil
+}
+
 // failConnection places a connection error at its field in the new-connection step.
 func (w *wizardState) failConnection(err error) error {
 	code := cairn.ErrorCode(err)
@@ -420,6 +459,10 @@ func (w *wizardState) failConnection(err error) error {
 	switch f := cairn.ErrorField(err); f {
 	case "organization_url", "project", "name", "auth.token":
 		w.Errs[f] = cairn.ErrorMessage(err)
+	case "auth.grant":
+		// The sign-in expired: offer it again.
+		w.Grant, w.Orgs, w.Projects = "", nil, nil
+		w.General = cairn.ErrorMessage(err)
 	default:
 		w.General = cairn.ErrorMessage(err)
 	}

@@ -142,6 +142,19 @@
   }
   document.addEventListener("DOMContentLoaded", syncReveal);
 
+  // A swap that removed the focused control (such as the data source card after Sync
+  // now) gives the focus to the new card's marked control instead of the page.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var a = document.activeElement;
+    if (a && a !== document.body) return;
+    var elt = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!elt || !(elt.id === "sync-status" || (elt.closest && elt.closest(".source-card")))) return;
+    var d = drawer();
+    var f = d && d.querySelector("[data-refocus]:not([disabled])");
+    if (!f && d) f = d.querySelector("#sync-status");
+    if (f) { if (!f.hasAttribute("tabindex") && f.tagName === "P") f.setAttribute("tabindex", "-1"); f.focus({ preventScroll: true }); }
+  });
+
   document.addEventListener("htmx:afterSwap", function (e) {
     var d = drawer();
     if (d && e.detail.target === d) {
