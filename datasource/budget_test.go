@@ -150,3 +150,22 @@ func TestUnknownTypeReloadsCategoriesOnce(t *testing.T) {
 	must(t, err)
 	checkBudget(t, "the sync after the reload", rep, 1)
 }
+
+func TestNothingOfTheProgressTypeStaysWithinBudget(t *testing.T) {
+	t.Parallel()
+	b := setup(t, bundleOptions{})
+	conn := b.connect(t)
+	k := b.keyResult(t, cairn.MetricPercentage, 0, 100)
+	// The query holds features only, so nothing is of the progress type.
+	d := b.bindDirect(t, &cairn.DataSource{ConnectionID: conn.ID, Target: cairn.Target{Type: cairn.TargetKeyResult, ID: k.ID},
+		Method: cairn.MethodSharedQuery, QueryID: b.queryID(t, "Shared Queries/Q3 Features"), ProgressType: "Task"})
+	for _, step := range []string{"the first sync", "a re-sync"} {
+		rep, err := b.syncer.Sync(ctx, conn.ID, cairn.TriggerSchedule)
+		must(t, err)
+		checkBudget(t, step, rep, 1)
+		got := b.get(t, d.ID)
+		if got.Error != nil || got.MeasuredCount != 0 || got.Warning == "" {
+			t.Fatalf("%s: error %+v, %d measured, warning %q; want a warning only", step, got.Error, got.MeasuredCount, got.Warning)
+		}
+	}
+}

@@ -398,8 +398,9 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 			continue
 		}
 		res := ev.Result
-		if res.MeasuredCount == 0 && res.ItemCount > 0 && ps.ProgressType != cairn.ProgressAll {
-			// Nothing of the progress type: it may have been renamed or removed.
+		if res.MeasuredCount == 0 && res.ItemCount > 0 && ps.ProgressType != cairn.ProgressAll && !tc.hasType(ps.ProgressType) {
+			// Nothing of the progress type, which the cached types lack: it may have been
+			// renamed or removed.
 			if _, err := client.WorkItemType(ctx, project, ps.ProgressType); errors.Is(err, azdo.ErrNotFound) {
 				se := &cairn.SyncError{Kind: cairn.SyncErrInvalid, At: start,
 					Message:  fmt.Sprintf("The work item type %q no longer exists in project %q; it may have been renamed.", ps.ProgressType, conn.Project),

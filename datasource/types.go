@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,8 @@ type typeCache struct {
 	FetchedAt time.Time `json:"fetched_at"`
 	// Categories maps lower-case type and state names to the state's category.
 	Categories categories `json:"categories"`
+	// Types are the lower-case names of the project's types, with or without states.
+	Types []string `json:"types"`
 	// Missing are the "type/state" pairs (lower case) of synced items that the reload at
 	// FetchedAt did not find.
 	Missing []string `json:"missing,omitempty"`
@@ -90,6 +93,11 @@ func (tc *typeCache) due(items map[int]*cairn.MirrorItem, now time.Time) bool {
 	return false
 }
 
+// hasType reports whether the cache knows the work item type.
+func (tc *typeCache) hasType(name string) bool {
+	return tc != nil && slices.Contains(tc.Types, strings.ToLower(name))
+}
+
 // missing returns the sorted type/state pairs of the items that the categories lack.
 func (c categories) missing(items map[int]*cairn.MirrorItem) []string {
 	set := map[string]bool{}
@@ -112,19 +120,22 @@ func (c categories) missing(items map[int]*cairn.MirrorItem) []string {
 // fetchCategories reads the state categories of every type of a project with one
 // work-item-types call. Only when the server omits a type's states are they asked for
 // separately, for the types in need.
-func fetchCategories(ctx context.Context, c *azdo.Client, project string, need []string) (categories, error) {
+func fetchCategories(ctx context.Context, c *azdo.Client, project string, need []string) (categories, []string, error) {
 	ts, err := c.WorkItemTypes(ctx, project)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cats := categories{}
 	exists := map[string]bool{}
+	names := make([]string, 0, len(ts))
 	for _, t := range ts {
 		exists[strings.ToLower(t.Name)] = true
+		names = append(names, strings.ToLower(t.Name))
 		for _, st := range t.States {
 			cats.add(t.Name, st.Name, st.Category)
 		}
 	}
+	sort.Strings(names)
 	for _, t := range need {
 		if !exists[strings.ToLower(t)] || cats[strings.ToLower(t)] != nil {
 			continue
@@ -134,24 +145,24 @@ func fetchCategories(ctx context.Context, c *azdo.Client, project string, need [
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, st := range states {
 			cats.add(t, st.Name, st.Category)
 		}
 	}
-	return cats, nil
+	return cats, names, nil
 }
 
 // refreshTypeCache reloads and stores a connection's state categories; items, when
 // given, name the types whose states are needed and the pairs to remember as missing.
 func refreshTypeCache(ctx context.Context, store cairn.Store, c *azdo.Client, project string, connectionID int64,
 	items map[int]*cairn.MirrorItem, now time.Time, log *slog.Logger) (*typeCache, error) {
-	cats, err := fetchCategories(ctx, c, project, typesOf(items))
+	cats, names, err := fetchCategories(ctx, c, project, typesOf(items))
 	if err != nil {
 		return nil, err
 	}
-	tc := &typeCache{FetchedAt: now.UTC(), Categories: cats, Missing: cats.missing(items)}
+	tc := &typeCache{FetchedAt: now.UTC(), Categories: cats, Types: names, Missing: cats.missing(items)}
 	if err := saveTypeCache(ctx, store, connectionID, tc); err != nil {
 		log.WarnContext(ctx, "could not cache the work item types", slog.Int64("connection", connectionID), slog.String("err", err.Error()))
 	}

@@ -43,3 +43,25 @@ func TestTypeCacheDue(t *testing.T) {
 		})
 	}
 }
+
+func TestTypeCacheHasType(t *testing.T) {
+	t.Parallel()
+	tc := &typeCache{Types: []string{"bug", "user story"}}
+	for _, c := range []struct {
+		name  string
+		cache *typeCache
+		typ   string
+		want  bool
+	}{
+		{"KnownTypeAnyCase", tc, "User Story", true},
+		{"UnknownType", tc, "Story", false},
+		{"NoCache", nil, "Bug", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if got := c.cache.hasType(c.typ); got != c.want {
+				t.Fatalf("hasType(%q) = %v, want %v", c.typ, got, c.want)
+			}
+		})
+	}
+}
