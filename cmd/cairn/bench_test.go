@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestBenchCommand(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   []string
+		stderr   []string
+		noStdout bool
+	}{
+		{
+			name: "TinyRunStaysWithinBudget",
+			args: []string{"--latency", "0s", "--generate", "epics=1,features=3,stories=12,tasks=24,bugs=0,seed=2", "--change", "4", "--fleet", "3,2,20", "--workers", "2"},
+			code: 0,
+			stdout: []string{"Cairn sync benchmark on sqlite", "first sync", "re-sync", "after 4 changes", "fleet first (3×2×20)",
+				"wit/workitemsbatch", "wit/reporting/workitemrevisions", "within budget", "peak heap"},
+			stderr: []string{"first sync… 40 items", "no-change re-sync…", "sync after changing 4 items…", "fleet: first syncs of 3 connections"},
+		},
+		{name: "HelpExitsCleanly", args: []string{"-h"}, code: 0, stderr: []string{"Usage: cairn bench", "-latency", "-fleet"}, noStdout: true},
+		{name: "BadFleetIsAUsageError", args: []string{"--fleet", "3,2"}, code: 1, stderr: []string{"--fleet \"3,2\": want connections,sources,items"}, noStdout: true},
+		{name: "NegativeLatencyIsRefused", args: []string{"--latency", "-1s"}, code: 1, stderr: []string{"--latency -1s: must not be negative"}, noStdout: true},
+		{name: "BadSpecIsRefused", args: []string{"--generate", "epics=lots"}, code: 1, stderr: []string{"--generate"}, noStdout: true},
+		{name: "TooManyChangesAreRefused", args: []string{"--latency", "0s", "--generate", "epics=1,features=1,stories=2,tasks=2,bugs=0,seed=1", "--change", "99"},
+			code: 1, stderr: []string{"--change 99: the generated data has 6 items"}, noStdout: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"bench"}, tc.args...), &stdout, &stderr)
+			if code != tc.code {
+				t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout.String(), stderr.String())
+			}
+			for _, want := range tc.stdout {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+				}
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+			if tc.noStdout && stdout.Len() > 0 {
+				t.Errorf("stdout = %q, want nothing", stdout.String())
+			}
+			if strings.Contains(stdout.String(), " NO ") || strings.Contains(stdout.String(), "NO\n") {
+				t.Errorf("a phase is over its budget:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+func TestOverBudgetFails(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		phases []*benchPhase
+		want   string
+	}{
+		{name: "WithinBudgetPasses", phases: []*benchPhase{{name: "first sync", count: 52, budget: callBudget(1, 10000)}}},
+		{name: "OneCallOverFails", phases: []*benchPhase{{name: "first sync", count: 53, budget: callBudget(1, 10000)}}, want: "first sync made 53 calls, budget 52"},
+		{name: "FailedSourcesFail", phases: []*benchPhase{{name: "re-sync", count: 2, budget: 2, failed: 1}}, want: "re-sync: 1 data sources failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := overBudget(tc.phases)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCallBudget(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name             string
+		sources, changed int
+		want             int
+	}{
+		{"NoChangeIsTwoCalls", 1, 0, 2},
+		{"ThousandItemsIsSevenCalls", 1, 1000, 7},
+		{"TenThousandItemsIsFiftyTwoCalls", 1, 10000, 52},
+		{"PartialBatchCountsWhole", 1, 201, 4},
+		{"EachSourceQueriesOnce", 4, 2000, 15},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := callBudget(tc.sources, tc.changed); got != tc.want {
+				t.Fatalf("callBudget(%d, %d) = %d, want %d", tc.sources, tc.changed, got, tc.want)
+			}
+		})
+	}
+}
