@@ -200,10 +200,11 @@ func TestSyncJobsAreUniquePerConnection(t *testing.T) {
 			return n == 0
 		})
 		// Ten sync requests within the debounce window fold into one job, plus at most one
-		// follow-up queued while it runs.
+		// follow-up queued while it runs. The window is wide enough for ten transactions on
+		// a loaded CI machine.
 		for range 10 {
 			must(t, b.db.RequestSync(ctx, c.ID, time.Now(), func(ctx context.Context, tx *sql.Tx) error {
-				return b.runner.EnqueueSync(ctx, tx, c.ID, cairn.TriggerHook, 300*time.Millisecond)
+				return b.runner.EnqueueSync(ctx, tx, c.ID, cairn.TriggerHook, 2*time.Second)
 			}))
 		}
 		var n int
