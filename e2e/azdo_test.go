@@ -270,6 +270,8 @@ func TestAzureDevOps(t *testing.T) {
 		want = strconv.FormatFloat(points+storyPoints(story), 'f', -1, 64)
 		run(t, ctx, "sync now", chromedp.Click(chromedp.CSS(`[data-testid=sync-now]`)))
 		until(t, ctx, "the value moves after Sync now", fmt.Sprintf(`document.querySelector("[data-testid=item-value]") !== null && document.querySelector("[data-testid=item-value]").textContent.startsWith(%q)`, want+" / 60"))
+		// The card refreshed in place, keeping the drawer's scroll; show the drawer's top.
+		run(t, ctx, "scroll the drawer up", chromedp.Evaluate[chromedp.Void](`document.querySelector("#drawer .drawer-inner").scrollTop = 0`))
 		s.shot(t, ctx, "detail-panel-azdo")
 
 		// With service hooks, a change arrives without Sync now.

@@ -138,6 +138,9 @@ func (u *UI) syncNow(q *request) error {
 		if code := cairn.ErrorCode(err); code == cairn.EINTERNAL || code == cairn.EFORBIDDEN || code == cairn.ENOTFOUND {
 			return err
 		}
+		// The card's form targets the card; the answer is the whole drawer.
+		q.w.Header().Set("HX-Retarget", "#drawer")
+		q.w.Header().Set("HX-Reswap", "innerHTML")
 		return u.drawerAfter(q, ref, cairn.ErrorMessage(err))
 	}
 	return u.answerSync(q, ref, t, true)

@@ -139,3 +139,27 @@ func TestWizardOnItsOwnPageSavesToTheItemPage(t *testing.T) {
 		t.Fatalf("the item page should poll for the queued first sync: %.2000s", item.body)
 	}
 }
+
+func TestSyncNowRefusedShowsWhyInTheDrawer(t *testing.T) {
+	t.Parallel()
+	b := setupAzdoQueued(t)
+	admin := b.signIn(t, "admin")
+	base := fmt.Sprintf("/o/fabrikam/initiatives/%d/data-source", b.initiative)
+	connID := createConnection(t, b, admin, base)
+	qid, err := b.emu.QueryID("fabrikam", "Fabrikam Fiber", "Shared Queries/Features with stories")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := admin.post(t, base, url.Values{"connection_id": {connID}, "method": {"shared_query"}, "query_id": {qid}, "progress_type": {"User Story"}, "step": {"save"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.status)
+	}
+	off := false
+	if _, err := b.svc.SetOrgIntegration(cairn.NewContext(context.Background(), b.users["admin"]), "fabrikam", cairn.OrgIntegrationUpdate{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	queued := b.queue.count()
+	res := admin.hx(t, http.MethodPost, base+"/sync", nil)
+	if res.header.Get("HX-Retarget") != "#drawer" || !strings.Contains(res.body, "organization admin") || pollURL(res.body) != "" || b.queue.count() != queued {
+		t.Fatalf("Sync now with the integration off should say who must act, in the drawer, without polling: %v %.1500s", res.header, res.body)
+	}
+}
