@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/cairn-okr/cairn/web"
 	"github.com/cairn-okr/cairn/web/ui"
 )
@@ -9,6 +11,8 @@ import (
 // same sign-in, CSRF and observing middleware as the API, and uses the server's Azure
 // DevOps integration when it has one.
 func mountUI(srv *web.Server) error {
-	_, err := ui.Mount(srv, ui.Config{Integration: srv.Integration()})
+	// serve always has a public URL, so Cairn's Entra app is configured when it has a
+	// client id; the wizard then offers "Sign in with Microsoft" to list organizations.
+	_, err := ui.Mount(srv, ui.Config{Integration: srv.Integration(), MicrosoftSignIn: os.Getenv("CAIRN_AZDO_CLIENT_ID") != ""})
 	return err
 }
