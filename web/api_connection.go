@@ -1,9 +1,11 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 
+	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/datasource"
 )
 
@@ -177,6 +179,15 @@ func (s *Server) azdoAuthorize(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, u, http.StatusFound)
 }
 
+var callbackErrorPage = template.Must(template.New("callback").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Sign-in did not finish · Cairn</title></head>
+<body><main><h1>Signing in to Azure DevOps did not finish</h1>
+<p role="alert">{{.Message}}</p>
+<p>Go back to the wizard and sign in again, or connect with a personal access token instead.</p>
+<p><a href="/">Back to Cairn</a></p>
+<p><small>Request id {{.RequestID}}</small></p></main></body></html>`))
+
 // AuthorizeResult is the JSON answer of the authorization-code callback for API clients.
 type AuthorizeResult struct {
 	Grant string `json:"grant"`
@@ -191,7 +202,14 @@ func (s *Server) azdoCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	grant, org, err := ig.Callback(r.Context(), q.Get("state"), q.Get("code"), q.Get("error"))
 	if err != nil {
-		s.writeError(w, r, err)
+		if r.Header.Get("Accept") == "application/json" {
+			s.writeError(w, r, err)
+			return
+		}
+		// A person arrives here from Microsoft's sign-in page: answer with a page, not JSON.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(StatusOf(cairn.ErrorCode(err)))
+		_ = callbackErrorPage.Execute(w, struct{ Message, RequestID string }{cairn.ErrorMessage(err), requestID(r.Context())})
 		return
 	}
 	if r.Header.Get("Accept") == "application/json" {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -362,4 +363,30 @@ func TestAlignmentAnswersFromTheMirror(t *testing.T) {
 	}
 	ib.call(t, 401, "", "GET", path, nil)
 	_ = context.Background()
+}
+
+// TestOAuthCallbackErrorsArePagesForPeople checks that a failed Microsoft sign-in shows a
+// page to a person and problem+json to an API client.
+func TestOAuthCallbackErrorsArePagesForPeople(t *testing.T) {
+	t.Parallel()
+	ib := setupIntegration(t)
+	for _, c := range []struct {
+		accept, contentType, body string
+	}{
+		{"text/html", "text/html; charset=utf-8", "did not finish"},
+		{"application/json", "application/problem+json", `"status"`},
+	} {
+		req, _ := http.NewRequest("GET", ib.srv.URL+"/connections/azure-devops/callback?state=forged&code=x", nil)
+		req.Header.Set("Accept", c.accept)
+		req.Header.Set("Authorization", "Bearer "+ib.tokens["owner"])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode < 400 || res.Header.Get("Content-Type") != c.contentType || !strings.Contains(string(data), c.body) {
+			t.Fatalf("Accept %s: %d %s %s", c.accept, res.StatusCode, res.Header.Get("Content-Type"), data)
+		}
+	}
 }
