@@ -35,14 +35,18 @@ type Credential struct {
 	onRefresh func(*oauth2.Token)
 }
 
-// notifySource reports tokens that differ from the last one it saw.
+// notifySource reports tokens that differ from the last one it saw. A sync's calls
+// share it concurrently.
 type notifySource struct {
+	mu   sync.Mutex
 	src  oauth2.TokenSource
 	last string
 	fn   func(*oauth2.Token)
 }
 
 func (n *notifySource) Token() (*oauth2.Token, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	t, err := n.src.Token()
 	if err == nil && t.AccessToken != n.last {
 		n.last = t.AccessToken

@@ -227,30 +227,45 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		project = conn.ProjectID
 	}
 
-	// 1. Item sets: one query per data source.
+	// 1. Item sets: one query per data source, memberQueries at a time, while 2. asks
+	// what changed since the last sync: one reporting call per connection.
 	type state struct {
 		ps      *cairn.PlannedSource
 		members []int
 		err     *cairn.SyncError
 	}
+	ids := make([][]int, len(active))
+	errs := make([]error, len(active))
+	var (
+		changed map[int]int
+		token   string
+		wmTime  *time.Time
+		csErr   error
+		wg      sync.WaitGroup
+	)
+	sem := make(chan struct{}, memberQueries)
+	for i, ps := range active {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ids[i], errs[i] = members(ctx, client, project, ps.DataSource)
+		})
+	}
+	wg.Go(func() { changed, token, wmTime, csErr = s.changedSince(ctx, client, project, conn, start) })
+	wg.Wait()
 	states := make([]*state, 0, len(active))
-	for _, ps := range active {
-		st := &state{ps: ps}
-		ids, err := members(ctx, client, project, ps.DataSource)
-		if err != nil {
+	for i, ps := range active {
+		st := &state{ps: ps, members: ids[i]}
+		if err := errs[i]; err != nil {
 			if connectionWide(err) {
 				return failAll(err, describe(ps.DataSource))
 			}
 			st.err = classify(err, describe(ps.DataSource), start)
 		}
-		st.members = ids
 		states = append(states, st)
 	}
-
-	// 2. What changed since the last sync: one reporting call per connection.
-	changed, token, wmTime, err := s.changedSince(ctx, client, project, conn, start)
-	if err != nil {
-		return failAll(err, "the project's work item changes")
+	if csErr != nil {
+		return failAll(csErr, "the project's work item changes")
 	}
 	if token != "" || wmTime != nil {
 		w.WatermarkToken, w.WatermarkTime = token, wmTime
@@ -264,8 +279,8 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		}
 	}
 	fields := measureFields(sources)
-	// A full refresh refetches every item and reloads every state category: it catches
-	// what the changed-since feed cannot see, such as a renamed type or a removed field.
+	// A full refresh refetches every item: it catches what the changed-since feed cannot
+	// see, such as a renamed type or a removed field.
 	full := s.fullRefreshDue(ctx, conn, trigger, start)
 	refetchAll := full || !subset(fields, conn.MirrorFields)
 	need := map[int]bool{}
@@ -444,6 +459,9 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	}
 	return rep, nil
 }
+
+// memberQueries is how many item-set queries of one connection's sync run at once.
+const memberQueries = 4
 
 // fullRefreshEvery is how often a connection's mirror is rebuilt from scratch, besides
 // "Sync now" and the first sync of a new data source.
