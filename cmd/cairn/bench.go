@@ -410,18 +410,19 @@ func (b *bench) integration(emuURL string) (*datasource.Service, *datasource.Syn
 	return datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: syncer, Enqueuer: noQueue{}}), syncer
 }
 
-// emulator starts an emulator with generated data.
-func (b *bench) emulator(latency time.Duration, spec string) (*azdoemu.Server, string, error) {
-	emu, err := azdoemu.New(azdoemu.Options{Latency: latency, Generate: spec, PATs: []string{benchPAT}})
+// emulator starts an emulator with generated data; stop stops it, as close does.
+func (b *bench) emulator(latency time.Duration, spec string) (emu *azdoemu.Server, base string, stop func(), err error) {
+	emu, err = azdoemu.New(azdoemu.Options{Latency: latency, Generate: spec, PATs: []string{benchPAT}})
 	if err != nil {
-		return nil, "", fmt.Errorf("start the emulator: %w", err)
+		return nil, "", nil, fmt.Errorf("start the emulator: %w", err)
 	}
-	base, err := emu.Start("127.0.0.1:0")
+	stop = sync.OnceFunc(func() { emu.Close() })
+	b.cleanup = append(b.cleanup, stop)
+	base, err = emu.Start("127.0.0.1:0")
 	if err != nil {
-		return nil, "", fmt.Errorf("start the emulator: %w", err)
+		return nil, "", nil, fmt.Errorf("start the emulator: %w", err)
 	}
-	b.cleanup = append(b.cleanup, func() { emu.Close() })
-	return emu, base, nil
+	return emu, base, stop, nil
 }
 
 func (b *bench) connect(ctx context.Context, integ *datasource.Service, base, name string) (*datasource.ConnectionView, error) {
@@ -449,10 +450,11 @@ func (b *bench) bind(ctx context.Context, integ *datasource.Service, title strin
 
 // single measures one connection with one data source over every generated item.
 func (b *bench) single(ctx context.Context, cfg benchConfig) ([]*benchPhase, error) {
-	emu, base, err := b.emulator(cfg.latency, cfg.generate)
+	emu, base, stop, err := b.emulator(cfg.latency, cfg.generate)
 	if err != nil {
 		return nil, err
 	}
+	defer stop() // frees its memory before a fleet run
 	snaps, err := emu.WorkItems(benchOrg, benchProject)
 	if err != nil {
 		return nil, err
@@ -516,7 +518,7 @@ func (b *bench) fleet(ctx context.Context, cfg benchConfig, f fleetSize) ([]*ben
 	s := f.sources
 	spec := fmt.Sprintf("epics=%d,features=%d,stories=%d,tasks=%d,bugs=0,seed=5",
 		s, s*f.items/20, s*f.items/4, s*f.items-s-s*f.items/20-s*f.items/4)
-	emu, base, err := b.emulator(cfg.latency, spec)
+	emu, base, _, err := b.emulator(cfg.latency, spec)
 	if err != nil {
 		return nil, err
 	}
