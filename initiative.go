@@ -31,21 +31,15 @@ func (s *Service) ListInitiatives(ctx context.Context, org string, parent *Ref) 
 	if err != nil {
 		return nil, err
 	}
-	var periods []int64
+	var periodID int64
 	if parent != nil {
-		pid, err := s.periodOfParent(ctx, a, *parent)
-		if err != nil {
+		if periodID, err = s.periodOfParent(ctx, a, *parent); err != nil {
 			return nil, err
 		}
-		periods = []int64{pid}
-	} else {
-		ps, err := s.store.ListPeriods(ctx, a.org.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			periods = append(periods, p.ID)
-		}
+	}
+	periods, err := s.periodIDs(ctx, a, periodID)
+	if err != nil {
+		return nil, err
 	}
 	out := []*InitiativeView{}
 	for _, pid := range periods {

@@ -15,17 +15,9 @@ func (s *Service) ListKeyResults(ctx context.Context, org string, objectiveID, p
 		}
 		periodID = o.PeriodID
 	}
-	var periods []int64
-	if periodID != 0 {
-		periods = []int64{periodID}
-	} else {
-		ps, err := s.store.ListPeriods(ctx, a.org.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			periods = append(periods, p.ID)
-		}
+	periods, err := s.periodIDs(ctx, a, periodID)
+	if err != nil {
+		return nil, err
 	}
 	out := []*KeyResultView{}
 	for _, pid := range periods {

@@ -25,20 +25,14 @@ func (s *Service) ListObjectives(ctx context.Context, org string, q ObjectiveQue
 	if q.Limit <= 0 || q.Limit > 5000 {
 		q.Limit = 5000
 	}
-	var periods []int64
 	if q.PeriodID != 0 {
 		if _, err := s.store.PeriodByID(ctx, a.org.ID, q.PeriodID); err != nil {
 			return nil, err
 		}
-		periods = []int64{q.PeriodID}
-	} else {
-		ps, err := s.store.ListPeriods(ctx, a.org.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			periods = append(periods, p.ID)
-		}
+	}
+	periods, err := s.periodIDs(ctx, a, q.PeriodID)
+	if err != nil {
+		return nil, err
 	}
 	out := []*ObjectiveView{}
 	skipped := 0

@@ -142,6 +142,23 @@ func (s *Service) ClosePeriod(ctx context.Context, org string, id int64, overrid
 	return g.Period, scores, nil
 }
 
+// periodIDs returns the one period asked for, or every period of the organization when
+// periodID is 0.
+func (s *Service) periodIDs(ctx context.Context, a *access, periodID int64) ([]int64, error) {
+	if periodID != 0 {
+		return []int64{periodID}, nil
+	}
+	ps, err := s.store.ListPeriods(ctx, a.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+	}
+	return ids, nil
+}
+
 // requireOpenPeriod refuses changes to items of a closed period.
 func (s *Service) requireOpenPeriod(ctx context.Context, orgID, periodID int64) (*Period, error) {
 	p, err := s.store.PeriodByID(ctx, orgID, periodID)
