@@ -60,11 +60,7 @@ func (s *Server) listCheckIns(w http.ResponseWriter, r *http.Request, t cairn.It
 		return
 	}
 	cs, err := s.svc.ListCheckIns(r.Context(), r.PathValue("org"), cairn.Ref{Type: t, ID: id}, int(limit))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(cs))
+	s.reply(w, r, http.StatusOK, list(cs), err)
 }
 
 func (s *Server) keyResultCheckIn(w http.ResponseWriter, r *http.Request) {

@@ -15,11 +15,7 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cs, err := ig.ListConnections(r.Context(), r.PathValue("org"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(cs))
+	s.reply(w, r, http.StatusOK, list(cs), err)
 }
 
 func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
@@ -33,11 +29,7 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := ig.CreateConnection(r.Context(), r.PathValue("org"), in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, c)
+	s.reply(w, r, http.StatusCreated, c, err)
 }
 
 // connectionCall parses the connection id and runs fn with the integration.
@@ -52,11 +44,7 @@ func (s *Server) connectionCall(w http.ResponseWriter, r *http.Request, fn func(
 		return
 	}
 	v, err := fn(ig, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
@@ -86,11 +74,7 @@ func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := ig.DeleteConnection(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, ig.DeleteConnection(r.Context(), r.PathValue("org"), id))
 }
 
 func (s *Server) rotateHookSecret(w http.ResponseWriter, r *http.Request) {
@@ -146,11 +130,7 @@ func (s *Server) probeProjects(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ps, err := ig.ProbeProjects(r.Context(), r.PathValue("org"), in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(ps))
+	s.reply(w, r, http.StatusOK, list(ps), err)
 }
 
 func (s *Server) azdoOrganizations(w http.ResponseWriter, r *http.Request) {
@@ -159,11 +139,7 @@ func (s *Server) azdoOrganizations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	as, err := ig.Organizations(r.Context(), r.PathValue("org"), r.URL.Query().Get("grant"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(as))
+	s.reply(w, r, http.StatusOK, list(as), err)
 }
 
 func (s *Server) azdoAuthorize(w http.ResponseWriter, r *http.Request) {

@@ -12,11 +12,7 @@ func (s *Server) listDataSources(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ds, err := ig.ListDataSources(r.Context(), r.PathValue("org"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(ds))
+	s.reply(w, r, http.StatusOK, list(ds), err)
 }
 
 func (s *Server) createDataSource(w http.ResponseWriter, r *http.Request) {
@@ -30,11 +26,7 @@ func (s *Server) createDataSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := ig.CreateDataSource(r.Context(), r.PathValue("org"), in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, d)
+	s.reply(w, r, http.StatusCreated, d, err)
 }
 
 func (s *Server) previewDataSource(w http.ResponseWriter, r *http.Request) {
@@ -48,11 +40,7 @@ func (s *Server) previewDataSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := ig.Preview(r.Context(), r.PathValue("org"), in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	s.reply(w, r, http.StatusOK, p, err)
 }
 
 func (s *Server) getDataSource(w http.ResponseWriter, r *http.Request) {
@@ -66,11 +54,7 @@ func (s *Server) getDataSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := ig.DataSource(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	s.reply(w, r, http.StatusOK, d, err)
 }
 
 func (s *Server) updateDataSource(w http.ResponseWriter, r *http.Request) {
@@ -89,11 +73,7 @@ func (s *Server) updateDataSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := ig.UpdateDataSource(r.Context(), r.PathValue("org"), id, up)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	s.reply(w, r, http.StatusOK, d, err)
 }
 
 func (s *Server) deleteDataSource(w http.ResponseWriter, r *http.Request) {
@@ -106,11 +86,7 @@ func (s *Server) deleteDataSource(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := ig.DeleteDataSource(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, ig.DeleteDataSource(r.Context(), r.PathValue("org"), id))
 }
 
 func (s *Server) syncDataSource(w http.ResponseWriter, r *http.Request) {
@@ -152,9 +128,5 @@ func (s *Server) listSyncRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	runs, err := ig.Runs(r.Context(), r.PathValue("org"), id, int(limit))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(runs))
+	s.reply(w, r, http.StatusOK, list(runs), err)
 }

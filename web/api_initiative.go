@@ -34,11 +34,7 @@ func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	is, err := s.svc.ListInitiatives(r.Context(), r.PathValue("org"), parent)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(is))
+	s.reply(w, r, http.StatusOK, list(is), err)
 }
 
 func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) {
@@ -60,11 +56,7 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.Initiative(r.Context(), r.PathValue("org"), i.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, v)
+	s.reply(w, r, http.StatusCreated, v, err)
 }
 
 func (s *Server) getInitiative(w http.ResponseWriter, r *http.Request) {
@@ -74,11 +66,7 @@ func (s *Server) getInitiative(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.Initiative(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) updateInitiative(w http.ResponseWriter, r *http.Request) {
@@ -93,11 +81,7 @@ func (s *Server) updateInitiative(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.UpdateInitiative(r.Context(), r.PathValue("org"), id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) deleteInitiative(w http.ResponseWriter, r *http.Request) {
@@ -106,9 +90,5 @@ func (s *Server) deleteInitiative(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.svc.DeleteInitiative(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, s.svc.DeleteInitiative(r.Context(), r.PathValue("org"), id))
 }

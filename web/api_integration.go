@@ -21,11 +21,7 @@ func (s *Server) integration(w http.ResponseWriter, r *http.Request) (*datasourc
 
 func (s *Server) getTenantIntegration(w http.ResponseWriter, r *http.Request) {
 	t, err := s.svc.TenantIntegration(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) putTenantIntegration(w http.ResponseWriter, r *http.Request) {
@@ -50,11 +46,7 @@ func (s *Server) putTenantIntegration(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getOrgIntegration(w http.ResponseWriter, r *http.Request) {
 	o, err := s.svc.OrgIntegration(r.Context(), r.PathValue("org"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	s.reply(w, r, http.StatusOK, o, err)
 }
 
 func (s *Server) putOrgIntegration(w http.ResponseWriter, r *http.Request) {
@@ -64,11 +56,7 @@ func (s *Server) putOrgIntegration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := s.svc.SetOrgIntegration(r.Context(), r.PathValue("org"), in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	s.reply(w, r, http.StatusOK, o, err)
 }
 
 // CheckInPauseInput is the body of POST …/check-ins: a check-in, and pause_sync to pause
@@ -140,11 +128,7 @@ func (s *Server) itemDataSource(w http.ResponseWriter, r *http.Request, t cairn.
 		return
 	}
 	d, err := ig.DataSourceForItem(r.Context(), r.PathValue("org"), cairn.Ref{Type: t, ID: id})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	s.reply(w, r, http.StatusOK, d, err)
 }
 
 func (s *Server) keyResultDataSource(w http.ResponseWriter, r *http.Request) {
@@ -166,9 +150,5 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ts, err := ig.Tasks(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(ts))
+	s.reply(w, r, http.StatusOK, list(ts), err)
 }

@@ -40,11 +40,7 @@ func (s *Server) listKeyResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ks, err := s.svc.ListKeyResults(r.Context(), r.PathValue("org"), oid, pid)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(ks))
+	s.reply(w, r, http.StatusOK, list(ks), err)
 }
 
 func (s *Server) createKeyResult(w http.ResponseWriter, r *http.Request) {
@@ -59,11 +55,7 @@ func (s *Server) createKeyResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.KeyResult(r.Context(), r.PathValue("org"), k.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, v)
+	s.reply(w, r, http.StatusCreated, v, err)
 }
 
 func (s *Server) getKeyResult(w http.ResponseWriter, r *http.Request) {
@@ -73,11 +65,7 @@ func (s *Server) getKeyResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.KeyResult(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) updateKeyResult(w http.ResponseWriter, r *http.Request) {
@@ -92,11 +80,7 @@ func (s *Server) updateKeyResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.UpdateKeyResult(r.Context(), r.PathValue("org"), id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) deleteKeyResult(w http.ResponseWriter, r *http.Request) {
@@ -105,9 +89,5 @@ func (s *Server) deleteKeyResult(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.svc.DeleteKeyResult(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, s.svc.DeleteKeyResult(r.Context(), r.PathValue("org"), id))
 }

@@ -8,11 +8,7 @@ import (
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
 	ms, err := s.svc.ListMembers(r.Context(), r.PathValue("org"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(ms))
+	s.reply(w, r, http.StatusOK, list(ms), err)
 }
 
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
@@ -22,11 +18,7 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.svc.AddMember(r.Context(), r.PathValue("org"), in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, m)
+	s.reply(w, r, http.StatusCreated, m, err)
 }
 
 func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
@@ -36,11 +28,7 @@ func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.svc.Member(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, m)
+	s.reply(w, r, http.StatusOK, m, err)
 }
 
 func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
@@ -55,11 +43,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.svc.UpdateMember(r.Context(), r.PathValue("org"), id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, m)
+	s.reply(w, r, http.StatusOK, m, err)
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
@@ -68,9 +52,5 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.svc.RemoveMember(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, s.svc.RemoveMember(r.Context(), r.PathValue("org"), id))
 }

@@ -73,11 +73,7 @@ func (s *Server) listObjectives(w http.ResponseWriter, r *http.Request) {
 		q.Status = st
 	}
 	os, err := s.svc.ListObjectives(r.Context(), r.PathValue("org"), q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(os))
+	s.reply(w, r, http.StatusOK, list(os), err)
 }
 
 func (s *Server) createObjective(w http.ResponseWriter, r *http.Request) {
@@ -91,11 +87,7 @@ func (s *Server) createObjective(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.Objective(r.Context(), r.PathValue("org"), o.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, v)
+	s.reply(w, r, http.StatusCreated, v, err)
 }
 
 func (s *Server) getObjective(w http.ResponseWriter, r *http.Request) {
@@ -105,11 +97,7 @@ func (s *Server) getObjective(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.Objective(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) objectiveTree(w http.ResponseWriter, r *http.Request) {
@@ -119,11 +107,7 @@ func (s *Server) objectiveTree(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.svc.ObjectiveTree(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) updateObjective(w http.ResponseWriter, r *http.Request) {
@@ -138,11 +122,7 @@ func (s *Server) updateObjective(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.svc.UpdateObjective(r.Context(), r.PathValue("org"), id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) deleteObjective(w http.ResponseWriter, r *http.Request) {
@@ -151,9 +131,5 @@ func (s *Server) deleteObjective(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.svc.DeleteObjective(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, s.svc.DeleteObjective(r.Context(), r.PathValue("org"), id))
 }

@@ -26,11 +26,7 @@ type createOrgRequest struct {
 
 func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request) {
 	orgs, err := s.svc.ListOrgs(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(orgs))
+	s.reply(w, r, http.StatusOK, list(orgs), err)
 }
 
 func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) {
@@ -49,11 +45,7 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getOrg(w http.ResponseWriter, r *http.Request) {
 	o, err := s.svc.Org(r.Context(), r.PathValue("org"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	s.reply(w, r, http.StatusOK, o, err)
 }
 
 func (s *Server) updateOrg(w http.ResponseWriter, r *http.Request) {
@@ -63,17 +55,9 @@ func (s *Server) updateOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := s.svc.UpdateOrg(r.Context(), r.PathValue("org"), in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	s.reply(w, r, http.StatusOK, o, err)
 }
 
 func (s *Server) deleteOrg(w http.ResponseWriter, r *http.Request) {
-	if err := s.svc.DeleteOrg(r.Context(), r.PathValue("org")); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, s.svc.DeleteOrg(r.Context(), r.PathValue("org")))
 }

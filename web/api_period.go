@@ -29,11 +29,7 @@ type closePeriodResponse struct {
 
 func (s *Server) listPeriods(w http.ResponseWriter, r *http.Request) {
 	ps, err := s.svc.ListPeriods(r.Context(), r.PathValue("org"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(ps))
+	s.reply(w, r, http.StatusOK, list(ps), err)
 }
 
 func (s *Server) createPeriod(w http.ResponseWriter, r *http.Request) {
@@ -57,11 +53,7 @@ func (s *Server) getPeriod(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.svc.Period(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	s.reply(w, r, http.StatusOK, p, err)
 }
 
 func (s *Server) updatePeriod(w http.ResponseWriter, r *http.Request) {
@@ -76,11 +68,7 @@ func (s *Server) updatePeriod(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.svc.UpdatePeriod(r.Context(), r.PathValue("org"), id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	s.reply(w, r, http.StatusOK, p, err)
 }
 
 func (s *Server) deletePeriod(w http.ResponseWriter, r *http.Request) {
@@ -89,11 +77,7 @@ func (s *Server) deletePeriod(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.svc.DeletePeriod(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, s.svc.DeletePeriod(r.Context(), r.PathValue("org"), id))
 }
 
 func (s *Server) closePeriod(w http.ResponseWriter, r *http.Request) {

@@ -13,11 +13,7 @@ type createTeamRequest struct {
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
 	ts, err := s.svc.ListTeams(r.Context(), r.PathValue("org"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list(ts))
+	s.reply(w, r, http.StatusOK, list(ts), err)
 }
 
 func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) {
@@ -41,11 +37,7 @@ func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.svc.Team(r.Context(), r.PathValue("org"), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) updateTeam(w http.ResponseWriter, r *http.Request) {
@@ -60,11 +52,7 @@ func (s *Server) updateTeam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.svc.UpdateTeam(r.Context(), r.PathValue("org"), id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) {
@@ -73,9 +61,5 @@ func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.svc.DeleteTeam(r.Context(), r.PathValue("org"), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.noContent(w, r, s.svc.DeleteTeam(r.Context(), r.PathValue("org"), id))
 }
