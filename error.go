@@ -7,6 +7,7 @@ import (
 
 // Error codes shared by every layer. The web layer maps each to one HTTP status.
 const (
+	EBADREQUEST     = "bad_request"     // the request cannot be read: unparseable JSON, wrong content type, too large
 	ECONFLICT       = "conflict"        // the request conflicts with the current state
 	EINTERNAL       = "internal"        // an unexpected failure
 	EINVALID        = "invalid"         // the input is invalid

@@ -10,6 +10,7 @@ import (
 
 // codeStatus is the one table that maps Cairn's error codes to HTTP statuses.
 var codeStatus = map[string]int{
+	cairn.EBADREQUEST:     http.StatusBadRequest,
 	cairn.EINVALID:        http.StatusUnprocessableEntity,
 	cairn.ENOTFOUND:       http.StatusNotFound,
 	cairn.ECONFLICT:       http.StatusConflict,

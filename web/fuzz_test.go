@@ -19,8 +19,8 @@ func checkDecodeResult(t *testing.T, err error) {
 	if !errors.As(err, &e) {
 		t.Fatalf("error %v is not a *cairn.Error", err)
 	}
-	if e.Code != cairn.EINVALID && e.Code != cairn.ETOOLARGE {
-		t.Fatalf("code %q for bad input, want invalid or too_large: %v", e.Code, err)
+	if e.Code != cairn.EINVALID && e.Code != cairn.EBADREQUEST {
+		t.Fatalf("code %q for bad input, want invalid or bad_request: %v", e.Code, err)
 	}
 	if e.Message == "" {
 		t.Fatal("error without a message")

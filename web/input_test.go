@@ -24,10 +24,10 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		status int
 		field  string
 	}{
-		{"MalformedJSON", "POST", org + "/objectives", `{"title":`, 422, ""},
+		{"MalformedJSON", "POST", org + "/objectives", `{"title":`, 400, ""},
 		{"NotAnObject", "POST", org + "/objectives", `[1,2]`, 422, ""},
-		{"EmptyBody", "POST", org + "/objectives", ``, 422, ""},
-		{"TrailingData", "POST", org + "/objectives", fmt.Sprintf(`{"period_id":%d,"title":"a","owner_ids":[%d]} {}`, ids.period, owner), 422, ""},
+		{"EmptyBody", "POST", org + "/objectives", ``, 400, ""},
+		{"TrailingData", "POST", org + "/objectives", fmt.Sprintf(`{"period_id":%d,"title":"a","owner_ids":[%d]} {}`, ids.period, owner), 400, ""},
 		{"UnknownField", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "a", "owner_ids": []int64{owner}, "colour": "red"}, 422, "colour"},
 		{"WrongType", "POST", org + "/objectives", map[string]any{"period_id": "one", "title": "a"}, 422, "period_id"},
 		{"WrongNestedType", "POST", org + "/key-results", map[string]any{"objective_id": ids.objective, "title": "a", "metric": map[string]any{"kind": "number", "start": "0", "target": 1}}, 422, "metric.start"},
@@ -37,7 +37,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"BadLevel", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "a", "level": "galaxy", "owner_ids": []int64{owner}}, 422, "level"},
 		{"UnknownPeriod", "POST", org + "/objectives", map[string]any{"period_id": 9999, "title": "a", "owner_ids": []int64{owner}}, 422, "period_id"},
 		{"BadParentType", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "a", "owner_ids": []int64{owner}, "parent": map[string]any{"type": "initiative", "id": 1}}, 422, "parent.type"},
-		{"OversizedBody", "POST", org + "/objectives", huge, 413, ""},
+		{"OversizedBody", "POST", org + "/objectives", huge, 400, ""},
 		{"TargetEqualsStart", "POST", org + "/key-results", map[string]any{"objective_id": ids.objective, "title": "a", "metric": map[string]any{"kind": "number", "start": 5, "target": 5}}, 422, "metric.target"},
 		{"BadMetricKind", "POST", org + "/key-results", map[string]any{"objective_id": ids.objective, "title": "a", "metric": map[string]any{"kind": "bitcoin", "start": 0, "target": 5}}, 422, "metric.kind"},
 		{"MetricWithoutMetricMode", "POST", org + "/initiatives", map[string]any{"parent": map[string]any{"type": "key_result", "id": ids.keyResult}, "title": "a", "progress_mode": "metric"}, 422, "metric"},

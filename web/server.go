@@ -110,6 +110,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	for _, rt := range s.routes() {
 		h := http.Handler(rt.Handler)
+		if takesJSONBody(rt) {
+			h = requireJSONBody(h)
+		}
 		if !rt.Public {
 			h = s.requireUser(h)
 		}
