@@ -31,6 +31,22 @@ func (a *access) requireWriter(what string) error {
 	return nil
 }
 
+// defaultOwners returns owners when the request named them, and otherwise the caller, as the
+// one owner of what they create. A tenant admin who is not a member of the organization
+// cannot own its items, so they must name the owners.
+func (s *Service) defaultOwners(ctx context.Context, a *access, owners []int64) ([]int64, error) {
+	if owners != nil {
+		return owners, nil
+	}
+	if _, err := s.store.Membership(ctx, a.org.ID, a.user.ID); err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, FieldError("owner_ids", "you are not a member of %s, so you cannot own its items: name at least one owner in owner_ids", a.org.Name)
+		}
+		return nil, err
+	}
+	return []int64{a.user.ID}, nil
+}
+
 // currentUser returns the signed-in user or EUNAUTHORIZED.
 func currentUser(ctx context.Context) (*User, error) {
 	u := UserFromContext(ctx)

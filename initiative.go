@@ -89,7 +89,8 @@ func (s *Service) initiativeView(ctx context.Context, a *access, id int64) (*Ini
 	return initiativeView(i, e.initiative(i)), nil
 }
 
-// CreateInitiative creates an initiative under a key result or objective the user may edit.
+// CreateInitiative creates an initiative under a key result or objective the user may edit,
+// owned by the caller unless it names its owners.
 func (s *Service) CreateInitiative(ctx context.Context, org string, i *Initiative) error {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -99,6 +100,9 @@ func (s *Service) CreateInitiative(ctx context.Context, org string, i *Initiativ
 		return err
 	}
 	i.ID, i.OrgID, i.LastCheckInAt = 0, a.org.ID, nil
+	if i.OwnerIDs, err = s.defaultOwners(ctx, a, i.OwnerIDs); err != nil {
+		return err
+	}
 	if err := i.Validate(); err != nil {
 		return err
 	}

@@ -59,8 +59,8 @@ func (s *Service) keyResultView(ctx context.Context, a *access, id int64) (*KeyR
 	return keyResultView(k, e.keyResult(k)), nil
 }
 
-// CreateKeyResult creates a key result under an objective the user may edit. Its current
-// value starts at the metric's start.
+// CreateKeyResult creates a key result under an objective the user may edit, owned by the
+// caller unless it names its owners. Its current value starts at the metric's start.
 func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult) error {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -70,6 +70,9 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 		return err
 	}
 	k.ID, k.OrgID, k.Score, k.LastCheckInAt = 0, a.org.ID, nil, nil
+	if k.OwnerIDs, err = s.defaultOwners(ctx, a, k.OwnerIDs); err != nil {
+		return err
+	}
 	if err := k.Validate(); err != nil {
 		return err
 	}

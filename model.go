@@ -218,7 +218,13 @@ type Objective struct {
 }
 
 // Validate checks an objective's own fields; references are checked by the service.
-func (o *Objective) Validate() error {
+func (o *Objective) Validate() error { return o.validate(true) }
+
+// ValidateNew checks a new objective as a request states it: its owners may be left out, and
+// the service then makes the caller the owner.
+func (o *Objective) ValidateNew() error { return o.validate(o.OwnerIDs != nil) }
+
+func (o *Objective) validate(needOwners bool) error {
 	o.Title = strings.TrimSpace(o.Title)
 	if err := validTitle("title", o.Title, 300); err != nil {
 		return err
@@ -239,7 +245,7 @@ func (o *Objective) Validate() error {
 	if o.Level == LevelTeam && o.TeamID == nil {
 		return FieldError("team_id", "team_id is required for a team objective")
 	}
-	if len(o.OwnerIDs) == 0 {
+	if needOwners && len(o.OwnerIDs) == 0 {
 		return FieldError("owner_ids", "an objective needs at least one owner")
 	}
 	if err := validIDs("owner_ids", o.OwnerIDs); err != nil {

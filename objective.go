@@ -120,7 +120,8 @@ func (s *Service) ObjectiveTree(ctx context.Context, org string, id int64) (*Obj
 	return e.tree(o, map[int64]bool{}), nil
 }
 
-// CreateObjective creates an objective. Members and admins may; the owners must be members.
+// CreateObjective creates an objective. Members and admins may; the owners must be members,
+// and without owners the caller owns it.
 func (s *Service) CreateObjective(ctx context.Context, org string, o *Objective) error {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -130,6 +131,9 @@ func (s *Service) CreateObjective(ctx context.Context, org string, o *Objective)
 		return err
 	}
 	o.ID, o.OrgID, o.Score = 0, a.org.ID, nil
+	if o.OwnerIDs, err = s.defaultOwners(ctx, a, o.OwnerIDs); err != nil {
+		return err
+	}
 	if err := o.Validate(); err != nil {
 		return err
 	}

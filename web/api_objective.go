@@ -33,7 +33,7 @@ func DecodeObjective(body io.Reader) (*cairn.Objective, error) {
 		TeamID: in.TeamID, Aspirational: in.Aspirational, OwnerIDs: in.OwnerIDs,
 		EditorIDs: in.EditorIDs, Parent: in.Parent, Weight: in.Weight,
 	}
-	if err := o.Validate(); err != nil {
+	if err := o.ValidateNew(); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -237,3 +237,52 @@ func TestUnknownRouteIsProblem(t *testing.T) {
 		t.Fatalf("forged token: status %d", res.StatusCode)
 	}
 }
+
+// TestCreateDefaultsTheOwnerToTheCaller creates an objective, a key result and an initiative
+// without owner_ids and checks that the caller owns each, that named owners still win, and
+// that a tenant admin outside the organization must name them.
+func TestCreateDefaultsTheOwnerToTheCaller(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ids := b.okrs(t)
+	org := "/api/v1/orgs/fabrikam"
+	member := b.users["member"].ID
+	owners := func(r response) []int64 {
+		var v struct {
+			OwnerIDs []int64 `json:"owner_ids"`
+		}
+		r.json(t, &v)
+		return v.OwnerIDs
+	}
+	obj := b.must(t, 201, "member", "POST", org+"/objectives", map[string]any{"period_id": ids.period, "title": "Mine"})
+	if got := owners(obj); len(got) != 1 || got[0] != member {
+		t.Fatalf("objective owners %v, want [%d]", got, member)
+	}
+	kr := b.must(t, 201, "member", "POST", org+"/key-results", map[string]any{"objective_id": obj.id(t), "title": "Ship", "metric": map[string]any{"kind": "number", "start": 0, "target": 10}})
+	if got := owners(kr); len(got) != 1 || got[0] != member {
+		t.Fatalf("key result owners %v, want [%d]", got, member)
+	}
+	ini := b.must(t, 201, "member", "POST", org+"/initiatives", map[string]any{"parent": map[string]any{"type": "key_result", "id": kr.id(t)}, "title": "Do it"})
+	if got := owners(ini); len(got) != 1 || got[0] != member {
+		t.Fatalf("initiative owners %v, want [%d]", got, member)
+	}
+	// The owner may then check in, which only owners and editors may.
+	b.must(t, 201, "member", "POST", fmt.Sprintf("%s/key-results/%d/check-ins", org, kr.id(t)), map[string]any{"value": 4})
+
+	t.Run("NamedOwnersWin", func(t *testing.T) {
+		r := b.must(t, 201, "member", "POST", org+"/objectives", map[string]any{"period_id": ids.period, "title": "Theirs", "owner_ids": []int64{b.users["owner"].ID}})
+		if got := owners(r); len(got) != 1 || got[0] != b.users["owner"].ID {
+			t.Fatalf("owners %v, want the named owner", got)
+		}
+	})
+	t.Run("ErrTenantAdminOutsideTheOrgMustNameOwners", func(t *testing.T) {
+		b.must(t, 204, "tenant", "DELETE", fmt.Sprintf("%s/members/%d", org, b.users["tenant"].ID), nil)
+		p := b.must(t, 422, "tenant", "POST", org+"/objectives", map[string]any{"period_id": ids.period, "title": "Nobody's"}).problem(t)
+		if p.Field != "owner_ids" || !strings.Contains(p.Detail, "not a member") {
+			t.Fatalf("problem %+v", p)
+		}
+	})
+	t.Run("ErrViewerStillForbidden", func(t *testing.T) {
+		b.must(t, 403, "viewer", "POST", org+"/objectives", map[string]any{"period_id": ids.period, "title": "Nope"})
+	})
+}

@@ -33,7 +33,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"WrongNestedType", "POST", org + "/key-results", map[string]any{"objective_id": ids.objective, "title": "a", "metric": map[string]any{"kind": "number", "start": "0", "target": 1}}, 422, "metric.start"},
 		{"EmptyTitle", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "  ", "owner_ids": []int64{owner}}, 422, "title"},
 		{"TooLongTitle", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": long, "owner_ids": []int64{owner}}, 422, "title"},
-		{"NoOwners", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "a"}, 422, "owner_ids"},
+		{"EmptyOwners", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "a", "owner_ids": []int64{}}, 422, "owner_ids"},
 		{"BadLevel", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "a", "level": "galaxy", "owner_ids": []int64{owner}}, 422, "level"},
 		{"UnknownPeriod", "POST", org + "/objectives", map[string]any{"period_id": 9999, "title": "a", "owner_ids": []int64{owner}}, 422, "period_id"},
 		{"BadParentType", "POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "a", "owner_ids": []int64{owner}, "parent": map[string]any{"type": "initiative", "id": 1}}, 422, "parent.type"},
