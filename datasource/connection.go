@@ -96,7 +96,7 @@ func (s *Service) verify(ctx context.Context, orgURL, projectName string, cred C
 		if errors.Is(err, azdo.ErrNotFound) {
 			return nil, azdo.Project{}, cairn.FieldError("organization_url", "%s is not an Azure DevOps organization (or collection) URL", orgURL)
 		}
-		return nil, azdo.Project{}, apiError(err, "the organization "+orgURL)
+		return nil, azdo.Project{}, newCredentialError(err, cred.Type, orgURL)
 	}
 	p, err := cl.Project(ctx, projectName)
 	if err != nil {

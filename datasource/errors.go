@@ -14,7 +14,7 @@ import (
 // Guidance shown with each kind of sync error (PRODUCT.md §2, "Errors users must
 // understand").
 const (
-	GuidanceCredentials       = "Azure DevOps no longer accepts this connection's credentials: reconnect it with a new personal access token or sign in again."
+	GuidanceCredentials       = "Open the connection and reconnect it with a new personal access token, or sign in with Microsoft again."
 	GuidanceConditionalAccess = "An Azure DevOps organization administrator can turn off the organization's \"Enable Azure AD CAP validation\" setting " +
 		"(Organization settings → Security → Policies → Enable Azure Active Directory (Azure AD) Conditional Access Policy Validation), " +
 		"or your Microsoft Entra administrator can add Cairn's outbound IP addresses to the conditional access policy or the IP allow-list."
@@ -36,7 +36,7 @@ func classify(err error, what string, now time.Time) *cairn.SyncError {
 	switch {
 	case errors.Is(err, azdo.ErrUnauthorized):
 		e.Kind, e.Message, e.Guidance = cairn.SyncErrCredentials,
-			"Azure DevOps no longer accepts this connection's credentials: reconnect it.", GuidanceCredentials
+			"Azure DevOps no longer accepts this connection's credentials.", GuidanceCredentials
 	case errors.Is(err, azdo.ErrConditionalAccess):
 		e.Kind, e.Message, e.Guidance = cairn.SyncErrConditionalAccess,
 			"Azure DevOps refused the request because of a conditional access policy or an IP allow-list (VS403463).", GuidanceConditionalAccess
@@ -97,6 +97,31 @@ func capitalize(s string) string {
 		return string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
+}
+
+// PATScopes names the scopes a personal access token needs, as Azure DevOps' "New personal
+// access token" page labels them.
+const PATScopes = "Work Items (Read), Project and Team (Read), and Service Hooks (Read & write) for near-real-time updates"
+
+// newCredentialError turns the failure of a credential's first use (connecting, or listing
+// the projects before connecting) into an error. A credential that Azure DevOps refuses has
+// never worked, so the error says what may be wrong with it and how to make one that works,
+// rather than asking to reconnect; any other failure reads as apiError's.
+func newCredentialError(err error, authType cairn.AuthType, orgURL string) error {
+	if !errors.Is(err, azdo.ErrUnauthorized) {
+		return apiError(err, "the organization "+orgURL)
+	}
+	var msg string
+	switch authType {
+	case cairn.AuthClientCredentials:
+		msg = fmt.Sprintf("Azure DevOps at %s did not accept the service principal. Check the tenant id, client id and client secret, and that the service principal was added as a user of the Azure DevOps organization with access to the project.", orgURL)
+	case cairn.AuthOAuth:
+		msg = fmt.Sprintf("Azure DevOps at %s did not accept your Microsoft sign-in. Sign in again with an account that is a member of the organization.", orgURL)
+	default:
+		msg = fmt.Sprintf("Azure DevOps at %s did not accept this personal access token: it may be mistyped, expired, revoked, or made for another organization. "+
+			"Create a token for this organization with the scopes %s, and paste it here.", orgURL, PATScopes)
+	}
+	return &cairn.Error{Code: cairn.EINVALID, Field: "azure_devops." + cairn.SyncErrCredentials, Message: msg}
 }
 
 // apiError turns a failed Azure DevOps call made for a person (verifying a connection,

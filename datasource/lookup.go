@@ -50,13 +50,18 @@ func (s *Service) ProbeProjects(ctx context.Context, org string, in ProbeInput) 
 	if err != nil {
 		return nil, cairn.FieldError("organization_url", "cannot reach %s: %v", u, err)
 	}
-	return projects(ctx, cl, u)
+	ps, err := projects(ctx, cl)
+	if err != nil {
+		return nil, newCredentialError(err, cred.Type, u)
+	}
+	return ps, nil
 }
 
-func projects(ctx context.Context, cl *azdo.Client, orgURL string) ([]ProjectView, error) {
+// projects lists the projects a client sees, sorted by name; its error is Azure DevOps'.
+func projects(ctx context.Context, cl *azdo.Client) ([]ProjectView, error) {
 	ps, err := cl.AllProjects(ctx)
 	if err != nil {
-		return nil, apiError(err, "the projects of "+orgURL)
+		return nil, err
 	}
 	out := make([]ProjectView, 0, len(ps))
 	for _, p := range ps {
@@ -92,7 +97,11 @@ func (s *Service) Projects(ctx context.Context, org string, connectionID int64) 
 	if err != nil {
 		return nil, err
 	}
-	return projects(ctx, cl, c.OrganizationURL)
+	ps, err := projects(ctx, cl)
+	if err != nil {
+		return nil, apiError(err, "the projects of "+c.OrganizationURL)
+	}
+	return ps, nil
 }
 
 // TypeView is a work item type with its states.

@@ -177,8 +177,20 @@ func TestIntegrationAPINeverRevealsTheCredential(t *testing.T) {
 	// A wrong token is refused with the typed client error, and still not echoed.
 	p := ib.call(t, 422, "owner", "POST", "/api/v1/orgs/fabrikam/connections", map[string]any{
 		"name": "bad", "organization_url": ib.emuURL + "/fabrikam", "project": "Fabrikam Fiber", "auth": map[string]any{"type": "pat", "token": secretPAT + "x"}}).problem(t)
-	if !strings.Contains(p.Detail, "credentials") {
-		t.Errorf("bad PAT problem = %q", p.Detail)
+	// It has never worked, so it says what may be wrong and which scopes a token needs, once.
+	for _, want := range []string{"did not accept this personal access token", "Work Items (Read)", "Project and Team (Read)", "Service Hooks (Read & write)"} {
+		if strings.Count(p.Detail, want) != 1 {
+			t.Errorf("bad PAT problem %q should say %q once", p.Detail, want)
+		}
+	}
+	if strings.Contains(p.Detail, "no longer") || strings.Contains(p.Detail, "reconnect") || strings.Count(p.Detail, "personal access token") != 1 {
+		t.Errorf("bad PAT problem %q speaks of a connection that once worked, or repeats itself", p.Detail)
+	}
+	// Listing the projects with it, the wizard's first step, says the same.
+	pp := ib.call(t, 422, "owner", "POST", "/api/v1/orgs/fabrikam/connections/azure-devops/projects",
+		map[string]any{"organization_url": ib.emuURL + "/fabrikam", "auth": map[string]any{"type": "pat", "token": secretPAT + "x"}}).problem(t)
+	if pp.Detail != p.Detail || pp.Field != "azure_devops.credentials" {
+		t.Errorf("projects with a bad PAT: %+v, want the connection's detail %q", pp, p.Detail)
 	}
 	ib.call(t, 422, "owner", "POST", "/api/v1/orgs/fabrikam/connections", map[string]any{
 		"name": "bad", "organization_url": ib.emuURL + "/fabrikam", "project": "No Such Project", "auth": map[string]any{"type": "pat", "token": secretPAT}})
@@ -197,6 +209,9 @@ func TestIntegrationAPINeverRevealsTheCredential(t *testing.T) {
 	}
 	if !strings.Contains(ib.bodies.String(), "reconnect") {
 		t.Error("the expired PAT's guidance never reached the client")
+	}
+	if strings.Contains(ib.bodies.String(), "reconnect it. Azure DevOps") {
+		t.Error("the expired PAT's message repeats itself")
 	}
 	var raw string
 	must(t, ib.db.SQL().QueryRow(`SELECT credential FROM azdo_connections WHERE id = ?`, conn).Scan(&raw))

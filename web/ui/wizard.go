@@ -297,7 +297,7 @@ func (u *UI) prepareStep(ctx context.Context, q *request, w *wizardState) error 
 				w.Errs["organization_url"] = "enter the organization's URL, like https://dev.azure.com/fabrikam"
 			}
 			if w.PAT == "" {
-				w.Errs["auth.token"] = "enter a personal access token with Work Items (Read) and Project (Read) scopes"
+				w.Errs["auth.token"] = "enter a personal access token with the scopes " + datasource.PATScopes
 			}
 		}
 		if len(w.Errs) == 0 {
@@ -459,6 +459,14 @@ func (w *wizardState) failConnection(err error) error {
 	switch f := cairn.ErrorField(err); f {
 	case "organization_url", "project", "name", "auth.token":
 		w.Errs[f] = cairn.ErrorMessage(err)
+	case "azure_devops." + cairn.SyncErrCredentials:
+		// Azure DevOps refused the credential: say so at the token, or above the form after
+		// signing in with Microsoft.
+		if w.Grant == "" {
+			w.Errs["auth.token"] = cairn.ErrorMessage(err)
+		} else {
+			w.General = cairn.ErrorMessage(err)
+		}
 	case "auth.grant":
 		// The sign-in expired: offer it again.
 		w.Grant, w.Orgs, w.Projects = "", nil, nil

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -45,6 +46,21 @@ func createConnection(t *testing.T, b *testBundle, br *browser, base string) str
 	res = br.post(t, base, conn)
 	if res.status != http.StatusUnprocessableEntity || stepOf(t, res) != "new-connection" {
 		t.Fatalf("a wrong token: %d at %s, want 422 on the same step", res.status, stepOf(t, res))
+	}
+	// The token never worked: the message at the token field says what may be wrong and which
+	// scopes a token needs, once, and does not speak of reconnecting.
+	errPAT := regexp.MustCompile(`(?s)id="err-auth-token"[^>]*>(.*?)</`).FindStringSubmatch(res.body)
+	if errPAT == nil {
+		t.Fatalf("a wrong token has no message at the token field: %.3000s", res.body)
+	}
+	msg := html.UnescapeString(errPAT[1])
+	for _, want := range []string{"did not accept this personal access token", "Work Items (Read), Project and Team (Read), and Service Hooks (Read & write)"} {
+		if strings.Count(msg, want) != 1 {
+			t.Fatalf("the token message %q should say %q once", msg, want)
+		}
+	}
+	if strings.Contains(msg, "no longer") || strings.Contains(msg, "reconnect") || strings.Count(res.body, "did not accept") != 1 {
+		t.Fatalf("the token message repeats itself or speaks of reconnecting: %q", msg)
 	}
 	conn.Set("pat", emulatorPAT)
 	res = br.post(t, base, conn)
