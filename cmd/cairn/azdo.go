@@ -34,9 +34,9 @@ type azdoSession struct {
 	fs                             *flag.FlagSet
 
 	// Subcommand flags.
-	search, queryRef, ids, fields, expand, asOf, errorPolicy string
-	depth, top                                               int
-	timePrecision                                            bool
+	search, queryRef, ids, fields, expand, asOf, errorPolicy, output string
+	depth, top                                                       int
+	timePrecision, raw                                               bool
 }
 
 func azdoSubcommands() map[string]azdoSubcommand {
@@ -60,23 +60,25 @@ func azdoSubcommands() map[string]azdoSubcommand {
 			run: runAzdoQueries,
 		},
 		"run-query": {
-			summary: "run a saved query by ID or path",
-			usage:   "--query ID|PATH [--top N]",
-			help: "Runs a saved query and prints the WIQL result (work item IDs, or links for tree queries)\n" +
-				"as JSON. A path such as \"Shared Queries/Team/Open Bugs\" needs --project.",
+			summary: "run a saved query by ID or path and list its work items",
+			usage:   "--query ID|PATH [--top N] [--output table|json] [--raw]",
+			help: "Runs a saved query. A path such as \"Shared Queries/Team/Open Bugs\" needs --project.\n\n" +
+				resultHelp,
 			flags: func(fs *flag.FlagSet, s *azdoSession) {
 				fs.StringVar(&s.queryRef, "query", "", "the saved query's GUID or path (required)")
 				fs.IntVar(&s.top, "top", 0, "the most rows to return (0: server default)")
+				resultFlags(fs, s)
 			},
 			run: runAzdoRunQuery,
 		},
 		"wiql": {
-			summary: "run a WIQL query",
-			usage:   "\"SELECT … FROM WorkItems …\" [--top N] [--time-precision]",
-			help:    "Runs the WIQL text given as the argument and prints the result as JSON.",
+			summary: "run a WIQL query and list its work items",
+			usage:   "\"SELECT … FROM WorkItems …\" [--top N] [--time-precision] [--output table|json] [--raw]",
+			help:    "Runs the WIQL text given as the argument.\n\n" + resultHelp,
 			flags: func(fs *flag.FlagSet, s *azdoSession) {
 				fs.IntVar(&s.top, "top", 0, "the most rows to return (0: server default)")
 				fs.BoolVar(&s.timePrecision, "time-precision", false, "compare dates with their time of day")
+				resultFlags(fs, s)
 			},
 			run: runAzdoWIQL,
 		},
@@ -107,7 +109,8 @@ func azdoSubcommands() map[string]azdoSubcommand {
 func azdoUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: cairn azdo <subcommand> [flags]")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Talks to Azure DevOps (REST 7.1) and prints JSON to stdout.")
+	fmt.Fprintln(w, "Talks to Azure DevOps (REST 7.1) and prints JSON to stdout; run-query and wiql")
+	fmt.Fprintln(w, "print the query's work items as a table unless given --output json or --raw.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Subcommands:")
 	subs := azdoSubcommands()
@@ -322,6 +325,10 @@ func runAzdoRunQuery(ctx context.Context, s *azdoSession, args []string) error {
 			return err
 		}
 	}
+	format, err := s.resultFormat()
+	if err != nil {
+		return err
+	}
 	c, err := s.client()
 	if err != nil {
 		return err
@@ -341,7 +348,7 @@ func runAzdoRunQuery(ctx context.Context, s *azdoSession, args []string) error {
 	if err != nil {
 		return err
 	}
-	return s.print(r)
+	return s.printResult(ctx, c, r, format)
 }
 
 func runAzdoWIQL(ctx context.Context, s *azdoSession, args []string) error {
@@ -354,6 +361,10 @@ func runAzdoWIQL(ctx context.Context, s *azdoSession, args []string) error {
 	if strings.TrimSpace(args[0]) == "" {
 		return s.usageError("the WIQL text is empty")
 	}
+	format, err := s.resultFormat()
+	if err != nil {
+		return err
+	}
 	c, err := s.client()
 	if err != nil {
 		return err
@@ -362,7 +373,7 @@ func runAzdoWIQL(ctx context.Context, s *azdoSession, args []string) error {
 	if err != nil {
 		return err
 	}
-	return s.print(r)
+	return s.printResult(ctx, c, r, format)
 }
 
 func runAzdoItems(ctx context.Context, s *azdoSession, args []string) error {

@@ -45,13 +45,13 @@ func TestAzdoCommandsAgainstTheEmulator(t *testing.T) {
 		}
 	})
 	t.Run("RunQuery", func(t *testing.T) {
-		v := runJSON(t, "run-query", "--query", "Shared Queries/Checkout epic tree")
+		v := runJSON(t, "run-query", "--query", "Shared Queries/Checkout epic tree", "--raw")
 		if !strings.Contains(mustJSON(t, v), "workItemRelations") {
 			t.Fatalf("tree query result lacks relations: %s", mustJSON(t, v))
 		}
 	})
 	t.Run("WIQL", func(t *testing.T) {
-		v := runJSON(t, "wiql", "SELECT [System.Id] FROM WorkItems WHERE [System.WorkItemType] = 'Epic' ORDER BY [System.Id]")
+		v := runJSON(t, "wiql", "SELECT [System.Id] FROM WorkItems WHERE [System.WorkItemType] = 'Epic' ORDER BY [System.Id]", "--raw")
 		if !strings.Contains(mustJSON(t, v), `"workItems"`) {
 			t.Fatalf("flat result lacks workItems: %s", mustJSON(t, v))
 		}
