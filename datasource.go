@@ -59,6 +59,7 @@ type SyncError struct {
 // The kinds of sync errors (PRODUCT.md §2, "Errors users must understand").
 const (
 	SyncErrCredentials       = "credentials"        // 401, or 203 with a sign-in page
+	SyncErrHostNotAllowed    = "host_not_allowed"   // the organization URL is not on the egress allow-list
 	SyncErrConditionalAccess = "conditional_access" // 403 VS403463 or an IP allow-list
 	SyncErrForbidden         = "forbidden"          // another 403: no permission
 	SyncErrNotFound          = "not_found"          // the query, project or items are gone

@@ -3,6 +3,7 @@ package cairn
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 )
 
@@ -20,9 +21,14 @@ const (
 	MinSyncInterval     = 5 * time.Minute
 )
 
-// TenantIntegration is the tenant-level switch of the Azure DevOps integration.
+// TenantIntegration is the tenant-level switch of the Azure DevOps integration, with the
+// hosts besides Azure DevOps Services that credentials may reach.
 type TenantIntegration struct {
 	Enabled bool `json:"enabled"`
+	// AllowedHosts are the Azure DevOps Server hosts a tenant admin allowed.
+	AllowedHosts []string `json:"allowed_hosts"`
+	// OperatorHosts are the hosts the operator allowed (CAIRN_AZDO_ALLOWED_HOSTS); read-only.
+	OperatorHosts []string `json:"operator_hosts"`
 }
 
 // OrgIntegration is an organization's Azure DevOps switch and sync interval.
@@ -161,7 +167,11 @@ func (s *Service) TenantIntegration(ctx context.Context) (*TenantIntegration, er
 	if err != nil {
 		return nil, err
 	}
-	return &TenantIntegration{Enabled: on}, nil
+	hosts, err := s.AllowedHosts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &TenantIntegration{Enabled: on, AllowedHosts: hosts, OperatorHosts: slices.Clone(s.operatorHosts)}, nil
 }
 
 func (s *Service) tenantIntegrationEnabled(ctx context.Context) (bool, error) {

@@ -13,6 +13,8 @@ type Service struct {
 	store        Store
 	now          func() time.Time
 	hashPassword func(string) (string, error)
+	// operatorHosts are the operator's allowed Azure DevOps hosts.
+	operatorHosts []string
 }
 
 // ServiceOptions configures a Service.
@@ -21,6 +23,9 @@ type ServiceOptions struct {
 	Now func() time.Time
 	// HashPassword hashes a new local password; nil disables local passwords.
 	HashPassword func(string) (string, error)
+	// OperatorHosts are the hosts the operator allowed Azure DevOps credentials to reach
+	// (CAIRN_AZDO_ALLOWED_HOSTS), shown to tenant admins.
+	OperatorHosts []string
 }
 
 // NewService returns a Service over the store.
@@ -28,7 +33,10 @@ func NewService(store Store, opts ServiceOptions) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: store, now: opts.Now, hashPassword: opts.HashPassword}
+	if opts.OperatorHosts == nil {
+		opts.OperatorHosts = []string{}
+	}
+	return &Service{store: store, now: opts.Now, hashPassword: opts.HashPassword, operatorHosts: opts.OperatorHosts}
 }
 
 // Store returns the underlying store for wiring code (sign-in, jobs) that needs it.

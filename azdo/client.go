@@ -580,6 +580,12 @@ func errorFromResponse(route string, resp *http.Response, raw []byte, retryAfter
 			msg = "203 sign-in page instead of an API response; the credentials are expired or malformed"
 		case resp.StatusCode == http.StatusUnauthorized:
 			msg = "the credentials were rejected"
+		case resp.StatusCode >= 300 && resp.StatusCode < 400:
+			to := "another address"
+			if loc, err := resp.Location(); err == nil {
+				to = loc.Scheme + "://" + loc.Host
+			}
+			msg = fmt.Sprintf("a redirect (%d) to %s, which Cairn does not follow with credentials: check the organization URL", resp.StatusCode, to)
 		default:
 			msg = http.StatusText(resp.StatusCode)
 		}

@@ -90,7 +90,7 @@ func (s *Service) resolveCredential(ctx context.Context, a *cairn.IntegrationAct
 func (s *Service) verify(ctx context.Context, orgURL, projectName string, cred Credential) (*azdo.Client, azdo.Project, error) {
 	cl, err := s.cfg.Clients.newClient(ctx, orgURL, cred, nil)
 	if err != nil {
-		return nil, azdo.Project{}, cairn.FieldError("organization_url", "cannot reach %s: %v", orgURL, err)
+		return nil, azdo.Project{}, clientError(orgURL, err)
 	}
 	if _, err := cl.ConnectionData(ctx); err != nil {
 		if errors.Is(err, azdo.ErrNotFound) {

@@ -131,8 +131,12 @@ func openCredential(s *auth.Sealer, c *cairn.Connection) (Credential, error) {
 
 // ClientConfig configures the Azure DevOps clients Cairn builds for connections.
 type ClientConfig struct {
-	// HTTPClient carries every call; http.DefaultClient's transport with a 2 minute
-	// timeout when nil.
+	// Egress decides where credentials may go, and guards every call; it is required.
+	// Its Client carries every call.
+	Egress *azdo.Egress
+	// HTTPClient, when set, carries every call through its own transport instead of the
+	// egress client's, still with the egress check of every URL (see azdo.Egress.Wrap).
+	// Benchmarks use it.
 	HTTPClient *http.Client
 	// VSSPSURL is the profile and accounts service; the emulator serves it at
 	// {base}/_vssps.
@@ -171,9 +175,27 @@ func (cc ClientConfig) oauthConfig(redirectURL string) *oauth2.Config {
 	}
 }
 
+// httpClient returns the client that carries every call, guarded by the egress policy.
+func (cc ClientConfig) httpClient() (*http.Client, error) {
+	if cc.Egress == nil {
+		return nil, errors.New("datasource: no egress policy: ClientConfig.Egress is required")
+	}
+	if cc.HTTPClient != nil {
+		return cc.Egress.Wrap(cc.HTTPClient), nil
+	}
+	return cc.Egress.Client(), nil
+}
+
 // newClient builds an Azure DevOps client for a connection's organization with a
 // credential. onCall, when set, sees every HTTP attempt.
 func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Credential, onCall func(route string, status int)) (*azdo.Client, error) {
+	hc, err := cc.httpClient()
+	if err != nil {
+		return nil, err
+	}
+	if err := cc.Egress.CheckURL(ctx, orgURL); err != nil {
+		return nil, err
+	}
 	var a azdo.Auth
 	switch cred.Type {
 	case cairn.AuthPAT:
@@ -185,20 +207,14 @@ func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Creden
 			Scopes:    []string{azdo.AzureDevOpsScope},
 			AuthStyle: oauth2.AuthStyleInParams,
 		}
-		hctx := ctx
-		if cc.HTTPClient != nil {
-			hctx = context.WithValue(ctx, oauth2.HTTPClient, cc.HTTPClient)
-		}
+		hctx := context.WithValue(ctx, oauth2.HTTPClient, hc)
 		// The token source outlives this call's context: it refreshes during the sync.
 		a = azdo.Bearer(cfg.TokenSource(context.WithoutCancel(hctx)))
 	case cairn.AuthOAuth:
 		if cred.OAuth == nil {
 			return nil, errors.New("datasource: the OAuth credential has no token")
 		}
-		hctx := context.WithoutCancel(ctx)
-		if cc.HTTPClient != nil {
-			hctx = context.WithValue(hctx, oauth2.HTTPClient, cc.HTTPClient)
-		}
+		hctx := context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, hc)
 		var ts oauth2.TokenSource = cc.oauthConfig("").TokenSource(hctx, cred.OAuth)
 		if cred.onRefresh != nil {
 			ts = &notifySource{src: ts, last: cred.OAuth.AccessToken, fn: cred.onRefresh}
@@ -208,7 +224,7 @@ func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Creden
 		return nil, fmt.Errorf("datasource: unknown credential type %q", cred.Type)
 	}
 	return azdo.New(azdo.Config{
-		OrgURL: orgURL, VSSPSURL: cc.VSSPSURL, Auth: a, HTTPClient: cc.HTTPClient, UserAgent: "cairn",
+		OrgURL: orgURL, VSSPSURL: cc.VSSPSURL, Auth: a, HTTPClient: hc, UserAgent: "cairn",
 		MaxRetries: cc.MaxRetries, Sleep: cc.Sleep, Concurrency: cc.Concurrency, OnCall: onCall,
 	})
 }

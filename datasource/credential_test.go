@@ -30,9 +30,10 @@ func TestServicePrincipalConnection(t *testing.T) {
 	t.Cleanup(authority.Close)
 	b := setup(t, bundleOptions{})
 	b.emu.AddBearerToken("sp-access-token")
+	clients := datasource.ClientConfig{Egress: egressFor(b.emuURL, authority.URL), EntraAuthority: authority.URL}
 	ds := datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Syncer: datasource.NewSyncer(datasource.SyncerConfig{
-		Store: b.db, Sealer: b.sealer, Clients: datasource.ClientConfig{EntraAuthority: authority.URL}}),
-		Clients: datasource.ClientConfig{EntraAuthority: authority.URL}})
+		Store: b.db, Sealer: b.sealer, Clients: clients}),
+		Clients: clients})
 	in := datasource.ConnectionInput{Name: "sp", OrganizationURL: b.emuURL + "/" + emuOrg, Project: emuProject,
 		Auth: datasource.AuthInput{Type: cairn.AuthClientCredentials, TenantID: "tenant-1", ClientID: "app-1", ClientSecret: "wrong"}}
 	if _, err := ds.CreateConnection(b.actx, b.org.Slug, in); err == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
@@ -22,6 +23,8 @@ const (
 	GuidanceTooLarge    = "Azure DevOps returns at most 20,000 work items per query: narrow the query (for example by area path, iteration or state) or pick fewer work items."
 	GuidanceUnavailable = "Azure DevOps did not answer. Cairn keeps the last good values and tries again at the next sync."
 	GuidanceDisabled    = "A tenant admin and an organization admin must both turn the Azure DevOps integration on; syncing resumes then."
+	GuidanceHost        = "Cairn sends credentials only to Azure DevOps Services (https://dev.azure.com/{organization} or https://{organization}.visualstudio.com) and to the hosts on its allow-list. " +
+		"A tenant admin can allow an Azure DevOps Server host on the admin page; an operator can with CAIRN_AZDO_ALLOWED_HOSTS."
 )
 
 // classify turns a failed Azure DevOps call into the error a data source shows. what
@@ -34,6 +37,9 @@ func classify(err error, what string, now time.Time) *cairn.SyncError {
 		code = ae.Code
 	}
 	switch {
+	case errors.Is(err, azdo.ErrHostNotAllowed):
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrHostNotAllowed,
+			"Cairn refused to send the connection's credentials: "+hostReason(err), GuidanceHost
 	case errors.Is(err, azdo.ErrUnauthorized):
 		e.Kind, e.Message, e.Guidance = cairn.SyncErrCredentials,
 			"Azure DevOps no longer accepts this connection's credentials.", GuidanceCredentials
@@ -70,9 +76,26 @@ func classify(err error, what string, now time.Time) *cairn.SyncError {
 // connectionWide reports whether an error affects every data source of the connection,
 // so that the sync stops rather than trying each data source in turn.
 func connectionWide(err error) bool {
-	return errors.Is(err, azdo.ErrUnauthorized) || errors.Is(err, azdo.ErrConditionalAccess) ||
+	return errors.Is(err, azdo.ErrUnauthorized) || errors.Is(err, azdo.ErrConditionalAccess) || errors.Is(err, azdo.ErrHostNotAllowed) ||
 		errors.Is(err, azdo.ErrServer) || errors.Is(err, azdo.ErrThrottled) || isNetwork(err) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// hostReason is why the egress policy refused a call, without the package prefix.
+func hostReason(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, azdo.ErrHostNotAllowed.Error()+": "); i >= 0 {
+		msg = msg[i+len(azdo.ErrHostNotAllowed.Error())+2:]
+	}
+	return msg
+}
+
+// clientError turns a failure to build a client for orgURL into the error a person sees.
+func clientError(orgURL string, err error) error {
+	if errors.Is(err, azdo.ErrHostNotAllowed) {
+		return cairn.FieldError("organization_url", "Cairn does not send credentials to %s: %s %s", orgURL, hostReason(err), GuidanceHost)
+	}
+	return cairn.FieldError("organization_url", "cannot reach %s: %v", orgURL, err)
 }
 
 func isNetwork(err error) bool {
@@ -137,6 +160,8 @@ func apiError(err error, what string) error {
 	se := classify(err, what, time.Now())
 	code := cairn.EUNAVAILABLE
 	switch se.Kind {
+	case cairn.SyncErrHostNotAllowed:
+		return &cairn.Error{Code: cairn.EINVALID, Field: "organization_url", Message: se.Message + " " + se.Guidance}
 	case cairn.SyncErrCredentials, cairn.SyncErrConditionalAccess, cairn.SyncErrForbidden, cairn.SyncErrInvalid, cairn.SyncErrTooLarge:
 		code = cairn.EINVALID
 	case cairn.SyncErrNotFound:

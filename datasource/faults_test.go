@@ -52,6 +52,10 @@ func (b *testBundle) newFront(tb testing.TB, spec string, seed int64) *front {
 	ts := httptest.NewServer(f)
 	tb.Cleanup(ts.Close)
 	f.url = ts.URL
+	hosts, err := b.svc.AllowedHosts(b.actx)
+	must(tb, err)
+	_, err = b.svc.SetAllowedHosts(b.actx, append(hosts, strings.TrimPrefix(ts.URL, "http://")))
+	must(tb, err)
 	return f
 }
 

@@ -97,7 +97,11 @@ func setup(tb testing.TB, opts bundleOptions) *testBundle {
 		tb.Fatal(err)
 	}
 	b.svc = cairn.NewService(b.db, cairn.ServiceOptions{})
-	clients := datasource.ClientConfig{VSSPSURL: base + "/_vssps", Sleep: fastSleep, MaxRetries: opts.maxRetries}
+	// The emulator is allowed as an operator allows it; fronts in front of it as a tenant
+	// admin does (see newFront).
+	egress := egressFor(base)
+	egress.Listed = b.svc.AllowedHosts
+	clients := datasource.ClientConfig{Egress: egress, VSSPSURL: base + "/_vssps", Sleep: fastSleep, MaxRetries: opts.maxRetries}
 	b.syncer = datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: b.sealer, Clients: clients, OnSynced: b.reports.add})
 	b.ds = datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: b.syncer,
 		PublicURL: opts.publicURL, Enqueuer: opts.enqueuer, HookDebounce: 50 * time.Millisecond})
@@ -397,4 +401,13 @@ func sortedCopy(ids []int) []int {
 	c := slices.Clone(ids)
 	sort.Ints(c)
 	return c
+}
+
+// egressFor allows the hosts of the given URLs, as an operator allows an emulator.
+func egressFor(urls ...string) *azdo.Egress {
+	e := &azdo.Egress{}
+	for _, u := range urls {
+		e.Hosts = append(e.Hosts, strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://"))
+	}
+	return e
 }

@@ -48,7 +48,7 @@ func (s *Service) ProbeProjects(ctx context.Context, org string, in ProbeInput) 
 	}
 	cl, err := s.cfg.Clients.newClient(ctx, u, cred, nil)
 	if err != nil {
-		return nil, cairn.FieldError("organization_url", "cannot reach %s: %v", u, err)
+		return nil, clientError(u, err)
 	}
 	ps, err := projects(ctx, cl)
 	if err != nil {

@@ -105,10 +105,11 @@ func (s *Service) Callback(ctx context.Context, state, code, providerError strin
 	if providerError != "" {
 		return "", "", cairn.Errorf(cairn.EFORBIDDEN, "Microsoft Entra refused the sign-in: %s", providerError)
 	}
-	hctx := ctx
-	if s.cfg.Clients.HTTPClient != nil {
-		hctx = context.WithValue(ctx, oauth2.HTTPClient, s.cfg.Clients.HTTPClient)
+	hc, err := s.cfg.Clients.httpClient()
+	if err != nil {
+		return "", "", cairn.Internal("microsoft sign-in", err)
 	}
+	hctx := context.WithValue(ctx, oauth2.HTTPClient, hc)
 	tok, err := s.cfg.Clients.oauthConfig(s.callbackURL()).Exchange(hctx, code)
 	if err != nil {
 		return "", "", cairn.Errorf(cairn.EINVALID, "Microsoft Entra did not issue a token for the code: start again")

@@ -58,7 +58,7 @@ func TestOAuthConnectionKeepsRotatedRefreshTokens(t *testing.T) {
 	entra := &entraStandIn{valid: map[string]bool{}, onToken: b.emu.AddBearerToken}
 	srv := httptest.NewServer(entra)
 	t.Cleanup(srv.Close)
-	clients := datasource.ClientConfig{VSSPSURL: b.emuURL + "/_vssps", EntraAuthority: srv.URL, OAuthClientID: "cairn-app", OAuthClientSecret: "s"}
+	clients := datasource.ClientConfig{Egress: egressFor(b.emuURL, srv.URL), VSSPSURL: b.emuURL + "/_vssps", EntraAuthority: srv.URL, OAuthClientID: "cairn-app", OAuthClientSecret: "s"}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: b.sealer, Clients: clients})
 	ds := datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: syncer, PublicURL: "http://cairn.example"})
 

@@ -26,22 +26,32 @@ func (s *Server) getTenantIntegration(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) putTenantIntegration(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Enabled *bool `json:"enabled"`
+		Enabled      *bool     `json:"enabled"`
+		AllowedHosts *[]string `json:"allowed_hosts"`
 	}
 	if err := DecodeJSON(r.Body, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if in.Enabled == nil {
-		s.writeError(w, r, cairn.FieldError("enabled", "enabled is required (true or false)"))
+	if in.Enabled == nil && in.AllowedHosts == nil {
+		s.writeError(w, r, cairn.FieldError("enabled", "send enabled (true or false), allowed_hosts (a list of hosts), or both"))
 		return
 	}
-	t := &cairn.TenantIntegration{Enabled: *in.Enabled}
-	if err := s.svc.SetTenantIntegration(r.Context(), t); err != nil {
-		s.writeError(w, r, err)
-		return
+	ctx := r.Context()
+	if in.AllowedHosts != nil {
+		if _, err := s.svc.SetAllowedHosts(ctx, *in.AllowedHosts); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
-	writeJSON(w, http.StatusOK, t)
+	if in.Enabled != nil {
+		if err := s.svc.SetTenantIntegration(ctx, &cairn.TenantIntegration{Enabled: *in.Enabled}); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	t, err := s.svc.TenantIntegration(ctx)
+	s.reply(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) getOrgIntegration(w http.ResponseWriter, r *http.Request) {

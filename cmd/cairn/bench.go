@@ -23,6 +23,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/azdoemu"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/sqldb"
@@ -405,7 +406,7 @@ func (b *bench) close() {
 func (b *bench) integration(emuURL string) (*datasource.Service, *datasource.Syncer) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
-	clients := datasource.ClientConfig{VSSPSURL: emuURL + "/_vssps", HTTPClient: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+	clients := datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{strings.TrimPrefix(emuURL, "http://")}}, VSSPSURL: emuURL + "/_vssps", HTTPClient: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: b.sealer, Clients: clients})
 	return datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: syncer, Enqueuer: noQueue{}}), syncer
 }

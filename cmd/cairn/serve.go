@@ -19,6 +19,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/jobs"
 	"github.com/cairn-okr/cairn/sqldb"
@@ -42,16 +43,26 @@ The Azure DevOps integration seals credentials with CAIRN_SECRET_KEY, or with a 
 0600 on first start; every replica must share the key. Service hooks point at
 CAIRN_PUBLIC_URL. Sign-in to Azure DevOps with Microsoft uses CAIRN_AZDO_CLIENT_ID,
 CAIRN_AZDO_CLIENT_SECRET and CAIRN_AZDO_TENANT; CAIRN_SYNC_WORKERS sets how many syncs
-run at once (default 4).`
+run at once (default 4).
+
+Azure DevOps credentials go only to https://dev.azure.com/{organization},
+https://{organization}.visualstudio.com and the hosts on the allow-list: those a tenant
+admin lists on the admin page, and CAIRN_AZDO_ALLOWED_HOSTS, comma-separated host or
+host:port entries (an Azure DevOps Server such as tfs.example.com, or an emulator such as
+127.0.0.1:8090; a host:port entry also allows http). Loopback, private and link-local
+addresses are refused unless listed, and redirects are never followed. --demo allows its
+own emulator.`
 
 // serveConfig is the configuration of `cairn serve`.
 type serveConfig struct {
-	addr      string
-	database  string
-	publicURL string
-	logLevel  string
-	demo      bool
-	demoEnv   *demoEnv
+	// allowedHosts are the operator's entries of the egress allow-list.
+	allowedHosts []string
+	addr         string
+	database     string
+	publicURL    string
+	logLevel     string
+	demo         bool
+	demoEnv      *demoEnv
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -68,6 +79,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log, err := newLogger(stderr, cfg.logLevel)
 	if err != nil {
 		return err
+	}
+	if cfg.allowedHosts, err = cairn.ParseHostList(os.Getenv("CAIRN_AZDO_ALLOWED_HOSTS")); err != nil {
+		return fmt.Errorf("CAIRN_AZDO_ALLOWED_HOSTS: %w", err)
 	}
 	databaseSet := false
 	fs.Visit(func(f *flag.Flag) { databaseSet = databaseSet || f.Name == "database" })
@@ -105,7 +119,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	if err != nil {
 		return err
 	}
-	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash})
+	if d := cfg.demoEnv; d != nil {
+		cfg.allowedHosts = append(cfg.allowedHosts, strings.TrimPrefix(d.emuURL, "http://"))
+	}
+	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash, OperatorHosts: cfg.allowedHosts})
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -309,6 +326,7 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 		return nil, nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
 	}
 	clients := datasource.ClientConfig{
+		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: azdo.CachedList(3*time.Second, svc.AllowedHosts)},
 		VSSPSURL:          os.Getenv("CAIRN_AZDO_VSSPS_URL"),
 		OAuthClientID:     os.Getenv("CAIRN_AZDO_CLIENT_ID"),
 		OAuthClientSecret: os.Getenv("CAIRN_AZDO_CLIENT_SECRET"),

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/azdoemu"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/sqldb"
@@ -129,6 +130,10 @@ func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients da
 			tb.Fatal(err)
 		}
 		clients.VSSPSURL = b.emuURL + "/_vssps"
+		clients.Egress = &azdo.Egress{Hosts: []string{strings.TrimPrefix(b.emuURL, "http://")}}
+		if clients.EntraAuthority != "" {
+			clients.Egress.Hosts = append(clients.Egress.Hosts, strings.TrimPrefix(clients.EntraAuthority, "http://"))
+		}
 		syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients})
 		cfg := datasource.Config{Cairn: b.svc, Store: db, Sealer: sealer, Clients: clients, Syncer: syncer, Now: now, PublicURL: public}
 		if queue != nil {
