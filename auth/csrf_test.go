@@ -212,3 +212,47 @@ func TestCSRFCustomSessionID(t *testing.T) {
 		})
 	}
 }
+
+func TestCSRFWrapOrigin(t *testing.T) {
+	t.Parallel()
+	c := newCSRF(t, auth.CSRFConfig{TrustedOrigins: []string{"https://dev.azure.com"}})
+	const sid = "cairn_ses_xyz"
+	tests := []struct {
+		name       string
+		method     string
+		header     map[string]string
+		wantStatus int
+	}{
+		{"SameOriginWithoutTokenPasses", http.MethodPut, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://cairn.test"}, http.StatusOK},
+		{"MatchingOriginWithoutTokenPasses", http.MethodPost, map[string]string{"Origin": "http://cairn.test"}, http.StatusOK},
+		{"NoBrowserHeadersPasses", http.MethodPost, nil, http.StatusOK},
+		{"TrustedOriginPasses", http.MethodPost, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://dev.azure.com"}, http.StatusOK},
+		{"GetCrossSitePasses", http.MethodGet, map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusOK},
+		{"CrossSiteRefused", http.MethodPost, map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"SameSiteRefused", http.MethodDelete, map[string]string{"Sec-Fetch-Site": "same-site"}, http.StatusForbidden},
+		{"CrossOriginByOriginRefused", http.MethodPatch, map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(tt.method, "http://cairn.test/admin/jobs/api/jobs/retry", nil)
+			r.AddCookie(auth.SessionCookie(sid, false, 0))
+			for k, v := range tt.header {
+				r.Header.Set(k, v)
+			}
+			called := false
+			h := c.WrapOrigin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				called = true
+				w.WriteHeader(http.StatusOK)
+			}))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != tt.wantStatus || called != (tt.wantStatus == http.StatusOK) {
+				t.Fatalf("status = %d, next called = %v; want %d (body %s)", rec.Code, called, tt.wantStatus, rec.Body)
+			}
+			if tt.wantStatus == http.StatusForbidden && !strings.Contains(rec.Body.String(), "cross-origin request refused") {
+				t.Errorf("body = %s, want the cross-origin detail", rec.Body)
+			}
+		})
+	}
+}

@@ -204,6 +204,25 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("JobsUIOpensFromTheAdminMenu", func(t *testing.T) {
+		link := chromedp.CSS(`.sidenav a[href="/admin/jobs/"]`)
+		run(t, ctx, "open River's UI from the admin menu",
+			chromedp.Navigate(s.base+"/o/fabrikam/admin"),
+			chromedp.WaitVisible(link),
+			chromedp.Click(link),
+		)
+		// River's scripts and styles load from /admin/jobs and its API answers them.
+		until(t, ctx, "River's UI renders", `location.pathname.startsWith("/admin/jobs/") && document.querySelector("#root").innerText.includes("Job State")`)
+		run(t, ctx, "completed jobs", chromedp.Navigate(s.base+"/admin/jobs/jobs?state=completed"))
+		until(t, ctx, "River's UI lists the sync scheduler's jobs", `document.querySelector("#root").innerText.includes("schedule_syncs")`)
+		// River's UI sends no CSRF token; its calls from the page must still work.
+		for _, action := range []string{"pause", "resume"} {
+			if res := fetch(t, ctx, "PUT", "/admin/jobs/api/queues/azure_devops/"+action, nil, ""); res.Status != http.StatusOK {
+				t.Fatalf("%s the queue from River's UI: %d %s", action, res.Status, res.Body)
+			}
+		}
+	})
+
 	t.Run("ErrorPageNamesRequestID", func(t *testing.T) {
 		run(t, ctx, "missing item",
 			chromedp.Navigate(s.base+"/o/fabrikam/okrs/objectives/987654"),

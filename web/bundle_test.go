@@ -43,7 +43,10 @@ func cheapHasher(tb testing.TB) *auth.Hasher {
 	return h
 }
 
-func setup(tb testing.TB) *testBundle {
+func setup(tb testing.TB) *testBundle { tb.Helper(); return setupWith(tb, nil) }
+
+// setupWith is setup with configure, when not nil, changing the server's configuration.
+func setupWith(tb testing.TB, configure func(*web.Config)) *testBundle {
 	tb.Helper()
 	ctx := context.Background()
 	b := &testBundle{hasher: cheapHasher(tb), tokens: map[string]string{}, users: map[string]*cairn.User{}}
@@ -56,7 +59,11 @@ func setup(tb testing.TB) *testBundle {
 	tb.Cleanup(func() { db.Close() })
 	b.db = db
 	svc := cairn.NewService(db, cairn.ServiceOptions{Now: now, HashPassword: b.hasher.Hash})
-	srv, err := web.New(web.Config{Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: b.hasher, Now: now})
+	cfg := web.Config{Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: b.hasher, Now: now}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -39,6 +39,9 @@ type Config struct {
 	Extension *ExtensionConfig
 	// Integration serves the Azure DevOps integration; its routes answer 501 without it.
 	Integration *datasource.Service
+	// JobsUI is River's UI for the job queue, serving under JobsUIPath; tenant admins
+	// alone reach it. Nil leaves JobsUIPath unrouted.
+	JobsUI http.Handler
 }
 
 // Server serves Cairn's HTTP API.
@@ -60,6 +63,7 @@ type Server struct {
 	dummy     string
 	ext       *extension
 	azdo      *datasource.Service
+	jobsUI    bool
 }
 
 // route is one entry of the routing table; the OpenAPI test walks the same table.
@@ -117,6 +121,9 @@ func New(cfg Config) (*Server, error) {
 			h = s.requireUser(h)
 		}
 		s.mux.Handle(rt.Method+" "+rt.Pattern, withRoute(rt.Method+" "+rt.Pattern, h))
+	}
+	if cfg.JobsUI != nil {
+		s.mountJobsUI(cfg.JobsUI)
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, cairn.ENOTFOUND, "no API route "+r.Method+" "+r.URL.Path, "")

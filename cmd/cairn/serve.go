@@ -26,7 +26,8 @@ import (
 	"github.com/cairn-okr/cairn/web"
 )
 
-const serveHelp = `Runs Cairn: the JSON API under /api/v1, sign-in, /healthz, /readyz and /metrics.
+const serveHelp = `Runs Cairn: the web UI, the JSON API under /api/v1, sign-in, /healthz, /readyz,
+/metrics and, for tenant admins, River's job queue UI under /admin/jobs.
 
 The database is SQLite in ./cairn.db unless --database (or CAIRN_DATABASE_URL) is a
 postgres:// URL. It is created and migrated on first start.
@@ -183,9 +184,14 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	jobsUI, err := newJobsUI(ctx, runner, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv, err := web.New(web.Config{
 		Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, Log: log,
-		CSRFKey: csrfKey, OIDC: oidc, Passwords: hasher, Integration: integ,
+		CSRFKey: csrfKey, OIDC: oidc, Passwords: hasher, Integration: integ, JobsUI: jobsUI,
 	})
 	if err != nil {
 		ln.Close()

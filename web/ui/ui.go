@@ -246,7 +246,10 @@ type view struct {
 	RequestID string
 	OIDC      bool
 	Azdo      bool
-	D         any
+	// JobsUI is the address of River's UI when the server has it; only tenant admins see
+	// the link.
+	JobsUI string
+	D      any
 }
 
 func (u *UI) view(q *request, title, nav string, d any) *view {
@@ -254,6 +257,9 @@ func (u *UI) view(q *request, title, nav string, d any) *view {
 		Title: title, Nav: nav, User: q.user, Org: q.org, Orgs: q.orgs, Role: q.role,
 		CanWrite: q.canWrite(), IsAdmin: q.isAdmin(), Asset: u.assetHash,
 		RequestID: web.RequestID(q.r), OIDC: u.srv.OIDCEnabled(), Azdo: u.azdo != nil, D: d,
+	}
+	if u.srv.HasJobsUI() {
+		v.JobsUI = web.JobsUIPath + "/"
 	}
 	if q.user != nil {
 		v.CSRF = u.srv.CSRFToken(q.r)
