@@ -76,7 +76,7 @@ func setupIntegration(tb testing.TB) *integrationBundle {
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := func() time.Time { return b.now }
 	svc := cairn.NewService(b.db, cairn.ServiceOptions{Now: now, HashPassword: b.hasher.Hash})
-	clients := datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{strings.TrimPrefix(emuURL, "http://")}}, VSSPSURL: emuURL + "/_vssps"}
+	clients := datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{strings.TrimPrefix(emuURL, "http://")}, Listed: svc.AllowedHosts}, VSSPSURL: emuURL + "/_vssps"}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: sealer, Clients: clients, Log: log})
 	// The public URL is set once the server listens; service hooks point there.
 	ts := httptest.NewUnstartedServer(nil)

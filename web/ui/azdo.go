@@ -508,6 +508,11 @@ type tenantData struct {
 	Enabled bool
 	Saved   bool
 	Orgs    []*cairn.Org
+	// Hosts is the allow-list as the form shows it, one entry a line; Errs says why the
+	// last one sent was refused.
+	Hosts         string
+	Errs          map[string]string
+	OperatorHosts []string
 }
 
 func (u *UI) tenantPage(q *request) error {
@@ -520,14 +525,36 @@ func (u *UI) tenantPage(q *request) error {
 	}
 	orgs, _ := u.svc.ListOrgs(q.r.Context())
 	q.orgs = orgs
-	return u.render(q, http.StatusOK, "tenant", "Tenant integrations", "", tenantData{Enabled: ti.Enabled, Saved: q.r.URL.Query().Get("saved") == "1", Orgs: orgs})
+	return u.render(q, http.StatusOK, "tenant", "Tenant integrations", "", tenantData{Enabled: ti.Enabled, Saved: q.r.URL.Query().Get("saved") == "1", Orgs: orgs,
+		Hosts: strings.Join(ti.AllowedHosts, "\n"), OperatorHosts: ti.OperatorHosts})
 }
 
 func (u *UI) saveTenant(q *request) error {
+	if !q.user.TenantAdmin {
+		return cairn.Errorf(cairn.EFORBIDDEN, "only a tenant admin may change the tenant's integrations")
+	}
 	if err := parseForm(q); err != nil {
 		return err
 	}
-	if err := u.svc.SetTenantIntegration(q.r.Context(), &cairn.TenantIntegration{Enabled: q.r.PostForm.Get("azdo_enabled") != ""}); err != nil {
+	ctx := q.r.Context()
+	if q.r.PostForm.Has("allowed_hosts") {
+		raw := q.r.PostForm.Get("allowed_hosts")
+		hosts := strings.FieldsFunc(raw, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' })
+		if _, err := u.svc.SetAllowedHosts(ctx, hosts); err != nil {
+			if cairn.ErrorCode(err) != cairn.EINVALID {
+				return err
+			}
+			ti, terr := u.svc.TenantIntegration(ctx)
+			if terr != nil {
+				return terr
+			}
+			orgs, _ := u.svc.ListOrgs(ctx)
+			q.orgs = orgs
+			return u.render(q, http.StatusUnprocessableEntity, "tenant", "Tenant integrations", "", tenantData{Enabled: ti.Enabled, Orgs: orgs,
+				Hosts: raw, Errs: map[string]string{"allowed_hosts": cairn.ErrorMessage(err)}, OperatorHosts: ti.OperatorHosts})
+		}
+	}
+	if err := u.svc.SetTenantIntegration(ctx, &cairn.TenantIntegration{Enabled: q.r.PostForm.Get("azdo_enabled") != ""}); err != nil {
 		return err
 	}
 	return u.redirect(q, "/admin/tenant?saved=1")
