@@ -41,7 +41,8 @@ type Egress struct {
 	// cairn.NormalizeHostEntry).
 	Hosts []string
 	// Listed returns the entries a tenant admin allowed, in the form of Hosts; nil for
-	// none. It is called for every check, so it should be cheap (see CachedList).
+	// none. It is called for every check, so that a host taken off the list is refused at
+	// the next call.
 	Listed func(ctx context.Context) ([]string, error)
 	// Resolver looks hosts up; net.DefaultResolver when nil.
 	Resolver interface {
@@ -50,29 +51,6 @@ type Egress struct {
 
 	once   sync.Once
 	client *http.Client
-}
-
-// CachedList returns list with its answers kept for ttl, so that the allow-list a tenant
-// admin edits is read at most once per ttl. A failed read is not kept.
-func CachedList(ttl time.Duration, list func(ctx context.Context) ([]string, error)) func(ctx context.Context) ([]string, error) {
-	var (
-		mu   sync.Mutex
-		at   time.Time
-		last []string
-	)
-	return func(ctx context.Context) ([]string, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !at.IsZero() && time.Since(at) < ttl {
-			return last, nil
-		}
-		v, err := list(ctx)
-		if err != nil {
-			return nil, err
-		}
-		last, at = v, time.Now()
-		return last, nil
-	}
 }
 
 // rule is what the allow-list says of one URL.

@@ -105,7 +105,21 @@ func TestAzureDevOps(t *testing.T) {
 		if !eval[bool](t, ctx, `document.querySelector("[data-testid=tenant-azdo]").checked`) {
 			run(t, ctx, "turn on", chromedp.Click(chromedp.CSS(`[data-testid=tenant-azdo]`)))
 		}
+		// The test's own emulator is an Azure DevOps host that only the allow-list lets
+		// credentials reach: the tenant admin lists it here.
+		emuHost := strings.TrimPrefix(emuURL, "http://")
+		if !strings.Contains(text(t, ctx, `[data-testid=allowed-hosts-hint]`), strings.Split(s.emuURL, "/")[2]) {
+			t.Fatalf("the tenant page does not name the demo emulator the operator allowed: %q", text(t, ctx, `[data-testid=allowed-hosts-hint]`))
+		}
+		run(t, ctx, "list the emulator", chromedp.SetValue(chromedp.CSS(`[data-testid=allowed-hosts]`), emuHost))
 		run(t, ctx, "save tenant", chromedp.Submit(chromedp.CSS(`[data-testid=tenant-azdo]`)), chromedp.WaitVisible(chromedp.CSS(`.notice.ok`)))
+		var ti struct {
+			AllowedHosts []string `json:"allowed_hosts"`
+		}
+		apiGet(t, ctx, "/api/v1/tenant/integrations/azure-devops", &ti)
+		if len(ti.AllowedHosts) != 1 || ti.AllowedHosts[0] != emuHost {
+			t.Fatalf("allowed hosts after saving the tenant page: %v", ti.AllowedHosts)
+		}
 		run(t, ctx, "org switch",
 			chromedp.Navigate(s.base+"/o/fabrikam/admin"),
 			chromedp.WaitVisible(chromedp.CSS(`input[name=azdo_enabled]`)),

@@ -332,7 +332,7 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 		return nil, nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
 	}
 	clients := datasource.ClientConfig{
-		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: azdo.CachedList(3*time.Second, svc.AllowedHosts)},
+		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: svc.AllowedHosts},
 		VSSPSURL:          os.Getenv("CAIRN_AZDO_VSSPS_URL"),
 		OAuthClientID:     os.Getenv("CAIRN_AZDO_CLIENT_ID"),
 		OAuthClientSecret: os.Getenv("CAIRN_AZDO_CLIENT_SECRET"),
