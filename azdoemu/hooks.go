@@ -424,6 +424,9 @@ type SubscriptionInfo struct {
 	// Notifications counts payloads built for the subscription.
 	Notifications   int
 	PublisherInputs map[string]string
+	// Username and Password are the basic-auth credentials the subscription delivers with;
+	// the REST API masks the password, this snapshot is for tests that replay deliveries.
+	Username, Password string
 }
 
 // Subscriptions returns the service-hook subscriptions of an organization,
@@ -443,7 +446,8 @@ func (s *Server) Subscriptions(orgName string) ([]SubscriptionInfo, error) {
 			in[k] = v
 		}
 		out = append(out, SubscriptionInfo{ID: sub.id, EventType: sub.eventType, Status: sub.status,
-			URL: sub.consumerInputs["url"], Notifications: sub.notifications, PublisherInputs: in})
+			URL: sub.consumerInputs["url"], Notifications: sub.notifications, PublisherInputs: in,
+			Username: sub.consumerInputs["basicAuthUsername"], Password: sub.consumerInputs["basicAuthPassword"]})
 	}
 	return out, nil
 }

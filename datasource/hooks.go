@@ -20,8 +20,8 @@ import (
 // replies 410 Gone, which makes Azure DevOps disable the subscription.
 var ErrHookGone = cairn.Errorf(cairn.ENOTFOUND, "this connection no longer exists")
 
-// maxHookBody bounds a delivery's body; work item payloads are far smaller.
-const maxHookBody = 1 << 20
+// MaxHookBody bounds a delivery's body; work item payloads are far smaller.
+const MaxHookBody = 1 << 20
 
 // ReceiveHook authenticates a service-hook delivery for a connection with the
 // connection's own basic-auth secret, compared in constant time, and queues a debounced
@@ -38,7 +38,7 @@ func (s *Service) ReceiveHook(ctx context.Context, connectionID int64, user, pas
 	if !checkHookAuth(c, user, pass) {
 		return cairn.Errorf(cairn.EUNAUTHORIZED, "wrong service-hook credentials")
 	}
-	data, _ := io.ReadAll(io.LimitReader(body, maxHookBody))
+	data, _ := io.ReadAll(io.LimitReader(body, MaxHookBody))
 	if ev, err := azdo.DecodeHookEvent(bytes.NewReader(data)); err == nil && ev.ResourceContainers.Project != nil &&
 		ev.ResourceContainers.Project.ID != "" && c.ProjectID != "" && !strings.EqualFold(ev.ResourceContainers.Project.ID, c.ProjectID) {
 		// Another project's event (a subscription edited by hand): nothing to do.

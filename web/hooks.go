@@ -1,8 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/cairn-okr/cairn"
@@ -37,13 +42,34 @@ func (s *Server) receiveHook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// The limit comes before any other work, so that a flood costs a map lookup each.
+	if ok, wait := s.hooks.allow(id); !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		writeProblem(w, r, http.StatusTooManyRequests, cairn.EUNAVAILABLE,
+			fmt.Sprintf("too many service-hook deliveries for this connection: at most %g a second; retry after %d s", s.hooks.rate, max(secs, 1)), "")
+		return
+	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Basic realm="cairn-hooks"`)
 		writeProblem(w, r, http.StatusUnauthorized, cairn.EUNAUTHORIZED, "service hooks must send the connection's basic-auth credentials", "")
 		return
 	}
-	err = ig.ReceiveHook(r.Context(), id, user, pass, http.MaxBytesReader(w, r.Body, 1<<20))
+	if r.ContentLength > datasource.MaxHookBody {
+		writeProblem(w, r, http.StatusRequestEntityTooLarge, cairn.ETOOLARGE, fmt.Sprintf("a service-hook delivery is at most %d bytes", datasource.MaxHookBody), "")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, datasource.MaxHookBody+1))
+	if err != nil {
+		writeProblem(w, r, http.StatusBadRequest, cairn.EBADREQUEST, "cannot read the delivery: "+err.Error(), "")
+		return
+	}
+	if len(body) > datasource.MaxHookBody {
+		writeProblem(w, r, http.StatusRequestEntityTooLarge, cairn.ETOOLARGE, fmt.Sprintf("a service-hook delivery is at most %d bytes", datasource.MaxHookBody), "")
+		return
+	}
+	err = ig.ReceiveHook(r.Context(), id, user, pass, bytes.NewReader(body))
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusAccepted, map[string]bool{"queued": true})

@@ -42,6 +42,9 @@ type Config struct {
 	// JobsUI is River's UI for the job queue, serving under JobsUIPath; tenant admins
 	// alone reach it. Nil leaves JobsUIPath unrouted.
 	JobsUI http.Handler
+	// HookRate and HookBurst bound the service-hook deliveries of one connection; zero
+	// means the package's HookRate and HookBurst.
+	HookRate, HookBurst float64
 }
 
 // Server serves Cairn's HTTP API.
@@ -58,6 +61,7 @@ type Server struct {
 	now       func() time.Time
 	metrics   *metrics
 	mux       *http.ServeMux
+	hooks     *limiter
 	handler   http.Handler
 	dummyOnce sync.Once
 	dummy     string
@@ -99,6 +103,13 @@ func New(cfg Config) (*Server, error) {
 		now: cfg.Now, metrics: newMetrics(cfg.DB), mux: http.NewServeMux(),
 		azdo: cfg.Integration,
 	}
+	if cfg.HookRate <= 0 {
+		cfg.HookRate = HookRate
+	}
+	if cfg.HookBurst <= 0 {
+		cfg.HookBurst = HookBurst
+	}
+	s.hooks = newLimiter(cfg.HookRate, cfg.HookBurst, cfg.Now)
 	csrf, err := auth.NewCSRF(auth.CSRFConfig{Key: cfg.CSRFKey})
 	if err != nil {
 		return nil, err
