@@ -191,7 +191,7 @@ func TestAzureDevOps(t *testing.T) {
 		if got, want := text(t, ctx, `[data-testid=preview-complete]`), fmt.Sprintf("%d / %d", closed, len(stories)); got != want {
 			t.Fatalf("preview says %s user stories complete, the emulator %s", got, want)
 		}
-		wantValue := strconv.FormatFloat(float64(int64(10000*float64(closed)/float64(len(stories))+0.5))/100, 'f', -1, 64) + " %"
+		wantValue := strconv.FormatFloat(float64(int64(1000*float64(closed)/float64(len(stories))+0.5))/10, 'f', -1, 64) + " %"
 		if got := text(t, ctx, `[data-testid=preview-value]`); got != wantValue {
 			t.Fatalf("preview value %s, want %s", got, wantValue)
 		}

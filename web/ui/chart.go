@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // chartPoint is one check-in on the progress chart.
@@ -21,15 +22,18 @@ type chartPoint struct {
 type chartInput struct {
 	Start, End time.Time // the period, end day inclusive
 	Now        time.Time
-	From, To   float64 // the metric's start and target
-	Format     func(float64) string
+	From, To   float64              // the metric's start and target
+	Format     func(float64) string // values in full, for the label and the tooltips
+	Axis       func(float64) string // values in short, for the value axis; Format when nil
 	Points     []chartPoint
 	// Forecast is the value projected for the period's end, when there is one.
 	Forecast *float64
 }
 
-// Chart geometry: a 560 × 180 drawing with room for the value labels on the left.
+// Chart geometry: a 560 × 180 drawing with room for the value labels on the left, which
+// grows when the labels are long; axisCharW is about the width of a character of them.
 const (
+	axisCharW, axisMaxLeft     = 6.0, 200.0
 	chartW, chartH             = 560.0, 180.0
 	padL, padR, padTop, padBot = 56.0, 14.0, 12.0, 26.0
 )
@@ -41,6 +45,14 @@ const (
 func renderChart(in chartInput) template.HTML {
 	if in.Format == nil {
 		in.Format = num
+	}
+	if in.Axis == nil {
+		in.Axis = in.Format
+	}
+	ticks := []float64{in.From, (in.From + in.To) / 2, in.To}
+	left := padL
+	for _, v := range ticks {
+		left = math.Max(left, math.Min(axisMaxLeft, float64(utf8.RuneCountInString(in.Axis(v)))*axisCharW+10))
 	}
 	start := in.Start
 	end := in.End.AddDate(0, 0, 1) // end day inclusive
@@ -67,7 +79,7 @@ func renderChart(in chartInput) template.HTML {
 	x := func(t time.Time) float64 {
 		f := float64(t.Sub(start)) / float64(end.Sub(start))
 		f = math.Max(0, math.Min(1, f))
-		return padL + f*(chartW-padL-padR)
+		return left + f*(chartW-left-padR)
 	}
 	y := func(v float64) float64 {
 		if !finite(v) {
@@ -90,13 +102,13 @@ func renderChart(in chartInput) template.HTML {
 	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(label))
 
 	// Value axis: the start, the midpoint and the target, in the metric's unit.
-	for _, v := range []float64{in.From, (in.From + in.To) / 2, in.To} {
+	for _, v := range ticks {
 		yy := y(v)
-		fmt.Fprintf(&b, `<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, padL, chartW-padR, yy, yy)
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, padL-6, yy+4, html.EscapeString(in.Format(v)))
+		fmt.Fprintf(&b, `<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, left, chartW-padR, yy, yy)
+		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-6, yy+4, html.EscapeString(in.Axis(v)))
 	}
 	// Time axis: the period's start and end.
-	fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f">%s</text>`, padL, chartH-6, in.Start.Format("2 Jan"))
+	fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f">%s</text>`, left, chartH-6, in.Start.Format("2 Jan"))
 	fmt.Fprintf(&b, `<line class="end" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, chartW-padR, chartW-padR, padTop, chartH-padBot)
 	fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="end">ends %s</text>`, chartW-padR, chartH-6, in.End.Format("2 Jan"))
 

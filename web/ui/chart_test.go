@@ -48,6 +48,31 @@ func TestRenderChart(t *testing.T) {
 			}
 		})
 	}
+	t.Run("AxisInShortValuesWithRoomForThem", func(t *testing.T) {
+		t.Parallel()
+		in := base
+		in.From, in.To, in.Points = 0, 1200000, []chartPoint{{At: day(8, 1), Value: 1100, Tip: "1,100 people"}}
+		in.Format = func(v float64) string { return num(v) + " people" }
+		in.Axis = func(v float64) string { return compact(v) + " people" }
+		svg := string(renderChart(in))
+		for _, w := range []string{">1.2M people</text>", ">600k people</text>", ">0 people</text>", "<title>1,100 people</title>", "to a target of 1,200,000 people"} {
+			if !strings.Contains(svg, w) {
+				t.Errorf("chart lacks %q", w)
+			}
+		}
+		// "1.2M people" is 11 characters, wider than the default margin: the plot moves right.
+		m := regexp.MustCompile(`points="([0-9.]+),`).FindStringSubmatch(svg)
+		if m == nil {
+			t.Fatal("no polyline")
+		}
+		var x float64
+		if _, err := fmt.Sscanf(m[1], "%g", &x); err != nil {
+			t.Fatal(err)
+		}
+		if want := 11*axisCharW + 10; x < want {
+			t.Errorf("the plot starts at x %g, over its axis labels that need %g", x, want)
+		}
+	})
 	t.Run("PointsInTimeOrderInsideTheFrame", func(t *testing.T) {
 		t.Parallel()
 		svg := string(renderChart(base))

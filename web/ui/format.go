@@ -3,8 +3,6 @@ package ui
 import (
 	"fmt"
 	"html/template"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -77,65 +75,6 @@ type nodeCtx struct {
 	N   *node
 	Org string
 	Q   template.URL
-}
-
-// pct formats a progress fraction as "42 %".
-func pct(f float64) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return "–"
-	}
-	return strconv.Itoa(int(math.Round(f*100))) + " %"
-}
-
-// barWidth is a progress bar's filled width in percent, capped to 0..100.
-func barWidth(f float64) string {
-	w := f * 100
-	if math.IsNaN(w) || w < 0 {
-		w = 0
-	}
-	if w > 100 {
-		w = 100
-	}
-	return strconv.FormatFloat(w, 'f', 1, 64)
-}
-
-// num formats a metric value with thousands separators and at most two decimals.
-func num(f float64) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return "–"
-	}
-	neg := f < 0
-	f = math.Abs(f)
-	s := strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "−" + out
-	}
-	return out
-}
-
-// withUnit formats a value in its metric's unit: "3.5 %", "$1,200", "400 people".
-func withUnit(v float64, m cairn.Metric) string {
-	switch {
-	case m.Kind == cairn.MetricCurrency && (m.Unit == "" || m.Unit == "$" || m.Unit == "USD"):
-		return "$" + num(v)
-	case m.Unit == "%":
-		return num(v) + " %"
-	case m.Unit == "":
-		return num(v)
-	}
-	return num(v) + " " + m.Unit
 }
 
 func statusOf(v any) progress.Status {

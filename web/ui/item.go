@@ -236,7 +236,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			d.Children = append(d.Children, b.initiative(i, 0))
 		}
 		for _, c := range t.Children {
-			d.Children = append(d.Children, &node{Type: cairn.ItemObjective, ID: c.ID, Title: c.Title, Owners: people(c.OwnerIDs, names), Progress: c.Progress, Label: pct(c.Progress), Status: c.Status})
+			d.Children = append(d.Children, &node{Type: cairn.ItemObjective, ID: c.ID, Title: c.Title, Owners: people(c.OwnerIDs, names), Progress: c.Progress, Label: pct(c.Progress), Full: pct(c.Progress), Status: c.Status})
 		}
 		if t.Parent != nil {
 			d.ParentTitle, d.ParentURL = u.parentLink(ctx, org, *t.Parent)
@@ -251,7 +251,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			return nil, err
 		}
 		d.Title, d.Status, d.Progress, d.Score = k.Title, k.Status, k.Progress, k.Score
-		d.Label = metricLabel(k.Metric)
+		d.Label = metricLabel(k.Metric, roomFull)
 		d.Owners = people(k.OwnerIDs, names)
 		d.CanEdit = q.isAdmin() || (q.role == cairn.RoleMember && (slices.Contains(k.OwnerIDs, uid) || slices.Contains(o.OwnerIDs, uid) || slices.Contains(o.EditorIDs, uid)))
 		d.Automated = k.Source == "azure-devops" || k.ProgressSource == cairn.SourceDataSource
@@ -267,7 +267,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			return nil, err
 		}
 		d.Title, d.Status, d.Progress = i.Title, i.Status, i.Progress
-		d.Label = initiativeLabel(i)
+		d.Label = initiativeLabel(i, roomFull)
 		d.Owners = people(i.OwnerIDs, names)
 		d.Automated = i.Source == "azure-devops"
 		d.Tasks = i.ProgressMode == cairn.ModeTasks
@@ -324,7 +324,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		if err != nil {
 			return nil, err
 		}
-		format := func(v float64) string { return withUnit(v, *metric) }
+		format := func(v float64) string { return metricValue(v, *metric, roomFull) }
 		var pts []chartPoint
 		var fpts []progress.Point
 		for _, c := range cis {
@@ -344,7 +344,8 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			pts = append(pts, chartPoint{At: c.CreatedAt, Value: c.Value, Tip: tip})
 			fpts = append(fpts, progress.Point{At: c.CreatedAt, Value: c.Value})
 		}
-		in := chartInput{Start: p.Start.Time(), End: p.End.Time(), Now: u.now(), From: metric.Start, To: metric.Target, Format: format, Points: pts}
+		in := chartInput{Start: p.Start.Time(), End: p.End.Time(), Now: u.now(), From: metric.Start, To: metric.Target, Format: format,
+			Axis: func(v float64) string { return metricValue(v, *metric, roomCompact) }, Points: pts}
 		if len(fpts) >= 2 && !d.Closed {
 			fpts = append(fpts, progress.Point{At: p.Start.Time(), Value: metric.Start})
 			if v, ok := progress.Forecast(fpts, p.Start.Time(), p.End.Time()); ok {

@@ -25,7 +25,8 @@ type node struct {
 	Depth     int
 	Owners    []person
 	Progress  float64
-	Label     string
+	Label     string // the value as it fits the row: "1.1k / 60k"
+	Full      string // the value spelled out, for the tooltip: "1,100 / 60,000"
 	Status    progress.Status
 	Automated bool
 	SyncNote  string
@@ -361,7 +362,7 @@ type treeBuilder struct {
 func (b *treeBuilder) objective(o *cairn.ObjectiveView, depth int, seen map[int64]bool) *node {
 	seen[o.ID] = true
 	n := &node{Type: cairn.ItemObjective, ID: o.ID, Title: o.Title, Depth: depth, Owners: people(o.OwnerIDs, b.names),
-		Progress: o.Progress, Label: pct(o.Progress), Status: o.Status}
+		Progress: o.Progress, Label: pct(o.Progress), Full: pct(o.Progress), Status: o.Status}
 	n.Selected = b.selected == cairn.Ref{Type: n.Type, ID: n.ID}
 	ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
 	for _, k := range b.krsByObj[o.ID] {
@@ -388,7 +389,7 @@ func (b *treeBuilder) objective(o *cairn.ObjectiveView, depth int, seen map[int6
 func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
 	n := &node{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Depth: depth, Owners: people(k.OwnerIDs, b.names),
-		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric)}
+		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull)}
 	note, auto := b.auto[ref]
 	n.Automated = auto || k.Source == "azure-devops"
 	n.SyncNote = note
@@ -402,7 +403,7 @@ func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 func (b *treeBuilder) initiative(i *cairn.InitiativeView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
 	n := &node{Type: cairn.ItemInitiative, ID: i.ID, Title: i.Title, Depth: depth, Owners: people(i.OwnerIDs, b.names),
-		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i)}
+		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull)}
 	note, auto := b.auto[ref]
 	n.Automated = auto || i.Source == "azure-devops"
 	n.SyncNote = note
@@ -410,16 +411,13 @@ func (b *treeBuilder) initiative(i *cairn.InitiativeView, depth int) *node {
 	return n
 }
 
-// metricLabel is "2.8 / 3.5 %": the current value against the target.
-func metricLabel(m cairn.Metric) string {
-	return strings.TrimSuffix(withUnit(m.Current, cairn.Metric{Kind: m.Kind}), " ") + " / " + withUnit(m.Target, m)
-}
-
-func initiativeLabel(i *cairn.InitiativeView) string {
+// initiativeLabel is what an initiative's row says: its metric against the target, or the
+// share of its work done.
+func initiativeLabel(i *cairn.InitiativeView, r room) string {
 	if i.ProgressMode == cairn.ModeMetric && i.Metric != nil {
 		m := *i.Metric
 		m.Current = i.Current
-		return metricLabel(m)
+		return metricLabel(m, r)
 	}
 	return pct(i.Progress)
 }

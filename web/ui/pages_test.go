@@ -226,3 +226,63 @@ func BenchmarkOKRPage2000(b *testing.B) {
 		}
 	}
 }
+
+func TestValuesAreWrittenForTheirPlace(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := cairn.NewContext(context.Background(), b.users["admin"])
+	krs := map[string]*cairn.KeyResult{}
+	for _, k := range []struct {
+		title   string
+		m       cairn.Metric
+		checkIn float64
+	}{
+		{"Share of stories done", cairn.Metric{Kind: cairn.MetricPercentage, Start: 0, Target: 100, Unit: "%"}, 81.82},
+		{"Customers onboarded", cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 60000}, 1100},
+		{"Annual recurring revenue", cairn.Metric{Kind: cairn.MetricCurrency, Start: 0, Target: 60000, Unit: "USD"}, 1234.5},
+	} {
+		kr := &cairn.KeyResult{ObjectiveID: b.objective, Title: k.title, Metric: k.m, OwnerIDs: []int64{b.users["admin"].ID}}
+		if err := b.svc.CreateKeyResult(ctx, "fabrikam", kr); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.svc.CheckIn(ctx, "fabrikam", &cairn.CheckIn{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: kr.ID}, Value: k.checkIn}); err != nil {
+			t.Fatal(err)
+		}
+		krs[k.title] = kr
+	}
+	admin := b.signIn(t, "admin")
+	tree := admin.get(t, "/o/fabrikam/okrs?period="+id(b.period))
+	for _, want := range []string{
+		`data-testid="row-value">81.8 %</span>`,
+		`data-testid="row-value" title="1,100 / 60,000">1.1k / 60k</span>`,
+		`data-testid="row-value" title="$1,234.50 / $60,000">$1.2k / $60k</span>`,
+	} {
+		if !strings.Contains(tree.body, want) {
+			t.Errorf("the tree lacks %s", want)
+		}
+	}
+	if strings.Contains(tree.body, "81.82") {
+		t.Error("the tree shows the percentage with two decimals")
+	}
+	tests := []struct {
+		title, value, checkIn string
+	}{
+		{"Share of stories done", "81.8 %", "81.8 %"},
+		{"Customers onboarded", "1,100 / 60,000", "1,100"},
+		{"Annual recurring revenue", "$1,234.50 / $60,000", "$1,234.50"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.ReplaceAll(tt.title, " ", ""), func(t *testing.T) {
+			page := admin.get(t, fmt.Sprintf("/o/fabrikam/okrs/key-results/%d", krs[tt.title].ID))
+			if got := testidText(page.body, "item-value"); got != tt.value {
+				t.Errorf("the drawer's header says %q, want %q", got, tt.value)
+			}
+			if !strings.Contains(page.body, `<strong class="num">`+tt.checkIn+`</strong>`) {
+				t.Errorf("the check-in list lacks %q", tt.checkIn)
+			}
+			if !strings.Contains(page.body, "<title>"+tt.checkIn+" · ") {
+				t.Errorf("the chart's check-in dot lacks the tooltip %q", tt.checkIn)
+			}
+		})
+	}
+}

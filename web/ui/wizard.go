@@ -115,7 +115,7 @@ func (w *wizardState) Value() string {
 	if w.IsNumber() {
 		return num(w.Preview.Value)
 	}
-	return num(w.Preview.Value) + " %"
+	return percent(w.Preview.Value)
 }
 
 func (w *wizardState) input() datasource.DataSourceInput {

@@ -263,7 +263,7 @@ func TestWizardInitiativeTasksBySharedQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := num(in.Current) + " %"; got != value {
+	if got := strconv.FormatFloat(float64(int64(in.Current*10+0.5))/10, 'f', -1, 64) + " %"; got != value {
 		t.Fatalf("saved initiative at %s, the preview said %s", got, value)
 	}
 }
