@@ -75,6 +75,13 @@ func needBrowser(tb testing.TB) {
 // startServer builds cairn and runs `cairn serve --demo` on a free port until the test ends.
 func startServer(tb testing.TB) *server {
 	tb.Helper()
+	return startServerEnv(tb)
+}
+
+// startServerEnv is startServer with extra environment variables, such as
+// "CAIRN_AZDO_ALLOWED_HOSTS=127.0.0.1:8090".
+func startServerEnv(tb testing.TB, env ...string) *server {
+	tb.Helper()
 	root := repoRoot(tb)
 	dir := tb.TempDir()
 	bin := filepath.Join(dir, "cairn")
@@ -91,7 +98,7 @@ func startServer(tb testing.TB) *server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--database", filepath.Join(dir, "cairn.db"), "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password)
+	cmd.Env = append(append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password), env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	stdout, err := cmd.StdoutPipe()
