@@ -62,7 +62,14 @@ func skipUnlessCI(tb testing.TB, format string, args ...any) {
 
 func chromiumPath(tb testing.TB) string {
 	tb.Helper()
-	for _, p := range []string{os.Getenv("CAIRN_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+	if p := os.Getenv("CAIRN_CHROMIUM"); p != "" {
+		// A chosen browser is the only one: a missing one means no browser.
+		if _, err := os.Stat(p); err != nil {
+			skipUnlessCI(tb, "CAIRN_CHROMIUM=%s does not exist", p)
+		}
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {
 			continue
 		}

@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -23,8 +24,8 @@ import (
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the PNGs of the main pages to docs/screenshots")
 
-// chromiumPath is Debian's Chromium, which the browser tests drive.
-const chromiumPath = "/usr/bin/chromium"
+// chromiumPath is the Chromium the browser tests drive: Debian's, or CAIRN_CHROMIUM.
+var chromiumPath = cmp.Or(os.Getenv("CAIRN_CHROMIUM"), "/usr/bin/chromium")
 
 // server is a running `cairn serve --demo`.
 type server struct {
