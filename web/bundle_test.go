@@ -45,6 +45,12 @@ func cheapHasher(tb testing.TB) *auth.Hasher {
 
 func setup(tb testing.TB) *testBundle {
 	tb.Helper()
+	return setupWith(tb, nil)
+}
+
+// setupWith is setup with changes to the server's configuration.
+func setupWith(tb testing.TB, configure func(*web.Config)) *testBundle {
+	tb.Helper()
 	ctx := context.Background()
 	b := &testBundle{hasher: cheapHasher(tb), tokens: map[string]string{}, users: map[string]*cairn.User{}}
 	b.now = time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC)
@@ -56,7 +62,11 @@ func setup(tb testing.TB) *testBundle {
 	tb.Cleanup(func() { db.Close() })
 	b.db = db
 	svc := cairn.NewService(db, cairn.ServiceOptions{Now: now, HashPassword: b.hasher.Hash})
-	srv, err := web.New(web.Config{Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: b.hasher, Now: now})
+	cfg := web.Config{Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: b.hasher, Now: now}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
