@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED   = "unauthorized"    // no valid credentials
 	EFORBIDDEN      = "forbidden"       // valid credentials, not allowed
 	ETOOLARGE       = "too_large"       // the request body is too large
+	ETHROTTLED      = "throttled"       // too many attempts: retry later (see RetryAt)
 	EUNAVAILABLE    = "unavailable"     // a dependency is down
 	ENOTIMPLEMENTED = "not_implemented" // the feature is not configured
 )

@@ -138,6 +138,23 @@ func (s *Service) RemoveMember(ctx context.Context, org string, userID int64) er
 	return s.store.RemoveMember(ctx, a.org.ID, userID)
 }
 
+// UnlockMember clears the sign-in failures of a member's email, lifting a lock at once;
+// organization admins may, and so tenant admins for the members of every organization.
+func (s *Service) UnlockMember(ctx context.Context, org string, userID int64) error {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return err
+	}
+	if err := a.requireAdmin("unlock members' sign-in"); err != nil {
+		return err
+	}
+	m, err := s.store.Membership(ctx, a.org.ID, userID)
+	if err != nil {
+		return err
+	}
+	return s.store.DeleteSignInThrottle(ctx, ThrottleAccount, AccountSubject(m.Email))
+}
+
 func (s *Service) keepOneAdmin(ctx context.Context, orgID int64) error {
 	ms, err := s.store.ListMembers(ctx, orgID)
 	if err != nil {

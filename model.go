@@ -120,6 +120,9 @@ type Member struct {
 	Name      string    `json:"name"`
 	Role      Role      `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
+	// LockedUntil is set while too many failed sign-ins lock the member's password sign-in;
+	// an admin can unlock it sooner.
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
 }
 
 // Team is a group of members inside an organization.

@@ -30,13 +30,36 @@ type Store interface {
 	UpdateUser(ctx context.Context, u *User) error
 	ListUsers(ctx context.Context) ([]*User, error)
 
+	// ChangePassword sets the user's password hash and ends every session of the user, in
+	// one transaction, so that a changed password leaves no old session behind.
+	ChangePassword(ctx context.Context, userID int64, hash string) error
+
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByHash(ctx context.Context, hash string) (*Session, error) // ENOTFOUND when expired
 	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions ends every session of the user.
+	DeleteUserSessions(ctx context.Context, userID int64) error
 
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	APITokenByHash(ctx context.Context, hash string) (*APIToken, error)
 	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
+	// ListAPITokens lists the user's tokens, newest first.
+	ListAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	// DeleteAPIToken revokes one of the user's tokens; a token of another user is ENOTFOUND.
+	DeleteAPIToken(ctx context.Context, userID, id int64) error
+
+	// SignInThrottle returns the failed sign-ins of an account or address, or ENOTFOUND.
+	SignInThrottle(ctx context.Context, scope ThrottleScope, subject string) (*SignInThrottle, error)
+	// SaveSignInThrottle stores t only while the stored record still equals prev (none when
+	// prev is nil), and fails with ECONFLICT otherwise, so that replicas counting attempts
+	// at once never lose one.
+	SaveSignInThrottle(ctx context.Context, t, prev *SignInThrottle) error
+	// DeleteSignInThrottle forgets the failed sign-ins of an account or address; forgetting
+	// none is not an error.
+	DeleteSignInThrottle(ctx context.Context, scope ThrottleScope, subject string) error
+	// DeleteStaleSignInThrottles removes the records whose last failure and retry time are
+	// both before the time, and returns how many it removed.
+	DeleteStaleSignInThrottles(ctx context.Context, before time.Time) (int64, error)
 
 	// CreateOrg creates the organization and makes creatorID its admin.
 	CreateOrg(ctx context.Context, o *Org, creatorID int64) error // ECONFLICT on a duplicate slug
@@ -47,6 +70,8 @@ type Store interface {
 	UpdateOrg(ctx context.Context, o *Org) error
 	DeleteOrg(ctx context.Context, id int64) error
 
+	// Membership and ListMembers set each member's LockedUntil while password sign-in with
+	// the member's email is locked by the clock.
 	Membership(ctx context.Context, orgID, userID int64) (*Member, error)
 	ListMembers(ctx context.Context, orgID int64) ([]*Member, error)
 	AddMember(ctx context.Context, m *Member) error // ECONFLICT when already a member

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -65,4 +66,62 @@ func IsSecureRequest(r *http.Request, trustProxy bool) bool {
 		}
 	}
 	return false
+}
+
+// ClientIP returns the IP address of the client that sent r: the peer address of the
+// connection, or, when trustProxy is set, the address that the reverse proxy in front of
+// Cairn saw, which is the last X-Forwarded-For entry (or the last for= of Forwarded). The
+// last entry is the one the proxy appended itself; earlier ones came from the client and
+// may be forged. Forwarding headers are ignored unless trustProxy is set. It returns ""
+// when no address can be read.
+func ClientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if ip := lastForwardedFor(r.Header.Values("X-Forwarded-For")); ip != "" {
+			return ip
+		}
+		if ip := lastForwarded(r.Header.Values("Forwarded")); ip != "" {
+			return ip
+		}
+	}
+	return parseIP(r.RemoteAddr)
+}
+
+// lastForwardedFor returns the last address of X-Forwarded-For header lines.
+func lastForwardedFor(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	parts := strings.Split(lines[len(lines)-1], ",")
+	return parseIP(strings.TrimSpace(parts[len(parts)-1]))
+}
+
+// lastForwarded returns the for= address of the last element of Forwarded header lines
+// (RFC 7239).
+func lastForwarded(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	elems := strings.Split(lines[len(lines)-1], ",")
+	for _, pair := range strings.Split(elems[len(elems)-1], ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if ok && strings.EqualFold(k, "for") {
+			return parseIP(strings.Trim(v, `"`))
+		}
+	}
+	return ""
+}
+
+// parseIP reads an IP address with or without a port ("1.2.3.4", "1.2.3.4:5",
+// "[2001:db8::1]:5", "2001:db8::1") and returns it in canonical form, or "".
+func parseIP(s string) string {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.WithZone("").String()
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().WithZone("").String()
+	}
+	if a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); err == nil {
+		return a.WithZone("").String()
+	}
+	return ""
 }

@@ -92,3 +92,41 @@ func TestIsSecureRequest(t *testing.T) {
 		})
 	}
 }
+
+func TestClientIP(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		remote     string
+		header     map[string][]string
+		trustProxy bool
+		want       string
+	}{
+		{"PeerIPv4", "203.0.113.7:51234", nil, false, "203.0.113.7"},
+		{"PeerIPv6", "[2001:db8::1]:443", nil, false, "2001:db8::1"},
+		{"PeerWithoutPort", "198.51.100.2", nil, false, "198.51.100.2"},
+		{"PeerUnreadable", "@", nil, false, ""},
+		{"ForwardedForIgnoredUntrusted", "10.0.0.1:80", map[string][]string{"X-Forwarded-For": {"203.0.113.9"}}, false, "10.0.0.1"},
+		{"ForwardedForTrusted", "10.0.0.1:80", map[string][]string{"X-Forwarded-For": {"203.0.113.9"}}, true, "203.0.113.9"},
+		{"ForwardedForLastEntryWins", "10.0.0.1:80", map[string][]string{"X-Forwarded-For": {"6.6.6.6, 203.0.113.9"}}, true, "203.0.113.9"},
+		{"ForwardedForLastLineWins", "10.0.0.1:80", map[string][]string{"X-Forwarded-For": {"6.6.6.6", "203.0.113.9"}}, true, "203.0.113.9"},
+		{"ForwardedForGarbageFallsBackToPeer", "10.0.0.1:80", map[string][]string{"X-Forwarded-For": {"not-an-ip"}}, true, "10.0.0.1"},
+		{"ForwardedHeaderTrusted", "10.0.0.1:80", map[string][]string{"Forwarded": {`for=6.6.6.6, for="[2001:db8::5]:4711";proto=https`}}, true, "2001:db8::5"},
+		{"ForwardedHeaderIgnoredUntrusted", "10.0.0.1:80", map[string][]string{"Forwarded": {`for=203.0.113.9`}}, false, "10.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodPost, "/login", nil)
+			r.RemoteAddr = tt.remote
+			for k, vs := range tt.header {
+				for _, v := range vs {
+					r.Header.Add(k, v)
+				}
+			}
+			if got := auth.ClientIP(r, tt.trustProxy); got != tt.want {
+				t.Fatalf("ClientIP = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

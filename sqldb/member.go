@@ -8,12 +8,15 @@ import (
 	"github.com/cairn-okr/cairn"
 )
 
-const memberSelect = `SELECT m.org_id, m.user_id, u.email, u.name, m.role, m.created_at
-	FROM memberships m JOIN users u ON u.id = m.user_id`
+// memberSelect reads members with the end of any sign-in lock on their email that is still
+// in force at the time given as its first argument.
+const memberSelect = `SELECT m.org_id, m.user_id, u.email, u.name, m.role, m.created_at, t.retry_at
+	FROM memberships m JOIN users u ON u.id = m.user_id
+	LEFT JOIN sign_in_throttles t ON t.scope = 'account' AND t.subject = u.email AND t.locked AND t.retry_at > ?`
 
 func scanMember(s interface{ Scan(...any) error }) (*cairn.Member, error) {
 	var m cairn.Member
-	if err := s.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name, &m.Role, &m.CreatedAt); err != nil {
+	if err := s.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name, &m.Role, &m.CreatedAt, optTime{&m.LockedUntil}); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
@@ -22,7 +25,7 @@ func scanMember(s interface{ Scan(...any) error }) (*cairn.Member, error) {
 
 // Membership returns a user's membership in an organization, or ENOTFOUND.
 func (db *DB) Membership(ctx context.Context, orgID, userID int64) (*cairn.Member, error) {
-	m, err := scanMember(db.read().queryRow(ctx, memberSelect+` WHERE m.org_id = ? AND m.user_id = ?`, orgID, userID))
+	m, err := scanMember(db.read().queryRow(ctx, memberSelect+` WHERE m.org_id = ? AND m.user_id = ?`, db.stamp(), orgID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cairn.Errorf(cairn.ENOTFOUND, "user %d is not a member of organization %d", userID, orgID)
 	}
@@ -34,7 +37,7 @@ func (db *DB) Membership(ctx context.Context, orgID, userID int64) (*cairn.Membe
 
 // ListMembers lists an organization's members by email.
 func (db *DB) ListMembers(ctx context.Context, orgID int64) ([]*cairn.Member, error) {
-	rows, err := db.read().query(ctx, memberSelect+` WHERE m.org_id = ? ORDER BY u.email`, orgID)
+	rows, err := db.read().query(ctx, memberSelect+` WHERE m.org_id = ? ORDER BY u.email`, db.stamp(), orgID)
 	if err != nil {
 		return nil, db.wrap("list members", err)
 	}

@@ -55,6 +55,12 @@ func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 	return db.wrap("delete session", err)
 }
 
+// DeleteUserSessions ends every session of the user: signing out everywhere.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
+	_, err := db.write().exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return db.wrap("delete user sessions", err)
+}
+
 // DeleteExpiredSessions removes the sessions that expired by the clock and returns how many
 // it removed.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {

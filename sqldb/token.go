@@ -63,3 +63,37 @@ func (db *DB) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
 	}
 	return nil
 }
+
+// ListAPITokens lists the user's tokens, newest first.
+func (db *DB) ListAPITokens(ctx context.Context, userID int64) ([]*cairn.APIToken, error) {
+	rows, err := db.read().query(ctx, `SELECT id, user_id, name, token_hash, created_at, last_used_at
+		FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC`, userID)
+	if err != nil {
+		return nil, db.wrap("list api tokens", err)
+	}
+	defer rows.Close()
+	tokens := []*cairn.APIToken{}
+	for rows.Next() {
+		var t cairn.APIToken
+		var used sql.NullTime
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.CreatedAt, &used); err != nil {
+			return nil, db.wrap("list api tokens", err)
+		}
+		t.CreatedAt, t.LastUsedAt = t.CreatedAt.UTC(), timePtr(used)
+		tokens = append(tokens, &t)
+	}
+	return tokens, db.wrap("list api tokens", rows.Err())
+}
+
+// DeleteAPIToken revokes one of the user's tokens. The next request with it finds no row:
+// tokens are looked up on every request and never cached.
+func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
+	n, err := db.write().affected(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
+	if err != nil {
+		return db.wrap("delete api token", err)
+	}
+	if n == 0 {
+		return cairn.NotFound("API token", id)
+	}
+	return nil
+}

@@ -99,6 +99,25 @@ func (db *DB) UpdateUser(ctx context.Context, u *cairn.User) error {
 	return nil
 }
 
+// ChangePassword sets the user's password hash and deletes every session of the user in the
+// same transaction.
+func (db *DB) ChangePassword(ctx context.Context, userID int64, hash string) error {
+	if hash == "" {
+		return cairn.FieldError("password_hash", "password hash is required")
+	}
+	return db.tx(ctx, "change password", func(r runner) error {
+		n, err := r.affected(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return cairn.NotFound("user", userID)
+		}
+		_, err = r.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+		return err
+	})
+}
+
 // ListUsers lists every user by email.
 func (db *DB) ListUsers(ctx context.Context) ([]*cairn.User, error) {
 	rows, err := db.read().query(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)

@@ -54,3 +54,13 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
 	}
 	s.noContent(w, r, s.svc.RemoveMember(r.Context(), r.PathValue("org"), id))
 }
+
+// unlockMember lifts a sign-in lock on a member's email at once.
+func (s *Server) unlockMember(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.noContent(w, r, s.svc.UnlockMember(r.Context(), r.PathValue("org"), id))
+}

@@ -195,3 +195,15 @@ func mustBeOneOf(field, v string, allowed ...string) error {
 	}
 	return cairn.FieldError(field, "%s must be one of %s, not %q", field, strings.Join(allowed, ", "), v)
 }
+
+// queryBool parses an optional boolean query parameter: true or false, absent meaning false.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, cairn.FieldError(name, "query parameter %s must be true or false, not %q", name, v)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -17,6 +19,7 @@ var codeStatus = map[string]int{
 	cairn.EUNAUTHORIZED:   http.StatusUnauthorized,
 	cairn.EFORBIDDEN:      http.StatusForbidden,
 	cairn.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	cairn.ETHROTTLED:      http.StatusTooManyRequests,
 	cairn.EUNAVAILABLE:    http.StatusServiceUnavailable,
 	cairn.ENOTIMPLEMENTED: http.StatusNotImplemented,
 	cairn.EINTERNAL:       http.StatusInternalServerError,
@@ -50,7 +53,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == cairn.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("err", err.Error()), slog.String("request_id", requestID(r.Context())))
 	}
+	s.setRetryAfter(w, err)
 	writeProblem(w, r, status, code, cairn.ErrorMessage(err), cairn.ErrorField(err))
+}
+
+// setRetryAfter sets the Retry-After header, in whole seconds and at least 1, for an error
+// that says when to retry.
+func (s *Server) setRetryAfter(w http.ResponseWriter, err error) {
+	at, ok := cairn.RetryAt(err)
+	if !ok {
+		return
+	}
+	secs := max(int64((at.Sub(s.now())+time.Second-1)/time.Second), 1)
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, status int, code, detail, field string) {

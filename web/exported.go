@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/cairn-okr/cairn"
-	"github.com/cairn-okr/cairn/auth"
 )
 
 // Service returns the application service, for handlers mounted on the server.
@@ -23,10 +22,12 @@ func (s *Server) CSRFToken(r *http.Request) string {
 	return s.csrf.CSRFToken(sid)
 }
 
-// SignIn checks a local email and password and starts a session with its cookie.
+// SignIn checks a local email and password and starts a session with its cookie. A
+// throttled attempt fails with ETHROTTLED and sets the Retry-After header.
 func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, email, password string) (*cairn.User, error) {
-	u, err := s.checkLogin(r.Context(), email, password)
+	u, err := s.checkLogin(r.Context(), s.clientIP(r), email, password)
 	if err != nil {
+		s.setRetryAfter(w, err)
 		return nil, err
 	}
 	if _, err := s.startSession(w, r, u); err != nil {
@@ -36,11 +37,12 @@ func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, email, password 
 }
 
 // SignOut ends the request's session and clears its cookie.
-func (s *Server) SignOut(w http.ResponseWriter, r *http.Request) {
-	if sid := sessionID(r.Context()); sid != "" {
-		_ = s.store.DeleteSession(r.Context(), auth.HashToken(sid))
-	}
-	http.SetCookie(w, auth.ClearSessionCookie(auth.IsSecureRequest(r, s.trust)))
+func (s *Server) SignOut(w http.ResponseWriter, r *http.Request) { s.endSession(w, r) }
+
+// SignOutEverywhere ends every session of the signed-in user, in every browser, and clears
+// the cookie.
+func (s *Server) SignOutEverywhere(w http.ResponseWriter, r *http.Request) error {
+	return s.endAllSessions(w, r)
 }
 
 // OIDCEnabled reports whether "Sign in with Microsoft" is configured.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,13 +28,23 @@ type Config struct {
 	CSRFKey []byte
 	// OIDC enables "Sign in with Microsoft" when set.
 	OIDC *auth.OIDC
-	// Passwords checks and hashes local passwords.
-	Passwords *auth.Hasher
+	// Passwords checks and hashes local passwords; nil means argon2id with
+	// auth.DefaultParams.
+	Passwords PasswordHasher
 	// SessionTTL is how long a sign-in lasts; 0 means 14 days.
 	SessionTTL time.Duration
-	// TrustProxy trusts X-Forwarded-Proto for deciding whether cookies are Secure.
+	// PublicURL is the URL people reach Cairn at (CAIRN_PUBLIC_URL). When it is https the
+	// session cookie is always Secure, also when a proxy ends TLS and Cairn sees plain HTTP.
+	PublicURL string
+	// TrustProxy trusts the reverse proxy's X-Forwarded-Proto (or Forwarded proto=) for
+	// deciding whether cookies are Secure, and its X-Forwarded-For (or Forwarded for=) for
+	// the client address that sign-in throttling counts. Without it those headers are
+	// ignored, since any client can send them.
 	TrustProxy bool
-	Now        func() time.Time
+	// SignIn tunes the throttling of failed password sign-ins; zero policies mean
+	// cairn.AccountThrottlePolicy and cairn.AddressThrottlePolicy.
+	SignIn cairn.SignInGuardOptions
+	Now    func() time.Time
 	// Extension configures the Azure DevOps extension's app tokens and origins; nil reads
 	// them from the environment (ExtensionConfigFromEnv).
 	Extension *ExtensionConfig
@@ -55,19 +66,31 @@ type Server struct {
 	log       *slog.Logger
 	csrf      *auth.CSRF
 	oidc      *auth.OIDC
-	passwords *auth.Hasher
+	passwords PasswordHasher
+	guard     *cairn.SignInGuard
 	ttl       time.Duration
 	trust     bool
-	now       func() time.Time
-	metrics   *metrics
-	mux       *http.ServeMux
-	hooks     *limiter
-	handler   http.Handler
-	dummyOnce sync.Once
-	dummy     string
-	ext       *extension
-	azdo      *datasource.Service
-	jobsUI    bool
+	// httpsPublic says that the public URL is https, so cookies are always Secure.
+	httpsPublic bool
+	now         func() time.Time
+	metrics     *metrics
+	mux         *http.ServeMux
+	hooks       *limiter
+	handler     http.Handler
+	dummyOnce   sync.Once
+	dummy       string
+	ext         *extension
+	azdo        *datasource.Service
+	jobsUI      bool
+}
+
+// PasswordHasher hashes new local passwords and checks passwords against stored hashes.
+// *auth.Hasher is the one Cairn uses; tests put a counting one in its place.
+type PasswordHasher interface {
+	// Hash returns the stored form of a new password.
+	Hash(password string) (string, error)
+	// Check returns nil when password matches hash and auth.ErrMismatch when it does not.
+	Check(hash, password string) error
 }
 
 // route is one entry of the routing table; the OpenAPI test walks the same table.
@@ -101,7 +124,8 @@ func New(cfg Config) (*Server, error) {
 		svc: cfg.Service, store: cfg.Store, ready: cfg.Ready, log: cfg.Log,
 		oidc: cfg.OIDC, passwords: cfg.Passwords, ttl: cfg.SessionTTL, trust: cfg.TrustProxy,
 		now: cfg.Now, metrics: newMetrics(cfg.DB), mux: http.NewServeMux(),
-		azdo: cfg.Integration,
+		azdo:        cfg.Integration,
+		httpsPublic: strings.HasPrefix(strings.ToLower(strings.TrimSpace(cfg.PublicURL)), "https://"),
 	}
 	if cfg.HookRate <= 0 {
 		cfg.HookRate = HookRate
@@ -110,6 +134,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.HookBurst = HookBurst
 	}
 	s.hooks = newLimiter(cfg.HookRate, cfg.HookBurst, cfg.Now)
+	if cfg.SignIn.Now == nil {
+		cfg.SignIn.Now = cfg.Now
+	}
+	s.guard = cairn.NewSignInGuard(cfg.Store, cfg.SignIn)
 	csrf, err := auth.NewCSRF(auth.CSRFConfig{Key: cfg.CSRFKey})
 	if err != nil {
 		return nil, err
@@ -166,7 +194,10 @@ func (s *Server) routes() []route {
 		{"GET", "/auth/oidc/login", s.oidcLogin, true},
 		{"GET", "/auth/oidc/callback", s.oidcCallback, true},
 		{"GET", "/api/v1/me", s.me, false},
+		{"POST", "/api/v1/me/password", s.changePassword, false},
+		{"GET", "/api/v1/me/tokens", s.listTokens, false},
 		{"POST", "/api/v1/me/tokens", s.createToken, false},
+		{"DELETE", "/api/v1/me/tokens/{id}", s.revokeToken, false},
 
 		{"GET", "/api/v1/orgs", s.listOrgs, false},
 		{"POST", "/api/v1/orgs", s.createOrg, false},
@@ -192,6 +223,7 @@ func (s *Server) routes() []route {
 		{"GET", org + "/members/{id}", s.getMember, false},
 		{"PATCH", org + "/members/{id}", s.updateMember, false},
 		{"DELETE", org + "/members/{id}", s.removeMember, false},
+		{"POST", org + "/members/{id}/unlock", s.unlockMember, false},
 
 		{"GET", org + "/objectives", s.listObjectives, false},
 		{"POST", org + "/objectives", s.createObjective, false},

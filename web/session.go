@@ -102,9 +102,18 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *cairn.U
 	if err := s.store.CreateSession(r.Context(), &cairn.Session{IDHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.ttl)}); err != nil {
 		return "", err
 	}
-	http.SetCookie(w, auth.SessionCookie(plain, auth.IsSecureRequest(r, s.trust), s.ttl))
+	http.SetCookie(w, auth.SessionCookie(plain, s.secureCookies(r), s.ttl))
 	return plain, nil
 }
+
+// secureCookies reports whether cookies must be Secure: the public URL is https, or the
+// request came over HTTPS (as the trusted proxy says, when there is one).
+func (s *Server) secureCookies(r *http.Request) bool {
+	return s.httpsPublic || auth.IsSecureRequest(r, s.trust)
+}
+
+// clientIP is the client address that sign-in throttling counts.
+func (s *Server) clientIP(r *http.Request) string { return auth.ClientIP(r, s.trust) }
 
 type loginRequest struct {
 	Email    string `json:"email"`
@@ -123,7 +132,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.checkLogin(r.Context(), in.Email, in.Password)
+	u, err := s.checkLogin(r.Context(), s.clientIP(r), in.Email, in.Password)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -142,27 +151,51 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, meResponse{User: u, CSRFToken: s.csrf.CSRFToken(sid), Orgs: orgs})
 }
 
-// errBadLogin is the one answer for an unknown email and a wrong password alike.
+// errBadLogin is the one answer for an unknown email, an account without a password and a
+// wrong password alike, so that sign-in never tells whether an account exists.
 var errBadLogin = cairn.Errorf(cairn.EUNAUTHORIZED, "the email or password is wrong")
 
-func (s *Server) checkLogin(ctx context.Context, email, password string) (*cairn.User, error) {
+// checkLogin checks a local email and password from the client address. Every attempt
+// passes the sign-in guard first, which counts it per typed email, known or not, and per
+// address, and refuses with ETHROTTLED while either must wait. Every attempt that the guard
+// lets through compares one password hash, a dummy one when no account has a password for
+// the email, so that neither the answer nor its timing tells whether the account exists.
+func (s *Server) checkLogin(ctx context.Context, ip, email, password string) (*cairn.User, error) {
 	if strings.TrimSpace(email) == "" {
 		return nil, cairn.FieldError("email", "email is required")
 	}
 	if password == "" {
 		return nil, cairn.FieldError("password", "password is required")
 	}
-	u, err := s.store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
-	if cairn.ErrorCode(err) == cairn.ENOTFOUND {
-		// Spend the same time as a real check so that timing does not reveal accounts.
-		_ = s.passwords.Check(s.dummyHash(), password)
-		return nil, errBadLogin
-	}
+	attempt, err := s.guard.Begin(ctx, email, ip)
 	if err != nil {
 		return nil, err
 	}
-	if u.PasswordHash == "" {
-		return nil, cairn.Errorf(cairn.EUNAUTHORIZED, "this account signs in with Microsoft, not a password")
+	u, err := s.checkPassword(ctx, email, password)
+	if err != nil {
+		return nil, err
+	}
+	if err := attempt.Succeeded(ctx); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkPassword returns the user with the email when password is theirs, and errBadLogin
+// otherwise, after one hash comparison in every case.
+func (s *Server) checkPassword(ctx context.Context, email, password string) (*cairn.User, error) {
+	var u *cairn.User
+	if cairn.UsableEmail(email) {
+		var err error
+		u, err = s.store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+		if err != nil && cairn.ErrorCode(err) != cairn.ENOTFOUND {
+			return nil, err
+		}
+	}
+	if u == nil || u.PasswordHash == "" {
+		// Spend the same time as a real check so that timing does not reveal accounts.
+		_ = s.passwords.Check(s.dummyHash(), password)
+		return nil, errBadLogin
 	}
 	if err := s.passwords.Check(u.PasswordHash, password); err != nil {
 		if errors.Is(err, auth.ErrMismatch) {
@@ -178,12 +211,44 @@ func (s *Server) dummyHash() string {
 	return s.dummy
 }
 
+// logout ends the caller's session; with ?all=true it ends every session of the caller,
+// in every browser, whether the caller signed in with a cookie or sends an API token.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	all, err := queryBool(r, "all")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if all {
+		if err := s.endAllSessions(w, r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.endSession(w, r)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// endSession deletes the request's session and clears its cookie.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 	if sid := sessionID(r.Context()); sid != "" {
 		_ = s.store.DeleteSession(r.Context(), auth.HashToken(sid))
 	}
-	http.SetCookie(w, auth.ClearSessionCookie(auth.IsSecureRequest(r, s.trust)))
-	w.WriteHeader(http.StatusNoContent)
+	http.SetCookie(w, auth.ClearSessionCookie(s.secureCookies(r)))
+}
+
+// endAllSessions deletes every session of the signed-in user and clears the cookie. An
+// anonymous request has no sessions to end.
+func (s *Server) endAllSessions(w http.ResponseWriter, r *http.Request) error {
+	if u := cairn.UserFromContext(r.Context()); u != nil {
+		if err := s.store.DeleteUserSessions(r.Context(), u.ID); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, auth.ClearSessionCookie(s.secureCookies(r)))
+	return nil
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {

@@ -58,8 +58,8 @@ func (s *Server) runSetup(ctx context.Context, in SetupRequest) (*cairn.User, er
 	if u.Name == "" {
 		u.Name = u.Email
 	}
-	if len(in.Password) < 8 {
-		return nil, cairn.FieldError("password", "password must have at least 8 characters")
+	if len(in.Password) < minPasswordLen {
+		return nil, cairn.FieldError("password", "password must have at least %d characters", minPasswordLen)
 	}
 	h, err := s.passwords.Hash(in.Password)
 	if err != nil {

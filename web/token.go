@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"time"
 
@@ -31,4 +32,20 @@ func CreateAPIToken(ctx context.Context, store cairn.Store, userID int64, name s
 		return nil, "", err
 	}
 	return t, plain, nil
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
+	ts, err := s.store.ListAPITokens(r.Context(), cairn.UserFromContext(r.Context()).ID)
+	s.reply(w, r, http.StatusOK, list(ts), err)
+}
+
+// revokeToken deletes one of the caller's tokens. Tokens are looked up in the store on every
+// request and never cached, so the very next request with the token is refused.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.noContent(w, r, s.store.DeleteAPIToken(r.Context(), cairn.UserFromContext(r.Context()).ID, id))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -14,6 +15,20 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reads a boolean environment variable: unset or empty is false, and anything
+// strconv.ParseBool does not take is an error that names the variable.
+func envBool(name string) (bool, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
 }
 
 // newFlagSet returns a flag set whose usage prints the summary and the flags.

@@ -35,9 +35,13 @@ postgres:// URL. It is created and migrated on first start.
 On first start with an empty database Cairn creates the tenant and its first admin from
 CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD, or prints a one-time setup link.
 
-Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_ADMIN_EMAIL,
-CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID, CAIRN_OIDC_CLIENT_SECRET,
-CAIRN_LOG_LEVEL (debug, info, warn, error).
+Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_TRUST_PROXY,
+CAIRN_ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID,
+CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error).
+
+An https CAIRN_PUBLIC_URL makes the session cookie Secure. Set CAIRN_TRUST_PROXY=true only
+behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto: sign-in throttling
+then counts failures per client address as the proxy saw it, not per proxy.
 
 The Azure DevOps integration seals credentials with CAIRN_SECRET_KEY, or with a key file
 (cairn.key next to a SQLite database, CAIRN_SECRET_KEY_FILE otherwise) created with mode
@@ -61,6 +65,7 @@ type serveConfig struct {
 	addr         string
 	database     string
 	publicURL    string
+	trustProxy   bool
 	logLevel     string
 	demo         bool
 	demoEnv      *demoEnv
@@ -72,6 +77,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.addr, "addr", env("CAIRN_ADDR", "127.0.0.1:8080"), "listen address (CAIRN_ADDR)")
 	fs.StringVar(&cfg.database, "database", env("CAIRN_DATABASE_URL", "cairn.db"), "SQLite file or postgres:// URL (CAIRN_DATABASE_URL)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("CAIRN_PUBLIC_URL", ""), "the URL people and Azure DevOps reach Cairn at (CAIRN_PUBLIC_URL); default http://ADDR")
+	trustProxy, err := envBool("CAIRN_TRUST_PROXY")
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errUsage
+	}
+	fs.BoolVar(&cfg.trustProxy, "trust-proxy", trustProxy, "trust the reverse proxy's X-Forwarded-For and X-Forwarded-Proto (CAIRN_TRUST_PROXY)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("CAIRN_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
 	fs.BoolVar(&cfg.demo, "demo", false, "run with the built-in Azure DevOps emulator and demo data")
 	if err := parseFlags(fs, args); err != nil {
@@ -192,6 +203,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	srv, err := web.New(web.Config{
 		Service: svc, Store: db, DB: db.SQL(), Ready: db.Ping, Log: log,
 		CSRFKey: csrfKey, OIDC: oidc, Passwords: hasher, Integration: integ, JobsUI: jobsUI,
+		PublicURL: cfg.publicURL, TrustProxy: cfg.trustProxy,
 	})
 	if err != nil {
 		ln.Close()

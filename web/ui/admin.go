@@ -184,6 +184,21 @@ func (u *UI) removeMember(q *request) error {
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members")
 }
 
+// unlockMember lifts a sign-in lock on the member's email.
+func (u *UI) unlockMember(q *request) error {
+	if err := adminOnly(q, "manage members"); err != nil {
+		return err
+	}
+	uid, err := parseID(q.r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	if err := u.svc.UnlockMember(q.r.Context(), q.org.Slug, uid); err != nil {
+		return err
+	}
+	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members")
+}
+
 // periodsData is the periods page.
 type periodsData struct {
 	Periods []*cairn.Period

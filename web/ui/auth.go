@@ -36,11 +36,15 @@ func (u *UI) loginSubmit(q *request) error {
 	email, password := q.r.PostForm.Get("email"), q.r.PostForm.Get("password")
 	next := safeNext(q.r.PostForm.Get("next"))
 	if _, err := u.srv.SignIn(q.w, q.r, email, password); err != nil {
-		code := cairn.ErrorCode(err)
-		if code != cairn.EINVALID && code != cairn.EUNAUTHORIZED {
+		status := http.StatusUnauthorized
+		switch cairn.ErrorCode(err) {
+		case cairn.EINVALID, cairn.EUNAUTHORIZED:
+		case cairn.ETHROTTLED:
+			status = http.StatusTooManyRequests // SignIn set Retry-After
+		default:
 			return err
 		}
-		return u.render(q, http.StatusUnauthorized, "login", "Sign in", "", loginData{Email: email, Next: next, Error: cairn.ErrorMessage(err), Field: cairn.ErrorField(err)})
+		return u.render(q, status, "login", "Sign in", "", loginData{Email: email, Next: next, Error: cairn.ErrorMessage(err), Field: cairn.ErrorField(err)})
 	}
 	http.Redirect(q.w, q.r, next, http.StatusSeeOther)
 	return nil
