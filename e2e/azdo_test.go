@@ -103,7 +103,7 @@ func TestAzureDevOps(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=tenant-azdo]`)),
 		)
 		if !eval[bool](t, ctx, `document.querySelector("[data-testid=tenant-azdo]").checked`) {
-			run(t, ctx, "turn on", chromedp.Click(chromedp.CSS(`[data-testid=tenant-azdo]`)))
+			run(t, ctx, "turn on", click(chromedp.CSS(`[data-testid=tenant-azdo]`)))
 		}
 		// The test's own emulator is an Azure DevOps host that only the allow-list lets
 		// credentials reach: the tenant admin lists it here.
@@ -125,7 +125,7 @@ func TestAzureDevOps(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`input[name=azdo_enabled]`)),
 		)
 		if !eval[bool](t, ctx, `document.querySelector("input[name=azdo_enabled]").checked`) {
-			run(t, ctx, "turn on", chromedp.Click(chromedp.CSS(`input[name=azdo_enabled]`)))
+			run(t, ctx, "turn on", click(chromedp.CSS(`input[name=azdo_enabled]`)))
 		}
 		run(t, ctx, "save org", chromedp.SetValue(chromedp.ID("sync_interval_minutes"), "15"), chromedp.Submit(chromedp.ID("sync_interval_minutes")), chromedp.WaitVisible(chromedp.CSS(`.notice.ok`)))
 		var oi struct {
@@ -142,13 +142,13 @@ func TestAzureDevOps(t *testing.T) {
 			chromedp.Navigate(s.base+"/o/fabrikam/okrs"),
 			chromedp.WaitVisible(chromedp.CSS(`.tree`)),
 			chromedp.Evaluate[chromedp.Void](`window.__sameDocument = true`),
-			chromedp.Click(`//a[contains(@class,"title")][contains(.,"Ship one-page checkout")]`),
+			click(`//a[contains(@class,"title")][contains(.,"Ship one-page checkout")]`),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=connect-azdo]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=connect-azdo]`)),
+			click(chromedp.CSS(`[data-testid=connect-azdo]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=choose-azdo]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=choose-azdo]`)),
+			click(chromedp.CSS(`[data-testid=choose-azdo]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-step=connection]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=new-connection]`)),
+			click(chromedp.CSS(`[data-testid=new-connection]`)),
 			chromedp.WaitVisible(chromedp.ID("organization_url")),
 		)
 		hint := text(t, ctx, `#name-hint`)
@@ -159,20 +159,21 @@ func TestAzureDevOps(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("new_name"), "e2e / Fabrikam Fiber"),
 			chromedp.SendKeys(chromedp.ID("organization_url"), emuURL+"/fabrikam"),
 			chromedp.SendKeys(chromedp.ID("pat"), e2ePAT),
-			chromedp.Click(chromedp.CSS(`[data-testid=load-projects]`)),
+			click(chromedp.CSS(`[data-testid=load-projects]`)),
 			chromedp.WaitVisible(chromedp.ID("project")),
 			chromedp.SetValue(chromedp.ID("project"), "Fabrikam Fiber"),
-			chromedp.Click(chromedp.CSS(`[data-testid=create-connection]`)),
+			click(chromedp.CSS(`[data-testid=create-connection]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-step=method]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=next]`)),
+			click(chromedp.CSS(`[data-testid=next]`)),
 			chromedp.WaitVisible(chromedp.ID("search")),
+			settled(),
 			chromedp.SendKeys(chromedp.ID("search"), "epic"),
 			chromedp.WaitVisible(`//label[contains(@class,"choice")][contains(.,"Checkout epic tree")]`),
 		)
 		until(t, ctx, "the search narrows the list", `!document.querySelector("#query-results").textContent.includes("Q3 Features")`)
 		run(t, ctx, "pick the query",
-			chromedp.Click(`//label[contains(@class,"choice")][contains(.,"Checkout epic tree")]`),
-			chromedp.Click(chromedp.CSS(`[data-testid=next]`)),
+			click(`//label[contains(@class,"choice")][contains(.,"Checkout epic tree")]`),
+			click(chromedp.CSS(`[data-testid=next]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-step=progress]`)),
 		)
 		types := text(t, ctx, `[data-step=progress] fieldset`)
@@ -182,8 +183,8 @@ func TestAzureDevOps(t *testing.T) {
 			}
 		}
 		run(t, ctx, "preview",
-			chromedp.Click(`//label[contains(@class,"choice")][.//input[@value="User Story"]]`),
-			chromedp.Click(chromedp.CSS(`[data-testid=next]`)),
+			click(`//label[contains(@class,"choice")][.//input[@value="User Story"]]`),
+			click(chromedp.CSS(`[data-testid=next]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=preview]`)),
 		)
 		stories := epicStories(t, emu)
@@ -196,7 +197,7 @@ func TestAzureDevOps(t *testing.T) {
 			t.Fatalf("preview value %s, want %s", got, wantValue)
 		}
 		s.shot(t, ctx, "wizard-preview")
-		run(t, ctx, "save", chromedp.Click(chromedp.CSS(`[data-testid=save-source]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-card]`)))
+		run(t, ctx, "save", click(chromedp.CSS(`[data-testid=save-source]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-card]`)))
 		if !eval[bool](t, ctx, `window.__sameDocument === true`) {
 			t.Fatal("saving the data source reloaded the page")
 		}
@@ -208,7 +209,7 @@ func TestAzureDevOps(t *testing.T) {
 		if !eval[bool](t, ctx, `window.__sameDocument === true`) {
 			t.Fatal("the first sync's progress reloaded the page")
 		}
-		run(t, ctx, "tasks view", chromedp.Click(chromedp.CSS(`#drawer a[href$="/tasks"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=tasks]`)))
+		run(t, ctx, "tasks view", click(chromedp.CSS(`#drawer a[href$="/tasks"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=tasks]`)))
 		links := eval[int](t, ctx, `document.querySelectorAll('[data-testid=tasks] a[target=_blank][href*="/_workitems/edit/"]').length`)
 		if links < len(stories) {
 			t.Fatalf("the tasks view links %d work items, want at least the %d user stories", links, len(stories))
@@ -222,26 +223,26 @@ func TestAzureDevOps(t *testing.T) {
 	t.Run("KeyResultByWorkItemsWithStoryPoints", func(t *testing.T) {
 		run(t, ctx, "new key result",
 			chromedp.Navigate(s.base+"/o/fabrikam/okrs"),
-			chromedp.Click(`//a[contains(@class,"title")][contains(.,"Delight shoppers")]`),
+			click(`//a[contains(@class,"title")][contains(.,"Delight shoppers")]`),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer a[href*="/key-results/new"]`)),
-			chromedp.Click(chromedp.CSS(`#drawer a[href*="/key-results/new"]`)),
+			click(chromedp.CSS(`#drawer a[href*="/key-results/new"]`)),
 			chromedp.WaitVisible(chromedp.ID("metric_kind")),
 			chromedp.SendKeys(chromedp.ID("title"), "Checkout story points delivered"),
 			chromedp.SetValue(chromedp.ID("metric_kind"), "number"),
 			chromedp.SetValue(chromedp.ID("metric_start"), "0"),
 			chromedp.SetValue(chromedp.ID("metric_target"), "60"),
 			chromedp.SetValue(chromedp.ID("metric_unit"), "points"),
-			chromedp.Click(chromedp.CSS(`[data-testid=save]`)),
+			click(chromedp.CSS(`[data-testid=save]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=connect-azdo]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=connect-azdo]`)),
+			click(chromedp.CSS(`[data-testid=connect-azdo]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=choose-azdo]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=choose-azdo]`)),
+			click(chromedp.CSS(`[data-testid=choose-azdo]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-step=connection]`)),
-			chromedp.Click(`//label[contains(@class,"choice")][contains(.,"e2e / Fabrikam Fiber")]`),
-			chromedp.Click(`//button[@value="method"]`),
+			click(`//label[contains(@class,"choice")][contains(.,"e2e / Fabrikam Fiber")]`),
+			click(`//button[@value="method"]`),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=method-items]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=method-items]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=next]`)),
+			click(chromedp.CSS(`[data-testid=method-items]`)),
+			click(chromedp.CSS(`[data-testid=next]`)),
 			chromedp.WaitVisible(chromedp.ID("work_item_type")),
 			chromedp.SetValue(chromedp.ID("work_item_type"), "Epic"),
 			chromedp.Evaluate[chromedp.Void](`document.getElementById("work_item_type").dispatchEvent(new Event("change", {bubbles: true}))`),
@@ -251,12 +252,12 @@ func TestAzureDevOps(t *testing.T) {
 		)
 		until(t, ctx, "only the checkout epic", `document.querySelectorAll("#item-results input[name=work_item_ids]").length === 1`)
 		run(t, ctx, "choose and measure",
-			chromedp.Click(`//label[contains(@class,"choice")][contains(.,"#1 Online checkout")]`),
-			chromedp.Click(chromedp.CSS(`[data-testid=next]`)),
+			click(`//label[contains(@class,"choice")][contains(.,"#1 Online checkout")]`),
+			click(chromedp.CSS(`[data-testid=next]`)),
 			chromedp.WaitVisible(chromedp.ID("measure")),
-			chromedp.Click(`//label[contains(@class,"choice")][.//input[@value="User Story"]]`),
+			click(`//label[contains(@class,"choice")][.//input[@value="User Story"]]`),
 			chromedp.SetValue(chromedp.ID("measure"), "Microsoft.VSTS.Scheduling.StoryPoints"),
-			chromedp.Click(chromedp.CSS(`[data-testid=next]`)),
+			click(chromedp.CSS(`[data-testid=next]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=preview]`)),
 		)
 		points, _ := closedPoints(epicStories(t, emu))
@@ -264,7 +265,7 @@ func TestAzureDevOps(t *testing.T) {
 		if got := text(t, ctx, `[data-testid=preview-value]`); got != want {
 			t.Fatalf("preview value %s, want the %s story points of the closed stories", got, want)
 		}
-		run(t, ctx, "save", chromedp.Click(chromedp.CSS(`[data-testid=save-source]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-card]`)))
+		run(t, ctx, "save", click(chromedp.CSS(`[data-testid=save-source]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-card]`)))
 		until(t, ctx, "the first sync brings the story points", fmt.Sprintf(`document.querySelector("[data-testid=item-value]") !== null && document.querySelector("[data-testid=item-value]").textContent.startsWith(%q)`, want+" / 60 points"))
 
 		// Close an active story in Azure DevOps, then press Sync now.
@@ -282,7 +283,7 @@ func TestAzureDevOps(t *testing.T) {
 			t.Fatal(err)
 		}
 		want = strconv.FormatFloat(points+storyPoints(story), 'f', -1, 64)
-		run(t, ctx, "sync now", chromedp.Click(chromedp.CSS(`[data-testid=sync-now]`)))
+		run(t, ctx, "sync now", click(chromedp.CSS(`[data-testid=sync-now]`)))
 		until(t, ctx, "the value moves after Sync now", fmt.Sprintf(`document.querySelector("[data-testid=item-value]") !== null && document.querySelector("[data-testid=item-value]").textContent.startsWith(%q)`, want+" / 60"))
 		// The card refreshed in place, keeping the drawer's scroll; show the drawer's top.
 		run(t, ctx, "scroll the drawer up", chromedp.Evaluate[chromedp.Void](`document.querySelector("#drawer .drawer-inner").scrollTop = 0`))
@@ -339,14 +340,14 @@ func TestAzureDevOps(t *testing.T) {
 		}
 		defer func() { _ = emu.SetPATExpired(e2ePAT, false) }()
 		run(t, ctx, "sync with an expired token",
-			chromedp.Click(chromedp.CSS(`[data-testid=sync-now]`)),
+			click(chromedp.CSS(`[data-testid=sync-now]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-error]`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=reconnect]`)),
 		)
 		if msg := text(t, ctx, `[data-testid=source-error]`); !strings.Contains(strings.ToLower(msg), "reconnect") {
 			t.Fatalf("the error says %q, not to reconnect", msg)
 		}
-		run(t, ctx, "reconnect page", chromedp.Click(chromedp.CSS(`[data-testid=reconnect]`)), chromedp.WaitVisible(chromedp.CSS(`.connection`)))
+		run(t, ctx, "reconnect page", click(chromedp.CSS(`[data-testid=reconnect]`)), chromedp.WaitVisible(chromedp.CSS(`.connection`)))
 		s.shot(t, ctx, "connections")
 	})
 }

@@ -212,12 +212,57 @@ func incognito(tb testing.TB, parent context.Context) context.Context {
 // run runs browser actions with a deadline and fails the test with the step's name.
 func run(tb testing.TB, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 	tb.Helper()
+	settle(ctx)
 	c, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(c, actions...); err != nil {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		failureShot(tb, ctx)
 		tb.Fatalf("%s: %v (page %s)", step, err, loc)
+	}
+}
+
+// htmxSettled holds once htmx has finished every swap and has set up every element that
+// carries an hx- request attribute: a click or a key before that would reach a form that
+// htmx does not handle yet, which a person is never fast enough to do.
+const htmxSettled = `(() => {
+	if (typeof htmx === "undefined") return true;
+	if (document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")) return false;
+	for (const e of document.querySelectorAll("[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete]")) {
+		const d = e["htmx-internal-data"];
+		if (!d || !d.initHash) return false;
+	}
+	return true;
+})()`
+
+// settle waits, for up to 5 s, until htmxSettled holds; a page that is loading counts as
+// settled, and the step that follows waits for what it needs.
+func settle(ctx context.Context) {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		c, cancel := context.WithTimeout(ctx, time.Second)
+		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](htmxSettled))
+		cancel()
+		if err != nil || ok {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// settled is settle as a step among others.
+func settled() chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		settle(ctx)
+		return chromedp.Void{}, nil
+	}
+}
+
+// click is chromedp.Click once htmx has settled (see htmxSettled).
+func click[S chromedp.Selectable](sel S, opts ...chromedp.QueryOption) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		settle(ctx)
+		return chromedp.Click(sel, opts...)(ctx, t)
 	}
 }
 

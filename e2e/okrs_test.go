@@ -72,7 +72,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.Navigate(s.base+"/o/fabrikam/objectives/new"),
 			chromedp.WaitVisible(chromedp.ID("title")),
 			chromedp.SendKeys(chromedp.ID("title"), "Cut cloud spend without slowing teams down"),
-			chromedp.Click(chromedp.CSS(`[data-testid=save]`)),
+			click(chromedp.CSS(`[data-testid=save]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer .drawer-title`)),
 		)
 		if title := text(t, ctx, `#drawer .drawer-title`); title != "Cut cloud spend without slowing teams down" {
@@ -82,20 +82,20 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%d objectives after creating one, want %d", got, before+1)
 		}
 		run(t, ctx, "create key result",
-			chromedp.Click(chromedp.CSS(`#drawer a[href*="/key-results/new"]`)),
+			click(chromedp.CSS(`#drawer a[href*="/key-results/new"]`)),
 			chromedp.WaitVisible(chromedp.ID("metric_kind")),
 			chromedp.SendKeys(chromedp.ID("title"), "Monthly cloud bill"),
 			chromedp.SetValue(chromedp.ID("metric_kind"), "number"),
 			chromedp.SetValue(chromedp.ID("metric_start"), "120"),
 			chromedp.SetValue(chromedp.ID("metric_target"), "80"),
 			chromedp.SetValue(chromedp.ID("metric_unit"), "k$"),
-			chromedp.Click(chromedp.CSS(`[data-testid=save]`)),
+			click(chromedp.CSS(`[data-testid=save]`)),
 			chromedp.WaitVisible(chromedp.ID("ci-value")),
 		)
 		run(t, ctx, "check in",
 			chromedp.SendKeys(chromedp.ID("ci-value"), "104"),
 			chromedp.SendKeys(chromedp.ID("ci-note"), "Reserved instances bought for the build farm"),
-			chromedp.Click(chromedp.CSS(`form.checkin button[type=submit]`)),
+			click(chromedp.CSS(`form.checkin button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer .notice.ok`)),
 		)
 		if value := text(t, ctx, `[data-testid=item-value]`); !strings.Contains(value, "104") || !strings.Contains(value, "80 k$") {
@@ -115,7 +115,7 @@ func TestBrowser(t *testing.T) {
 		run(t, ctx, "open a demo key result",
 			chromedp.Navigate(s.base+"/o/fabrikam/okrs"),
 			chromedp.WaitVisible(chromedp.CSS(`.tree`)),
-			chromedp.Click(`//a[contains(@class,"title")][contains(.,"Checkout conversion")]`),
+			click(`//a[contains(@class,"title")][contains(.,"Checkout conversion")]`),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer [data-testid=chart] svg`)),
 		)
 		if loc := get(t, ctx, "url", chromedp.Location()); !strings.Contains(loc, "/okrs/key-results/") {
@@ -143,7 +143,7 @@ func TestBrowser(t *testing.T) {
 		run(t, ctx, "empty title",
 			chromedp.Navigate(s.base+"/o/fabrikam/objectives/new"),
 			chromedp.WaitVisible(chromedp.ID("title")),
-			chromedp.Click(chromedp.CSS(`[data-testid=save]`)),
+			click(chromedp.CSS(`[data-testid=save]`)),
 			chromedp.WaitVisible(chromedp.ID("err-title")),
 		)
 		if msg := text(t, ctx, `#err-title`); !strings.Contains(msg, "required") {
@@ -151,7 +151,7 @@ func TestBrowser(t *testing.T) {
 		}
 		run(t, ctx, "too long title",
 			chromedp.SetValue(chromedp.ID("title"), strings.Repeat("x", 301)),
-			chromedp.Click(chromedp.CSS(`[data-testid=save]`)),
+			click(chromedp.CSS(`[data-testid=save]`)),
 		)
 		until(t, ctx, "the new message", `document.querySelector("#err-title") !== null && document.querySelector("#err-title").textContent.includes("longer")`)
 		if msg := text(t, ctx, `#err-title`); !strings.Contains(msg, "longer than 300") {
@@ -178,7 +178,7 @@ func TestBrowser(t *testing.T) {
 		s.signIn(t, v, "viewer@demo.cairn.example", "viewer-password-1")
 		newButtons := eval[int](t, v, `document.querySelectorAll('a[href*="/objectives/new"]').length`)
 		run(t, v, "open a key result as viewer",
-			chromedp.Click(`//a[contains(@class,"title")][contains(.,"Checkout conversion")]`),
+			click(`//a[contains(@class,"title")][contains(.,"Checkout conversion")]`),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer .drawer-title`)),
 		)
 		editLinks := eval[int](t, v, `document.querySelectorAll('#drawer a[href$="/edit"]').length`)
@@ -209,7 +209,7 @@ func TestBrowser(t *testing.T) {
 		run(t, ctx, "open River's UI from the admin menu",
 			chromedp.Navigate(s.base+"/o/fabrikam/admin"),
 			chromedp.WaitVisible(link),
-			chromedp.Click(link),
+			click(link),
 		)
 		// River's scripts and styles load from /admin/jobs and its API answers them.
 		until(t, ctx, "River's UI renders", `location.pathname.startsWith("/admin/jobs/") && document.querySelector("#root").innerText.includes("Job State")`)

@@ -115,7 +115,7 @@ func TestValuesFitTheScreen(t *testing.T) {
 		run(t, ctx, "open a demo key result",
 			chromedp.Navigate(s.base+"/o/fabrikam/okrs"),
 			chromedp.WaitVisible(chromedp.CSS(`.tree`)),
-			chromedp.Click(`//a[contains(@class,"title")][contains(.,"Checkout conversion")]`),
+			click(`//a[contains(@class,"title")][contains(.,"Checkout conversion")]`),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer [data-testid=chart] svg`)),
 		)
 		checkFits(t, ctx)
