@@ -71,11 +71,16 @@ func projects(ctx context.Context, cl *azdo.Client) ([]ProjectView, error) {
 	return out, nil
 }
 
-// lookupClient returns a client for a connection the user may use.
+// lookupClient returns a client for a connection the user may use. Viewers may not: the
+// lookups serve configuring data sources, which viewers cannot, and would let them read
+// the project's queries and work items with the credential of the connection's owner.
 func (s *Service) lookupClient(ctx context.Context, org string, connectionID int64) (*cairn.Connection, *azdo.Client, error) {
 	a, err := s.cfg.Cairn.IntegrationActor(ctx, org)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !a.Writer() {
+		return nil, nil, cairn.Errorf(cairn.EFORBIDDEN, "viewers may not browse Azure DevOps through a connection")
 	}
 	c, err := s.cfg.Store.ConnectionByID(ctx, a.Org.ID, connectionID)
 	if err != nil {

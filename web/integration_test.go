@@ -162,6 +162,26 @@ func TestIntegrationSwitchesAreForAdminsAndGateBindings(t *testing.T) {
 	}
 }
 
+// TestConnectionLookupsAreForWriters checks that the live lookups through a shared
+// connection, which read Azure DevOps with its owner's credential, serve the members who
+// configure data sources and refuse viewers.
+func TestConnectionLookupsAreForWriters(t *testing.T) {
+	t.Parallel()
+	ib := setupIntegration(t)
+	ib.enable(t)
+	conn := ib.connect(t, "owner")
+	base := fmt.Sprintf("/api/v1/orgs/fabrikam/connections/%d", conn)
+	for _, path := range []string{"/projects", "/work-item-types", "/work-item-types/Epic/states", "/queries", "/work-items?type=Epic&q=checkout"} {
+		ib.call(t, 200, "member", "GET", base+path, nil)
+		if p := ib.call(t, 403, "viewer", "GET", base+path, nil).problem(t); p.Code != cairn.EFORBIDDEN {
+			t.Errorf("GET %s as a viewer: code %q, want %s", path, p.Code, cairn.EFORBIDDEN)
+		}
+		ib.call(t, 404, "outsider", "GET", base+path, nil)
+	}
+	// A viewer learns nothing about which connections exist.
+	ib.call(t, 403, "viewer", "GET", "/api/v1/orgs/fabrikam/connections/999999/projects", nil)
+}
+
 func TestIntegrationAPINeverRevealsTheCredential(t *testing.T) {
 	t.Parallel()
 	ib := setupIntegration(t)

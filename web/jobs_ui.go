@@ -17,7 +17,7 @@ const JobsUIPath = "/admin/jobs"
 func (s *Server) mountJobsUI(h http.Handler) {
 	s.jobsUI = true
 	pattern := JobsUIPath + "/"
-	s.mux.Handle(pattern, withRoute(pattern, s.requireTenantAdmin(h)))
+	s.route(pattern, s.requireTenantAdmin(h))
 }
 
 // HasJobsUI reports whether River's UI is served under JobsUIPath, so that the UI links to

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -82,6 +83,8 @@ type Server struct {
 	ext         *extension
 	azdo        *datasource.Service
 	jobsUI      bool
+	// patterns are the mux's patterns in the order they were added.
+	patterns []string
 }
 
 // PasswordHasher hashes new local passwords and checks passwords against stored hashes.
@@ -159,14 +162,14 @@ func New(cfg Config) (*Server, error) {
 		if !rt.Public {
 			h = s.requireUser(h)
 		}
-		s.mux.Handle(rt.Method+" "+rt.Pattern, withRoute(rt.Method+" "+rt.Pattern, h))
+		s.route(rt.Method+" "+rt.Pattern, h)
 	}
 	if cfg.JobsUI != nil {
 		s.mountJobsUI(cfg.JobsUI)
 	}
-	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	s.route("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, cairn.ENOTFOUND, "no API route "+r.Method+" "+r.URL.Path, "")
-	})
+	}))
 	s.handler = s.observe(secureHeaders(s.hookGate(s.extensionGate(s.authenticate(s.csrfProtect(s.mux))))))
 	return s, nil
 }
@@ -175,7 +178,19 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Handle adds a handler for a pattern that is not part of the JSON API, such as the UI.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, withRoute(pattern, h)) }
+func (s *Server) Handle(pattern string, h http.Handler) { s.route(pattern, h) }
+
+// route adds a pattern to the mux and to the list Patterns returns.
+func (s *Server) route(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, withRoute(pattern, h))
+	s.patterns = append(s.patterns, pattern)
+}
+
+// Patterns lists every pattern the server routes, in the order they were added: the JSON
+// API's routes, River's UI when configured, the API's not-found fallback, and the patterns
+// added with Handle, such as the UI's pages. The authorization matrix walks this list, so
+// that a route added anywhere cannot escape it.
+func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 
 // routes is the routing table of the JSON API and the service endpoints.
 func (s *Server) routes() []route {

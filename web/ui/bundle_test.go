@@ -33,6 +33,7 @@ import (
 type testBundle struct {
 	db    *sqldb.DB
 	svc   *cairn.Service
+	web   *web.Server
 	srv   *httptest.Server
 	now   time.Time
 	users map[string]*cairn.User
@@ -87,18 +88,19 @@ func setupAzdo(tb testing.TB) *testBundle { tb.Helper(); return newBundle(tb, tr
 // "Sync now" and new data sources queue their syncs, and the test runs them with b.syncer.
 func setupAzdoQueued(tb testing.TB) *testBundle {
 	tb.Helper()
-	return newBundleWith(tb, true, &queueStandIn{}, datasource.ClientConfig{}, "")
+	return newBundleWith(tb, true, &queueStandIn{}, datasource.ClientConfig{}, "", nil)
 }
 
 func newBundle(tb testing.TB, withAzdo bool) *testBundle {
 	tb.Helper()
-	return newBundleWith(tb, withAzdo, nil, datasource.ClientConfig{}, "")
+	return newBundleWith(tb, withAzdo, nil, datasource.ClientConfig{}, "", nil)
 }
 
 // newBundleWith builds the bundle; queue, when not nil, stands in for the job queue, and
 // clients adds to the integration's client configuration (the emulator's profile service
-// is always set), and public is the integration's public URL.
-func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients datasource.ClientConfig, public string) *testBundle {
+// is always set), public is the integration's public URL, and jobs, when not nil, stands
+// in for River's UI.
+func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients datasource.ClientConfig, public string, jobs http.Handler) *testBundle {
 	tb.Helper()
 	ctx := context.Background()
 	b := &testBundle{now: time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC), users: map[string]*cairn.User{}}
@@ -142,10 +144,11 @@ func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients da
 		ds = datasource.New(cfg)
 		b.syncer, b.queue = syncer, queue
 	}
-	srv, err := web.New(web.Config{Service: b.svc, Store: db, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: hasher, Now: now, Integration: ds})
+	srv, err := web.New(web.Config{Service: b.svc, Store: db, CSRFKey: bytes.Repeat([]byte("k"), 32), Passwords: hasher, Now: now, Integration: ds, JobsUI: jobs})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	b.web = srv
 	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds, MicrosoftSignIn: clients.OAuthClientID != ""}); err != nil {
 		tb.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func setupMicrosoft(t *testing.T) (*testBundle, *entraStandIn) {
 	t.Cleanup(srv.Close)
 	var b *testBundle
 	entra.accept = func(token string) { b.emu.AddBearerToken(token) }
-	b = newBundleWith(t, true, nil, datasource.ClientConfig{EntraAuthority: srv.URL, OAuthClientID: "cairn-app", OAuthClientSecret: "secret"}, publicURL)
+	b = newBundleWith(t, true, nil, datasource.ClientConfig{EntraAuthority: srv.URL, OAuthClientID: "cairn-app", OAuthClientSecret: "secret"}, publicURL, nil)
 	return b, entra
 }
 

@@ -524,6 +524,9 @@ func (u *UI) wizardQueries(q *request) error {
 	if err != nil {
 		return err
 	}
+	if !q.canWrite() {
+		return cairn.Errorf(cairn.EFORBIDDEN, "viewers may not connect items to Azure DevOps")
+	}
 	w, err := u.readWizard(ctx, q, ref)
 	if err != nil {
 		return err
@@ -544,6 +547,9 @@ func (u *UI) wizardItems(q *request) error {
 	ref, err := itemRef(q)
 	if err != nil {
 		return err
+	}
+	if !q.canWrite() {
+		return cairn.Errorf(cairn.EFORBIDDEN, "viewers may not connect items to Azure DevOps")
 	}
 	w, err := u.readWizard(ctx, q, ref)
 	if err != nil {
