@@ -155,6 +155,9 @@ type Row struct {
 	Anon int
 	// Location is where an allowed 303 must lead; by default anywhere but /login.
 	Location string
+	// EndsSessions says that an allowed request ends every session of its user, so that
+	// the role signs in again after the cell.
+	EndsSessions bool
 }
 
 // Rows is the matrix: one row per route (a route may have more). Adding a route to the
@@ -174,6 +177,12 @@ var Rows = []Row{
 	{Route: "GET /auth/oidc/callback", Policy: Public, Status: 404},
 	{Route: "GET /api/v1/me", Policy: AnyUser, Status: 200},
 	{Route: "POST /api/v1/me/tokens", Policy: AnyUser, Status: 201, Body: `{"name":"matrix {unique}"}`},
+	{Route: "GET /api/v1/me/tokens", Policy: AnyUser, Status: 200},
+	// Only one's own tokens can be revoked: anyone else's is not found.
+	{Route: "DELETE /api/v1/me/tokens/{id}", Policy: AnyUser, Status: 404, Path: "/api/v1/me/tokens/999999"},
+	// Without the current password the change is refused at the field, after the check of
+	// who is asking; a change would end the role's sessions.
+	{Route: "POST /api/v1/me/password", Policy: AnyUser, Status: 422, Body: `{"current_password":"","new_password":"long-enough-{unique}"}`},
 
 	// Organizations.
 	{Route: "GET /api/v1/orgs", Policy: AnyUser, Status: 200},
@@ -203,6 +212,7 @@ var Rows = []Row{
 	{Route: "GET /api/v1/orgs/{org}/members/{id}", Policy: AnyMember, Status: 200, ID: Membership},
 	{Route: "PATCH /api/v1/orgs/{org}/members/{id}", Policy: OrgAdmin, Status: 200, ID: Membership, Fresh: true, Body: `{"role":"member"}`},
 	{Route: "DELETE /api/v1/orgs/{org}/members/{id}", Policy: OrgAdmin, Status: 204, ID: Membership, Fresh: true},
+	{Route: "POST /api/v1/orgs/{org}/members/{id}/unlock", Policy: OrgAdmin, Status: 204, ID: Membership},
 
 	// Objectives.
 	{Route: "GET /api/v1/orgs/{org}/objectives", Policy: AnyMember, Status: 200},
@@ -294,6 +304,9 @@ var Rows = []Row{
 	{Route: "GET /login", Policy: SignedOut, Status: 200},
 	{Route: "POST /login", Policy: Public, Status: 303, Body: "email={viewer_email}&password={viewer_password}", Location: "/"},
 	{Route: "POST /logout", Policy: Public, Status: 303, ID: Session, Fresh: true, Location: "/login"},
+	{Route: "GET /account", Policy: AnyUser, Status: 200},
+	{Route: "POST /account/password", Policy: AnyUser, Status: 422, Body: "current_password=&new_password=long-enough-{unique}"},
+	{Route: "POST /account/sign-out-everywhere", Policy: AnyUser, Status: 303, ID: Session, Fresh: true, Location: "/login", EndsSessions: true},
 	{Route: "GET /{$}", Policy: AnyUser, Status: 303},
 	{Route: "GET /orgs/new", Policy: TenantAdmin, Status: 200},
 	{Route: "POST /orgs", Policy: TenantAdmin, Status: 303, Body: "name=Matrix+{unique}&slug={unique}"},
@@ -332,6 +345,7 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/admin/members", Policy: OrgAdmin, Status: 303, Body: "email=matrix-{unique}%40example.com&role=viewer"},
 	{Route: "POST /o/{org}/admin/members/{uid}", Policy: OrgAdmin, Status: 303, ID: Membership, Fresh: true, Body: "role=member"},
 	{Route: "POST /o/{org}/admin/members/{uid}/remove", Policy: OrgAdmin, Status: 303, ID: Membership, Fresh: true},
+	{Route: "POST /o/{org}/admin/members/{uid}/unlock", Policy: OrgAdmin, Status: 303, ID: Membership},
 	{Route: "GET /o/{org}/admin/periods", Policy: OrgAdmin, Status: 200},
 	{Route: "POST /o/{org}/admin/periods", Policy: OrgAdmin, Status: 303, Body: "name=Matrix+{unique}&start=2026-10-01&end=2026-12-31"},
 	{Route: "GET /o/{org}/admin/periods/{id}/close", Policy: OrgAdmin, Status: 200, ID: Period},

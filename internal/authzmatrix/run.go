@@ -472,6 +472,9 @@ func (r *runner) cell(t *testing.T, row Row, role Role) {
 	}
 
 	got := r.send(t, c, api, method, path, body)
+	if row.EndsSessions && r.who[role] != nil {
+		r.signIn(t, r.who[role])
+	}
 	outcome := row.Policy.Expect[role]
 	want := outcome
 	switch outcome {
