@@ -17,7 +17,7 @@ const JobsUIPath = "/admin/jobs"
 func (s *Server) mountJobsUI(h http.Handler) {
 	s.jobsUI = true
 	pattern := JobsUIPath + "/"
-	s.mux.Handle(pattern, withRoute(pattern, s.requireTenantAdmin(h)))
+	s.handle(pattern, s.requireTenantAdmin(h))
 }
 
 // HasJobsUI reports whether River's UI is served under JobsUIPath, so that the UI links to
@@ -46,6 +46,7 @@ func (s *Server) requireTenantAdmin(next http.Handler) http.Handler {
 		case !u.TenantAdmin:
 			s.writeError(w, r, cairn.Errorf(cairn.EFORBIDDEN, "only a tenant admin may see and manage the job queue"))
 		default:
+			w.Header().Set("Content-Security-Policy", jobsUIPolicy)
 			next.ServeHTTP(w, r)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -68,6 +69,7 @@ type Server struct {
 	ext       *extension
 	azdo      *datasource.Service
 	jobsUI    bool
+	patterns  []string
 }
 
 // route is one entry of the routing table; the OpenAPI test walks the same table.
@@ -131,7 +133,7 @@ func New(cfg Config) (*Server, error) {
 		if !rt.Public {
 			h = s.requireUser(h)
 		}
-		s.mux.Handle(rt.Method+" "+rt.Pattern, withRoute(rt.Method+" "+rt.Pattern, h))
+		s.handle(rt.Method+" "+rt.Pattern, h)
 	}
 	if cfg.JobsUI != nil {
 		s.mountJobsUI(cfg.JobsUI)
@@ -147,7 +149,16 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Handle adds a handler for a pattern that is not part of the JSON API, such as the UI.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, withRoute(pattern, h)) }
+func (s *Server) Handle(pattern string, h http.Handler) { s.handle(pattern, h) }
+
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, withRoute(pattern, h))
+	s.patterns = append(s.patterns, pattern)
+}
+
+// Patterns lists the pattern of every route in the order they were added: the JSON API,
+// River's UI and those added with Handle. The tests walk it to check every page.
+func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 
 // routes is the routing table of the JSON API and the service endpoints.
 func (s *Server) routes() []route {

@@ -34,6 +34,7 @@ type testBundle struct {
 	db    *sqldb.DB
 	svc   *cairn.Service
 	srv   *httptest.Server
+	web   *web.Server
 	now   time.Time
 	users map[string]*cairn.User
 	// ids in fabrikam
@@ -149,7 +150,7 @@ func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients da
 	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds, MicrosoftSignIn: clients.OAuthClientID != ""}); err != nil {
 		tb.Fatal(err)
 	}
-	b.srv = httptest.NewServer(srv)
+	b.web, b.srv = srv, httptest.NewServer(srv)
 	tb.Cleanup(b.srv.Close)
 
 	pw, _ := hasher.Hash("correct-horse")
