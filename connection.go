@@ -2,6 +2,7 @@ package cairn
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -104,6 +105,48 @@ func (c *Connection) Validate() error {
 		c.HookStatus = HooksNone
 	}
 	return nil
+}
+
+// WorkItemURL returns the address of a work item in the Azure DevOps web UI, or "" when
+// the id is not positive or the connection has no http(s) organization URL. The address
+// is built from the connection's own organization URL (the one on the egress allow-list),
+// its project and the numeric id alone. Cairn never links to an address that Azure DevOps
+// answers with, such as a work item's url or _links.html.href: whoever can shape those
+// answers could make a link run script or lead to another site.
+func (c *Connection) WorkItemURL(id int) string {
+	base, ok := c.webBase()
+	if !ok || id <= 0 {
+		return ""
+	}
+	return base + "/_workitems/edit/" + strconv.Itoa(id)
+}
+
+// QueryURL returns the address of a saved query in the Azure DevOps web UI, built as
+// WorkItemURL builds its addresses, with the query id escaped as one path segment; "" when
+// the id is empty or the connection has no http(s) organization URL.
+func (c *Connection) QueryURL(queryID string) string {
+	base, ok := c.webBase()
+	if !ok || queryID == "" {
+		return ""
+	}
+	return base + "/_queries/query/" + url.PathEscape(queryID) + "/"
+}
+
+// webBase is the project's address in the Azure DevOps web UI. The project id, when known,
+// survives a rename of the project; either is escaped as one path segment.
+func (c *Connection) webBase() (string, bool) {
+	org, err := NormalizeOrgURL(c.OrganizationURL)
+	if err != nil {
+		return "", false
+	}
+	p := c.ProjectID
+	if p == "" {
+		p = c.Project
+	}
+	if p == "" {
+		return "", false
+	}
+	return org + "/" + url.PathEscape(p), true
 }
 
 // NormalizeOrgURL checks an Azure DevOps organization URL (cloud

@@ -217,8 +217,10 @@ func (w WorkItem) ChildIDs() []int {
 	return ids
 }
 
-// WebURL returns the address of the item in the Azure DevOps web UI: the
-// html link when present, otherwise one derived from the REST URL.
+// WebURL returns the address of the item in the Azure DevOps web UI as the
+// answer states it: the html link when present, otherwise one derived from the
+// REST URL. Cairn does not link to it, since whoever shapes the answer chooses
+// it; cairn.Connection.WorkItemURL builds links from the connection instead.
 func (w WorkItem) WebURL() string {
 	if l, ok := w.Links["html"]; ok && l.Href != "" {
 		return l.Href

@@ -245,7 +245,7 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 		if err := numeric(w, d.Measure); err != nil {
 			return nil, err
 		}
-		m := mirrorItem(w, fields)
+		m := mirrorItem(w, fields, c.conn)
 		items[m.ID] = &m
 	}
 	var present []int
@@ -283,7 +283,6 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 			p.ItemsTruncated = true
 			continue
 		}
-		m := items[wi.ID]
 		measured := r.ProgressType == cairn.ProgressAll || strings.EqualFold(r.ProgressType, wi.Type)
 		complete := strings.EqualFold(string(wi.Category), string(progress.Completed)) || (r.ResolvedIsComplete && strings.EqualFold(string(wi.Category), string(progress.Resolved)))
 		measure := 1.0
@@ -291,7 +290,7 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 			measure = wi.Fields[d.Measure]
 		}
 		p.Items = append(p.Items, PreviewItem{ID: wi.ID, Title: wi.Title, Type: wi.Type, State: wi.State, StateCategory: string(wi.Category),
-			AssignedTo: wi.AssignedTo, ParentID: wi.ParentID, Measured: measured, Complete: complete, Measure: measure, URL: m.URL})
+			AssignedTo: wi.AssignedTo, ParentID: wi.ParentID, Measured: measured, Complete: complete, Measure: measure, URL: c.conn.WorkItemURL(wi.ID)})
 	}
 	for t := range types {
 		p.Types = append(p.Types, t)
@@ -613,11 +612,37 @@ func (s *Service) Runs(ctx context.Context, org string, id int64, limit int) ([]
 	return s.cfg.Store.ListSyncRuns(ctx, a.Org.ID, id, limit)
 }
 
-// Tasks lists an initiative's synced tasks.
+// Tasks lists an initiative's synced tasks. Each task links to its work item through the
+// data source's connection (cairn.Connection.WorkItemURL), whatever link the mirror holds;
+// without a data source the tasks have no link.
 func (s *Service) Tasks(ctx context.Context, org string, initiativeID int64) ([]*cairn.Task, error) {
 	a, err := s.cfg.Cairn.IntegrationActor(ctx, org)
 	if err != nil {
 		return nil, err
 	}
-	return s.cfg.Store.ListTasks(ctx, a.Org.ID, initiativeID)
+	ts, err := s.cfg.Store.ListTasks(ctx, a.Org.ID, initiativeID)
+	if err != nil || len(ts) == 0 {
+		return ts, err
+	}
+	var conn *cairn.Connection
+	d, err := s.cfg.Store.DataSourceForTarget(ctx, a.Org.ID, cairn.Ref{Type: cairn.ItemInitiative, ID: initiativeID})
+	switch {
+	case err == nil:
+		c, err := s.cfg.Store.ConnectionByID(ctx, a.Org.ID, d.ConnectionID)
+		switch {
+		case err == nil:
+			conn = c
+		case cairn.ErrorCode(err) != cairn.ENOTFOUND:
+			return nil, err
+		}
+	case cairn.ErrorCode(err) != cairn.ENOTFOUND:
+		return nil, err
+	}
+	for _, t := range ts {
+		t.URL = ""
+		if conn != nil {
+			t.URL = conn.WorkItemURL(t.WorkItemID)
+		}
+	}
+	return ts, nil
 }

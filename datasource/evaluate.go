@@ -46,11 +46,12 @@ func subset(need, have []string) bool {
 	return true
 }
 
-// mirrorItem turns a fetched work item into its mirror form.
-func mirrorItem(w azdo.WorkItem, fields []string) cairn.MirrorItem {
+// mirrorItem turns a fetched work item into its mirror form. Its link is built from the
+// connection (cairn.Connection.WorkItemURL), never taken from the item's url or _links.
+func mirrorItem(w azdo.WorkItem, fields []string, conn *cairn.Connection) cairn.MirrorItem {
 	m := cairn.MirrorItem{
 		ID: w.ID, Rev: w.Rev, Type: w.String("System.WorkItemType"), State: w.String("System.State"),
-		Title: w.String("System.Title"), AssignedTo: w.String("System.AssignedTo"), ParentID: w.ParentID(), URL: w.WebURL(),
+		Title: w.String("System.Title"), AssignedTo: w.String("System.AssignedTo"), ParentID: w.ParentID(), URL: conn.WorkItemURL(w.ID),
 	}
 	if m.Rev == 0 {
 		m.Rev, _ = w.Int("System.Rev")

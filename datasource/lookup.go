@@ -238,7 +238,7 @@ func (s *Service) SearchWorkItems(ctx context.Context, org string, connectionID 
 	}
 	out := make([]WorkItemView, 0, len(ws))
 	for _, w := range ws {
-		out = append(out, WorkItemView{ID: w.ID, Title: w.String("System.Title"), Type: w.String("System.WorkItemType"), State: w.String("System.State"), URL: w.WebURL()})
+		out = append(out, WorkItemView{ID: w.ID, Title: w.String("System.Title"), Type: w.String("System.WorkItemType"), State: w.String("System.State"), URL: c.WorkItemURL(w.ID)})
 	}
 	return out, nil
 }

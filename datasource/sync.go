@@ -313,7 +313,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	items := make(map[int]*cairn.MirrorItem, len(need))
 	fetchedSet := make(map[int]bool, len(fetched))
 	for _, fw := range fetched {
-		m := mirrorItem(fw, fields)
+		m := mirrorItem(fw, fields, conn)
 		items[m.ID] = &m
 		fetchedSet[m.ID] = true
 		w.Upserts = append(w.Upserts, m)

@@ -508,17 +508,20 @@ func (s *Server) confirmExtensionLink(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-var linkPage = template.Must(template.New("link").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Link your Azure DevOps account · Cairn</title>
-<style>
+// linkCSS is the stylesheet of the link page; pagePolicy allows it by its hash.
+const linkCSS = `
 :root{color-scheme:light dark}
 body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:560px;margin:48px auto;padding:0 16px}
 .code{font:600 20px ui-monospace,Consolas,monospace;letter-spacing:.1em}
 .warn{border-left:4px solid #b45309;padding:4px 12px}
 button,.btn{font:inherit;padding:6px 14px;border-radius:6px;border:1px solid #0969da;background:#0969da;color:#fff;cursor:pointer;text-decoration:none}
 .bad{color:#c50f1f}
-</style></head><body>
+`
+
+var linkPage = template.Must(template.New("link").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Link your Azure DevOps account · Cairn</title>
+<style>` + linkCSS + `</style></head><body>
 <h1>Link your Azure DevOps account</h1>
 {{if .Done}}<p>Linked. Azure DevOps user <strong>{{.AzureName}}</strong> now acts as <strong>{{.UserEmail}}</strong> on Cairn pages of work items.</p>
 <p>Go back to the work item and choose <strong>I have confirmed it</strong>. You may close this tab.</p>
@@ -540,11 +543,7 @@ type linkPageData struct {
 }
 
 func (s *Server) renderLinkPage(w http.ResponseWriter, status int, d linkPageData) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-	w.WriteHeader(status)
-	_ = linkPage.Execute(w, d)
+	writePage(w, status, linkPage, linkCSS, d)
 }
 
 func (s *Server) extensionLinkPage(w http.ResponseWriter, r *http.Request) {
@@ -606,9 +605,13 @@ func (s *Server) extensionLinkForm(w http.ResponseWriter, r *http.Request) {
 	s.renderLinkPage(w, http.StatusOK, d)
 }
 
+// chooseOrgCSS is the stylesheet of the page that chooses the organization of a new
+// initiative; pagePolicy allows it by its hash.
+const chooseOrgCSS = `:root{color-scheme:light dark}body{font:14px/1.5 system-ui,sans-serif;max-width:560px;margin:48px auto;padding:0 16px}`
+
 var chooseOrgPage = template.Must(template.New("choose").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Add an initiative · Cairn</title>
-<style>:root{color-scheme:light dark}body{font:14px/1.5 system-ui,sans-serif;max-width:560px;margin:48px auto;padding:0 16px}</style></head><body>
+<style>` + chooseOrgCSS + `</style></head><body>
 <h1>Add an initiative for work item {{.WorkItem}}</h1>
 {{if .Orgs}}<p>Choose the organization:</p><ul>{{range .Orgs}}<li><a href="{{.URL}}">{{.Name}}</a></li>{{end}}</ul>
 {{else}}<p>You belong to no Cairn organization yet. Ask an administrator to add you.</p>{{end}}
@@ -648,6 +651,5 @@ func (s *Server) extensionNewInitiative(w http.ResponseWriter, r *http.Request) 
 	for _, o := range orgs {
 		d.Orgs = append(d.Orgs, choice{o.Name, wizard(o)})
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = chooseOrgPage.Execute(w, d)
+	writePage(w, http.StatusOK, chooseOrgPage, chooseOrgCSS, d)
 }

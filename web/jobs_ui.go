@@ -46,6 +46,7 @@ func (s *Server) requireTenantAdmin(next http.Handler) http.Handler {
 		case !u.TenantAdmin:
 			s.writeError(w, r, cairn.Errorf(cairn.EFORBIDDEN, "only a tenant admin may see and manage the job queue"))
 		default:
+			w.Header().Set("Content-Security-Policy", jobsUIPolicy)
 			next.ServeHTTP(w, r)
 		}
 	})

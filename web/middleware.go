@@ -115,13 +115,16 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// secureHeaders sets the headers every response carries.
+// secureHeaders sets the headers every response carries. Handlers that serve HTML replace
+// the Content-Security-Policy with their own; none of Cairn's pages is meant to be framed,
+// not even by Azure DevOps, whose extension loads its own page and opens Cairn in a tab.
 func secureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", defaultPolicy)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -92,13 +92,16 @@ func (s *Server) setupAPI(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, meResponse{User: u, CSRFToken: s.csrf.CSRFToken(sid), Orgs: []*cairn.Org{}})
 }
 
+// setupCSS is the setup page's stylesheet; pagePolicy allows it by its hash.
+const setupCSS = `body{font:14px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1f2328}
+label{display:block;margin:.75rem 0 .25rem;font-weight:600}input{width:100%;padding:.5rem;border:1px solid #d0d7de;border-radius:6px;box-sizing:border-box}
+button{margin-top:1rem;padding:.5rem 1rem;border:0;border-radius:6px;background:#0969da;color:#fff;font-weight:600}
+.err{color:#cf222e;margin-top:.25rem}@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}input{background:#161b22;color:#e6edf3;border-color:#30363d}}`
+
 var setupTmpl = template.Must(template.New("setup").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Set up Cairn</title>
-<style>body{font:14px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1f2328}
-label{display:block;margin:.75rem 0 .25rem;font-weight:600}input{width:100%;padding:.5rem;border:1px solid #d0d7de;border-radius:6px;box-sizing:border-box}
-button{margin-top:1rem;padding:.5rem 1rem;border:0;border-radius:6px;background:#0969da;color:#fff;font-weight:600}
-.err{color:#cf222e;margin-top:.25rem}@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}input{background:#161b22;color:#e6edf3;border-color:#30363d}}</style>
+<style>` + setupCSS + `</style>
 </head><body><h1>Set up Cairn</h1>
 <p>Create the first administrator of this installation.</p>
 {{if .Error}}<p class="err" role="alert">{{.Error}}</p>{{end}}
@@ -122,8 +125,7 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = setupTmpl.Execute(w, setupPageData{Token: r.URL.Query().Get("token")})
+	writePage(w, http.StatusOK, setupTmpl, setupCSS, setupPageData{Token: r.URL.Query().Get("token")})
 }
 
 func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
@@ -136,9 +138,7 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 	u, err := s.runSetup(r.Context(), in)
 	if err != nil {
 		in.Password = ""
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(StatusOf(cairn.ErrorCode(err)))
-		_ = setupTmpl.Execute(w, setupPageData{Token: in.Token, Error: cairn.ErrorMessage(err), In: in})
+		writePage(w, StatusOf(cairn.ErrorCode(err)), setupTmpl, setupCSS, setupPageData{Token: in.Token, Error: cairn.ErrorMessage(err), In: in})
 		return
 	}
 	if _, err := s.startSession(w, r, u); err != nil {

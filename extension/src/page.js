@@ -1,7 +1,8 @@
-// The Cairn page of the work item form.
+// The Cairn page of the work item form. Its HTML comes from view.js, which escapes every
+// value it places; this file only sets that HTML and plain text (textContent).
 import * as SDK from "azure-devops-extension-sdk";
-import { WORK_ITEM_FORM, LOCATION, getBaseURL, followTheme } from "./host.js";
-import { pageHTML, checkInFormHTML, checkInPath, normalize, actionable, problemText, joinURL } from "./view.js";
+import { WORK_ITEM_FORM, LOCATION, getBaseURL, normalizeBaseURL, followTheme } from "./host.js";
+import { pageHTML, checkInFormHTML, checkInPath, normalize, actionable, problemText, joinURL, linkBoxHTML, cairnURL } from "./view.js";
 
 const root = document.getElementById("root");
 let state = { phase: "loading" };
@@ -58,9 +59,17 @@ function fail(e) {
 async function refresh() {
   const mine = ++generation;
   try {
-    const base = await getBaseURL();
-    if (!base) {
+    const entered = await getBaseURL();
+    if (!entered) {
       state = { phase: "unconfigured" };
+      render();
+      return;
+    }
+    let base;
+    try {
+      base = normalizeBaseURL(entered);
+    } catch (e) {
+      state = { phase: "error", title: "Cairn's address is not valid", detail: `Project settings → Cairn: ${e.message}.` };
       render();
       return;
     }
@@ -96,10 +105,9 @@ async function startLink(slot) {
   try {
     const user = SDK.getUser();
     const r = await call("POST", "api/v1/azure-devops/extension/link-codes", { azure_user_name: user.displayName ?? user.name ?? "" });
-    const url = joinURL(state.base, r.confirm_path);
-    slot.innerHTML = `<div class="linkbox"><p>Confirm the code <strong class="code">${r.code}</strong> in the Cairn tab that opened, then come back here.</p>
-<p><a href="${url}" target="_blank" rel="noopener noreferrer">Open Cairn again</a> · <button type="button" class="btn" data-action="recheck">I have confirmed it</button></p></div>`;
-    window.open(url, "_blank", "noopener");
+    slot.innerHTML = linkBoxHTML(state.base, r?.code, r?.confirm_path);
+    const url = cairnURL(state.base, r?.confirm_path);
+    if (url) window.open(url, "_blank", "noopener");
   } catch (e) {
     fail(e);
   }

@@ -1,5 +1,10 @@
 // Pure functions that turn Cairn's answers into the page's HTML. They touch no DOM and no
 // network, so that node's test runner can check them.
+//
+// Every value placed in the HTML goes through escapeHTML, constants included, and every
+// link through cairnURL, so that nothing Cairn or Azure DevOps sends (titles, names,
+// notes, URLs) can add an element, an attribute or a script. The extension links only to
+// Cairn: to the address entered under Project settings → Cairn.
 
 const TYPE_LABEL = { objective: "Objective", key_result: "Key result", initiative: "Initiative" };
 const TYPE_GLYPH = { objective: "O", key_result: "KR", initiative: "I" };
@@ -12,6 +17,11 @@ const STATUS_LABEL = {
   closed: "Closed",
 };
 
+/** label looks a key up in a table of labels, never in the table's prototype. */
+function label(table, key) {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** escapeHTML makes text safe to place in HTML text and attribute values. */
 export function escapeHTML(s) {
   return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -22,12 +32,42 @@ export function joinURL(base, path) {
   return String(base).replace(/\/+$/, "") + "/" + String(path).replace(/^\/+/, "");
 }
 
+/**
+ * httpURL returns u when it is an absolute http(s) URL, and "" otherwise, so that no
+ * javascript: or data: address becomes a link.
+ */
+export function httpURL(u) {
+  try {
+    const x = new URL(String(u ?? ""));
+    return x.protocol === "https:" || x.protocol === "http:" ? x.toString() : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * cairnURL resolves a URL that Cairn sent against Cairn's base URL: a path such as
+ * /o/fabrikam/okrs/… joins the base, an absolute URL must be on the base's origin, and
+ * anything else (another site, javascript:, data:) gives "".
+ */
+export function cairnURL(base, u) {
+  const b = httpURL(base);
+  const s = String(u ?? "").trim();
+  if (!b || !s) return "";
+  if (/^https?:\/\//i.test(s)) {
+    const abs = httpURL(s);
+    return abs && new URL(abs).origin === new URL(b).origin ? abs : "";
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(s) || !s.startsWith("/") || /^\/[\/\\]/.test(s)) return "";
+  return httpURL(joinURL(b, s));
+}
+
 /** itemURL is the Cairn page of an item: the URL Cairn sent, else the UI's item route. */
 export function itemURL(base, org, item) {
-  if (item.url) {
-    return /^https?:\/\//i.test(item.url) ? item.url : joinURL(base, item.url);
-  }
-  return joinURL(base, `o/${encodeURIComponent(org)}/okrs/${TYPE_PATH[item.type] ?? "objectives"}/${item.id}`);
+  return (
+    cairnURL(base, item.url) ||
+    httpURL(joinURL(base, `o/${encodeURIComponent(org)}/okrs/${label(TYPE_PATH, item.type) ?? "objectives"}/${encodeURIComponent(item.id)}`))
+  );
 }
 
 /**
@@ -35,14 +75,15 @@ export function itemURL(base, org, item) {
  * add_url Cairn sent, else Cairn's route for it; the title is added when known.
  */
 export function newInitiativeURL(base, wi, addUrl) {
-  if (addUrl) {
-    const u = new URL(/^https?:\/\//i.test(addUrl) ? addUrl : joinURL(base, addUrl));
+  const sent = cairnURL(base, addUrl);
+  if (sent) {
+    const u = new URL(sent);
     if (wi.title && !u.searchParams.has("title")) u.searchParams.set("title", wi.title);
     return u.toString();
   }
-  const q = new URLSearchParams({ "org-url": wi.orgUrl, project: wi.project, "work-item": String(wi.id) });
+  const q = new URLSearchParams({ "org-url": wi.orgUrl ?? "", project: wi.project ?? "", "work-item": String(wi.id) });
   if (wi.title) q.set("title", wi.title);
-  return joinURL(base, "azure-devops/initiatives/new") + "?" + q.toString();
+  return httpURL(joinURL(base, "azure-devops/initiatives/new") + "?" + q.toString());
 }
 
 function list(v) {
@@ -56,7 +97,7 @@ function list(v) {
 function ref(x) {
   if (!x || typeof x !== "object") return null;
   const type = x.type ?? x.item_type ?? x.kind;
-  if (!TYPE_LABEL[type] || x.id == null) return null;
+  if (!label(TYPE_LABEL, type) || x.id == null) return null;
   let progress = Number(x.progress);
   if (!Number.isFinite(progress)) progress = 0;
   if (progress > 1.0001 && progress <= 100) progress /= 100; // a percentage
@@ -102,16 +143,23 @@ export function actionable(chain) {
 
 function statusLabel(s) {
   if (!s) return "";
-  return `<span class="status status-${escapeHTML(s)}">${escapeHTML(STATUS_LABEL[s] ?? s)}</span>`;
+  return `<span class="status status-${escapeHTML(s)}">${escapeHTML(label(STATUS_LABEL, s) ?? s)}</span>`;
+}
+
+/** link renders an anchor that opens a Cairn page in a new tab, or the text alone without one. */
+function link(href, cls, text) {
+  const h = httpURL(href);
+  if (!h) return `<span class="${escapeHTML(cls)}">${escapeHTML(text)}</span>`;
+  return `<a class="${escapeHTML(cls)}" href="${escapeHTML(h)}" target="_blank" rel="noopener noreferrer">${escapeHTML(text)}</a>`;
 }
 
 function row(base, org, item, nearest) {
   const pct = Math.round(item.progress * 100);
-  return `<li class="row${nearest ? " nearest" : ""}" data-type="${item.type}" data-id="${escapeHTML(item.id)}">
-  <span class="glyph glyph-${item.type}" title="${TYPE_LABEL[item.type]}">${TYPE_GLYPH[item.type]}</span>
-  <a class="title" href="${escapeHTML(itemURL(base, org, item))}" target="_blank" rel="noopener noreferrer">${escapeHTML(item.title)}</a>
-  <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${pct}" aria-label="Progress of ${escapeHTML(item.title)}"><span style="width:${pct}%"></span></span>
-  <span class="pct">${pct}&nbsp;%</span>
+  return `<li class="row${nearest ? " nearest" : ""}" data-type="${escapeHTML(item.type)}" data-id="${escapeHTML(item.id)}">
+  <span class="glyph glyph-${escapeHTML(item.type)}" title="${escapeHTML(label(TYPE_LABEL, item.type))}">${escapeHTML(label(TYPE_GLYPH, item.type))}</span>
+  ${link(itemURL(base, org, item), "title", item.title)}
+  <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${escapeHTML(pct)}" aria-label="Progress of ${escapeHTML(item.title)}"><span style="width:${escapeHTML(pct)}%"></span></span>
+  <span class="pct">${escapeHTML(pct)}&nbsp;%</span>
   ${statusLabel(item.status)}
 </li>`;
 }
@@ -122,11 +170,11 @@ export function chainHTML(base, chain, index, linked) {
   const act = linked ? actionable(chain) : null;
   const actions = act
     ? `<div class="actions">
-  <button type="button" class="btn primary" data-action="check-in" data-chain="${index}">Check in</button>
-  <button type="button" class="btn" data-action="comment" data-chain="${index}">Comment</button>
-  <span class="hint">on ${escapeHTML(TYPE_LABEL[act.type].toLowerCase())} “${escapeHTML(act.title)}”</span>
+  <button type="button" class="btn primary" data-action="check-in" data-chain="${escapeHTML(index)}">Check in</button>
+  <button type="button" class="btn" data-action="comment" data-chain="${escapeHTML(index)}">Comment</button>
+  <span class="hint">on ${escapeHTML(label(TYPE_LABEL, act.type).toLowerCase())} “${escapeHTML(act.title)}”</span>
 </div>
-<div class="form-slot" data-chain="${index}"></div>`
+<div class="form-slot" data-chain="${escapeHTML(index)}"></div>`
     : "";
   return `<section class="chain" data-org="${escapeHTML(chain.org)}">
 <ol class="rows">
@@ -154,18 +202,18 @@ export function pageHTML(st) {
       return "";
   }
   const chains = st.chains ?? [];
-  const link = st.linked
+  const account = st.linked
     ? `<p class="account">Signed in to Cairn as <strong>${escapeHTML(st.user?.name ?? st.user?.email ?? "you")}</strong></p>`
     : `<div class="banner"><span>You see alignment read-only. Link your Cairn account to check in and comment.</span>
 <button type="button" class="btn" data-action="link">Link your Cairn account</button></div>
 <div class="link-slot"></div>`;
   if (chains.length === 0) {
-    return `${link}<div class="state empty unaligned"><h2>Nothing in Cairn counts this work item yet</h2>
+    return `${account}<div class="state empty unaligned"><h2>Nothing in Cairn counts this work item yet</h2>
 <p>Add an initiative for it, and its progress will count towards your key results.</p>
-<a class="btn primary" href="${escapeHTML(newInitiativeURL(st.base, st.workItem, st.addUrl))}" target="_blank" rel="noopener noreferrer">Add an initiative in Cairn</a></div>`;
+${link(newInitiativeURL(st.base, st.workItem, st.addUrl), "btn primary", "Add an initiative in Cairn")}</div>`;
   }
   const n = chains.length;
-  return `${link}<p class="summary">This work item counts towards ${n === 1 ? "1 item" : `${n} items`} in Cairn.</p>
+  return `${account}<p class="summary">This work item counts towards ${n === 1 ? "1 item" : `${escapeHTML(n)} items`} in Cairn.</p>
 ${chains.map((c, i) => chainHTML(st.base, c, i, st.linked)).join("\n")}`;
 }
 
@@ -176,7 +224,7 @@ export function checkInFormHTML(item, kind) {
       ? `<label>New value${item.unit ? ` (${escapeHTML(item.unit)})` : ""}<input name="value" type="number" step="any" required value="${escapeHTML(item.current ?? "")}"></label>
 <label>Status<select name="status"><option value="">Let Cairn decide</option><option value="on_track">On track</option><option value="behind">Behind</option><option value="at_risk">At risk</option><option value="not_started">Not started</option></select></label>`
       : "";
-  return `<form class="checkin" data-kind="${kind}">
+  return `<form class="checkin" data-kind="${escapeHTML(kind)}">
 ${value}
 <label>${kind === "comment" ? "Comment" : "Note"}<textarea name="note" rows="3" ${kind === "comment" ? "required" : ""}></textarea></label>
 <div class="form-actions"><button type="submit" class="btn primary">${kind === "comment" ? "Post comment" : "Check in"}</button><button type="button" class="btn" data-action="cancel">Cancel</button><span class="form-msg" role="status"></span></div>
@@ -185,7 +233,16 @@ ${value}
 
 /** checkInPath is the API path of an item's check-ins. */
 export function checkInPath(org, item) {
-  return `api/v1/orgs/${encodeURIComponent(org)}/${TYPE_PATH[item.type]}/${item.id}/check-ins`;
+  return `api/v1/orgs/${encodeURIComponent(org)}/${label(TYPE_PATH, item.type)}/${encodeURIComponent(item.id)}/check-ins`;
+}
+
+/**
+ * linkBoxHTML renders the one-time code that links the Azure DevOps user to a Cairn account,
+ * with a link that opens Cairn's confirmation page again; confirmPath is the path Cairn sent.
+ */
+export function linkBoxHTML(base, code, confirmPath) {
+  return `<div class="linkbox"><p>Confirm the code <strong class="code">${escapeHTML(code)}</strong> in the Cairn tab that opened, then come back here.</p>
+<p>${link(cairnURL(base, confirmPath), "", "Open Cairn again")} · <button type="button" class="btn" data-action="recheck">I have confirmed it</button></p></div>`;
 }
 
 /** problemText turns an HTTP status and problem+json body into a sentence for the page. */

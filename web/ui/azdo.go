@@ -16,18 +16,28 @@ type sourceCard struct {
 	DS         *cairn.DataSource
 	Connection *datasource.ConnectionView
 	Method     string
-	What       string // the query's path, or the chosen items
-	Progress   string
-	Measure    string
-	Value      string
-	Runs       []*cairn.SyncRun
-	CanEdit    bool
-	Reconnect  bool
-	ItemURL    string
-	Base       string // the data source routes of the item
-	Notice     string
+	What       string // the query's path, or the chosen items' type
+	// QueryURL and Items link the query or the chosen work items to Azure DevOps; the
+	// links are built from the connection (cairn.Connection.WorkItemURL and QueryURL).
+	QueryURL  string
+	Items     []workItemLink
+	Progress  string
+	Measure   string
+	Value     string
+	Runs      []*cairn.SyncRun
+	CanEdit   bool
+	Reconnect bool
+	ItemURL   string
+	Base      string // the data source routes of the item
+	Notice    string
 	// Sync is the progress of a sync someone asked for, while it runs.
 	Sync *syncProgress
+}
+
+// workItemLink is a work item id with its address in Azure DevOps, "" when unknown.
+type workItemLink struct {
+	ID  int
+	URL string
 }
 
 // measures are the numeric fields a data source can sum, as people name them.
@@ -104,15 +114,25 @@ func (u *UI) sourceCard(ctx context.Context, q *request, ref cairn.Ref) (*source
 		c.CanEdit = conn.CanEdit
 	}
 	c.CanEdit = c.CanEdit || q.isAdmin() || q.canWrite()
+	var conn *cairn.Connection
+	if c.Connection != nil {
+		conn = c.Connection.Connection
+	}
 	switch d.Method {
 	case cairn.MethodSharedQuery:
 		c.Method, c.What = "Shared query", d.QueryName
-	default:
-		ids := make([]string, 0, len(d.WorkItemIDs))
-		for _, id := range d.WorkItemIDs {
-			ids = append(ids, "#"+strconv.Itoa(id))
+		if conn != nil {
+			c.QueryURL = conn.QueryURL(d.QueryID)
 		}
-		c.Method, c.What = "Work items", d.WorkItemType+" "+strings.Join(ids, ", ")
+	default:
+		c.Method, c.What = "Work items", d.WorkItemType
+		for _, id := range d.WorkItemIDs {
+			l := workItemLink{ID: id}
+			if conn != nil {
+				l.URL = conn.WorkItemURL(id)
+			}
+			c.Items = append(c.Items, l)
+		}
 	}
 	if d.Value != nil {
 		c.Value = num(*d.Value)

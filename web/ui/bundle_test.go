@@ -148,11 +148,10 @@ func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients da
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b.web = srv
 	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds, MicrosoftSignIn: clients.OAuthClientID != ""}); err != nil {
 		tb.Fatal(err)
 	}
-	b.srv = httptest.NewServer(srv)
+	b.web, b.srv = srv, httptest.NewServer(srv)
 	tb.Cleanup(b.srv.Close)
 
 	pw, _ := hasher.Hash("correct-horse")
