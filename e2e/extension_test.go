@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cairn-okr/cairn/internal/extbuild"
 )
 
 const (
@@ -94,16 +96,11 @@ func extensionDist(tb testing.TB, root string) string {
 	if _, err := os.Stat(filepath.Join(dist, "page.js")); err == nil {
 		return dist
 	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		skipUnlessCI(tb, "the extension is not built and npm is missing: run npm ci && npm run build in extension/")
-	}
-	for _, args := range [][]string{{"ci", "--no-audit", "--no-fund"}, {"run", "build"}} {
-		cmd := exec.Command(npm, args...)
-		cmd.Dir = ext
-		if out, err := cmd.CombinedOutput(); err != nil {
-			tb.Fatalf("npm %s: %v\n%s", strings.Join(args, " "), err, out)
+	if err := extbuild.Ensure(ext, "dist/page.js", "build"); err != nil {
+		if errors.Is(err, extbuild.ErrNoNPM) {
+			skipUnlessCI(tb, "the extension is not built and %v", err)
 		}
+		tb.Fatal(err)
 	}
 	return dist
 }

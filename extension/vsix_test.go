@@ -4,45 +4,29 @@ import (
 	"archive/zip"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/cairn-okr/cairn/internal/extbuild"
 )
 
 // vsixPath is where `npm run package` writes the extension.
 const vsixPath = "cairn-okr.vsix"
 
-var packageOnce sync.Once
-
 // openVSIX opens the packaged extension, packaging it with npm when it is missing. Without
 // npm the test skips, except under CI=true, where .ci/run packages it first.
 func openVSIX(t *testing.T) *zip.ReadCloser {
 	t.Helper()
-	if _, err := os.Stat(vsixPath); err != nil {
-		npm, lookErr := exec.LookPath("npm")
-		if lookErr != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is missing and npm is not installed; .ci/run packages the extension first", vsixPath)
-			}
-			t.Skipf("%s is missing and npm is not installed: run npm ci && npm run package in extension/", vsixPath)
+	if err := extbuild.Ensure(".", vsixPath, "package"); err != nil {
+		if errors.Is(err, extbuild.ErrNoNPM) && os.Getenv("CI") != "true" {
+			t.Skipf("%s is missing and %v", vsixPath, err)
 		}
-		var out []byte
-		packageOnce.Do(func() {
-			for _, args := range [][]string{{"ci", "--no-audit", "--no-fund"}, {"run", "package"}} {
-				var err error
-				if out, err = exec.Command(npm, args...).CombinedOutput(); err != nil {
-					break
-				}
-			}
-		})
-		if _, err := os.Stat(vsixPath); err != nil {
-			t.Fatalf("npm run package did not write %s:\n%s", vsixPath, out)
-		}
+		t.Fatal(err)
 	}
 	z, err := zip.OpenReader(vsixPath)
 	if err != nil {

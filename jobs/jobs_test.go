@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/azdoemu"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/jobs"
@@ -94,7 +96,8 @@ func setup(tb testing.TB, dialect string, scheduleEvery time.Duration) *testBund
 	sealer, err := auth.NewSealer(map[string][]byte{"k": key}, "k")
 	must(tb, err)
 	b.svc = cairn.NewService(b.db, cairn.ServiceOptions{})
-	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: sealer})
+	clients := datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{strings.TrimPrefix(base, "http://")}}}
+	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: sealer, Clients: clients})
 	b.runner, err = jobs.New(ctx, jobs.Config{DB: b.db.SQL(), Dialect: b.db.Dialect(), Store: b.db, Syncer: syncer,
 		ScheduleEvery: scheduleEvery, PollInterval: 50 * time.Millisecond})
 	must(tb, err)
@@ -108,7 +111,7 @@ func setup(tb testing.TB, dialect string, scheduleEvery time.Duration) *testBund
 	})
 	// Cairn's API, so that the emulator delivers service hooks to the real receiver.
 	ts := httptest.NewUnstartedServer(nil)
-	b.ds = datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: sealer, Syncer: syncer, Enqueuer: b.runner,
+	b.ds = datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: sealer, Syncer: syncer, Enqueuer: b.runner, Clients: clients,
 		PublicURL: "http://" + ts.Listener.Addr().String(), HookDebounce: 100 * time.Millisecond})
 	srv, err := web.New(web.Config{Service: b.svc, Store: b.db, CSRFKey: bytes.Repeat([]byte("k"), 32), Integration: b.ds})
 	must(tb, err)
