@@ -515,7 +515,7 @@ func decodeStream(route string, resp *http.Response, out any) error {
 		if transient(err) {
 			return fmt.Errorf("read response: %w", err)
 		}
-		return fmt.Errorf("%s: decode response: %w", route, err)
+		return fmt.Errorf("%s: decode response: %w: %w", route, ErrBadResponse, err)
 	}
 	return nil
 }
