@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +35,8 @@ type server struct {
 	emuURL   string // the emulator's organization URL, such as http://127.0.0.1:1234/fabrikam
 	pat      string
 	shots    string
+	// logPath is the file that receives cairn's log (its standard error).
+	logPath string
 
 	mu     sync.Mutex
 	stdout strings.Builder
@@ -75,6 +78,19 @@ func needBrowser(tb testing.TB) {
 // startServer builds cairn and runs `cairn serve --demo` on a free port until the test ends.
 func startServer(tb testing.TB) *server {
 	tb.Helper()
+	return startServerWith(tb, serverOptions{})
+}
+
+// serverOptions change how startServerWith runs cairn.
+type serverOptions struct {
+	// env is added to cairn's environment, such as CAIRN_AZDO_ALLOWED_HOSTS=host:port. With
+	// a CAIRN_LOG_LEVEL entry the log level comes from it instead of --log-level warn.
+	env []string
+}
+
+// startServerWith is startServer with options.
+func startServerWith(tb testing.TB, opts serverOptions) *server {
+	tb.Helper()
 	root := repoRoot(tb)
 	dir := tb.TempDir()
 	bin := filepath.Join(dir, "cairn")
@@ -90,8 +106,12 @@ func startServer(tb testing.TB) *server {
 		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--database", filepath.Join(dir, "cairn.db"), "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password)
+	args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database", filepath.Join(dir, "cairn.db")}
+	if !slices.ContainsFunc(opts.env, func(e string) bool { return strings.HasPrefix(e, "CAIRN_LOG_LEVEL=") }) {
+		args = append(args, "--log-level", "warn")
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password), opts.env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	stdout, err := cmd.StdoutPipe()
@@ -103,6 +123,7 @@ func startServer(tb testing.TB) *server {
 		tb.Fatal(err)
 	}
 	cmd.Stderr = logf
+	s.logPath = logf.Name()
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start cairn: %v", err)
 	}
