@@ -82,6 +82,10 @@ type IntegrationStore interface {
 	ListConnections(ctx context.Context, orgID int64) ([]*Connection, error)
 	// UpdateConnection stores the name, visibility, credential and service-hook fields.
 	UpdateConnection(ctx context.Context, c *Connection) error
+	// SwapConnectionCredential stores sealed as the connection's credential if it still
+	// holds old, and reports whether it did, so that re-sealing under a new key never
+	// overwrites a credential a sync has just refreshed.
+	SwapConnectionCredential(ctx context.Context, id int64, old, sealed string) (bool, error)
 	// DeleteConnection deletes the connection with its data sources, mirror and runs.
 	DeleteConnection(ctx context.Context, orgID, id int64) error
 

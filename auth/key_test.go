@@ -234,3 +234,53 @@ func TestLoadKeyFileConcurrentFirstStart(t *testing.T) {
 		t.Fatalf("temporary key files left behind: %v", leftovers)
 	}
 }
+
+// TestKeyRotationThroughTheEnvironment rotates CAIRN_SECRET_KEY as an operator does: a
+// secret sealed under "k1:OLD" opens once the value is "k2:NEW,k1:OLD", which seals new
+// secrets under k2; re-sealed, it opens with "k2:NEW" alone, and the copy left under k1
+// does not.
+func TestKeyRotationThroughTheEnvironment(t *testing.T) {
+	t.Parallel()
+	oldKey, newKey := base64.StdEncoding.EncodeToString(key(7)), hex.EncodeToString(key(8))
+	aad := []byte("azdo-credential:1:https://dev.azure.com/fabrikam:fabrikam fiber")
+	load := func(env string) *auth.Sealer {
+		t.Helper()
+		s, err := auth.LoadKey(env, "")
+		if err != nil {
+			t.Fatalf("LoadKey(%q): %v", env, err)
+		}
+		return s
+	}
+	before := load("k1:" + oldKey)
+	sealedOld, err := before.Seal([]byte("pat-1"), aad)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rotating := load("k2:" + newKey + ",k1:" + oldKey)
+	if rotating.CurrentKeyID() != "k2" || !rotating.NeedsReseal(sealedOld) {
+		t.Fatalf("rotating sealer: current %q, NeedsReseal(old) %v; want k2 and true", rotating.CurrentKeyID(), rotating.NeedsReseal(sealedOld))
+	}
+	plain, err := rotating.Open(sealedOld, aad)
+	if err != nil || string(plain) != "pat-1" {
+		t.Fatalf("Open(old) while rotating = %q, %v", plain, err)
+	}
+	resealed, err := rotating.Seal(plain, aad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(resealed, "v1:k2:") || rotating.NeedsReseal(resealed) {
+		t.Fatalf("re-sealed %q is not under k2", resealed)
+	}
+
+	after := load("k2:" + newKey)
+	if got, err := after.Open(resealed, aad); err != nil || string(got) != "pat-1" {
+		t.Fatalf("Open(re-sealed) with k1 dropped = %q, %v", got, err)
+	}
+	if _, err := after.Open(sealedOld, aad); !errors.Is(err, auth.ErrSealBroken) || !strings.Contains(err.Error(), `"k1"`) {
+		t.Fatalf("Open(old) with k1 dropped = %v, want ErrSealBroken naming the unknown key k1", err)
+	}
+	if _, err := before.Open(resealed, aad); !errors.Is(err, auth.ErrSealBroken) {
+		t.Fatalf("a server still on k1 alone opened the re-sealed secret: %v", err)
+	}
+}

@@ -515,7 +515,7 @@ func decodeStream(route string, resp *http.Response, out any) error {
 		if transient(err) {
 			return fmt.Errorf("read response: %w", err)
 		}
-		return fmt.Errorf("%s: decode response: %w", route, err)
+		return fmt.Errorf("%s: decode response: %w: %w", route, ErrBadResponse, err)
 	}
 	return nil
 }
@@ -586,8 +586,11 @@ func errorFromResponse(route string, resp *http.Response, raw []byte, retryAfter
 				to = loc.Scheme + "://" + loc.Host
 			}
 			msg = fmt.Sprintf("a redirect (%d) to %s, which Cairn does not follow with credentials: check the organization URL", resp.StatusCode, to)
-		default:
+		case http.StatusText(resp.StatusCode) != "":
 			msg = http.StatusText(resp.StatusCode)
+		default:
+			// A status with no standard name, such as a proxy's own 498 or 520.
+			msg = fmt.Sprintf("unexpected HTTP status %d", resp.StatusCode)
 		}
 	}
 	return newError(route, resp.StatusCode, messageCode(msg), msg, eb.TypeKey, retryAfter)

@@ -35,6 +35,11 @@ var (
 	ErrBadRequest = errors.New("azdo: bad request")
 	// ErrServer reports a 5xx that persisted after every retry.
 	ErrServer = errors.New("azdo: server error")
+	// ErrBadResponse reports a successful response whose JSON does not have the
+	// shape the call expects: malformed JSON, a value of the wrong type or an
+	// unreadable timestamp. It is not an *Error; the wrapped error says what
+	// did not fit.
+	ErrBadResponse = errors.New("azdo: malformed response")
 )
 
 // Error is a failed Azure DevOps call. It matches one of the package's

@@ -41,6 +41,7 @@ type testBundle struct {
 	ds      *datasource.Service
 	syncer  *datasource.Syncer
 	sealer  *auth.Sealer
+	clients datasource.ClientConfig
 	admin   *cairn.User
 	actx    context.Context
 	org     *cairn.Org
@@ -68,6 +69,9 @@ type bundleOptions struct {
 	enqueuer  datasource.Enqueuer
 	// maxRetries is the Azure DevOps client's; 0 keeps its default (6).
 	maxRetries int
+	// keys are the sealing keys as CAIRN_SECRET_KEY holds them; a random key "k1" when
+	// empty.
+	keys string
 }
 
 // setup starts an emulator with the demo data (unless opts say otherwise), opens a
@@ -90,9 +94,13 @@ func setup(tb testing.TB, opts bundleOptions) *testBundle {
 	tb.Cleanup(func() { emu.Close() })
 	b := &testBundle{emu: emu, emuURL: base, reports: &reportLog{}}
 	b.db = openDB(tb, opts.dialect)
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	b.sealer, err = auth.NewSealer(map[string][]byte{"k1": key}, "k1")
+	if opts.keys != "" {
+		b.sealer, err = auth.LoadKey(opts.keys, "")
+	} else {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		b.sealer, err = auth.NewSealer(map[string][]byte{"k1": key}, "k1")
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -102,6 +110,7 @@ func setup(tb testing.TB, opts bundleOptions) *testBundle {
 	egress := egressFor(base)
 	egress.Listed = b.svc.AllowedHosts
 	clients := datasource.ClientConfig{Egress: egress, VSSPSURL: base + "/_vssps", Sleep: fastSleep, MaxRetries: opts.maxRetries}
+	b.clients = clients
 	b.syncer = datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: b.sealer, Clients: clients, OnSynced: b.reports.add})
 	b.ds = datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: b.syncer,
 		PublicURL: opts.publicURL, Enqueuer: opts.enqueuer, HookDebounce: 50 * time.Millisecond})

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,6 +36,8 @@ type server struct {
 	emuURL   string // the emulator's organization URL, such as http://127.0.0.1:1234/fabrikam
 	pat      string
 	shots    string
+	// logPath is the file that receives cairn's log (its standard error).
+	logPath string
 
 	mu     sync.Mutex
 	stdout strings.Builder
@@ -76,12 +79,24 @@ func needBrowser(tb testing.TB) {
 // startServer builds cairn and runs `cairn serve --demo` on a free port until the test ends.
 func startServer(tb testing.TB) *server {
 	tb.Helper()
-	return startServerEnv(tb)
+	return startServerWith(tb, serverOptions{})
 }
 
-// startServerEnv is startServer with extra environment variables, such as
-// "CAIRN_AZDO_ALLOWED_HOSTS=127.0.0.1:8090".
+// serverOptions change how startServerWith runs cairn.
+type serverOptions struct {
+	// env is added to cairn's environment, such as CAIRN_AZDO_ALLOWED_HOSTS=host:port. With
+	// a CAIRN_LOG_LEVEL entry the log level comes from it instead of --log-level warn.
+	env []string
+}
+
+// startServerEnv is startServer with extra environment variables.
 func startServerEnv(tb testing.TB, env ...string) *server {
+	tb.Helper()
+	return startServerWith(tb, serverOptions{env: env})
+}
+
+// startServerWith is startServer with options.
+func startServerWith(tb testing.TB, opts serverOptions) *server {
 	tb.Helper()
 	root := repoRoot(tb)
 	dir := tb.TempDir()
@@ -98,8 +113,12 @@ func startServerEnv(tb testing.TB, env ...string) *server {
 		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--database", filepath.Join(dir, "cairn.db"), "--log-level", "warn")
-	cmd.Env = append(append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password), env...)
+	args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database", filepath.Join(dir, "cairn.db")}
+	if !slices.ContainsFunc(opts.env, func(e string) bool { return strings.HasPrefix(e, "CAIRN_LOG_LEVEL=") }) {
+		args = append(args, "--log-level", "warn")
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password), opts.env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	stdout, err := cmd.StdoutPipe()
@@ -111,6 +130,7 @@ func startServerEnv(tb testing.TB, env ...string) *server {
 		tb.Fatal(err)
 	}
 	cmd.Stderr = logf
+	s.logPath = logf.Name()
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start cairn: %v", err)
 	}

@@ -38,6 +38,9 @@ type testBundle struct {
 	actx   context.Context
 	org    *cairn.Org
 	kr     *cairn.KeyResult
+	// authority is a stand-in Microsoft Entra authority for service principals.
+	authority *httptest.Server
+	clients   datasource.ClientConfig
 }
 
 func must(tb testing.TB, err error) {
@@ -96,8 +99,13 @@ func setup(tb testing.TB, dialect string, scheduleEvery time.Duration) *testBund
 	sealer, err := auth.NewSealer(map[string][]byte{"k": key}, "k")
 	must(tb, err)
 	b.svc = cairn.NewService(b.db, cairn.ServiceOptions{})
-	clients := datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{strings.TrimPrefix(base, "http://")}}}
-	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: sealer, Clients: clients})
+	// Credentials go to the emulator and to a stand-in Entra authority, which the egress
+	// policy lists as an operator would.
+	b.authority = httptest.NewServer(entraStandIn(emu))
+	tb.Cleanup(b.authority.Close)
+	b.clients = datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{hostOf(base), hostOf(b.authority.URL)}},
+		VSSPSURL: base + "/_vssps", EntraAuthority: b.authority.URL}
+	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: sealer, Clients: b.clients})
 	b.runner, err = jobs.New(ctx, jobs.Config{DB: b.db.SQL(), Dialect: b.db.Dialect(), Store: b.db, Syncer: syncer,
 		ScheduleEvery: scheduleEvery, PollInterval: 50 * time.Millisecond})
 	must(tb, err)
@@ -111,7 +119,7 @@ func setup(tb testing.TB, dialect string, scheduleEvery time.Duration) *testBund
 	})
 	// Cairn's API, so that the emulator delivers service hooks to the real receiver.
 	ts := httptest.NewUnstartedServer(nil)
-	b.ds = datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: sealer, Syncer: syncer, Enqueuer: b.runner, Clients: clients,
+	b.ds = datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: sealer, Syncer: syncer, Enqueuer: b.runner, Clients: b.clients,
 		PublicURL: "http://" + ts.Listener.Addr().String(), HookDebounce: 100 * time.Millisecond})
 	srv, err := web.New(web.Config{Service: b.svc, Store: b.db, CSRFKey: bytes.Repeat([]byte("k"), 32), Integration: b.ds})
 	must(tb, err)

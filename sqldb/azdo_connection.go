@@ -190,6 +190,17 @@ func (db *DB) UpdateConnection(ctx context.Context, c *cairn.Connection) error {
 	return nil
 }
 
+// SwapConnectionCredential replaces the connection's sealed credential with sealed if it is
+// still old, and reports whether it did.
+func (db *DB) SwapConnectionCredential(ctx context.Context, id int64, old, sealed string) (bool, error) {
+	n, err := db.write().affected(ctx, `UPDATE azdo_connections SET credential = ?, updated_at = ? WHERE id = ? AND credential = ?`,
+		sealed, db.stamp(), id, old)
+	if err != nil {
+		return false, db.wrap("swap connection credential", err)
+	}
+	return n == 1, nil
+}
+
 // DeleteConnection deletes a connection with its data sources, mirror and sync log. The
 // targets of its data sources go back to manual check-ins.
 func (db *DB) DeleteConnection(ctx context.Context, orgID, id int64) error {

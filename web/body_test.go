@@ -141,3 +141,28 @@ func (b *testBundle) raw(t *testing.T, method, path, contentType, body string) r
 	}
 	return response{Status: res.StatusCode, Header: res.Header, Body: buf.Bytes()}
 }
+
+// TestDecodeJSONChecksSyntaxBeforeShape: a body that is not one JSON value is a bad request
+// even when its first value would not fit either, and a value of the wrong kind says which
+// kind belongs.
+func TestDecodeJSONChecksSyntaxBeforeShape(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, body string
+		code       string
+		message    string
+	}{
+		{"NumberThenMore", `000`, cairn.EBADREQUEST, "data after the JSON value"},
+		{"ArrayThenMore", `[1] {}`, cairn.EBADREQUEST, "data after the JSON value"},
+		{"ArrayForObject", `[1, 2]`, cairn.EINVALID, "the body must be an object, not array"},
+		{"NumberForObject", `0`, cairn.EINVALID, "the body must be an object, not number"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var in web.InitiativeInput
+			err := web.DecodeJSON(strings.NewReader(c.body), &in)
+			if cairn.ErrorCode(err) != c.code || !strings.Contains(cairn.ErrorMessage(err), c.message) {
+				t.Fatalf("DecodeJSON(%q) = %v, want %s with %q", c.body, err, c.code, c.message)
+			}
+		})
+	}
+}

@@ -33,17 +33,15 @@ func DecodeJSON(body io.Reader, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return cairn.Errorf(cairn.EBADREQUEST, "the request body is empty: send a JSON object")
 	}
+	// The syntax is checked first: decoding stops at the first value that does not fit,
+	// and would call "0 0" a number where an object belongs rather than malformed.
+	if err := checkJSONSyntax(data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
-	}
-	if dec.More() {
-		return cairn.Errorf(cairn.EBADREQUEST, "the request body has data after the JSON value")
-	}
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); err != io.EOF {
-		return cairn.Errorf(cairn.EBADREQUEST, "the request body has data after the JSON value")
 	}
 	return nil
 }
@@ -135,7 +133,7 @@ func decodeError(err error) error {
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return cairn.Errorf(cairn.EINVALID, "the body must be a JSON %s, not %s", kindName(typ.Type.Kind().String()), typ.Value)
+			return cairn.Errorf(cairn.EINVALID, "the body must be %s, not %s", kindName(typ.Type.Kind().String()), typ.Value)
 		}
 		return cairn.FieldError(field, "%s must be %s, not %s", field, kindName(typ.Type.String()), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

@@ -2,10 +2,13 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/web"
 )
 
@@ -65,6 +68,85 @@ func FuzzDecodeCheckIn(f *testing.F) {
 			if err := c.Validate(); err != nil {
 				t.Fatalf("accepted check-in fails validation: %v", err)
 			}
+		}
+	})
+}
+
+// bodyTypes are the exported types the API decodes request bodies into with DecodeJSON,
+// by the index FuzzDecodeJSON picks them with.
+var bodyTypes = []func() any{
+	func() any { return new(web.ObjectiveInput) },
+	func() any { return new(web.KeyResultInput) },
+	func() any { return new(web.InitiativeInput) },
+	func() any { return new(web.CheckInInput) },
+	func() any { return new(web.CheckInPauseInput) },
+	func() any { return new(web.SetupRequest) },
+	func() any { return new(cairn.ObjectiveUpdate) },
+	func() any { return new(cairn.KeyResultUpdate) },
+	func() any { return new(cairn.InitiativeUpdate) },
+	func() any { return new(cairn.NewMember) },
+	func() any { return new(cairn.MemberUpdate) },
+	func() any { return new(cairn.OrgUpdate) },
+	func() any { return new(cairn.PeriodUpdate) },
+	func() any { return new(cairn.TeamUpdate) },
+	func() any { return new(cairn.OrgIntegrationUpdate) },
+	func() any { return new(datasource.ConnectionInput) },
+	func() any { return new(datasource.ConnectionUpdate) },
+	func() any { return new(datasource.ProbeInput) },
+	func() any { return new(datasource.DataSourceInput) },
+	func() any { return new(datasource.DataSourceUpdate) },
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	for i, s := range []string{
+		`{"period_id": 1, "title": "Delight shoppers", "level": "organization", "owner_ids": [1]}`,
+		`{"objective_id": 3, "title": "Checkout conversion", "metric": {"kind": "percentage", "start": 0, "target": 100, "unit": "%"}, "weight": 2}`,
+		`{"parent": {"type": "key_result", "id": 4}, "title": "New checkout", "contributes": false, "progress_mode": "manual"}`,
+		`{"value": 42, "status": "on_track", "note": "…"}`,
+		`{"value": 1, "pause_sync": true}`,
+		`{"token": "t", "tenant_name": "Cairn", "email": "a@example.com", "name": "A", "password": "correct-horse"}`,
+		`{"title": "Renamed", "owner_ids": []}`,
+		`{"metric": {"kind": "number", "target": 7}}`,
+		`{"contributes": null}`,
+		`{"email": "new@example.com", "name": "New", "role": "viewer"}`,
+		`{"role": "admin"}`,
+		`{"name": "Fabrikam"}`,
+		`{"name": "Q4", "start": "2026-10-01", "end": "2026-12-31"}`,
+		`{"name": "Checkout", "parent_id": null}`,
+		`{"enabled": true, "sync_interval_minutes": 15}`,
+		`{"name": "fabrikam / Fabrikam Fiber", "organization_url": "https://dev.azure.com/fabrikam", "project": "Fabrikam Fiber", "visibility": "shared", "auth": {"type": "pat", "token": "x"}}`,
+		`{"name": "c", "visibility": "private", "auth": {"type": "client_credentials", "tenant_id": "t", "client_id": "c", "client_secret": "s"}}`,
+		`{"organization_url": "https://dev.azure.com/fabrikam", "auth": {"type": "oauth", "grant": "g"}}`,
+		`{"target": {"type": "initiative_tasks", "id": 1}, "connection_id": 2, "method": "work_items", "work_item_type": "Epic", "work_item_ids": [1], "progress_type": "User Story"}`,
+		`{"paused": true, "query_id": "8a8c8212-15ca-41ed-97aa-1d6fbfbcd581"}`,
+		`{"start": "2026-13-01"}`, `{"unknown": 1}`, `[1, 2]`, `{"title": 7}`, `{} {}`, `{`, ` `, `null`, `"x"`, `{"weight": 1e400}`,
+	} {
+		f.Add(uint8(i), []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, kind uint8, data []byte) {
+		newBody := bodyTypes[int(kind)%len(bodyTypes)]
+		v := newBody()
+		err := web.DecodeJSON(bytes.NewReader(data), v)
+		checkDecodeResult(t, err)
+		// A body that is not one well-formed JSON value is a bad request (400); one that is
+		// but does not fit is invalid (422).
+		if wellFormed := json.Valid(data); wellFormed != (err == nil || cairn.ErrorCode(err) == cairn.EINVALID) {
+			t.Fatalf("DecodeJSON(%q) into %T: %v, but json.Valid says %v", data, v, err, wellFormed)
+		}
+		if err != nil {
+			return
+		}
+		// What was accepted, encoded again, decodes to the same value.
+		again, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("accepted %T does not encode: %v", v, err)
+		}
+		w := newBody()
+		if err := web.DecodeJSON(bytes.NewReader(again), w); err != nil {
+			t.Fatalf("%T encoded as %s is refused: %v", v, again, err)
+		}
+		if !reflect.DeepEqual(v, w) {
+			t.Fatalf("%T changed on a round trip through %s: %+v, then %+v", v, again, v, w)
 		}
 	})
 }

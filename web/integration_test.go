@@ -56,6 +56,19 @@ type integrationBundle struct {
 
 func setupIntegration(tb testing.TB) *integrationBundle {
 	tb.Helper()
+	return setupIntegrationWith(tb, integrationOptions{})
+}
+
+// integrationOptions change what setupIntegrationWith wires.
+type integrationOptions struct {
+	// wrapStore, when set, wraps the store the integration uses (to inject faults).
+	wrapStore func(datasource.Store) datasource.Store
+	// clients, when set, changes the Azure DevOps clients' configuration.
+	clients func(*datasource.ClientConfig)
+}
+
+func setupIntegrationWith(tb testing.TB, opts integrationOptions) *integrationBundle {
+	tb.Helper()
 	b := setup(tb)
 	emu, err := azdoemu.New(azdoemu.Options{Scenario: azdoemu.DemoScenario(), PATs: []string{secretPAT}})
 	if err != nil {
@@ -77,10 +90,17 @@ func setupIntegration(tb testing.TB) *integrationBundle {
 	now := func() time.Time { return b.now }
 	svc := cairn.NewService(b.db, cairn.ServiceOptions{Now: now, HashPassword: b.hasher.Hash})
 	clients := datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{strings.TrimPrefix(emuURL, "http://")}, Listed: svc.AllowedHosts}, VSSPSURL: emuURL + "/_vssps"}
-	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: sealer, Clients: clients, Log: log})
+	if opts.clients != nil {
+		opts.clients(&clients)
+	}
+	var store datasource.Store = b.db
+	if opts.wrapStore != nil {
+		store = opts.wrapStore(b.db)
+	}
+	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: store, Sealer: sealer, Clients: clients, Log: log})
 	// The public URL is set once the server listens; service hooks point there.
 	ts := httptest.NewUnstartedServer(nil)
-	ds := datasource.New(datasource.Config{Cairn: svc, Store: b.db, Sealer: sealer, Clients: clients, Syncer: syncer,
+	ds := datasource.New(datasource.Config{Cairn: svc, Store: store, Sealer: sealer, Clients: clients, Syncer: syncer,
 		PublicURL: "http://" + ts.Listener.Addr().String(), HookDebounce: 20 * time.Millisecond, Log: log})
 	srv, err := web.New(web.Config{Service: svc, Store: b.db, DB: b.db.SQL(), Ready: b.db.Ping, CSRFKey: bytes.Repeat([]byte("k"), 32),
 		Passwords: b.hasher, Now: now, Log: log, Integration: ds})
