@@ -179,11 +179,11 @@ func patchWorkItem(t *testing.T, s *server, id int, fields map[string]any) {
 	}
 }
 
-// TestPayloadsStayText puts the payloads into work item titles, tags and assignees in the
+// TestSecurityPayloadsStayText puts the payloads into work item titles, tags and assignees in the
 // emulator and into OKR titles, a member's name and a check-in note in Cairn, syncs, and
 // opens every page that shows them in Chromium: no dialog opens, no element of theirs
 // exists, they read as text, and the Content-Security-Policy blocks nothing of Cairn's.
-func TestPayloadsStayText(t *testing.T) {
+func TestSecurityPayloadsStayText(t *testing.T) {
 	needBrowser(t)
 	s := startServer(t)
 	ctx := browser(t)

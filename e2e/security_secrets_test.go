@@ -76,12 +76,12 @@ func (a *apiSession) call(tb testing.TB, want int, method, path string, body, ou
 	}
 }
 
-// TestSecretsStayOutOfDebugLogsAndMetrics runs `cairn serve --demo` with CAIRN_LOG_LEVEL=
+// TestSecuritySecretsStayOutOfDebugLogsAndMetrics runs `cairn serve --demo` with CAIRN_LOG_LEVEL=
 // debug and, through the JSON API, connects a second Azure DevOps organization (the
 // test's own emulator, allowed by CAIRN_AZDO_ALLOWED_HOSTS) with a PAT, syncs it, lets a
 // service hook sync it, expires the PAT and syncs again. Neither that PAT, the demo
 // emulator's nor the admin's password appears in the log or in /metrics.
-func TestSecretsStayOutOfDebugLogsAndMetrics(t *testing.T) {
+func TestSecuritySecretsStayOutOfDebugLogsAndMetrics(t *testing.T) {
 	emu, emuURL := emulator(t)
 	s := startServerWith(t, serverOptions{env: []string{
 		"CAIRN_LOG_LEVEL=debug",
