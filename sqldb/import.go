@@ -13,18 +13,80 @@ import (
 var _ cairn.ImportStore = (*DB)(nil)
 
 // Import runs fn with an ImportTx of the organization: in one write transaction with write,
-// else on a read-only snapshot whose writes fail.
+// else on a read-only snapshot whose writes fail. An import runs the same few statements
+// many thousand times, so it prepares each once.
 func (db *DB) Import(ctx context.Context, orgID int64, write bool, fn func(tx cairn.ImportTx) error) error {
 	run := db.snapshot
 	if write {
 		run = db.tx
 	}
 	return run(ctx, "import", func(r runner) error {
+		tx, ok := r.q.(*sql.Tx)
+		if !ok {
+			return cairn.Internal("import", errors.New("not in a transaction"))
+		}
+		ps := &preparedTx{tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer ps.close()
+		r = runner{db, ps}
 		if ok, err := r.exists(ctx, `SELECT 1 FROM orgs WHERE id = ?`, orgID); err != nil || !ok {
 			return notFoundOr(err, "organization", orgID)
 		}
-		return fn(&importTx{r: r, orgID: orgID, now: db.stamp(), write: write})
+		t := &importTx{r: r, orgID: orgID, now: db.stamp(), write: write, known: map[cairn.Ref]bool{}}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flush(ctx)
 	})
+}
+
+// preparedTx runs statements on a transaction, preparing each distinct one once.
+type preparedTx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (p *preparedTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := p.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := p.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmts[query] = s
+	return s, nil
+}
+
+func (p *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (p *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// QueryRowContext answers like *sql.Tx's: a failure to prepare shows when the row is
+// scanned.
+func (p *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.tx.QueryRowContext(ctx, query, args...)
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+func (p *preparedTx) close() {
+	for _, s := range p.stmts {
+		s.Close()
+	}
 }
 
 // ImportMappings lists the organization's import mappings of a kind, with their data, by
@@ -54,6 +116,38 @@ type importTx struct {
 	orgID int64
 	now   time.Time
 	write bool
+	// pending are mappings not stored yet: they are stored many rows to a statement.
+	pending []*cairn.ImportMapping
+	// known are the items this transaction created or found, which check-ins and comments
+	// need not look up again.
+	known map[cairn.Ref]bool
+}
+
+// mappingBatch is how many mappings one statement stores.
+const mappingBatch = 200
+
+// flush stores the pending mappings.
+func (t *importTx) flush(ctx context.Context) error {
+	for len(t.pending) > 0 {
+		n := min(len(t.pending), mappingBatch)
+		batch := t.pending[:n]
+		t.pending = t.pending[n:]
+		q := `INSERT INTO viva_mappings (org_id, kind, viva_id, cairn_id, matched, hash, data, created_at, updated_at) VALUES `
+		args := make([]any, 0, 9*n)
+		for i, m := range batch {
+			if i > 0 {
+				q += ", "
+			}
+			q += "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, t.orgID, m.Kind, m.VivaID, m.CairnID, m.Matched, m.Hash, m.Data, t.now, t.now)
+		}
+		q += ` ON CONFLICT (org_id, kind, viva_id) DO UPDATE SET cairn_id = excluded.cairn_id,
+			matched = excluded.matched, hash = excluded.hash, data = excluded.data, updated_at = excluded.updated_at`
+		if _, err := t.r.exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var _ cairn.ImportTx = (*importTx)(nil)
@@ -67,6 +161,9 @@ func (t *importTx) writable(what string) error {
 }
 
 func (t *importTx) Mappings(ctx context.Context) ([]*cairn.ImportMapping, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := t.r.query(ctx, `SELECT kind, viva_id, cairn_id, matched, hash, created_at, updated_at FROM viva_mappings
 		WHERE org_id = ?`, t.orgID)
 	if err != nil {
@@ -85,6 +182,8 @@ func (t *importTx) Mappings(ctx context.Context) ([]*cairn.ImportMapping, error)
 	return out, rows.Err()
 }
 
+// PutMapping stores a mapping when the transaction ends, or sooner; a statement stores many.
+// One key mapped twice in a transaction keeps the last.
 func (t *importTx) PutMapping(ctx context.Context, m *cairn.ImportMapping) error {
 	if err := t.writable("store a mapping"); err != nil {
 		return err
@@ -92,11 +191,18 @@ func (t *importTx) PutMapping(ctx context.Context, m *cairn.ImportMapping) error
 	if m.VivaID == "" || m.CairnID <= 0 {
 		return cairn.FieldError("viva_id", "a mapping needs a Viva id and a Cairn id")
 	}
-	_, err := t.r.exec(ctx, `INSERT INTO viva_mappings (org_id, kind, viva_id, cairn_id, matched, hash, data, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org_id, kind, viva_id) DO UPDATE SET cairn_id = excluded.cairn_id,
-		matched = excluded.matched, hash = excluded.hash, data = excluded.data, updated_at = excluded.updated_at`,
-		t.orgID, m.Kind, m.VivaID, m.CairnID, m.Matched, m.Hash, m.Data, t.now, t.now)
-	return err
+	for _, p := range t.pending {
+		if p.Kind == m.Kind && p.VivaID == m.VivaID {
+			*p = *m
+			return nil
+		}
+	}
+	c := *m
+	t.pending = append(t.pending, &c)
+	if len(t.pending) >= mappingBatch {
+		return t.flush(ctx)
+	}
+	return nil
 }
 
 // existingQueries select the ids of an organization's rows, per mapping kind.
@@ -238,7 +344,11 @@ func (t *importTx) CreateObjective(ctx context.Context, o *cairn.Objective) erro
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return insertObjective(ctx, t.r, o, t.now)
+	if err := insertObjective(ctx, t.r, o, t.now); err != nil {
+		return err
+	}
+	t.known[cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}] = true
+	return nil
 }
 
 func (t *importTx) UpdateObjective(ctx context.Context, o *cairn.Objective) error {
@@ -249,7 +359,11 @@ func (t *importTx) UpdateObjective(ctx context.Context, o *cairn.Objective) erro
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return updateObjective(ctx, t.r, o, t.now)
+	if err := updateObjective(ctx, t.r, o, t.now); err != nil {
+		return err
+	}
+	t.known[cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}] = true
+	return nil
 }
 
 func (t *importTx) KeyResultByID(ctx context.Context, id int64) (*cairn.KeyResult, error) {
@@ -264,7 +378,11 @@ func (t *importTx) CreateKeyResult(ctx context.Context, k *cairn.KeyResult) erro
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	return insertKeyResult(ctx, t.r, k, t.now)
+	if err := insertKeyResult(ctx, t.r, k, t.now); err != nil {
+		return err
+	}
+	t.known[cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}] = true
+	return nil
 }
 
 func (t *importTx) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
@@ -275,7 +393,11 @@ func (t *importTx) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) erro
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	return updateKeyResult(ctx, t.r, k, t.now)
+	if err := updateKeyResult(ctx, t.r, k, t.now); err != nil {
+		return err
+	}
+	t.known[cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}] = true
+	return nil
 }
 
 func (t *importTx) InitiativeByID(ctx context.Context, id int64) (*cairn.Initiative, error) {
@@ -290,7 +412,11 @@ func (t *importTx) CreateInitiative(ctx context.Context, i *cairn.Initiative) er
 	if err := i.Validate(); err != nil {
 		return err
 	}
-	return insertInitiative(ctx, t.r, i, t.now)
+	if err := insertInitiative(ctx, t.r, i, t.now); err != nil {
+		return err
+	}
+	t.known[cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}] = true
+	return nil
 }
 
 func (t *importTx) UpdateInitiative(ctx context.Context, i *cairn.Initiative) error {
@@ -301,7 +427,11 @@ func (t *importTx) UpdateInitiative(ctx context.Context, i *cairn.Initiative) er
 	if err := i.Validate(); err != nil {
 		return err
 	}
-	return updateInitiative(ctx, t.r, i, t.now)
+	if err := updateInitiative(ctx, t.r, i, t.now); err != nil {
+		return err
+	}
+	t.known[cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}] = true
+	return nil
 }
 
 func (t *importTx) SetCurrent(ctx context.Context, item cairn.Ref, value float64, lastCheckIn *time.Time) error {
@@ -333,10 +463,14 @@ func (t *importTx) checkInItem(ctx context.Context, c *cairn.CheckIn) error {
 	if err != nil {
 		return err
 	}
+	if t.known[c.Item] {
+		return nil
+	}
 	ok, err := t.r.exists(ctx, `SELECT 1 FROM `+table+` WHERE id = ? AND org_id = ?`, c.Item.ID, t.orgID)
 	if err != nil || !ok {
 		return notFoundOr(err, itemKind(c.Item.Type), c.Item.ID)
 	}
+	t.known[c.Item] = true
 	return nil
 }
 
@@ -384,10 +518,14 @@ func (t *importTx) commentItem(ctx context.Context, c *cairn.Comment) error {
 	if err != nil {
 		return err
 	}
+	if t.known[c.Item] {
+		return nil
+	}
 	ok, err := t.r.exists(ctx, `SELECT 1 FROM `+table+` WHERE id = ? AND org_id = ?`, c.Item.ID, t.orgID)
 	if err != nil || !ok {
 		return notFoundOr(err, kind, c.Item.ID)
 	}
+	t.known[c.Item] = true
 	return nil
 }
 

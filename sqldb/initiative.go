@@ -83,9 +83,12 @@ func checkInitiativeRefs(ctx context.Context, r runner, i *cairn.Initiative) err
 	return nil
 }
 
-func setInitiativeOwners(ctx context.Context, r runner, i *cairn.Initiative) error {
-	if _, err := r.exec(ctx, `DELETE FROM initiative_owners WHERE initiative_id = ?`, i.ID); err != nil {
-		return err
+// setInitiativeOwners replaces an initiative's owners; a new one, fresh, has none to delete.
+func setInitiativeOwners(ctx context.Context, r runner, i *cairn.Initiative, fresh bool) error {
+	if !fresh {
+		if _, err := r.exec(ctx, `DELETE FROM initiative_owners WHERE initiative_id = ?`, i.ID); err != nil {
+			return err
+		}
 	}
 	if err := insertPairs(ctx, r, `INSERT INTO initiative_owners (initiative_id, user_id) VALUES `, i.ID, i.OwnerIDs, ""); err != nil {
 		return peopleError(err, "owner_ids")
@@ -129,7 +132,7 @@ func insertInitiative(ctx context.Context, r runner, i *cairn.Initiative, now ti
 		return err
 	}
 	i.CreatedAt, i.UpdatedAt, i.LastCheckInAt = now, now, cleanPtr(i.LastCheckInAt)
-	return setInitiativeOwners(ctx, r, i)
+	return setInitiativeOwners(ctx, r, i, true)
 }
 
 // InitiativeByID returns an initiative of the organization with its owners.
@@ -250,7 +253,7 @@ func updateInitiative(ctx context.Context, r runner, i *cairn.Initiative, now ti
 		i.Metric.Current = i.Current
 	}
 	i.UpdatedAt = now
-	return setInitiativeOwners(ctx, r, i)
+	return setInitiativeOwners(ctx, r, i, false)
 }
 
 // DeleteInitiative deletes an initiative with its check-ins.

@@ -53,9 +53,12 @@ func checkKeyResultRefs(ctx context.Context, r runner, k *cairn.KeyResult) error
 	return nil
 }
 
-func setKeyResultOwners(ctx context.Context, r runner, k *cairn.KeyResult) error {
-	if _, err := r.exec(ctx, `DELETE FROM key_result_owners WHERE key_result_id = ?`, k.ID); err != nil {
-		return err
+// setKeyResultOwners replaces a key result's owners; a new one, fresh, has none to delete.
+func setKeyResultOwners(ctx context.Context, r runner, k *cairn.KeyResult, fresh bool) error {
+	if !fresh {
+		if _, err := r.exec(ctx, `DELETE FROM key_result_owners WHERE key_result_id = ?`, k.ID); err != nil {
+			return err
+		}
 	}
 	if err := insertPairs(ctx, r, `INSERT INTO key_result_owners (key_result_id, user_id) VALUES `, k.ID, k.OwnerIDs, ""); err != nil {
 		return peopleError(err, "owner_ids")
@@ -88,7 +91,7 @@ func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 		return err
 	}
 	k.CreatedAt, k.UpdatedAt, k.LastCheckInAt = now, now, cleanPtr(k.LastCheckInAt)
-	return setKeyResultOwners(ctx, r, k)
+	return setKeyResultOwners(ctx, r, k, true)
 }
 
 // KeyResultByID returns a key result of the organization with its owners.
@@ -203,7 +206,7 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 		return err
 	}
 	k.UpdatedAt = now
-	return setKeyResultOwners(ctx, r, k)
+	return setKeyResultOwners(ctx, r, k, false)
 }
 
 // DeleteKeyResult deletes a key result with its initiatives and their check-ins;

@@ -125,9 +125,13 @@ func checkObjectiveRefs(ctx context.Context, r runner, o *cairn.Objective) error
 	}
 }
 
-func setObjectivePeople(ctx context.Context, r runner, o *cairn.Objective) error {
-	if _, err := r.exec(ctx, `DELETE FROM objective_people WHERE objective_id = ?`, o.ID); err != nil {
-		return err
+// setObjectivePeople replaces an objective's owners and editors; a new objective, fresh,
+// has none to delete.
+func setObjectivePeople(ctx context.Context, r runner, o *cairn.Objective, fresh bool) error {
+	if !fresh {
+		if _, err := r.exec(ctx, `DELETE FROM objective_people WHERE objective_id = ?`, o.ID); err != nil {
+			return err
+		}
 	}
 	const q = `INSERT INTO objective_people (objective_id, user_id, role) VALUES `
 	if err := insertPairs(ctx, r, q, o.ID, o.OwnerIDs, "owner"); err != nil {
@@ -173,7 +177,7 @@ func insertObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 		return err
 	}
 	o.CreatedAt, o.UpdatedAt = now, now
-	return setObjectivePeople(ctx, r, o)
+	return setObjectivePeople(ctx, r, o, true)
 }
 
 // ObjectiveByID returns an objective of the organization with its owners and editors.
@@ -327,7 +331,7 @@ func updateObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 		return err
 	}
 	o.UpdatedAt = now
-	return setObjectivePeople(ctx, r, o)
+	return setObjectivePeople(ctx, r, o, false)
 }
 
 // DeleteObjective deletes the objective with its key results, initiatives and their

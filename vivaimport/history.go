@@ -85,8 +85,8 @@ func checkInStatus(s viva.Status) string {
 	return ""
 }
 
-// history imports the check-ins of an item, and then sets a key result's or initiative's
-// current value when the item or its check-ins changed.
+// history imports the check-ins of an item, and then sets the current value of a key result
+// or initiative that was there already when it or its check-ins changed.
 func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error {
 	if ref.Type == cairn.ItemObjective {
 		return im.objectiveCheckIns(it, ref)
@@ -95,16 +95,12 @@ func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error 
 	prev := cur.start
 	keys := keyer{}
 	changed := false
-	var latest *time.Time
 	for n := range it.CheckIns {
 		c := &it.CheckIns[n]
 		ks := im.checkInKeys(keys, it, c)
 		at := checkInTime(c)
 		if at.IsZero() {
 			at = im.now
-		}
-		if latest == nil || at.After(*latest) {
-			latest = &at
 		}
 		value := prev
 		if c.Value != nil {
@@ -132,14 +128,12 @@ func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error 
 		}
 		changed = changed || o != unchanged
 	}
-	if outcome == unchanged && !changed {
+	// A new item was stored with its current value and last check-in time.
+	if outcome == created || (outcome == unchanged && !changed) {
 		return nil
 	}
-	if latest == nil && !it.LastCheckIn.IsZero() {
-		t := it.LastCheckIn.UTC()
-		latest = &t
-	}
-	if outcome != created && !im.dry {
+	latest := im.lastCheckIn(it)
+	if !im.dry {
 		// Someone may have checked in on Cairn since the last import: their value stands.
 		var last *time.Time
 		if ref.Type == cairn.ItemKeyResult {

@@ -446,6 +446,7 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 		k.ProgressSource = cairn.SourceRollUp
 	}
 	k.Metric, _ = im.metric(it)
+	k.LastCheckInAt = im.lastCheckIn(it)
 	if k.OwnerIDs, err = im.owners(it, false); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -537,6 +538,7 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 	if i.OwnerIDs, err = im.owners(it, false); err != nil {
 		return cairn.Ref{}, "", err
 	}
+	i.LastCheckInAt = im.lastCheckIn(it)
 	if err := i.Validate(); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -585,6 +587,26 @@ func (im *importer) place(vivaID int64, p *placement) {
 // its metric starts from.
 type currentOf struct {
 	value, start float64
+}
+
+// lastCheckIn returns when the item's latest check-in happened, or the export's last
+// check-in time of it; nil when it has neither.
+func (im *importer) lastCheckIn(it *viva.Item) *time.Time {
+	var latest *time.Time
+	for n := range it.CheckIns {
+		at := checkInTime(&it.CheckIns[n])
+		if at.IsZero() {
+			at = im.now
+		}
+		if latest == nil || at.After(*latest) {
+			latest = &at
+		}
+	}
+	if latest == nil && !it.LastCheckIn.IsZero() {
+		t := it.LastCheckIn.UTC()
+		latest = &t
+	}
+	return latest
 }
 
 // checkInTime is when a check-in happened: its date, at the time of day of its activity time
