@@ -12,9 +12,16 @@ import (
 
 var _ cairn.ImportStore = (*DB)(nil)
 
+// importLock is the class of the PostgreSQL advisory locks that keep two imports into one
+// organization apart: the lock's key is the class in the high 32 bits and the organization's
+// id in the low.
+const importLock = int64(0x56495641) << 32 // "VIVA"
+
 // Import runs fn with an ImportTx of the organization: in one write transaction with write,
-// else on a read-only snapshot whose writes fail. An import runs the same few statements
-// many thousand times, so it prepares each once.
+// else on a read-only snapshot whose writes fail. Imports into one organization take turns,
+// so that two cannot both create what neither has mapped yet (SQLite has one writer
+// anyway). An import runs the same few statements many thousand times, so it prepares each
+// once.
 func (db *DB) Import(ctx context.Context, orgID int64, write bool, fn func(tx cairn.ImportTx) error) error {
 	run := db.snapshot
 	if write {
@@ -30,6 +37,11 @@ func (db *DB) Import(ctx context.Context, orgID int64, write bool, fn func(tx ca
 		r = runner{db, ps}
 		if ok, err := r.exists(ctx, `SELECT 1 FROM orgs WHERE id = ?`, orgID); err != nil || !ok {
 			return notFoundOr(err, "organization", orgID)
+		}
+		if write && db.dialect == DialectPostgres {
+			if _, err := r.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, importLock|(orgID&0xffffffff)); err != nil {
+				return err
+			}
 		}
 		t := &importTx{r: r, orgID: orgID, now: db.stamp(), write: write, known: map[cairn.Ref]bool{}}
 		if err := fn(t); err != nil {

@@ -228,7 +228,7 @@ func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
 		p.f("  %-36s %8d %8d %8d %9d\n", kindNames[c.Kind], c.Created, c.Matched, c.Updated, c.Unchanged)
 	}
 	if n := len(s.Unclaimed()); n > 0 {
-		p.f("%d people have no account yet and were added as unclaimed members; claim them for real accounts under Members.\n", n)
+		p.f("%s no account yet and became unclaimed members: claim them for real accounts under Members.\n", count(n, "person has", "people have"))
 	}
 	for _, name := range s.ClosedPeriods {
 		p.f("Closed period %q: every item of it was closed in Viva Goals.\n", name)
@@ -237,10 +237,10 @@ func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
 		p.f("Period %q existed before the import and is left open, though every item of it was closed in Viva Goals.\n", name)
 	}
 	if s.Rebind > 0 {
-		p.f("%d items took their progress from an integration: they are on the re-bind checklist.\n", s.Rebind)
+		p.f("%s progress from an integration: on the re-bind checklist.\n", count(s.Rebind, "item took its", "items took their"))
 	}
 	if len(s.MultiParent) > 0 {
-		p.f("%d items align to more than one item; Cairn keeps the first counted one as the parent and the others in the import's records.\n", len(s.MultiParent))
+		p.f("%s to more than one item; Cairn keeps the first counted one as the parent and the others in the import's records.\n", count(len(s.MultiParent), "item aligns", "items align"))
 	}
 	if len(s.Problems) > 0 {
 		p.f("Problems (%d):\n", len(s.Problems))
@@ -253,6 +253,14 @@ func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
 		}
 	}
 	return p.err
+}
+
+// count writes n with the words for one or for many.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // printer writes formatted lines and keeps the first error.

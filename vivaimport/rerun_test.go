@@ -256,3 +256,26 @@ func TestNotAnExportIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentImportsTakeTurns runs two imports of one export into one organization at
+// once: they take turns, so the export is stored once.
+func TestConcurrentImportsTakeTurns(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		exp := read(t, "../viva/testdata/explorer.csv")
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, err := vivaimport.Apply(ctx, b.db, b.org, exp, vivaimport.Options{})
+				errs <- err
+			}()
+		}
+		for range 2 {
+			must(t, <-errs)
+		}
+		w := b.load(t)
+		if w.rows["objectives"] != 2 || w.rows["check_ins"] != 7 || w.rows["users"] != 4 {
+			t.Fatalf("rows after two imports at once = %v", w.rows)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"os"
@@ -30,6 +31,39 @@ func importDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// zipDir writes the files of a folder into a new .zip archive.
+func zipDir(t *testing.T, dir, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // countRows counts the rows of a table of the database at path.
@@ -101,6 +135,18 @@ func TestImportVivaCommand(t *testing.T) {
 	code, _, errOut = runImport(bad)
 	if code != 1 || !strings.Contains(errOut, `row 2, column "Start Date"`) || !strings.Contains(errOut, "nothing was imported") {
 		t.Errorf("bad file: exit %d\n%s", code, errOut)
+	}
+
+	// The JSON bundle, as a folder and as a .zip, is found again: nothing new but FY 2025.
+	bundle := filepath.Join("..", "..", "viva", "testdata", "bundle")
+	zipped := filepath.Join(t.TempDir(), "viva.zip")
+	zipDir(t, bundle, zipped)
+	for _, path := range []string{bundle, zipped} {
+		code, out, errOut = runImport("--dry-run", path)
+		if code != 0 || !strings.Contains(out, "Would import 5 items into fabrikam (bundle export)") ||
+			!strings.Contains(out, "periods                                     1        0        0         1") {
+			t.Errorf("dry run of %s (exit %d):\n%s%s", path, code, out, errOut)
+		}
 	}
 
 	code, _, errOut = runImport("--org", "contoso", fixture)
