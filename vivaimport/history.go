@@ -100,7 +100,7 @@ func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error 
 		ks := im.checkInKeys(keys, it, c)
 		at := checkInTime(c)
 		if at.IsZero() {
-			at = im.now
+			return cairn.FieldError("Checkins", "a check-in has no date")
 		}
 		value := prev
 		if c.Value != nil {
@@ -132,7 +132,7 @@ func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error 
 	if outcome == created || (outcome == unchanged && !changed) {
 		return nil
 	}
-	latest := im.lastCheckIn(it)
+	latest := lastCheckIn(it)
 	if !im.dry {
 		// Someone may have checked in on Cairn since the last import: their value stands.
 		var last *time.Time
@@ -220,7 +220,7 @@ func (im *importer) objectiveCheckIns(it *viva.Item, ref cairn.Ref) error {
 		ks := im.checkInKeys(keys, it, c)
 		at := checkInTime(c)
 		if at.IsZero() {
-			at = im.now
+			return cairn.FieldError("Checkins", "a check-in has no date")
 		}
 		var facts []string
 		if c.ValueText != "" {
@@ -282,9 +282,11 @@ func (im *importer) comments(it *viva.Item, ref cairn.Ref) error {
 			im.problem(c.Pos, "Comment", "Id %d: an empty comment is left out", it.ID)
 			continue
 		}
+		// A comment the export gives no time has its item's; one whose item has none either
+		// gets the time of the import that stores it.
 		at := c.CreatedAt.UTC()
 		if at.IsZero() {
-			at = im.now
+			at = it.CreatedAt.UTC()
 		}
 		cm := &cairn.Comment{Item: ref, Body: im.cut(it, c.Pos, "Comment", strings.TrimSpace(c.Text)), CreatedAt: at}
 		var err error

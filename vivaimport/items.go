@@ -135,7 +135,7 @@ func (im *importer) parentOf(a *viva.Alignment) (*placement, cairn.Ref, bool) {
 	return p, p.ref, true
 }
 
-// period returns the Cairn period of an item.
+// itemPeriod returns the Cairn period of an item.
 func (im *importer) itemPeriod(it *viva.Item) (*cairn.Period, error) {
 	p := im.periods[periodOf(it)]
 	if p == nil {
@@ -144,7 +144,8 @@ func (im *importer) itemPeriod(it *viva.Item) (*cairn.Period, error) {
 	return p, nil
 }
 
-// text cuts s to max runes (or bytes with bytes), reporting a cut as a problem of the item.
+// text trims s and cuts it to max runes, or with bytes to max bytes, reporting a cut as a
+// problem of the item.
 func (im *importer) text(it *viva.Item, column, s string, max int, bytes bool) string {
 	s = strings.TrimSpace(s)
 	if bytes {
@@ -237,8 +238,11 @@ func (im *importer) objective(it *viva.Item) (cairn.Ref, string, error) {
 		return cairn.Ref{}, "", err
 	}
 	counted := firstCounted(it)
-	if _, parent, ok := im.parentOf(counted); ok {
+	if p, parent, ok := im.parentOf(counted); ok {
 		o.Parent, o.Weight = &parent, weight(counted)
+		if p.ref.Type == cairn.ItemInitiative {
+			im.itemProblem(it, "Aligned To", "aligns to a deliverable (Id %d); Cairn aligns it to that deliverable's parent", counted.ParentID)
+		}
 	}
 	if counted == nil && len(it.Alignments) > 0 {
 		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%: Cairn shows none, and the import's records keep them")
@@ -446,7 +450,7 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 		k.ProgressSource = cairn.SourceRollUp
 	}
 	k.Metric, _ = im.metric(it)
-	k.LastCheckInAt = im.lastCheckIn(it)
+	k.LastCheckInAt = lastCheckIn(it)
 	if k.OwnerIDs, err = im.owners(it, false); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -538,7 +542,7 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 	if i.OwnerIDs, err = im.owners(it, false); err != nil {
 		return cairn.Ref{}, "", err
 	}
-	i.LastCheckInAt = im.lastCheckIn(it)
+	i.LastCheckInAt = lastCheckIn(it)
 	if err := i.Validate(); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -591,12 +595,12 @@ type currentOf struct {
 
 // lastCheckIn returns when the item's latest check-in happened, or the export's last
 // check-in time of it; nil when it has neither.
-func (im *importer) lastCheckIn(it *viva.Item) *time.Time {
+func lastCheckIn(it *viva.Item) *time.Time {
 	var latest *time.Time
 	for n := range it.CheckIns {
 		at := checkInTime(&it.CheckIns[n])
 		if at.IsZero() {
-			at = im.now
+			continue
 		}
 		if latest == nil || at.After(*latest) {
 			latest = &at
