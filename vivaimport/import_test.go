@@ -295,3 +295,37 @@ func TestImportBundle(t *testing.T) {
 		}
 	})
 }
+
+// TestNamesakesStayApart imports two people of one name whom the export tells apart by id and
+// email: each gets an account of their own, and neither is taken for the member of that name.
+func TestNamesakesStayApart(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		member := &cairn.User{Email: "alex.kim@example.com", Name: "Alex Kim"}
+		must(t, b.db.CreateUser(ctx, member))
+		must(t, b.db.AddMember(ctx, &cairn.Member{OrgID: b.org.ID, UserID: member.ID, Role: cairn.RoleMember}))
+		one := viva.Person{ID: 11, Name: "Alex Kim", Email: "alex.kim@contoso.com"}
+		two := viva.Person{ID: 12, Name: "Alex Kim", Email: "akim@fabrikam.example"}
+		q1 := viva.Period{ID: 7, Name: "Q1 2025", Start: cairn.Date{Year: 2025, Month: 1, Day: 1}, End: cairn.Date{Year: 2025, Month: 3, Day: 31}}
+		exp := &viva.Export{Format: viva.FormatBundle, Periods: []viva.Period{q1}, People: []viva.Person{one, two},
+			Items: []*viva.Item{
+				{ID: 1, Kind: viva.KindObjective, Title: "One's", Period: viva.Ref{ID: 7, Name: "Q1 2025"}, Owners: []viva.Person{one}},
+				{ID: 2, Kind: viva.KindObjective, Title: "Two's", Period: viva.Ref{ID: 7, Name: "Q1 2025"}, Owners: []viva.Person{two}},
+			}}
+		sum := b.apply(t, exp)
+		w := b.load(t)
+		a, c := w.objectives["1"].OwnerIDs, w.objectives["2"].OwnerIDs
+		if len(a) != 1 || len(c) != 1 || a[0] == c[0] || a[0] == member.ID || c[0] == member.ID {
+			t.Fatalf("owners %v and %v, want two new people, neither the member %d", a, c, member.ID)
+		}
+		if got := counts(sum, cairn.MappingPerson); got != [4]int{2, 0, 0, 0} {
+			t.Errorf("people = %v", got)
+		}
+		if _, ok := w.mappings[cairn.MappingPerson]["name:alex kim"]; ok {
+			t.Error("the shared name became a key")
+		}
+		if again := b.apply(t, exp); again.Changed() {
+			t.Errorf("a second import changed %+v", again.Counts)
+		}
+	})
+}

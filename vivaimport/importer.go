@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
@@ -40,6 +41,7 @@ type importer struct {
 	people        map[string]int64     // by person key, see personKeys
 	personSeen    map[int64]bool       // users counted in the summary already
 	known         map[string]bool      // the keys of the export's people, integrations excepted
+	ambiguous     map[string]bool      // name keys that several people of the export share
 	placed        map[int64]*placement // by Viva id
 	byRef         map[cairn.Ref]*placement
 	current       map[cairn.Ref]currentOf
@@ -78,6 +80,7 @@ func newImporter(ctx context.Context, tx cairn.ImportTx, org *cairn.Org, exp *vi
 		people:        map[string]int64{},
 		personSeen:    map[int64]bool{},
 		known:         map[string]bool{},
+		ambiguous:     map[string]bool{},
 		placed:        map[int64]*placement{},
 		byRef:         map[cairn.Ref]*placement{},
 		current:       map[cairn.Ref]currentOf{},
@@ -101,8 +104,18 @@ func (im *importer) run() error {
 	if im.members, err = im.tx.ListMembers(im.ctx); err != nil {
 		return err
 	}
+	names := map[string]int{}
 	for _, p := range im.exp.People {
-		for _, k := range personKeys(p) {
+		keys := personKeys(p)
+		if len(keys) > 1 && strings.HasPrefix(keys[len(keys)-1], "name:") {
+			names[keys[len(keys)-1]]++
+		}
+	}
+	for name, n := range names {
+		im.ambiguous[name] = n > 1
+	}
+	for _, p := range im.exp.People {
+		for _, k := range im.personKeys(p) {
 			im.known[k] = true
 		}
 	}

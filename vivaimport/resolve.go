@@ -264,7 +264,17 @@ func (im *importer) team(r viva.Ref) (int64, error) {
 }
 
 // personKeys returns the keys that identify a person: Viva id, email and name, those the
-// export gives.
+// export gives. The name is no key of a person the export tells from another of the same name
+// by id or email.
+func (im *importer) personKeys(p viva.Person) []string {
+	keys := personKeys(p)
+	if len(keys) > 1 && im.ambiguous[keys[len(keys)-1]] {
+		keys = keys[:len(keys)-1]
+	}
+	return keys
+}
+
+// personKeys returns the keys a person may have: Viva id, email and name, those given.
 func personKeys(p viva.Person) []string {
 	var keys []string
 	if p.ID != 0 {
@@ -282,7 +292,7 @@ func personKeys(p viva.Person) []string {
 // isPerson reports whether the export names p as one of its people, rather than as an
 // integration.
 func (im *importer) isPerson(p viva.Person) bool {
-	for _, k := range personKeys(p) {
+	for _, k := range im.personKeys(p) {
 		if im.known[k] {
 			return true
 		}
@@ -293,7 +303,7 @@ func (im *importer) isPerson(p viva.Person) bool {
 // person returns the Cairn user of a person, found or created as the package documentation
 // says, and makes sure the user is a member of the organization.
 func (im *importer) person(p viva.Person) (int64, error) {
-	keys := personKeys(p)
+	keys := im.personKeys(p)
 	if len(keys) == 0 {
 		return 0, cairn.FieldError("person", "a person without id, email or name")
 	}
@@ -327,7 +337,7 @@ func (im *importer) person(p viva.Person) (int64, error) {
 			return 0, err
 		}
 	}
-	if name != "" {
+	if name != "" && !im.ambiguous["name:"+strings.ToLower(name)] {
 		var found *cairn.Member
 		n := 0
 		for _, m := range im.members {
