@@ -279,3 +279,21 @@ func TestConcurrentImportsTakeTurns(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimHint imports a spreadsheet, whose people become unclaimed, then the bundle of the
+// same OKRs, which gives an email that has an account: the summary says to claim the member.
+func TestClaimHint(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		b.apply(t, read(t, "../viva/testdata/explorer.csv"))
+		must(t, b.db.CreateUser(ctx, &cairn.User{Email: "ram@contoso.com", Name: "Ram"}))
+		sum := b.apply(t, read(t, "../viva/testdata/bundle"))
+		found := false
+		for _, p := range sum.Problems {
+			found = found || strings.Contains(p.Error(), "Ram Sagoo is an unclaimed member, and ram@contoso.com has an account")
+		}
+		if !found {
+			t.Errorf("no hint to claim Ram among %v", sum.Problems)
+		}
+	})
+}

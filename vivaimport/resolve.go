@@ -319,6 +319,9 @@ func (im *importer) person(p viva.Person) (int64, error) {
 		}
 		if ok {
 			im.countPerson(m.CairnID, unchanged)
+			if err := im.claimHint(p, m.CairnID); err != nil {
+				return 0, err
+			}
 			return m.CairnID, im.rememberPerson(p, keys, m.CairnID, m.Matched)
 		}
 	}
@@ -363,6 +366,28 @@ func (im *importer) person(p viva.Person) (int64, error) {
 	}
 	im.sum.People = append(im.sum.People, note)
 	return u.ID, im.rememberPerson(p, keys, u.ID, false)
+}
+
+// claimHint reports a person an earlier import made an unclaimed member although this export
+// gives an email that has an account: an admin claims the member for it.
+func (im *importer) claimHint(p viva.Person, userID int64) error {
+	email := strings.TrimSpace(p.Email)
+	if email == "" {
+		return nil
+	}
+	for _, m := range im.members {
+		if m.UserID != userID || !m.Unclaimed {
+			continue
+		}
+		u, err := im.tx.UserByEmail(im.ctx, email)
+		switch {
+		case err == nil && !u.Unclaimed:
+			im.problem(viva.Position{}, "Email", "%s is an unclaimed member, and %s has an account: claim the member for it (POST …/members/%d/claim)", m.Name, u.Email, userID)
+		case err != nil && cairn.ErrorCode(err) != cairn.ENOTFOUND:
+			return err
+		}
+	}
+	return nil
 }
 
 // unclaimed creates, or finds again, the unclaimed user of a person, as a member.
