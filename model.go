@@ -28,14 +28,23 @@ type Tenant struct {
 
 // User is a person who can sign in.
 type User struct {
-	ID           int64     `json:"id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	TenantAdmin  bool      `json:"tenant_admin"`
-	PasswordHash string    `json:"-"`
-	OIDCSubject  string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	TenantAdmin  bool   `json:"tenant_admin"`
+	PasswordHash string `json:"-"`
+	OIDCSubject  string `json:"-"`
+	// Unclaimed marks a person an import named who has no account yet: the email is a
+	// placeholder under UnclaimedDomain and the user cannot sign in until an admin merges
+	// it into a real account, or its owner signs in with Microsoft under the same name.
+	Unclaimed bool      `json:"unclaimed,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
+
+// UnclaimedDomain is the domain of the placeholder emails of unclaimed users. It lies under
+// .invalid, which RFC 2606 reserves, so that no mail can reach it and no real account can
+// hold it.
+const UnclaimedDomain = "unclaimed.invalid"
 
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
@@ -48,6 +57,15 @@ func (u *User) Validate() error {
 	}
 	if len(u.Email) > 254 || !emailRE.MatchString(u.Email) {
 		return FieldError("email", "%q is not an email address", u.Email)
+	}
+	switch {
+	case u.Unclaimed && !strings.HasSuffix(u.Email, "@"+UnclaimedDomain):
+		return FieldError("email", "an unclaimed user's email must be a placeholder under %s", UnclaimedDomain)
+	case !u.Unclaimed && strings.HasSuffix(u.Email, ".invalid"):
+		return FieldError("email", "%q is under the reserved .invalid domain, which no mailbox has", u.Email)
+	}
+	if u.Unclaimed && (u.PasswordHash != "" || u.OIDCSubject != "") {
+		return FieldError("unclaimed", "an unclaimed user cannot have a password or a sign-in identity")
 	}
 	if len(u.Name) > 200 {
 		return FieldError("name", "name is longer than 200 characters")
@@ -123,6 +141,9 @@ type Member struct {
 	// LockedUntil is set while too many failed sign-ins lock the member's password sign-in;
 	// an admin can unlock it sooner.
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	// Unclaimed says that the member is a person an import named who has no account yet
+	// (see User.Unclaimed); an admin claims it for a real account.
+	Unclaimed bool `json:"unclaimed"`
 }
 
 // Team is a group of members inside an organization.

@@ -29,6 +29,15 @@ type Store interface {
 	UserByOIDCSubject(ctx context.Context, subject string) (*User, error)
 	UpdateUser(ctx context.Context, u *User) error
 	ListUsers(ctx context.Context) ([]*User, error)
+	// UnclaimedUsersByName lists the unclaimed users whose name equals name, compared
+	// without regard to case.
+	UnclaimedUsersByName(ctx context.Context, name string) ([]*User, error)
+	// MergeUsers merges unclaimed users into an account in one transaction: the account
+	// takes over their memberships (keeping its own role where it has one), team places,
+	// ownerships and editorships, check-ins, comments and import mappings, and they are
+	// deleted. An account with id 0 is created first. A user in from that is not unclaimed
+	// fails the whole merge with ECONFLICT.
+	MergeUsers(ctx context.Context, into *User, from []int64) error
 
 	// ChangePassword sets the user's password hash and ends every session of the user, in
 	// one transaction, so that a changed password leaves no old session behind.
@@ -117,6 +126,21 @@ type Store interface {
 	AddCheckIn(ctx context.Context, c *CheckIn) error
 	ListCheckIns(ctx context.Context, orgID int64, item Ref, limit int) ([]*CheckIn, error)
 
+	// ListComments lists an item's comments, oldest first.
+	ListComments(ctx context.Context, orgID int64, item Ref) ([]*Comment, error)
+
+	// ListRebinds lists the re-bind checklist of the organization, oldest first, with each
+	// item's title: the open entries, or every entry with all. Entries of deleted items are
+	// left out.
+	ListRebinds(ctx context.Context, orgID int64, all bool) ([]*RebindEntry, error)
+	// AddRebind stores an entry, or with reopen opens an existing entry of the item again
+	// with the new reason; without reopen an existing entry is left as it is. An item that
+	// has a data source already is done at once. ENOTFOUND when the item does not exist.
+	AddRebind(ctx context.Context, e *RebindEntry, reopen bool) error
+	// MarkRebindDone marks an entry done at the time, if it is not done already, and
+	// returns it.
+	MarkRebindDone(ctx context.Context, orgID, id int64, at time.Time) (*RebindEntry, error)
+
 	// PeriodGraph loads every objective, key result and initiative of a period in a fixed
 	// number of queries, whatever the number of items.
 	PeriodGraph(ctx context.Context, orgID, periodID int64) (*Graph, error)
@@ -124,6 +148,71 @@ type Store interface {
 	// every key result and initiative of those, with the period, in a fixed number of
 	// queries.
 	ObjectiveGraph(ctx context.Context, orgID, objectiveID int64) (*Graph, error)
+}
+
+// ImportStore runs an import of another tool's OKRs into one organization. The sqldb adapter
+// implements it next to Store.
+type ImportStore interface {
+	// Import runs fn with an ImportTx of the organization. With write, fn runs in one write
+	// transaction that commits when fn returns nil and rolls back otherwise, so that an
+	// import is stored whole or not at all. Without write, fn reads one consistent snapshot
+	// and every write fails with EINTERNAL: a dry run.
+	Import(ctx context.Context, orgID int64, write bool, fn func(tx ImportTx) error) error
+}
+
+// ImportTx reads and writes one organization inside an import's transaction. Its methods take
+// no organization id: every row they read or write is the organization's. Writes validate
+// what they store as the Store's methods do; unlike those, they leave the current value and
+// last check-in time of items to SetCurrent, so that a history of check-ins is written once.
+type ImportTx interface {
+	// Mappings lists the organization's import mappings without their Data.
+	Mappings(ctx context.Context) ([]*ImportMapping, error)
+	// PutMapping stores a mapping, replacing the one of the same kind and Viva id.
+	PutMapping(ctx context.Context, m *ImportMapping) error
+	// ExistingIDs returns the ids of the organization's rows of the table a kind maps to
+	// (users that are members, for people), so that mappings to deleted rows are noticed.
+	ExistingIDs(ctx context.Context, kind MappingKind) (map[int64]bool, error)
+
+	ListPeriods(ctx context.Context) ([]*Period, error)
+	CreatePeriod(ctx context.Context, p *Period) error
+	UpdatePeriod(ctx context.Context, p *Period) error
+
+	ListTeams(ctx context.Context) ([]*Team, error)
+	CreateTeam(ctx context.Context, t *Team) error
+	UpdateTeam(ctx context.Context, t *Team) error
+
+	// ListMembers lists the organization's members; UserByEmail finds any user.
+	ListMembers(ctx context.Context) ([]*Member, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	CreateUser(ctx context.Context, u *User) error
+	// AddMember adds a user to the organization; a member already is left as it is.
+	AddMember(ctx context.Context, userID int64, role Role) error
+
+	ObjectiveByID(ctx context.Context, id int64) (*Objective, error)
+	CreateObjective(ctx context.Context, o *Objective) error
+	UpdateObjective(ctx context.Context, o *Objective) error
+	KeyResultByID(ctx context.Context, id int64) (*KeyResult, error)
+	CreateKeyResult(ctx context.Context, k *KeyResult) error
+	UpdateKeyResult(ctx context.Context, k *KeyResult) error
+	InitiativeByID(ctx context.Context, id int64) (*Initiative, error)
+	CreateInitiative(ctx context.Context, i *Initiative) error
+	UpdateInitiative(ctx context.Context, i *Initiative) error
+	// SetCurrent sets a key result's or initiative's current value and last check-in time.
+	SetCurrent(ctx context.Context, item Ref, value float64, lastCheckIn *time.Time) error
+
+	// AddCheckIn stores a check-in as it is, CreatedAt included, without touching its item.
+	AddCheckIn(ctx context.Context, c *CheckIn) error
+	// UpdateCheckIn stores a check-in's value, status, note, author, source and time.
+	UpdateCheckIn(ctx context.Context, c *CheckIn) error
+	AddComment(ctx context.Context, c *Comment) error
+	// UpdateComment stores a comment's body, author and time.
+	UpdateComment(ctx context.Context, c *Comment) error
+
+	// RebindItems returns the items that have a re-bind entry, open or done.
+	RebindItems(ctx context.Context) (map[Ref]bool, error)
+	// AddRebind stores a re-bind entry unless the item has one already (Store.AddRebind
+	// without reopen), and reports whether it stored one.
+	AddRebind(ctx context.Context, e *RebindEntry) (bool, error)
 }
 
 // Score is the closing score of an objective or key result.

@@ -56,7 +56,8 @@ func targetColumns(t cairn.Target) (kr, in any) {
 
 // CreateDataSource stores a data source, hands its target to Azure DevOps (a key result's
 // progress source becomes data_source; a manual initiative becomes a tasks initiative for
-// the tasks target) and runs hook, in one transaction.
+// the tasks target), marks the target's re-bind entry done and runs hook, in one
+// transaction.
 func (db *DB) CreateDataSource(ctx context.Context, d *cairn.DataSource, hook cairn.TxHook) error {
 	if err := d.Validate(); err != nil {
 		return err
@@ -107,7 +108,10 @@ func (db *DB) CreateDataSource(ctx context.Context, d *cairn.DataSource, hook ca
 		if kind, _ := violation(err); kind == violUnique {
 			return &cairn.Error{Code: cairn.ECONFLICT, Field: "target.id", Message: "this item is connected to Azure DevOps already: change or delete its data source"}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return rebindDone(ctx, r, d.OrgID, d.Target.Ref(), now)
 	}, hook)
 }
 

@@ -48,14 +48,19 @@ func (db *DB) AddCheckIn(ctx context.Context, c *cairn.CheckIn) error {
 		if n == 0 {
 			return cairn.NotFound(itemKind(c.Item.Type), c.Item.ID)
 		}
-		err = r.queryRow(ctx, `INSERT INTO check_ins (org_id, item_type, item_id, value, status, note, author_id, source, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.OrgID, c.Item.Type, c.Item.ID, c.Value, c.Status, c.Note, nullInt(c.AuthorID), c.Source, c.CreatedAt).Scan(&c.ID)
-		if kind, _ := violation(err); kind == violForeign {
-			return cairn.FieldError("author_id", "user %d does not exist", *c.AuthorID)
-		}
-		return err
+		return insertCheckInRow(ctx, r, c)
 	})
+}
+
+// insertCheckInRow stores a validated check-in row as it is, without touching its item.
+func insertCheckInRow(ctx context.Context, r runner, c *cairn.CheckIn) error {
+	err := r.queryRow(ctx, `INSERT INTO check_ins (org_id, item_type, item_id, value, status, note, author_id, source, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.OrgID, c.Item.Type, c.Item.ID, c.Value, c.Status, c.Note, nullInt(c.AuthorID), c.Source, c.CreatedAt).Scan(&c.ID)
+	if kind, _ := violation(err); kind == violForeign {
+		return cairn.FieldError("author_id", "user %d does not exist", *c.AuthorID)
+	}
+	return err
 }
 
 // ListCheckIns lists an item's check-ins, the newest first; a limit of 0 lists them all.
@@ -122,10 +127,7 @@ func (db *DB) ImportCheckIns(ctx context.Context, cs []*cairn.CheckIn) error {
 	}
 	return db.tx(ctx, "import check-ins", func(r runner) error {
 		for _, c := range cs {
-			err := r.queryRow(ctx, `INSERT INTO check_ins (org_id, item_type, item_id, value, status, note, author_id, source, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				c.OrgID, c.Item.Type, c.Item.ID, c.Value, c.Status, c.Note, nullInt(c.AuthorID), c.Source, c.CreatedAt).Scan(&c.ID)
-			if err != nil {
+			if err := insertCheckInRow(ctx, r, c); err != nil {
 				return err
 			}
 		}

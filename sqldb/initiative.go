@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -82,9 +83,12 @@ func checkInitiativeRefs(ctx context.Context, r runner, i *cairn.Initiative) err
 	return nil
 }
 
-func setInitiativeOwners(ctx context.Context, r runner, i *cairn.Initiative) error {
-	if _, err := r.exec(ctx, `DELETE FROM initiative_owners WHERE initiative_id = ?`, i.ID); err != nil {
-		return err
+// setInitiativeOwners replaces an initiative's owners; a new one, fresh, has none to delete.
+func setInitiativeOwners(ctx context.Context, r runner, i *cairn.Initiative, fresh bool) error {
+	if !fresh {
+		if _, err := r.exec(ctx, `DELETE FROM initiative_owners WHERE initiative_id = ?`, i.ID); err != nil {
+			return err
+		}
 	}
 	if err := insertPairs(ctx, r, `INSERT INTO initiative_owners (initiative_id, user_id) VALUES `, i.ID, i.OwnerIDs, ""); err != nil {
 		return peopleError(err, "owner_ids")
@@ -107,25 +111,28 @@ func (db *DB) CreateInitiative(ctx context.Context, i *cairn.Initiative) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
-	syncCurrent(i)
 	now := db.stamp()
-	return db.tx(ctx, "create initiative", func(r runner) error {
-		if err := checkInitiativeRefs(ctx, r, i); err != nil {
-			return err
-		}
-		pk, po, kind, start, target, unit := initiativeColumnsOf(i)
-		err := r.queryRow(ctx, `INSERT INTO initiatives (org_id, parent_key_result_id, parent_objective_id, title,
-			contributes, progress_mode, metric_kind, start_value, target_value, unit, current_value, weight,
-			last_check_in_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			i.OrgID, pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Current, i.Weight,
-			nullTime(i.LastCheckInAt), now, now).Scan(&i.ID)
-		if err != nil {
-			return err
-		}
-		i.CreatedAt, i.UpdatedAt, i.LastCheckInAt = now, now, cleanPtr(i.LastCheckInAt)
-		return setInitiativeOwners(ctx, r, i)
-	})
+	return db.tx(ctx, "create initiative", func(r runner) error { return insertInitiative(ctx, r, i, now) })
+}
+
+// insertInitiative stores a validated initiative with its owners.
+func insertInitiative(ctx context.Context, r runner, i *cairn.Initiative, now time.Time) error {
+	syncCurrent(i)
+	if err := checkInitiativeRefs(ctx, r, i); err != nil {
+		return err
+	}
+	pk, po, kind, start, target, unit := initiativeColumnsOf(i)
+	err := r.queryRow(ctx, `INSERT INTO initiatives (org_id, parent_key_result_id, parent_objective_id, title,
+		contributes, progress_mode, metric_kind, start_value, target_value, unit, current_value, weight,
+		last_check_in_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		i.OrgID, pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Current, i.Weight,
+		nullTime(i.LastCheckInAt), now, now).Scan(&i.ID)
+	if err != nil {
+		return err
+	}
+	i.CreatedAt, i.UpdatedAt, i.LastCheckInAt = now, now, cleanPtr(i.LastCheckInAt)
+	return setInitiativeOwners(ctx, r, i, true)
 }
 
 // InitiativeByID returns an initiative of the organization with its owners.
@@ -133,21 +140,26 @@ func (db *DB) InitiativeByID(ctx context.Context, orgID, id int64) (*cairn.Initi
 	var i *cairn.Initiative
 	err := db.snapshot(ctx, "initiative by id", func(r runner) error {
 		var err error
-		i, err = scanInitiative(r.queryRow(ctx, `SELECT `+initiativeColumns+` FROM initiatives i WHERE i.id = ? AND i.org_id = ?`, id, orgID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return cairn.NotFound("initiative", id)
-		}
-		if err != nil {
-			return err
-		}
-		owners, err := loadPairs(ctx, r, `SELECT initiative_id, user_id FROM initiative_owners WHERE initiative_id = ?`, id)
-		i.OwnerIDs = orEmpty(owners[id])
+		i, err = initiativeByID(ctx, r, orgID, id)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return i, nil
+}
+
+func initiativeByID(ctx context.Context, r runner, orgID, id int64) (*cairn.Initiative, error) {
+	i, err := scanInitiative(r.queryRow(ctx, `SELECT `+initiativeColumns+` FROM initiatives i WHERE i.id = ? AND i.org_id = ?`, id, orgID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cairn.NotFound("initiative", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	owners, err := loadPairs(ctx, r, `SELECT initiative_id, user_id FROM initiative_owners WHERE initiative_id = ?`, id)
+	i.OwnerIDs = orEmpty(owners[id])
+	return i, err
 }
 
 // ListInitiatives lists the initiatives that match the filter, oldest first. The filter
@@ -213,32 +225,35 @@ func (db *DB) UpdateInitiative(ctx context.Context, i *cairn.Initiative) error {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "update initiative", func(r runner) error {
-		if err := checkInitiativeRefs(ctx, r, i); err != nil {
-			return err
-		}
-		pk, po, kind, start, target, unit := initiativeColumnsOf(i)
-		n, err := r.affected(ctx, `UPDATE initiatives SET parent_key_result_id = ?, parent_objective_id = ?, title = ?,
-			contributes = ?, progress_mode = ?, metric_kind = ?, start_value = ?, target_value = ?, unit = ?,
-			weight = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
-			pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Weight, now, i.ID, i.OrgID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return cairn.NotFound("initiative", i.ID)
-		}
-		err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM initiatives WHERE id = ?`, i.ID).
-			Scan(&i.Current, optTime{&i.LastCheckInAt})
-		if err != nil {
-			return err
-		}
-		if i.Metric != nil {
-			i.Metric.Current = i.Current
-		}
-		i.UpdatedAt = now
-		return setInitiativeOwners(ctx, r, i)
-	})
+	return db.tx(ctx, "update initiative", func(r runner) error { return updateInitiative(ctx, r, i, now) })
+}
+
+// updateInitiative stores a validated initiative's fields and owners.
+func updateInitiative(ctx context.Context, r runner, i *cairn.Initiative, now time.Time) error {
+	if err := checkInitiativeRefs(ctx, r, i); err != nil {
+		return err
+	}
+	pk, po, kind, start, target, unit := initiativeColumnsOf(i)
+	n, err := r.affected(ctx, `UPDATE initiatives SET parent_key_result_id = ?, parent_objective_id = ?, title = ?,
+		contributes = ?, progress_mode = ?, metric_kind = ?, start_value = ?, target_value = ?, unit = ?,
+		weight = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
+		pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Weight, now, i.ID, i.OrgID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return cairn.NotFound("initiative", i.ID)
+	}
+	err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM initiatives WHERE id = ?`, i.ID).
+		Scan(&i.Current, optTime{&i.LastCheckInAt})
+	if err != nil {
+		return err
+	}
+	if i.Metric != nil {
+		i.Metric.Current = i.Current
+	}
+	i.UpdatedAt = now
+	return setInitiativeOwners(ctx, r, i, false)
 }
 
 // DeleteInitiative deletes an initiative with its check-ins.
@@ -252,6 +267,9 @@ func (db *DB) DeleteInitiative(ctx context.Context, orgID, id int64) error {
 			return cairn.NotFound("initiative", id)
 		}
 		_, err = r.exec(ctx, `DELETE FROM check_ins WHERE org_id = ? AND item_type = 'initiative' AND item_id = ?`, orgID, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return deleteAttached(ctx, r, orgID, `item_type = 'initiative' AND item_id = ?`, id)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -52,9 +53,12 @@ func checkKeyResultRefs(ctx context.Context, r runner, k *cairn.KeyResult) error
 	return nil
 }
 
-func setKeyResultOwners(ctx context.Context, r runner, k *cairn.KeyResult) error {
-	if _, err := r.exec(ctx, `DELETE FROM key_result_owners WHERE key_result_id = ?`, k.ID); err != nil {
-		return err
+// setKeyResultOwners replaces a key result's owners; a new one, fresh, has none to delete.
+func setKeyResultOwners(ctx context.Context, r runner, k *cairn.KeyResult, fresh bool) error {
+	if !fresh {
+		if _, err := r.exec(ctx, `DELETE FROM key_result_owners WHERE key_result_id = ?`, k.ID); err != nil {
+			return err
+		}
 	}
 	if err := insertPairs(ctx, r, `INSERT INTO key_result_owners (key_result_id, user_id) VALUES `, k.ID, k.OwnerIDs, ""); err != nil {
 		return peopleError(err, "owner_ids")
@@ -70,21 +74,24 @@ func (db *DB) CreateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "create key result", func(r runner) error {
-		if err := checkKeyResultRefs(ctx, r, k); err != nil {
-			return err
-		}
-		err := r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
-			target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			k.OrgID, k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit,
-			k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now).Scan(&k.ID)
-		if err != nil {
-			return err
-		}
-		k.CreatedAt, k.UpdatedAt, k.LastCheckInAt = now, now, cleanPtr(k.LastCheckInAt)
-		return setKeyResultOwners(ctx, r, k)
-	})
+	return db.tx(ctx, "create key result", func(r runner) error { return insertKeyResult(ctx, r, k, now) })
+}
+
+// insertKeyResult stores a validated key result with its owners.
+func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time.Time) error {
+	if err := checkKeyResultRefs(ctx, r, k); err != nil {
+		return err
+	}
+	err := r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
+		target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		k.OrgID, k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit,
+		k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now).Scan(&k.ID)
+	if err != nil {
+		return err
+	}
+	k.CreatedAt, k.UpdatedAt, k.LastCheckInAt = now, now, cleanPtr(k.LastCheckInAt)
+	return setKeyResultOwners(ctx, r, k, true)
 }
 
 // KeyResultByID returns a key result of the organization with its owners.
@@ -92,21 +99,26 @@ func (db *DB) KeyResultByID(ctx context.Context, orgID, id int64) (*cairn.KeyRes
 	var k *cairn.KeyResult
 	err := db.snapshot(ctx, "key result by id", func(r runner) error {
 		var err error
-		k, err = scanKeyResult(r.queryRow(ctx, `SELECT `+keyResultColumns+` FROM key_results k WHERE k.id = ? AND k.org_id = ?`, id, orgID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return cairn.NotFound("key result", id)
-		}
-		if err != nil {
-			return err
-		}
-		owners, err := loadPairs(ctx, r, `SELECT key_result_id, user_id FROM key_result_owners WHERE key_result_id = ?`, id)
-		k.OwnerIDs = orEmpty(owners[id])
+		k, err = keyResultByID(ctx, r, orgID, id)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return k, nil
+}
+
+func keyResultByID(ctx context.Context, r runner, orgID, id int64) (*cairn.KeyResult, error) {
+	k, err := scanKeyResult(r.queryRow(ctx, `SELECT `+keyResultColumns+` FROM key_results k WHERE k.id = ? AND k.org_id = ?`, id, orgID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cairn.NotFound("key result", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	owners, err := loadPairs(ctx, r, `SELECT key_result_id, user_id FROM key_result_owners WHERE key_result_id = ?`, id)
+	k.OwnerIDs = orEmpty(owners[id])
+	return k, err
 }
 
 // ListKeyResults lists the key results that match the filter, oldest first. The filter
@@ -169,29 +181,32 @@ func (db *DB) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "update key result", func(r runner) error {
-		if err := checkKeyResultRefs(ctx, r, k); err != nil {
-			return err
-		}
-		n, err := r.affected(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
-			target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?
-			WHERE id = ? AND org_id = ?`,
-			k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
-			k.Weight, nullFloat(k.Score), now, k.ID, k.OrgID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return cairn.NotFound("key result", k.ID)
-		}
-		err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM key_results WHERE id = ?`, k.ID).
-			Scan(&k.Metric.Current, optTime{&k.LastCheckInAt})
-		if err != nil {
-			return err
-		}
-		k.UpdatedAt = now
-		return setKeyResultOwners(ctx, r, k)
-	})
+	return db.tx(ctx, "update key result", func(r runner) error { return updateKeyResult(ctx, r, k, now) })
+}
+
+// updateKeyResult stores a validated key result's fields and owners.
+func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time.Time) error {
+	if err := checkKeyResultRefs(ctx, r, k); err != nil {
+		return err
+	}
+	n, err := r.affected(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
+		target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?
+		WHERE id = ? AND org_id = ?`,
+		k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
+		k.Weight, nullFloat(k.Score), now, k.ID, k.OrgID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return cairn.NotFound("key result", k.ID)
+	}
+	err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM key_results WHERE id = ?`, k.ID).
+		Scan(&k.Metric.Current, optTime{&k.LastCheckInAt})
+	if err != nil {
+		return err
+	}
+	k.UpdatedAt = now
+	return setKeyResultOwners(ctx, r, k, false)
 }
 
 // DeleteKeyResult deletes a key result with its initiatives and their check-ins;
@@ -205,6 +220,11 @@ func (db *DB) DeleteKeyResult(ctx context.Context, orgID, id int64) error {
 			(item_type = 'key_result' AND item_id = ?)
 			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_key_result_id = ?)))`,
 			orgID, id, id)
+		if err != nil {
+			return err
+		}
+		err = deleteAttached(ctx, r, orgID, `(item_type = 'key_result' AND item_id = ?)
+			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_key_result_id = ?))`, id, id)
 		if err != nil {
 			return err
 		}

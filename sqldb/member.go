@@ -4,19 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
 
 // memberSelect reads members with the end of any sign-in lock on their email that is still
 // in force at the time given as its first argument.
-const memberSelect = `SELECT m.org_id, m.user_id, u.email, u.name, m.role, m.created_at, t.retry_at
+const memberSelect = `SELECT m.org_id, m.user_id, u.email, u.name, m.role, m.created_at, t.retry_at, u.unclaimed
 	FROM memberships m JOIN users u ON u.id = m.user_id
 	LEFT JOIN sign_in_throttles t ON t.scope = 'account' AND t.subject = u.email AND t.locked AND t.retry_at > ?`
 
 func scanMember(s interface{ Scan(...any) error }) (*cairn.Member, error) {
 	var m cairn.Member
-	if err := s.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name, &m.Role, &m.CreatedAt, optTime{&m.LockedUntil}); err != nil {
+	if err := s.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name, &m.Role, &m.CreatedAt, optTime{&m.LockedUntil}, &m.Unclaimed); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
@@ -37,20 +38,28 @@ func (db *DB) Membership(ctx context.Context, orgID, userID int64) (*cairn.Membe
 
 // ListMembers lists an organization's members by email.
 func (db *DB) ListMembers(ctx context.Context, orgID int64) ([]*cairn.Member, error) {
-	rows, err := db.read().query(ctx, memberSelect+` WHERE m.org_id = ? ORDER BY u.email`, db.stamp(), orgID)
+	members, err := listMembers(ctx, db.read(), orgID, db.stamp())
 	if err != nil {
 		return nil, db.wrap("list members", err)
+	}
+	return members, nil
+}
+
+func listMembers(ctx context.Context, r runner, orgID int64, now time.Time) ([]*cairn.Member, error) {
+	rows, err := r.query(ctx, memberSelect+` WHERE m.org_id = ? ORDER BY u.email`, now, orgID)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	members := []*cairn.Member{}
 	for rows.Next() {
 		m, err := scanMember(rows)
 		if err != nil {
-			return nil, db.wrap("list members", err)
+			return nil, err
 		}
 		members = append(members, m)
 	}
-	return members, db.wrap("list members", rows.Err())
+	return members, rows.Err()
 }
 
 func validRole(r cairn.Role) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -124,9 +125,13 @@ func checkObjectiveRefs(ctx context.Context, r runner, o *cairn.Objective) error
 	}
 }
 
-func setObjectivePeople(ctx context.Context, r runner, o *cairn.Objective) error {
-	if _, err := r.exec(ctx, `DELETE FROM objective_people WHERE objective_id = ?`, o.ID); err != nil {
-		return err
+// setObjectivePeople replaces an objective's owners and editors; a new objective, fresh,
+// has none to delete.
+func setObjectivePeople(ctx context.Context, r runner, o *cairn.Objective, fresh bool) error {
+	if !fresh {
+		if _, err := r.exec(ctx, `DELETE FROM objective_people WHERE objective_id = ?`, o.ID); err != nil {
+			return err
+		}
 	}
 	const q = `INSERT INTO objective_people (objective_id, user_id, role) VALUES `
 	if err := insertPairs(ctx, r, q, o.ID, o.OwnerIDs, "owner"); err != nil {
@@ -153,23 +158,26 @@ func (db *DB) CreateObjective(ctx context.Context, o *cairn.Objective) error {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "create objective", func(r runner) error {
-		o.ID = 0
-		if err := checkObjectiveRefs(ctx, r, o); err != nil {
-			return err
-		}
-		po, pk := parentColumns(o.Parent)
-		err := r.queryRow(ctx, `INSERT INTO objectives (org_id, period_id, team_id, title, description, level,
-			aspirational, parent_objective_id, parent_key_result_id, weight, score, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			o.OrgID, o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
-			po, pk, o.Weight, nullFloat(o.Score), now, now).Scan(&o.ID)
-		if err != nil {
-			return err
-		}
-		o.CreatedAt, o.UpdatedAt = now, now
-		return setObjectivePeople(ctx, r, o)
-	})
+	return db.tx(ctx, "create objective", func(r runner) error { return insertObjective(ctx, r, o, now) })
+}
+
+// insertObjective stores a validated objective with its owners and editors.
+func insertObjective(ctx context.Context, r runner, o *cairn.Objective, now time.Time) error {
+	o.ID = 0
+	if err := checkObjectiveRefs(ctx, r, o); err != nil {
+		return err
+	}
+	po, pk := parentColumns(o.Parent)
+	err := r.queryRow(ctx, `INSERT INTO objectives (org_id, period_id, team_id, title, description, level,
+		aspirational, parent_objective_id, parent_key_result_id, weight, score, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		o.OrgID, o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
+		po, pk, o.Weight, nullFloat(o.Score), now, now).Scan(&o.ID)
+	if err != nil {
+		return err
+	}
+	o.CreatedAt, o.UpdatedAt = now, now
+	return setObjectivePeople(ctx, r, o, true)
 }
 
 // ObjectiveByID returns an objective of the organization with its owners and editors.
@@ -177,20 +185,26 @@ func (db *DB) ObjectiveByID(ctx context.Context, orgID, id int64) (*cairn.Object
 	var o *cairn.Objective
 	err := db.snapshot(ctx, "objective by id", func(r runner) error {
 		var err error
-		o, err = scanObjective(r.queryRow(ctx, `SELECT `+objectiveColumns+` FROM objectives o WHERE o.id = ? AND o.org_id = ?`, id, orgID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return cairn.NotFound("objective", id)
-		}
-		if err != nil {
-			return err
-		}
-		return loadObjectivePeople(ctx, r, []*cairn.Objective{o},
-			`SELECT objective_id, user_id, role FROM objective_people WHERE objective_id = ?`, id)
+		o, err = objectiveByID(ctx, r, orgID, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+func objectiveByID(ctx context.Context, r runner, orgID, id int64) (*cairn.Objective, error) {
+	o, err := scanObjective(r.queryRow(ctx, `SELECT `+objectiveColumns+` FROM objectives o WHERE o.id = ? AND o.org_id = ?`, id, orgID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cairn.NotFound("objective", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = loadObjectivePeople(ctx, r, []*cairn.Objective{o},
+		`SELECT objective_id, user_id, role FROM objective_people WHERE objective_id = ?`, id)
+	return o, err
 }
 
 // loadObjectivePeople runs a query of (objective_id, user_id, role) rows and fills in the
@@ -296,25 +310,28 @@ func (db *DB) UpdateObjective(ctx context.Context, o *cairn.Objective) error {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "update objective", func(r runner) error {
-		if ok, err := r.exists(ctx, `SELECT 1 FROM objectives WHERE id = ? AND org_id = ?`, o.ID, o.OrgID); err != nil || !ok {
-			return notFoundOr(err, "objective", o.ID)
-		}
-		if err := checkObjectiveRefs(ctx, r, o); err != nil {
-			return err
-		}
-		po, pk := parentColumns(o.Parent)
-		_, err := r.exec(ctx, `UPDATE objectives SET period_id = ?, team_id = ?, title = ?, description = ?, level = ?,
-			aspirational = ?, parent_objective_id = ?, parent_key_result_id = ?, weight = ?, score = ?, updated_at = ?
-			WHERE id = ?`,
-			o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational, po, pk,
-			o.Weight, nullFloat(o.Score), now, o.ID)
-		if err != nil {
-			return err
-		}
-		o.UpdatedAt = now
-		return setObjectivePeople(ctx, r, o)
-	})
+	return db.tx(ctx, "update objective", func(r runner) error { return updateObjective(ctx, r, o, now) })
+}
+
+// updateObjective stores a validated objective's fields, owners and editors.
+func updateObjective(ctx context.Context, r runner, o *cairn.Objective, now time.Time) error {
+	if ok, err := r.exists(ctx, `SELECT 1 FROM objectives WHERE id = ? AND org_id = ?`, o.ID, o.OrgID); err != nil || !ok {
+		return notFoundOr(err, "objective", o.ID)
+	}
+	if err := checkObjectiveRefs(ctx, r, o); err != nil {
+		return err
+	}
+	po, pk := parentColumns(o.Parent)
+	_, err := r.exec(ctx, `UPDATE objectives SET period_id = ?, team_id = ?, title = ?, description = ?, level = ?,
+		aspirational = ?, parent_objective_id = ?, parent_key_result_id = ?, weight = ?, score = ?, updated_at = ?
+		WHERE id = ?`,
+		o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational, po, pk,
+		o.Weight, nullFloat(o.Score), now, o.ID)
+	if err != nil {
+		return err
+	}
+	o.UpdatedAt = now
+	return setObjectivePeople(ctx, r, o, false)
 }
 
 // DeleteObjective deletes the objective with its key results, initiatives and their
@@ -329,6 +346,13 @@ func (db *DB) DeleteObjective(ctx context.Context, orgID, id int64) error {
 			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_objective_id = ?
 				OR parent_key_result_id IN (SELECT id FROM key_results WHERE objective_id = ?))))`,
 			orgID, id, id, id)
+		if err != nil {
+			return err
+		}
+		err = deleteAttached(ctx, r, orgID, `(item_type = 'objective' AND item_id = ?)
+			OR (item_type = 'key_result' AND item_id IN (SELECT id FROM key_results WHERE objective_id = ?))
+			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_objective_id = ?
+				OR parent_key_result_id IN (SELECT id FROM key_results WHERE objective_id = ?)))`, id, id, id, id)
 		if err != nil {
 			return err
 		}

@@ -27,13 +27,18 @@ func (db *DB) CreatePeriod(ctx context.Context, p *cairn.Period) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	err := db.write().queryRow(ctx, `INSERT INTO periods (org_id, name, start_date, end_date, closed_at)
+	return db.wrap("create period", insertPeriod(ctx, db.write(), p))
+}
+
+// insertPeriod stores a validated period.
+func insertPeriod(ctx context.Context, r runner, p *cairn.Period) error {
+	err := r.queryRow(ctx, `INSERT INTO periods (org_id, name, start_date, end_date, closed_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, p.OrgID, p.Name, p.Start, p.End, nullTime(p.ClosedAt)).Scan(&p.ID)
 	if kind, _ := violation(err); kind == violForeign {
 		return cairn.NotFound("organization", p.OrgID)
 	}
 	if err != nil {
-		return db.wrap("create period", err)
+		return err
 	}
 	p.ClosedAt = cleanPtr(p.ClosedAt)
 	return nil
@@ -58,21 +63,29 @@ func (db *DB) PeriodByID(ctx context.Context, orgID, id int64) (*cairn.Period, e
 
 // ListPeriods lists an organization's periods, the latest start first.
 func (db *DB) ListPeriods(ctx context.Context, orgID int64) ([]*cairn.Period, error) {
-	rows, err := db.read().query(ctx, `SELECT `+periodColumns+` FROM periods WHERE org_id = ?
-		ORDER BY start_date DESC, id DESC`, orgID)
+	periods, err := listPeriods(ctx, db.read(), orgID)
 	if err != nil {
 		return nil, db.wrap("list periods", err)
+	}
+	return periods, nil
+}
+
+func listPeriods(ctx context.Context, r runner, orgID int64) ([]*cairn.Period, error) {
+	rows, err := r.query(ctx, `SELECT `+periodColumns+` FROM periods WHERE org_id = ?
+		ORDER BY start_date DESC, id DESC`, orgID)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	periods := []*cairn.Period{}
 	for rows.Next() {
 		p, err := scanPeriod(rows)
 		if err != nil {
-			return nil, db.wrap("list periods", err)
+			return nil, err
 		}
 		periods = append(periods, p)
 	}
-	return periods, db.wrap("list periods", rows.Err())
+	return periods, rows.Err()
 }
 
 // UpdatePeriod stores a period's name, dates and closing time; a nil ClosedAt reopens it.
@@ -80,10 +93,15 @@ func (db *DB) UpdatePeriod(ctx context.Context, p *cairn.Period) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	n, err := db.write().affected(ctx, `UPDATE periods SET name = ?, start_date = ?, end_date = ?, closed_at = ?
+	return db.wrap("update period", updatePeriod(ctx, db.write(), p))
+}
+
+// updatePeriod stores a validated period's name, dates and closing time.
+func updatePeriod(ctx context.Context, r runner, p *cairn.Period) error {
+	n, err := r.affected(ctx, `UPDATE periods SET name = ?, start_date = ?, end_date = ?, closed_at = ?
 		WHERE id = ? AND org_id = ?`, p.Name, p.Start, p.End, nullTime(p.ClosedAt), p.ID, p.OrgID)
 	if err != nil {
-		return db.wrap("update period", err)
+		return err
 	}
 	if n == 0 {
 		return cairn.NotFound("period", p.ID)

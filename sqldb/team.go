@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -18,21 +19,24 @@ func (db *DB) CreateTeam(ctx context.Context, t *cairn.Team) error {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "create team", func(r runner) error {
-		if ok, err := r.exists(ctx, `SELECT 1 FROM orgs WHERE id = ?`, t.OrgID); err != nil || !ok {
-			return notFoundOr(err, "organization", t.OrgID)
-		}
-		err := r.queryRow(ctx, `INSERT INTO teams (org_id, name, created_at) VALUES (?, ?, ?) RETURNING id`,
-			t.OrgID, t.Name, now).Scan(&t.ID)
-		if err != nil {
-			return err
-		}
-		if err := setTeamMembers(ctx, r, t); err != nil {
-			return err
-		}
-		t.CreatedAt = now
-		return nil
-	})
+	return db.tx(ctx, "create team", func(r runner) error { return insertTeam(ctx, r, t, now) })
+}
+
+// insertTeam stores a validated team with its members.
+func insertTeam(ctx context.Context, r runner, t *cairn.Team, now time.Time) error {
+	if ok, err := r.exists(ctx, `SELECT 1 FROM orgs WHERE id = ?`, t.OrgID); err != nil || !ok {
+		return notFoundOr(err, "organization", t.OrgID)
+	}
+	err := r.queryRow(ctx, `INSERT INTO teams (org_id, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+		t.OrgID, t.Name, now).Scan(&t.ID)
+	if err != nil {
+		return err
+	}
+	if err := setTeamMembers(ctx, r, t); err != nil {
+		return err
+	}
+	t.CreatedAt = now
+	return nil
 }
 
 func setTeamMembers(ctx context.Context, r runner, t *cairn.Team) error {
@@ -74,35 +78,42 @@ func (db *DB) TeamByID(ctx context.Context, orgID, id int64) (*cairn.Team, error
 
 // ListTeams lists an organization's teams by name, with their member ids.
 func (db *DB) ListTeams(ctx context.Context, orgID int64) ([]*cairn.Team, error) {
-	teams := []*cairn.Team{}
+	var teams []*cairn.Team
 	err := db.snapshot(ctx, "list teams", func(r runner) error {
-		rows, err := r.query(ctx, `SELECT id, org_id, name, created_at FROM teams WHERE org_id = ? ORDER BY name, id`, orgID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t cairn.Team
-			if err := rows.Scan(&t.ID, &t.OrgID, &t.Name, &t.CreatedAt); err != nil {
-				return err
-			}
-			t.CreatedAt = t.CreatedAt.UTC()
-			teams = append(teams, &t)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		members, err := loadPairs(ctx, r, `SELECT tm.team_id, tm.user_id FROM team_members tm
-			JOIN teams t ON t.id = tm.team_id WHERE t.org_id = ?`, orgID)
-		for _, t := range teams {
-			t.MemberIDs = orEmpty(members[t.ID])
-		}
+		var err error
+		teams, err = listTeams(ctx, r, orgID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return teams, nil
+}
+
+func listTeams(ctx context.Context, r runner, orgID int64) ([]*cairn.Team, error) {
+	teams := []*cairn.Team{}
+	rows, err := r.query(ctx, `SELECT id, org_id, name, created_at FROM teams WHERE org_id = ? ORDER BY name, id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t cairn.Team
+		if err := rows.Scan(&t.ID, &t.OrgID, &t.Name, &t.CreatedAt); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = t.CreatedAt.UTC()
+		teams = append(teams, &t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	members, err := loadPairs(ctx, r, `SELECT tm.team_id, tm.user_id FROM team_members tm
+		JOIN teams t ON t.id = tm.team_id WHERE t.org_id = ?`, orgID)
+	for _, t := range teams {
+		t.MemberIDs = orEmpty(members[t.ID])
+	}
+	return teams, err
 }
 
 // UpdateTeam stores a team's name and replaces its members.
@@ -113,16 +124,19 @@ func (db *DB) UpdateTeam(ctx context.Context, t *cairn.Team) error {
 	if err := validIDList("member_ids", t.MemberIDs); err != nil {
 		return err
 	}
-	return db.tx(ctx, "update team", func(r runner) error {
-		n, err := r.affected(ctx, `UPDATE teams SET name = ? WHERE id = ? AND org_id = ?`, t.Name, t.ID, t.OrgID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return cairn.NotFound("team", t.ID)
-		}
-		return setTeamMembers(ctx, r, t)
-	})
+	return db.tx(ctx, "update team", func(r runner) error { return updateTeam(ctx, r, t) })
+}
+
+// updateTeam stores a validated team's name and replaces its members.
+func updateTeam(ctx context.Context, r runner, t *cairn.Team) error {
+	n, err := r.affected(ctx, `UPDATE teams SET name = ? WHERE id = ? AND org_id = ?`, t.Name, t.ID, t.OrgID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return cairn.NotFound("team", t.ID)
+	}
+	return setTeamMembers(ctx, r, t)
 }
 
 // DeleteTeam deletes a team. It fails with ECONFLICT while objectives belong to the team.

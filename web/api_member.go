@@ -64,3 +64,19 @@ func (s *Server) unlockMember(w http.ResponseWriter, r *http.Request) {
 	}
 	s.noContent(w, r, s.svc.UnlockMember(r.Context(), r.PathValue("org"), id))
 }
+
+// claimMember merges an unclaimed member, a person an import named, into a real account.
+func (s *Server) claimMember(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in cairn.ClaimInput
+	if err := DecodeJSON(r.Body, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.svc.ClaimMember(r.Context(), r.PathValue("org"), id, in)
+	s.reply(w, r, http.StatusOK, m, err)
+}

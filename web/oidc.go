@@ -16,9 +16,11 @@ func (s *Server) oidcLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // oidcCallback finishes "Sign in with Microsoft". A known subject signs in; anyone else in
-// the tenant gets a new account with no organization until an admin adds them. An email
-// claim is not verified by Entra ID, so a new subject is never linked to an existing
-// account by email: that would let a renamed account take another person's place.
+// the tenant gets a new account with no organization until an admin adds them, unless an
+// import named them: a new account whose name exactly one unclaimed member carries takes that
+// member's place, memberships and OKRs (Service.ClaimByName). An email claim is not verified
+// by Entra ID, so a new subject is never linked to an existing account by email: that would
+// let a renamed account take another person's place.
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	if s.oidc == nil {
 		writeProblem(w, r, http.StatusNotFound, cairn.ENOTIMPLEMENTED, "sign-in with Microsoft is not configured", "")
@@ -48,7 +50,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 				if u.Name == "" {
 					u.Name = u.Email
 				}
-				err = s.store.CreateUser(ctx, u)
+				_, err = s.svc.ClaimByName(ctx, u)
 			}
 		}
 	}

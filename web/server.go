@@ -239,6 +239,7 @@ func (s *Server) routes() []route {
 		{"PATCH", org + "/members/{id}", s.updateMember, false},
 		{"DELETE", org + "/members/{id}", s.removeMember, false},
 		{"POST", org + "/members/{id}/unlock", s.unlockMember, false},
+		{"POST", org + "/members/{id}/claim", s.claimMember, false},
 
 		{"GET", org + "/objectives", s.listObjectives, false},
 		{"POST", org + "/objectives", s.createObjective, false},
@@ -265,6 +266,11 @@ func (s *Server) routes() []route {
 		{"POST", org + "/initiatives/{id}/check-ins", s.initiativeCheckInOrPause, false},
 		{"GET", org + "/initiatives/{id}/data-source", s.initiativeDataSource, false},
 		{"GET", org + "/initiatives/{id}/tasks", s.listTasks, false},
+
+		// What imports leave to do.
+		{"GET", org + "/imports/rebind", s.listRebind, false},
+		{"POST", org + "/imports/rebind", s.addRebind, false},
+		{"POST", org + "/imports/rebind/{id}/done", s.markRebindDone, false},
 
 		// The Azure DevOps integration.
 		{"GET", "/api/v1/tenant/integrations/azure-devops", s.getTenantIntegration, false},

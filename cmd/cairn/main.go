@@ -25,6 +25,7 @@ func commands() map[string]command {
 		"serve":    {"run the Cairn server", runServe},
 		"migrate":  {"apply database migrations and exit", runMigrate},
 		"token":    {"manage personal API tokens (token create)", runToken},
+		"import":   {"import OKRs from Microsoft Viva Goals (import viva)", runImport},
 		"bench":    {"measure Azure DevOps syncs against the emulator and check the call budget", runBench},
 	}
 }

@@ -213,6 +213,9 @@ var Rows = []Row{
 	{Route: "PATCH /api/v1/orgs/{org}/members/{id}", Policy: OrgAdmin, Status: 200, ID: Membership, Fresh: true, Body: `{"role":"member"}`},
 	{Route: "DELETE /api/v1/orgs/{org}/members/{id}", Policy: OrgAdmin, Status: 204, ID: Membership, Fresh: true},
 	{Route: "POST /api/v1/orgs/{org}/members/{id}/unlock", Policy: OrgAdmin, Status: 204, ID: Membership},
+	// The fixture member has an account: an allowed claim reaches the 409 that says only
+	// unclaimed members can be claimed.
+	{Route: "POST /api/v1/orgs/{org}/members/{id}/claim", Policy: OrgAdmin, Status: 409, ID: Membership, Body: `{"user_id":{admin}}`},
 
 	// Objectives.
 	{Route: "GET /api/v1/orgs/{org}/objectives", Policy: AnyMember, Status: 200},
@@ -242,6 +245,12 @@ var Rows = []Row{
 	{Route: "POST /api/v1/orgs/{org}/initiatives/{id}/check-ins", Policy: OwnerOrEditor, Status: 201, ID: Initiative, Body: `{"value":50}`},
 	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/data-source", Policy: AnyMember, Status: 200, ID: SyncedInitiative},
 	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/tasks", Policy: AnyMember, Status: 200, ID: SyncedInitiative},
+
+	// The re-bind checklist of imports. No entry 999999 exists: an allowed request reaches
+	// the 404 that says so.
+	{Route: "GET /api/v1/orgs/{org}/imports/rebind", Policy: OrgAdmin, Status: 200},
+	{Route: "POST /api/v1/orgs/{org}/imports/rebind", Policy: OrgAdmin, Status: 201, Body: `{"item":{"type":"key_result","id":{keyresult}},"reason":"matrix {unique}"}`},
+	{Route: "POST /api/v1/orgs/{org}/imports/rebind/{id}/done", Policy: OrgAdmin, Status: 404, Path: "/api/v1/orgs/{org}/imports/rebind/999999/done"},
 
 	// The Azure DevOps integration's switches.
 	{Route: "GET /api/v1/tenant/integrations/azure-devops", Policy: AnyUser, Status: 200},

@@ -1,0 +1,75 @@
+// Package vivaimport imports a Viva Goals export, as package viva reads it, into one Cairn
+// organization. Import writes everything in one transaction of a cairn.ImportStore, or with
+// Options.DryRun writes nothing and reports what it would do; Plan and Apply are the two
+// halves for a web page that shows the plan before it imports. The caller decides who may
+// import: the CLI acts as the operator, and the web UI calls cairn.Service.AuthorizeImport
+// first.
+//
+// # Repeatable
+//
+// Every Viva Goals id becomes a row of the organization's import mappings (kind, Viva id →
+// Cairn id), with a hash of the record and the record itself as read. A second import of the
+// same export changes nothing; an export that changed updates what changed and creates what
+// is new, and the Summary counts, per kind, what was created, matched, updated and left
+// unchanged. A record whose hash did not change is not written again, so that edits made in
+// Cairn since survive; a mapped row that was deleted in Cairn is created again. Check-ins
+// and comments are mapped by their Viva id, or in a spreadsheet export, which has none, by
+// item, date, author and value (and the order of equal ones).
+//
+// # How Viva Goals maps onto Cairn
+//
+//   - Periods are found by name (ignoring case; among equal names the one with the same
+//     dates), then by the same start and end, or created. A matched period is never
+//     changed. A Viva period whose items are all closed closes the Cairn period, if the
+//     import created it; a matched period is left open and named in Summary.LeftOpen.
+//   - Teams are found by name or created; a bundle's team owners become team members.
+//   - People are found by their mapping, then by email (a bundle gives emails), then among
+//     the organization's members by name when exactly one has it. Anyone else becomes an
+//     unclaimed member: a user with a placeholder email under cairn.UnclaimedDomain that
+//     cannot sign in, until an admin claims it for a real account
+//     (cairn.Service.ClaimMember) or its owner signs in with Microsoft under the same name.
+//   - Objectives keep title, description, owners (the creator when none), aspirational goal
+//     type, the first team (level team; organization without) and score. Cairn's objectives
+//     take no check-ins: an objective's check-ins become comments on it.
+//   - Key results keep the metric: kind, unit, start, target and current value (Viva's
+//     actual value, else the latest check-in's). A metric Cairn cannot hold (no target, or
+//     target equal to start) becomes a 0–100 % metric of Viva's progress, with a problem
+//     reported. Progress "from children" becomes roll-up; anything else manual.
+//   - Deliverables become initiatives: a metric other than 0–100 % measures them (progress
+//     mode metric); otherwise they take percentage check-ins (manual).
+//   - Check-ins keep date (with the time of day of their activity time when it falls on that
+//     date), author, value, status and note; an empty value repeats the previous one. A
+//     check-in an integration made has no author, and Azure DevOps' are marked as such.
+//   - Comments, which only the JSON bundle holds, keep author, time and text.
+//
+// # Alignment and weights
+//
+// Cairn holds one parent per item, Viva Goals several. The first counted alignment (weight
+// above 0 %) becomes the parent; every alignment is kept in the mapping's data, for a later
+// migration to many parents, and items with more than one are listed in
+// Summary.MultiParent. A Viva weight is the share of the parent's progress, in percent;
+// Cairn's weight is relative among siblings, so the weight is the percentage divided by 100
+// (14.29 % → 0.1429): siblings keep Viva's proportions, and Cairn's default weight 1 stands
+// for 100 %. No weight gives 1.
+//
+// Where Cairn's structure is narrower the import moves up the alignment chain and reports
+// it: a key result goes under the nearest objective above it; an item aligned to an
+// initiative hangs under that initiative's parent; a key result or initiative that aligns to
+// nothing goes under one objective per period made for them. An initiative whose only
+// alignments have weight 0 % contributes nothing (Contributes false); a key result cannot
+// be uncounted in Cairn, so it counts with weight 1 and a problem says so.
+//
+// # Closed items and scores
+//
+// Cairn closes whole periods: closing freezes the items and stores the score of every
+// objective and key result. An item closed in Viva keeps its score on the objective or key
+// result whether or not its period closes, since the store keeps a score on any item; the
+// closed status itself, and an initiative's score, live in the mapping's data.
+//
+// # Re-binding
+//
+// A Viva export holds no Azure DevOps bindings. Every imported item whose progress an
+// integration drove (viva.Item.AzureDevOps, or ProgressSource integration) is put on the
+// organization's re-bind checklist (cairn.Service.RebindChecklist), which is done item by
+// item as data sources are bound.
+package vivaimport

@@ -1,0 +1,627 @@
+package vivaimport
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/viva"
+)
+
+// Cairn's limits on text, in runes for titles and bytes for the rest.
+const (
+	maxTitle       = 300
+	maxDescription = 10000
+	maxNote        = 5000
+	maxUnit        = 20
+	maxOwners      = 50
+)
+
+// itemRecord is an item as the mapping keeps it: everything the export says of it but its
+// check-ins and comments, which have mappings of their own, and its position, which moves
+// when rows are sorted differently.
+func itemRecord(it *viva.Item) viva.Item {
+	r := *it
+	r.CheckIns, r.Comments, r.Pos = nil, nil, viva.Position{}
+	return r
+}
+
+// importItem creates or updates one item, then its check-ins and comments, and puts it on the
+// re-bind checklist when an integration drove it.
+func (im *importer) importItem(it *viva.Item) error {
+	var (
+		ref     cairn.Ref
+		outcome string
+		err     error
+	)
+	switch it.Kind {
+	case viva.KindObjective:
+		ref, outcome, err = im.objective(it)
+	case viva.KindKeyResult:
+		ref, outcome, err = im.keyResult(it)
+	case viva.KindInitiative:
+		ref, outcome, err = im.initiative(it)
+	default:
+		return cairn.FieldError("Object Type", "unknown kind %q", it.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	if len(it.Alignments) > 1 {
+		mp := &MultiParent{VivaID: it.ID, Title: it.Title, Pos: it.Pos, Alignments: it.Alignments}
+		if a := firstCounted(it); a != nil {
+			mp.Parent = a.ParentID
+		}
+		im.sum.MultiParent = append(im.sum.MultiParent, mp)
+	}
+	if err := im.history(it, ref, outcome); err != nil {
+		return err
+	}
+	if err := im.comments(it, ref); err != nil {
+		return err
+	}
+	if it.AzureDevOps() || it.ProgressSource == viva.ProgressIntegration {
+		source := it.DataSource
+		if source == "" {
+			source = "an integration"
+		}
+		e := &cairn.RebindEntry{Item: ref, VivaID: strconv.FormatInt(it.ID, 10),
+			Reason: fmt.Sprintf("%s set its progress in Viva Goals: bind it to a data source again", source)}
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		added, err := im.addRebind(e)
+		if err != nil {
+			return err
+		}
+		if added {
+			im.sum.Rebind++
+		}
+	}
+	return nil
+}
+
+// addRebind puts an item on the re-bind checklist unless it is there already, and reports
+// whether it did (or in a dry run would).
+func (im *importer) addRebind(e *cairn.RebindEntry) (bool, error) {
+	if !im.dry {
+		return im.tx.AddRebind(im.ctx, e)
+	}
+	if im.rebinds == nil {
+		var err error
+		if im.rebinds, err = im.tx.RebindItems(im.ctx); err != nil {
+			return false, err
+		}
+	}
+	return !im.rebinds[e.Item], nil
+}
+
+// firstCounted returns the first alignment that counts towards its parent.
+func firstCounted(it *viva.Item) *viva.Alignment {
+	for i := range it.Alignments {
+		if it.Alignments[i].Counted() {
+			return &it.Alignments[i]
+		}
+	}
+	return nil
+}
+
+// weight maps a Viva weight onto Cairn's relative weight: the share in percent over 100, so
+// that 100 % is Cairn's default weight 1.
+func weight(a *viva.Alignment) float64 {
+	if a == nil || a.Weight == nil || *a.Weight <= 0 {
+		return 1
+	}
+	w := math.Round(*a.Weight*100) / 10000
+	return math.Max(w, 0.0001)
+}
+
+// parentOf returns where the alignment's parent sits in Cairn, moved up from an initiative
+// to its parent, which is what Cairn's objectives and initiatives may align to.
+func (im *importer) parentOf(a *viva.Alignment) (*placement, cairn.Ref, bool) {
+	if a == nil {
+		return nil, cairn.Ref{}, false
+	}
+	p := im.placed[a.ParentID]
+	if p == nil {
+		return nil, cairn.Ref{}, false
+	}
+	if p.ref.Type == cairn.ItemInitiative {
+		return p, p.parent, true
+	}
+	return p, p.ref, true
+}
+
+// itemPeriod returns the Cairn period of an item.
+func (im *importer) itemPeriod(it *viva.Item) (*cairn.Period, error) {
+	p := im.periods[periodOf(it)]
+	if p == nil {
+		return nil, cairn.FieldError("Period", "period %q is not among the export's periods", it.Period.Name)
+	}
+	return p, nil
+}
+
+// text trims s and cuts it to max runes, or with bytes to max bytes, reporting a cut as a
+// problem of the item.
+func (im *importer) text(it *viva.Item, column, s string, max int, bytes bool) string {
+	s = strings.TrimSpace(s)
+	if bytes {
+		if len(s) <= max {
+			return s
+		}
+		cut := max - len("…")
+		for cut > 0 && !utf8Start(s[cut]) {
+			cut--
+		}
+		im.itemProblem(it, column, "%s is longer than Cairn keeps (%d bytes); it is cut, and kept whole in the import's records", strings.ToLower(column), max)
+		return s[:cut] + "…"
+	}
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	im.itemProblem(it, column, "%s is longer than Cairn keeps (%d characters); it is cut, and kept whole in the import's records", strings.ToLower(column), max)
+	return string(r[:max-1]) + "…"
+}
+
+// utf8Start reports whether b starts a UTF-8 sequence.
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// owners returns the Cairn users of an item's owners, the creator when there are none, and
+// with need a stand-in when there is neither.
+func (im *importer) owners(it *viva.Item, need bool) ([]int64, error) {
+	people := it.Owners
+	if len(people) == 0 && !it.Creator.IsZero() {
+		people = []viva.Person{it.Creator}
+	}
+	var ids []int64
+	for _, p := range people {
+		id, err := im.person(p)
+		if err != nil {
+			return nil, err
+		}
+		ids = appendNew(ids, id)
+	}
+	if len(ids) > maxOwners {
+		im.itemProblem(it, "Owner", "%d owners; Cairn keeps the first %d", len(ids), maxOwners)
+		ids = ids[:maxOwners]
+	}
+	if len(ids) == 0 && need {
+		id, err := im.fallbackOwner()
+		if err != nil {
+			return nil, err
+		}
+		im.itemProblem(it, "Owner", "no owner nor creator: the unclaimed member %q owns it until someone else does", "Owner unknown (Viva Goals import)")
+		ids = []int64{id}
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, nil
+}
+
+// score returns an objective's or key result's score, if the export gives a usable one.
+func (im *importer) score(it *viva.Item) *float64 {
+	if it.Score == nil {
+		return nil
+	}
+	if s := *it.Score; s >= 0 && s <= 1 {
+		return &s
+	}
+	im.itemProblem(it, "Score", "score %g is not between 0 and 1; Cairn keeps none", *it.Score)
+	return nil
+}
+
+// objective creates or updates an objective.
+func (im *importer) objective(it *viva.Item) (cairn.Ref, string, error) {
+	period, err := im.itemPeriod(it)
+	if err != nil {
+		return cairn.Ref{}, "", err
+	}
+	o := &cairn.Objective{PeriodID: period.ID, Title: im.text(it, "Title", it.Title, maxTitle, false),
+		Description: im.text(it, "Description", it.Description, maxDescription, true),
+		Level:       cairn.LevelOrganization, Aspirational: it.Aspirational, Score: im.score(it)}
+	if len(it.Teams) > 0 {
+		id, err := im.team(it.Teams[0])
+		if err != nil {
+			return cairn.Ref{}, "", err
+		}
+		o.Level, o.TeamID = cairn.LevelTeam, &id
+		if len(it.Teams) > 1 {
+			im.itemProblem(it, "Team", "%d teams; a Cairn objective has one, %q, and the import's records keep the others", len(it.Teams), it.Teams[0].Name)
+		}
+	}
+	if o.OwnerIDs, err = im.owners(it, true); err != nil {
+		return cairn.Ref{}, "", err
+	}
+	counted := firstCounted(it)
+	if p, parent, ok := im.parentOf(counted); ok {
+		o.Parent, o.Weight = &parent, weight(counted)
+		if p.ref.Type == cairn.ItemInitiative {
+			im.itemProblem(it, "Aligned To", "aligns to a deliverable (Id %d); Cairn aligns it to that deliverable's parent", counted.ParentID)
+		}
+	}
+	if counted == nil && len(it.Alignments) > 0 {
+		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%: Cairn shows none, and the import's records keep them")
+	}
+	if err := o.Validate(); err != nil {
+		return cairn.Ref{}, "", err
+	}
+	hash := hashOf(itemRecord(it), o)
+	m, ok, err := im.mapped(cairn.MappingObjective, strconv.FormatInt(it.ID, 10))
+	if err != nil {
+		return cairn.Ref{}, "", err
+	}
+	outcome := created
+	switch {
+	case ok && m.Hash == hash:
+		o.ID, outcome = m.CairnID, unchanged
+	case ok:
+		o.ID, outcome = m.CairnID, updated
+		old, err := im.tx.ObjectiveByID(im.ctx, o.ID)
+		if err != nil {
+			return cairn.Ref{}, "", err
+		}
+		o.EditorIDs = withoutIDs(old.EditorIDs, o.OwnerIDs)
+		if err := im.write(func() error { return im.tx.UpdateObjective(im.ctx, o) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+	default:
+		if err := im.create(&o.ID, func() error { return im.tx.CreateObjective(im.ctx, o) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+	}
+	im.count(cairn.MappingObjective, outcome)
+	ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
+	im.place(it.ID, &placement{ref: ref, objectiveID: o.ID, periodID: period.ID})
+	return ref, outcome, im.record(cairn.MappingObjective, strconv.FormatInt(it.ID, 10), o.ID, false, hash, itemRecord(it))
+}
+
+// withoutIDs returns ids without those in drop, never nil.
+func withoutIDs(ids, drop []int64) []int64 {
+	out := []int64{}
+	for _, id := range ids {
+		keep := true
+		for _, d := range drop {
+			keep = keep && d != id
+		}
+		if keep {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// holder returns the objective that holds the key results and initiatives of a period that
+// align to no objective, made on first need.
+func (im *importer) holder(it *viva.Item, period *cairn.Period) (int64, error) {
+	if id, ok := im.holders[period.ID]; ok {
+		return id, nil
+	}
+	key := "period:" + strconv.FormatInt(period.ID, 10)
+	m, ok, err := im.mapped(cairn.MappingHolder, key)
+	if err != nil {
+		return 0, err
+	}
+	if ok {
+		im.holders[period.ID] = m.CairnID
+		im.count(cairn.MappingHolder, unchanged)
+		return m.CairnID, nil
+	}
+	owners, err := im.owners(it, true)
+	if err != nil {
+		return 0, err
+	}
+	o := &cairn.Objective{PeriodID: period.ID, Level: cairn.LevelOrganization, OwnerIDs: owners,
+		Title:       "Imported from Viva Goals without an objective",
+		Description: "Viva Goals key results and deliverables of this period that aligned to no objective. Move them under the objectives they serve."}
+	if err := o.Validate(); err != nil {
+		return 0, err
+	}
+	if err := im.create(&o.ID, func() error { return im.tx.CreateObjective(im.ctx, o) }); err != nil {
+		return 0, err
+	}
+	im.holders[period.ID] = o.ID
+	im.count(cairn.MappingHolder, created)
+	return o.ID, im.record(cairn.MappingHolder, key, o.ID, false, "", map[string]any{"period": period.Name})
+}
+
+// objectiveFor returns the objective a key result or initiative goes under: that of the first
+// counted alignment, or the first alignment, or the period's holding objective.
+func (im *importer) objectiveFor(it *viva.Item, period *cairn.Period) (int64, *viva.Alignment, error) {
+	a := firstCounted(it)
+	if a == nil && len(it.Alignments) > 0 {
+		a = &it.Alignments[0]
+	}
+	if p := im.placedOf(a); p != nil {
+		if p.ref.Type != cairn.ItemObjective {
+			im.itemProblem(it, "Aligned To", "aligns to a %s (Id %d); Cairn puts it under the objective above that", strings.ReplaceAll(string(p.ref.Type), "_", " "), a.ParentID)
+		}
+		if p.periodID != period.ID {
+			im.itemProblem(it, "Period", "its period is %q, its objective's %q: Cairn keeps it under the objective, in that period", period.Name, im.cairnPeriods[p.periodID].Name)
+		}
+		return p.objectiveID, a, nil
+	}
+	id, err := im.holder(it, period)
+	if err != nil {
+		return 0, nil, err
+	}
+	im.itemProblem(it, "Aligned To", "aligns to no objective: Cairn puts it under %q in its period", "Imported from Viva Goals without an objective")
+	return id, nil, nil
+}
+
+// placedOf returns where an alignment's parent was placed.
+func (im *importer) placedOf(a *viva.Alignment) *placement {
+	if a == nil {
+		return nil
+	}
+	return im.placed[a.ParentID]
+}
+
+// metric converts an item's metric. A metric Cairn cannot hold becomes the percentage of
+// Viva's progress; ok is false then.
+func (im *importer) metric(it *viva.Item) (m cairn.Metric, ok bool) {
+	vm := it.Metric
+	percent := func(why string) cairn.Metric {
+		if vm != nil {
+			im.itemProblem(it, "Target", "%s: Cairn tracks Viva's progress in percent instead, and the import's records keep the metric", why)
+		}
+		cur := 0.0
+		if it.Progress != nil {
+			cur = *it.Progress
+		}
+		return cairn.Metric{Kind: cairn.MetricPercentage, Start: 0, Target: 100, Unit: "%", Current: cur}
+	}
+	if vm == nil {
+		return percent(""), false
+	}
+	kind := cairn.MetricKind(vm.Kind)
+	if kind == "" {
+		kind = cairn.MetricNumber
+	}
+	start, target := 0.0, 100.0
+	if vm.Start != nil {
+		start = *vm.Start
+	}
+	switch {
+	case vm.Target != nil:
+		target = *vm.Target
+	case kind != cairn.MetricPercentage:
+		return percent("the metric has no target"), false
+	}
+	if start == target {
+		return percent(fmt.Sprintf("the metric's start and target are both %g", start)), false
+	}
+	unit := strings.TrimSpace(vm.Unit)
+	switch strings.ToLower(unit) {
+	case "number", "numbers", "#", "percent", "percentage":
+		unit = ""
+	}
+	if kind == cairn.MetricPercentage && unit == "" {
+		unit = "%"
+	}
+	if len(unit) > maxUnit {
+		im.itemProblem(it, "Unit", "unit %q is longer than Cairn keeps (%d bytes); it is left out", unit, maxUnit)
+		unit = ""
+	}
+	m = cairn.Metric{Kind: kind, Start: start, Target: target, Unit: unit, Current: start}
+	if vm.Current != nil {
+		m.Current = *vm.Current
+	} else if v := latestValue(it); v != nil {
+		m.Current = *v
+	}
+	return m, true
+}
+
+// latestValue returns the value of the item's latest check-in that has one.
+func latestValue(it *viva.Item) *float64 {
+	var best *viva.CheckIn
+	for i := range it.CheckIns {
+		c := &it.CheckIns[i]
+		if c.Value != nil && (best == nil || !checkInTime(c).Before(checkInTime(best))) {
+			best = c
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return best.Value
+}
+
+// keyResult creates or updates a key result.
+func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
+	period, err := im.itemPeriod(it)
+	if err != nil {
+		return cairn.Ref{}, "", err
+	}
+	objID, a, err := im.objectiveFor(it, period)
+	if err != nil {
+		return cairn.Ref{}, "", err
+	}
+	k := &cairn.KeyResult{ObjectiveID: objID, Title: im.text(it, "Title", it.Title, maxTitle, false),
+		ProgressSource: cairn.SourceManual, Weight: weight(a), Score: im.score(it)}
+	if a != nil && !a.Counted() {
+		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%, but a Cairn key result always counts: it counts with weight 1")
+	}
+	if it.ProgressSource == viva.ProgressChildren {
+		k.ProgressSource = cairn.SourceRollUp
+	}
+	k.Metric, _ = im.metric(it)
+	k.LastCheckInAt = lastCheckIn(it)
+	if k.OwnerIDs, err = im.owners(it, false); err != nil {
+		return cairn.Ref{}, "", err
+	}
+	if err := k.Validate(); err != nil {
+		return cairn.Ref{}, "", err
+	}
+	hash := hashOf(itemRecord(it), k)
+	vid := strconv.FormatInt(it.ID, 10)
+	m, ok, err := im.mapped(cairn.MappingKeyResult, vid)
+	if err != nil {
+		return cairn.Ref{}, "", err
+	}
+	outcome := created
+	switch {
+	case ok && m.Hash == hash:
+		k.ID, outcome = m.CairnID, unchanged
+	case ok:
+		k.ID, outcome = m.CairnID, updated
+		if err := im.write(func() error { return im.tx.UpdateKeyResult(im.ctx, k) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+	default:
+		if err := im.create(&k.ID, func() error { return im.tx.CreateKeyResult(im.ctx, k) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+	}
+	im.count(cairn.MappingKeyResult, outcome)
+	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
+	pl := &placement{ref: ref, objectiveID: objID, periodID: period.ID}
+	if pp := im.byRef[cairn.Ref{Type: cairn.ItemObjective, ID: objID}]; pp != nil {
+		pl.periodID = pp.periodID
+	}
+	im.place(it.ID, pl)
+	im.current[ref] = currentOf{value: k.Metric.Current, start: k.Metric.Start}
+	return ref, outcome, im.record(cairn.MappingKeyResult, vid, k.ID, false, hash, itemRecord(it))
+}
+
+// initiative creates or updates an initiative.
+func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
+	period, err := im.itemPeriod(it)
+	if err != nil {
+		return cairn.Ref{}, "", err
+	}
+	i := &cairn.Initiative{Title: im.text(it, "Title", it.Title, maxTitle, false), Contributes: true}
+	a := firstCounted(it)
+	if a == nil && len(it.Alignments) > 0 {
+		a = &it.Alignments[0]
+		i.Contributes = false
+	}
+	p, parent, ok := im.parentOf(a)
+	if ok {
+		i.Parent, i.Weight = parent, weight(a)
+		if p.ref.Type == cairn.ItemInitiative {
+			im.itemProblem(it, "Aligned To", "aligns to a deliverable (Id %d); Cairn puts it under that deliverable's parent", a.ParentID)
+		}
+	} else {
+		id, err := im.holder(it, period)
+		if err != nil {
+			return cairn.Ref{}, "", err
+		}
+		im.itemProblem(it, "Aligned To", "aligns to nothing: Cairn puts it under %q in its period", "Imported from Viva Goals without an objective")
+		i.Parent, i.Weight = cairn.Ref{Type: cairn.ItemObjective, ID: id}, 1
+	}
+	vm := it.Metric
+	manual := vm == nil || (vm.Kind == viva.MetricPercentage && (vm.Start == nil || *vm.Start == 0) &&
+		(vm.Target == nil || *vm.Target == 100))
+	if !manual {
+		m, ok := im.metric(it)
+		if ok {
+			i.ProgressMode, i.Metric = cairn.ModeMetric, &m
+			i.Current = m.Current
+		} else {
+			manual = true
+		}
+	}
+	if manual {
+		i.ProgressMode = cairn.ModeManual
+		switch {
+		case vm != nil && vm.Current != nil:
+			i.Current = *vm.Current
+		case it.Progress != nil:
+			i.Current = *it.Progress
+		default:
+			if v := latestValue(it); v != nil {
+				i.Current = *v
+			}
+		}
+	}
+	if i.OwnerIDs, err = im.owners(it, false); err != nil {
+		return cairn.Ref{}, "", err
+	}
+	i.LastCheckInAt = lastCheckIn(it)
+	if err := i.Validate(); err != nil {
+		return cairn.Ref{}, "", err
+	}
+	hash := hashOf(itemRecord(it), i)
+	vid := strconv.FormatInt(it.ID, 10)
+	m, ok, err := im.mapped(cairn.MappingInitiative, vid)
+	if err != nil {
+		return cairn.Ref{}, "", err
+	}
+	outcome := created
+	switch {
+	case ok && m.Hash == hash:
+		i.ID, outcome = m.CairnID, unchanged
+	case ok:
+		i.ID, outcome = m.CairnID, updated
+		if err := im.write(func() error { return im.tx.UpdateInitiative(im.ctx, i) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+	default:
+		if err := im.create(&i.ID, func() error { return im.tx.CreateInitiative(im.ctx, i) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+	}
+	im.count(cairn.MappingInitiative, outcome)
+	ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
+	pl := &placement{ref: ref, parent: i.Parent, periodID: period.ID}
+	if pp := im.byRef[i.Parent]; pp != nil {
+		pl.objectiveID, pl.periodID = pp.objectiveID, pp.periodID
+	}
+	im.place(it.ID, pl)
+	start := 0.0
+	if i.Metric != nil {
+		start = i.Metric.Start
+	}
+	im.current[ref] = currentOf{value: i.Current, start: start}
+	return ref, outcome, im.record(cairn.MappingInitiative, vid, i.ID, false, hash, itemRecord(it))
+}
+
+// place records where an item went.
+func (im *importer) place(vivaID int64, p *placement) {
+	im.placed[vivaID] = p
+	im.byRef[p.ref] = p
+}
+
+// currentOf is the current value an import gives a key result or initiative, and the value
+// its metric starts from.
+type currentOf struct {
+	value, start float64
+}
+
+// lastCheckIn returns when the item's latest check-in happened, or the export's last
+// check-in time of it; nil when it has neither.
+func lastCheckIn(it *viva.Item) *time.Time {
+	var latest *time.Time
+	for n := range it.CheckIns {
+		at := checkInTime(&it.CheckIns[n])
+		if at.IsZero() {
+			continue
+		}
+		if latest == nil || at.After(*latest) {
+			latest = &at
+		}
+	}
+	if latest == nil && !it.LastCheckIn.IsZero() {
+		t := it.LastCheckIn.UTC()
+		latest = &t
+	}
+	return latest
+}
+
+// checkInTime is when a check-in happened: its date, at the time of day of its activity time
+// when that falls on the same date.
+func checkInTime(c *viva.CheckIn) time.Time {
+	switch {
+	case c.Date.IsZero():
+		return c.ActivityAt.UTC()
+	case !c.ActivityAt.IsZero() && cairn.DateOf(c.ActivityAt) == c.Date:
+		return c.ActivityAt.UTC()
+	default:
+		return c.Date.Time()
+	}
+}
