@@ -101,7 +101,8 @@ func (a *access) canEditObjective(o *Objective) bool {
 	return slices.Contains(o.OwnerIDs, a.user.ID) || slices.Contains(o.EditorIDs, a.user.ID)
 }
 
-// canEditKeyResult: admins, the key result's owners, and the editors of its objective.
+// canEditKeyResult: admins, the key result's owners and editors, and the owners and editors
+// of its objective.
 func (s *Service) canEditKeyResult(ctx context.Context, a *access, k *KeyResult) (bool, error) {
 	if a.isAdmin() {
 		return true, nil
@@ -109,7 +110,7 @@ func (s *Service) canEditKeyResult(ctx context.Context, a *access, k *KeyResult)
 	if a.role != RoleMember {
 		return false, nil
 	}
-	if slices.Contains(k.OwnerIDs, a.user.ID) {
+	if slices.Contains(k.OwnerIDs, a.user.ID) || slices.Contains(k.EditorIDs, a.user.ID) {
 		return true, nil
 	}
 	o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
@@ -119,7 +120,17 @@ func (s *Service) canEditKeyResult(ctx context.Context, a *access, k *KeyResult)
 	return a.canEditObjective(o), nil
 }
 
-// canEditInitiative: admins, the initiative's owners, and the editors of its parent.
+// canCheckInKeyResult: whoever may edit the key result, and its check-in owners, who may
+// check in on it and change nothing else.
+func (s *Service) canCheckInKeyResult(ctx context.Context, a *access, k *KeyResult) (bool, error) {
+	if a.role == RoleMember && slices.Contains(k.CheckInOwnerIDs, a.user.ID) {
+		return true, nil
+	}
+	return s.canEditKeyResult(ctx, a, k)
+}
+
+// canEditInitiative: admins, the initiative's owners and editors, and the editors of its
+// parent.
 func (s *Service) canEditInitiative(ctx context.Context, a *access, i *Initiative) (bool, error) {
 	if a.isAdmin() {
 		return true, nil
@@ -127,10 +138,18 @@ func (s *Service) canEditInitiative(ctx context.Context, a *access, i *Initiativ
 	if a.role != RoleMember {
 		return false, nil
 	}
-	if slices.Contains(i.OwnerIDs, a.user.ID) {
+	if slices.Contains(i.OwnerIDs, a.user.ID) || slices.Contains(i.EditorIDs, a.user.ID) {
 		return true, nil
 	}
 	return s.canEditParent(ctx, a, i.Parent)
+}
+
+// canCheckInInitiative: whoever may edit the initiative, and its check-in owners.
+func (s *Service) canCheckInInitiative(ctx context.Context, a *access, i *Initiative) (bool, error) {
+	if a.role == RoleMember && slices.Contains(i.CheckInOwnerIDs, a.user.ID) {
+		return true, nil
+	}
+	return s.canEditInitiative(ctx, a, i)
 }
 
 // canEditParent reports whether the user may add or change children of the item.
@@ -154,4 +173,58 @@ func (s *Service) canEditParent(ctx context.Context, a *access, ref Ref) (bool, 
 
 func forbidden(what string) error {
 	return Errorf(EFORBIDDEN, "you may not %s: only its owners, its editors and organization admins may", what)
+}
+
+// ItemAccess is what the signed-in user may do with one item, for pages that offer only
+// what will be allowed. The service checks again on every change.
+type ItemAccess struct {
+	// Edit is changing or deleting the item, and adding items under it.
+	Edit bool `json:"edit"`
+	// CheckIn is checking in on a key result or initiative.
+	CheckIn bool `json:"check_in"`
+	// Comment is commenting on it and its check-ins.
+	Comment bool `json:"comment"`
+}
+
+// ItemAccess returns what the signed-in user may do with an objective, key result or
+// initiative, whatever the state of its period.
+func (s *Service) ItemAccess(ctx context.Context, org string, ref Ref) (*ItemAccess, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	out := &ItemAccess{Comment: a.canWrite()}
+	switch ref.Type {
+	case ItemObjective:
+		o, err := s.store.ObjectiveByID(ctx, a.org.ID, ref.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Edit = a.canEditObjective(o)
+	case ItemKeyResult:
+		k, err := s.store.KeyResultByID(ctx, a.org.ID, ref.ID)
+		if err != nil {
+			return nil, err
+		}
+		if out.Edit, err = s.canEditKeyResult(ctx, a, k); err != nil {
+			return nil, err
+		}
+		if out.CheckIn, err = s.canCheckInKeyResult(ctx, a, k); err != nil {
+			return nil, err
+		}
+	case ItemInitiative:
+		i, err := s.store.InitiativeByID(ctx, a.org.ID, ref.ID)
+		if err != nil {
+			return nil, err
+		}
+		if out.Edit, err = s.canEditInitiative(ctx, a, i); err != nil {
+			return nil, err
+		}
+		if out.CheckIn, err = s.canCheckInInitiative(ctx, a, i); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, FieldError("item.type", "item type must be objective, key_result or initiative, not %q", ref.Type)
+	}
+	return out, nil
 }

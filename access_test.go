@@ -230,12 +230,15 @@ func TestCanEdit(t *testing.T) {
 		obj := b.objective(t, "Delight customers")
 		kr := b.keyResult(t, obj.ID, "NPS to 50")
 		ini := b.initiative(t, krRef(kr.ID), "Interview 20 users", func(i *cairn.Initiative) { i.OwnerIDs = []int64{b.id("member")} })
+		delegated := b.keyResult(t, obj.ID, "Delegated", func(k *cairn.KeyResult) { k.CheckInOwnerIDs = []int64{b.id("member"), b.id("viewer")} })
 		for _, tc := range []struct {
 			item    cairn.Ref
 			allowed []string
 		}{
 			{objRef(obj.ID), objEditors},
 			{krRef(kr.ID), itemEditors},
+			// Its check-in owners check in from the extension; the viewer among them may not.
+			{krRef(delegated.ID), append(slices.Clone(itemEditors), "member")},
 			// The initiative's own owner, plus everyone who may edit its key result.
 			{initRef(ini.ID), append(slices.Clone(itemEditors), "member")},
 		} {

@@ -122,8 +122,9 @@ func (s *Service) AlignmentChain(ctx context.Context, orgID int64, item Ref) ([]
 	return out, nil
 }
 
-// CanEdit reports whether the signed-in user may check in on or change the item of the
-// organization; false without a user or for any failure.
+// CanEdit reports whether the signed-in user may check in on the key result or initiative of
+// the organization (its check-in owners may, as may whoever may change it), or change the
+// objective; false without a user or for any failure.
 func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 	u := UserFromContext(ctx)
 	if u == nil {
@@ -144,14 +145,14 @@ func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 		if err != nil {
 			return false
 		}
-		ok, err = s.canEditKeyResult(ctx, a, k)
+		ok, err = s.canCheckInKeyResult(ctx, a, k)
 		return ok && err == nil
 	case ItemInitiative:
 		i, err := s.store.InitiativeByID(ctx, orgID, item.ID)
 		if err != nil {
 			return false
 		}
-		ok, err = s.canEditInitiative(ctx, a, i)
+		ok, err = s.canCheckInInitiative(ctx, a, i)
 		return ok && err == nil
 	case ItemObjective:
 		o, err := s.store.ObjectiveByID(ctx, orgID, item.ID)

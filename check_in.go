@@ -2,9 +2,9 @@ package cairn
 
 import "context"
 
-// CheckIn records a manual check-in on a key result or initiative the user may edit, while
-// its period is open. For a manual initiative or one measured by tasks, the value is a
-// percentage from 0 to 100.
+// CheckIn records a manual check-in on a key result or initiative the user may edit or is a
+// check-in owner of, while its period is open. For a manual initiative or one measured by
+// tasks, the value is a percentage from 0 to 100.
 func (s *Service) CheckIn(ctx context.Context, org string, c *CheckIn) error {
 	return s.checkIn(ctx, org, c, false)
 }
@@ -30,12 +30,10 @@ func (s *Service) checkIn(ctx context.Context, org string, c *CheckIn, pause boo
 		if err != nil {
 			return err
 		}
-		ok, err := s.canEditKeyResult(ctx, a, k)
-		if err != nil {
+		if err := s.checkInAllowed(ctx, a, pause, "key result",
+			func() (bool, error) { return s.canCheckInKeyResult(ctx, a, k) },
+			func() (bool, error) { return s.canEditKeyResult(ctx, a, k) }); err != nil {
 			return err
-		}
-		if !ok {
-			return forbidden("check in on this key result")
 		}
 		if k.ProgressSource == SourceRollUp {
 			return Errorf(ECONFLICT, "key result %d rolls up from its children and takes no check-ins", k.ID)
@@ -50,12 +48,10 @@ func (s *Service) checkIn(ctx context.Context, org string, c *CheckIn, pause boo
 		if err != nil {
 			return err
 		}
-		ok, err := s.canEditInitiative(ctx, a, i)
-		if err != nil {
+		if err := s.checkInAllowed(ctx, a, pause, "initiative",
+			func() (bool, error) { return s.canCheckInInitiative(ctx, a, i) },
+			func() (bool, error) { return s.canEditInitiative(ctx, a, i) }); err != nil {
 			return err
-		}
-		if !ok {
-			return forbidden("check in on this initiative")
 		}
 		if i.ProgressMode != ModeMetric && (c.Value < 0 || c.Value > 100) {
 			return FieldError("value", "a %s initiative checks in a percentage from 0 to 100", i.ProgressMode)
@@ -78,6 +74,38 @@ func (s *Service) checkIn(ctx context.Context, org string, c *CheckIn, pause boo
 		return is.CheckInAndPause(ctx, c, true)
 	}
 	return s.store.AddCheckIn(ctx, c)
+}
+
+// checkInAllowed refuses a check-in the user may not make. Pausing the item's data source
+// with it changes the data source, which takes the right to edit the item: a check-in owner
+// may only override the value until the next sync.
+func (s *Service) checkInAllowed(ctx context.Context, a *access, pause bool, kind string, checkIn, edit func() (bool, error)) error {
+	ok, err := checkIn()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(EFORBIDDEN, "you may not check in on this %s: only its owners, its editors, its check-in owners and organization admins may", kind)
+	}
+	if !pause {
+		return nil
+	}
+	if ok, err = edit(); err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(EFORBIDDEN, "you may check in on this %s but not pause its automatic updates: only its owners, its editors and organization admins may", kind)
+	}
+	return nil
+}
+
+// CheckInByID returns one check-in of the organization.
+func (s *Service) CheckInByID(ctx context.Context, org string, id int64) (*CheckIn, error) {
+	a, err := s.access(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.CheckInByID(ctx, a.org.ID, id)
 }
 
 // ListCheckIns lists an item's check-ins, newest first.

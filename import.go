@@ -6,39 +6,6 @@ import (
 	"time"
 )
 
-// Comment is a remark on an objective, key result or initiative. Imports bring the comments of
-// Viva Goals over; Cairn keeps them with their author and time.
-type Comment struct {
-	ID        int64     `json:"id"`
-	OrgID     int64     `json:"org_id"`
-	Item      Ref       `json:"item"`
-	AuthorID  *int64    `json:"author_id"`
-	Body      string    `json:"body"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// MaxCommentLength bounds a comment's body, in bytes.
-const MaxCommentLength = 20000
-
-// Validate checks a comment.
-func (c *Comment) Validate() error {
-	switch c.Item.Type {
-	case ItemObjective, ItemKeyResult, ItemInitiative:
-	default:
-		return FieldError("item.type", "comments are for objectives, key results and initiatives, not %q", c.Item.Type)
-	}
-	if c.Item.ID <= 0 {
-		return FieldError("item.id", "item id is required")
-	}
-	if strings.TrimSpace(c.Body) == "" {
-		return FieldError("body", "body is required")
-	}
-	if len(c.Body) > MaxCommentLength {
-		return FieldError("body", "body is longer than %d bytes", MaxCommentLength)
-	}
-	return nil
-}
-
 // RebindEntry is one item of the re-bind checklist: an item whose progress an integration drove
 // before it was imported, and that should get a data source in Cairn again. Imports add
 // entries and admins may add more; an entry is done when an admin marks it so or when its item
@@ -211,15 +178,6 @@ func (s *Service) ClaimByName(ctx context.Context, u *User) (bool, error) {
 		return false, s.store.CreateUser(ctx, u)
 	}
 	return true, s.store.MergeUsers(ctx, u, from)
-}
-
-// ListComments lists an item's comments, oldest first.
-func (s *Service) ListComments(ctx context.Context, org string, item Ref) ([]*Comment, error) {
-	a, err := s.access(ctx, org)
-	if err != nil {
-		return nil, err
-	}
-	return s.store.ListComments(ctx, a.org.ID, item)
 }
 
 // RebindChecklist lists the re-bind checklist of the organization, oldest first: the open

@@ -109,7 +109,7 @@ func (s *Service) CreateInitiative(ctx context.Context, org string, i *Initiativ
 	if err := s.checkInitiativeParent(ctx, a, i); err != nil {
 		return err
 	}
-	if err := s.checkMembers(ctx, a, "owner_ids", i.OwnerIDs); err != nil {
+	if err := s.checkPeople(ctx, a, i.OwnerIDs, i.EditorIDs, i.CheckInOwnerIDs); err != nil {
 		return err
 	}
 	i.Current = 0
@@ -150,9 +150,13 @@ type InitiativeUpdate struct {
 	Metric       *MetricUpdate `json:"metric"`
 	OwnerIDs     *[]int64      `json:"owner_ids"`
 	Weight       *float64      `json:"weight"`
+
+	EditorIDs       *[]int64 `json:"editor_ids"`
+	CheckInOwnerIDs *[]int64 `json:"checkin_owner_ids"`
 }
 
-// UpdateInitiative changes an initiative; its owners, its parent's editors and admins may.
+// UpdateInitiative changes an initiative; its owners and editors, its parent's editors and
+// admins may. Its check-in owners may not.
 func (s *Service) UpdateInitiative(ctx context.Context, org string, id int64, up InitiativeUpdate) (*InitiativeView, error) {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -188,6 +192,12 @@ func (s *Service) UpdateInitiative(ctx context.Context, org string, id int64, up
 	if up.Weight != nil {
 		i.Weight = *up.Weight
 	}
+	if up.EditorIDs != nil {
+		i.EditorIDs = *up.EditorIDs
+	}
+	if up.CheckInOwnerIDs != nil {
+		i.CheckInOwnerIDs = *up.CheckInOwnerIDs
+	}
 	if up.Parent != nil {
 		i.Parent = *up.Parent
 	}
@@ -202,7 +212,7 @@ func (s *Service) UpdateInitiative(ctx context.Context, org string, id int64, up
 			return nil, err
 		}
 	}
-	if err := s.checkMembers(ctx, a, "owner_ids", i.OwnerIDs); err != nil {
+	if err := s.checkPeople(ctx, a, i.OwnerIDs, i.EditorIDs, i.CheckInOwnerIDs); err != nil {
 		return nil, err
 	}
 	i.UpdatedAt = s.now().UTC()

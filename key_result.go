@@ -89,7 +89,7 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
 		return err
 	}
-	if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
+	if err := s.checkPeople(ctx, a, k.OwnerIDs, k.EditorIDs, k.CheckInOwnerIDs); err != nil {
 		return err
 	}
 	k.Metric.Current = k.Metric.Start
@@ -106,6 +106,9 @@ type KeyResultUpdate struct {
 	OwnerIDs       *[]int64        `json:"owner_ids"`
 	Weight         *float64        `json:"weight"`
 	Score          *float64        `json:"score"`
+
+	EditorIDs       *[]int64 `json:"editor_ids"`
+	CheckInOwnerIDs *[]int64 `json:"checkin_owner_ids"`
 }
 
 // MetricUpdate is a partial update of a metric. Its current value changes only by check-in.
@@ -131,7 +134,8 @@ func (m *MetricUpdate) apply(to *Metric) {
 	}
 }
 
-// UpdateKeyResult changes a key result; its owners, its objective's editors and admins may.
+// UpdateKeyResult changes a key result; its owners and editors, its objective's owners and
+// editors, and admins may. Its check-in owners may not.
 func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up KeyResultUpdate) (*KeyResultView, error) {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -148,7 +152,8 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
 			return nil, FieldError("score", "score must be between 0 and 1")
 		}
-		if up.Title != nil || up.Metric != nil || up.ProgressSource != nil || up.OwnerIDs != nil || up.Weight != nil {
+		if up.Title != nil || up.Metric != nil || up.ProgressSource != nil || up.OwnerIDs != nil || up.Weight != nil ||
+			up.EditorIDs != nil || up.CheckInOwnerIDs != nil {
 			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
 		}
 		k.Score = up.Score
@@ -171,10 +176,16 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 		if up.Weight != nil {
 			k.Weight = *up.Weight
 		}
+		if up.EditorIDs != nil {
+			k.EditorIDs = *up.EditorIDs
+		}
+		if up.CheckInOwnerIDs != nil {
+			k.CheckInOwnerIDs = *up.CheckInOwnerIDs
+		}
 		if err := k.Validate(); err != nil {
 			return nil, err
 		}
-		if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
+		if err := s.checkPeople(ctx, a, k.OwnerIDs, k.EditorIDs, k.CheckInOwnerIDs); err != nil {
 			return nil, err
 		}
 	}

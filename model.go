@@ -215,6 +215,13 @@ const (
 	ItemInitiative ItemType = "initiative"
 )
 
+// The kinds besides OKR items that comments and audit events refer to: people comment on
+// check-ins as on items, and the audit trail records changes of check-ins and data sources.
+const (
+	ItemCheckIn    ItemType = "check_in"
+	ItemDataSource ItemType = "data_source"
+)
+
 // Ref points at an item by type and id.
 type Ref struct {
 	Type ItemType `json:"type"`
@@ -366,6 +373,11 @@ type KeyResult struct {
 	LastCheckInAt  *time.Time     `json:"last_check_in_at"`
 	CreatedAt      time.Time      `json:"created_at"`
 	UpdatedAt      time.Time      `json:"updated_at"`
+
+	// EditorIDs may change the key result as its owners may; CheckInOwnerIDs may check in
+	// on it and nothing more.
+	EditorIDs       []int64 `json:"editor_ids"`
+	CheckInOwnerIDs []int64 `json:"checkin_owner_ids"`
 }
 
 // Validate checks a key result's own fields.
@@ -387,10 +399,7 @@ func (k *KeyResult) Validate() error {
 	default:
 		return FieldError("progress_source", "progress_source must be manual, roll_up or data_source, not %q", k.ProgressSource)
 	}
-	if k.OwnerIDs == nil {
-		k.OwnerIDs = []int64{}
-	}
-	if err := validIDs("owner_ids", k.OwnerIDs); err != nil {
+	if err := validPeople(&k.OwnerIDs, &k.EditorIDs, &k.CheckInOwnerIDs); err != nil {
 		return err
 	}
 	return validWeight(&k.Weight)
@@ -424,6 +433,11 @@ type Initiative struct {
 	// Automated reports whether an Azure DevOps data source sets the initiative's progress;
 	// the store fills it in on reads.
 	Automated bool `json:"-"`
+
+	// EditorIDs may change the initiative as its owners may; CheckInOwnerIDs may check in
+	// on it and nothing more.
+	EditorIDs       []int64 `json:"editor_ids"`
+	CheckInOwnerIDs []int64 `json:"checkin_owner_ids"`
 }
 
 // Validate checks an initiative's own fields.
@@ -455,10 +469,7 @@ func (i *Initiative) Validate() error {
 	default:
 		return FieldError("progress_mode", "progress_mode must be manual, metric or tasks, not %q", i.ProgressMode)
 	}
-	if i.OwnerIDs == nil {
-		i.OwnerIDs = []int64{}
-	}
-	if err := validIDs("owner_ids", i.OwnerIDs); err != nil {
+	if err := validPeople(&i.OwnerIDs, &i.EditorIDs, &i.CheckInOwnerIDs); err != nil {
 		return err
 	}
 	return validWeight(&i.Weight)
@@ -484,7 +495,17 @@ type CheckIn struct {
 	AuthorID  *int64        `json:"author_id"`
 	Source    CheckInSource `json:"source"`
 	CreatedAt time.Time     `json:"created_at"`
+
+	// Confidence is how sure the author is, from 1 to 10, that the key result will reach
+	// its target; nil when not given. Only key result check-ins carry one.
+	Confidence *int `json:"confidence"`
 }
+
+// The bounds of a check-in's confidence.
+const (
+	MinConfidence = 1
+	MaxConfidence = 10
+)
 
 // CheckInStatuses are the statuses a person may give with a check-in; empty means "let Cairn
 // compute it".
@@ -514,6 +535,14 @@ func (c *CheckIn) Validate() error {
 	default:
 		return FieldError("source", "unknown check-in source %q", c.Source)
 	}
+	if c.Confidence != nil {
+		if c.Item.Type != ItemKeyResult {
+			return FieldError("confidence", "confidence is for key result check-ins only")
+		}
+		if *c.Confidence < MinConfidence || *c.Confidence > MaxConfidence {
+			return FieldError("confidence", "confidence must be a whole number from %d to %d, not %d", MinConfidence, MaxConfidence, *c.Confidence)
+		}
+	}
 	return nil
 }
 
@@ -540,6 +569,23 @@ func validIDs(field string, ids []int64) error {
 	}
 	if len(ids) > 50 {
 		return FieldError(field, "at most 50 ids")
+	}
+	return nil
+}
+
+// validPeople checks the owners, editors and check-in owners of a key result or an
+// initiative, and makes missing lists empty.
+func validPeople(owners, editors, checkInOwners *[]int64) error {
+	for _, l := range []struct {
+		field string
+		ids   *[]int64
+	}{{"owner_ids", owners}, {"editor_ids", editors}, {"checkin_owner_ids", checkInOwners}} {
+		if *l.ids == nil {
+			*l.ids = []int64{}
+		}
+		if err := validIDs(l.field, *l.ids); err != nil {
+			return err
+		}
 	}
 	return nil
 }

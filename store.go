@@ -9,6 +9,11 @@ import (
 // Every method is atomic: a method that writes several rows does so in one transaction.
 // Lookups by id take the organization id and answer ENOTFOUND for an id of another
 // organization, so that no caller can reach across organizations by accident.
+//
+// The writes of objectives, key results, initiatives and manual check-ins here, and of data
+// sources in IntegrationStore, record an AuditEvent in the same transaction, made by the user
+// the context carries (UserFromContext), or by nobody without one. Imports and syncs do not:
+// an import keeps its own records, and what a sync writes is in its check-ins and sync log.
 type Store interface {
 	// Ping checks that the database is reachable and fully migrated.
 	Ping(ctx context.Context) error
@@ -34,9 +39,10 @@ type Store interface {
 	UnclaimedUsersByName(ctx context.Context, name string) ([]*User, error)
 	// MergeUsers merges unclaimed users into an account in one transaction: the account
 	// takes over their memberships (keeping its own role where it has one), team places,
-	// ownerships and editorships, check-ins, comments and import mappings, and they are
-	// deleted. An account with id 0 is created first. A user in from that is not unclaimed
-	// fails the whole merge with ECONFLICT.
+	// ownerships, editorships and check-in ownerships, check-ins, comments and mentions,
+	// audit events and import mappings, and they are deleted. An account with id 0 is
+	// created first. A user in from that is not unclaimed fails the whole merge with
+	// ECONFLICT.
 	MergeUsers(ctx context.Context, into *User, from []int64) error
 
 	// ChangePassword sets the user's password hash and ends every session of the user, in
@@ -125,9 +131,22 @@ type Store interface {
 	// value and last check-in time.
 	AddCheckIn(ctx context.Context, c *CheckIn) error
 	ListCheckIns(ctx context.Context, orgID int64, item Ref, limit int) ([]*CheckIn, error)
+	CheckInByID(ctx context.Context, orgID, id int64) (*CheckIn, error)
 
-	// ListComments lists an item's comments, oldest first.
+	// ListComments lists the comments on an item or a check-in, oldest first.
 	ListComments(ctx context.Context, orgID int64, item Ref) ([]*Comment, error)
+	// ListCheckInComments lists the comments on the check-ins of a key result or an
+	// initiative, oldest first.
+	ListCheckInComments(ctx context.Context, orgID int64, item Ref) ([]*Comment, error)
+	// AddComment stores a comment with its mentions; its item or check-in must exist.
+	AddComment(ctx context.Context, c *Comment) error
+	CommentByID(ctx context.Context, orgID, id int64) (*Comment, error)
+	// UpdateComment stores a comment's body, mentions and edit time.
+	UpdateComment(ctx context.Context, c *Comment) error
+	DeleteComment(ctx context.Context, orgID, id int64) error
+
+	// ListAuditEvents lists the audit events the filter selects, newest first.
+	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 
 	// ListRebinds lists the re-bind checklist of the organization, oldest first, with each
 	// item's title: the open entries, or every entry with all. Entries of deleted items are

@@ -89,6 +89,18 @@ func (s *Service) DeleteTeam(ctx context.Context, org string, id int64) error {
 	return s.store.DeleteTeam(ctx, a.org.ID, id)
 }
 
+// checkPeople checks that the owners, editors and check-in owners of a key result or an
+// initiative are members of the organization.
+func (s *Service) checkPeople(ctx context.Context, a *access, owners, editors, checkInOwners []int64) error {
+	if err := s.checkMembers(ctx, a, "owner_ids", owners); err != nil {
+		return err
+	}
+	if err := s.checkMembers(ctx, a, "editor_ids", editors); err != nil {
+		return err
+	}
+	return s.checkMembers(ctx, a, "checkin_owner_ids", checkInOwners)
+}
+
 // checkMembers makes sure every id is a member of the organization.
 func (s *Service) checkMembers(ctx context.Context, a *access, field string, ids []int64) error {
 	if err := validIDs(field, ids); err != nil {

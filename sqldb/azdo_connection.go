@@ -205,6 +205,9 @@ func (db *DB) SwapConnectionCredential(ctx context.Context, id int64, old, seale
 // targets of its data sources go back to manual check-ins.
 func (db *DB) DeleteConnection(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete connection", func(r runner) error {
+		if err := auditDeletedSources(ctx, r, orgID, id, db.stamp()); err != nil {
+			return err
+		}
 		if err := releaseTargets(ctx, r, `connection_id = ? AND org_id = ?`, id, orgID); err != nil {
 			return err
 		}
@@ -217,6 +220,34 @@ func (db *DB) DeleteConnection(ctx context.Context, orgID, id int64) error {
 		}
 		return nil
 	})
+}
+
+// auditDeletedSources records, in the history of each item, that deleting the connection
+// deletes the item's data source.
+func auditDeletedSources(ctx context.Context, r runner, orgID, connectionID int64, at time.Time) error {
+	rows, err := r.query(ctx, `SELECT `+dataSourceColumns+` FROM azdo_data_sources d WHERE d.connection_id = ? AND d.org_id = ?`, connectionID, orgID)
+	if err != nil {
+		return err
+	}
+	var gone []*cairn.DataSource
+	for rows.Next() {
+		d, err := scanDataSource(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		gone = append(gone, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range gone {
+		if err := auditDiff(ctx, r, orgID, d.Target.Ref(), cairn.Ref{Type: cairn.ItemDataSource, ID: d.ID}, d, nil, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RequestSync records a sync request on the connection and runs hook in the same

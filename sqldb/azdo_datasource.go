@@ -111,6 +111,9 @@ func (db *DB) CreateDataSource(ctx context.Context, d *cairn.DataSource, hook ca
 		if err != nil {
 			return err
 		}
+		if err := auditDiff(ctx, r, d.OrgID, d.Target.Ref(), cairn.Ref{Type: cairn.ItemDataSource, ID: d.ID}, nil, d, now); err != nil {
+			return err
+		}
 		return rebindDone(ctx, r, d.OrgID, d.Target.Ref(), now)
 	}, hook)
 }
@@ -178,6 +181,13 @@ func (db *DB) UpdateDataSource(ctx context.Context, d *cairn.DataSource, hook ca
 	}
 	d.UpdatedAt = db.stamp()
 	return db.txHook(ctx, "update data source", func(r runner) error {
+		before, err := scanDataSource(r.queryRow(ctx, `SELECT `+dataSourceColumns+` FROM azdo_data_sources d WHERE d.id = ? AND d.org_id = ?`, d.ID, d.OrgID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return cairn.NotFound("data source", d.ID)
+		}
+		if err != nil {
+			return err
+		}
 		n, err := r.affected(ctx, `UPDATE azdo_data_sources SET method = ?, query_id = ?, query_name = ?, work_item_type = ?,
 			work_item_ids = ?, progress_type = ?, measure = ?, count_total = ?, resolved_is_complete = ?, paused = ?, updated_at = ?
 			WHERE id = ? AND org_id = ?`,
@@ -189,7 +199,10 @@ func (db *DB) UpdateDataSource(ctx context.Context, d *cairn.DataSource, hook ca
 		if n == 0 {
 			return cairn.NotFound("data source", d.ID)
 		}
-		return nil
+		// The target and connection never change here, whatever d says.
+		after := *d
+		after.Target, after.ConnectionID = before.Target, before.ConnectionID
+		return auditDiff(ctx, r, d.OrgID, before.Target.Ref(), cairn.Ref{Type: cairn.ItemDataSource, ID: d.ID}, before, &after, d.UpdatedAt)
 	}, hook)
 }
 
@@ -208,6 +221,17 @@ func releaseTargets(ctx context.Context, r runner, where string, args ...any) er
 // initiative's synced tasks are removed. Check-ins stay as history.
 func (db *DB) DeleteDataSource(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete data source", func(r runner) error {
+		before, err := scanDataSource(r.queryRow(ctx, `SELECT `+dataSourceColumns+` FROM azdo_data_sources d WHERE d.id = ? AND d.org_id = ?`, id, orgID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return cairn.NotFound("data source", id)
+		}
+		if err != nil {
+			return err
+		}
+		ref := cairn.Ref{Type: cairn.ItemDataSource, ID: id}
+		if err := auditDiff(ctx, r, orgID, before.Target.Ref(), ref, before, nil, db.stamp()); err != nil {
+			return err
+		}
 		if err := releaseTargets(ctx, r, `id = ? AND org_id = ?`, id, orgID); err != nil {
 			return err
 		}
@@ -233,19 +257,31 @@ func (db *DB) CheckInAndPause(ctx context.Context, c *cairn.CheckIn, pause bool)
 	}
 	c.CreatedAt = clean(c.CreatedAt)
 	return db.tx(ctx, "check in and pause", func(r runner) error {
-		if err := insertCheckIn(ctx, r, c); err != nil {
+		if err := recordCheckIn(ctx, r, c); err != nil {
 			return err
 		}
 		if !pause {
 			return nil
 		}
-		col := "key_result_id"
+		col := "d.key_result_id"
 		if c.Item.Type == cairn.ItemInitiative {
-			col = "initiative_id"
+			col = "d.initiative_id"
 		}
-		_, err := r.exec(ctx, `UPDATE azdo_data_sources SET paused = ?, updated_at = ? WHERE `+col+` = ? AND org_id = ?`,
-			true, c.CreatedAt, c.Item.ID, c.OrgID)
-		return err
+		before, err := scanDataSource(r.queryRow(ctx, `SELECT `+dataSourceColumns+` FROM azdo_data_sources d WHERE `+col+` = ? AND d.org_id = ?`,
+			c.Item.ID, c.OrgID))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && before.Paused) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := r.exec(ctx, `UPDATE azdo_data_sources SET paused = ?, updated_at = ? WHERE id = ?`, true, c.CreatedAt, before.ID); err != nil {
+			return err
+		}
+		after := *before
+		after.Paused = true
+		ref := cairn.Ref{Type: cairn.ItemDataSource, ID: before.ID}
+		return auditDiff(ctx, r, c.OrgID, c.Item, ref, before, &after, c.CreatedAt)
 	})
 }
 
@@ -263,7 +299,5 @@ func insertCheckIn(ctx context.Context, r runner, c *cairn.CheckIn) error {
 	if n == 0 {
 		return cairn.NotFound(itemKind(c.Item.Type), c.Item.ID)
 	}
-	return r.queryRow(ctx, `INSERT INTO check_ins (org_id, item_type, item_id, value, status, note, author_id, source, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.OrgID, c.Item.Type, c.Item.ID, c.Value, c.Status, c.Note, nullInt(c.AuthorID), c.Source, c.CreatedAt).Scan(&c.ID)
+	return insertCheckInRow(ctx, r, c)
 }

@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -26,41 +28,99 @@ func itemKind(t cairn.ItemType) string {
 }
 
 // AddCheckIn stores the check-in and, in the same transaction, sets the item's current
-// value and last check-in time. A zero CreatedAt is set from the clock.
+// value and last check-in time and records the check-in in the audit trail. A zero
+// CreatedAt is set from the clock.
 func (db *DB) AddCheckIn(ctx context.Context, c *cairn.CheckIn) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	table, err := itemTable(c.Item.Type)
-	if err != nil {
+	if _, err := itemTable(c.Item.Type); err != nil {
 		return err
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = db.stamp()
 	}
 	c.CreatedAt = clean(c.CreatedAt)
-	return db.tx(ctx, "add check-in", func(r runner) error {
-		n, err := r.affected(ctx, `UPDATE `+table+` SET current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`,
-			c.Value, c.CreatedAt, c.Item.ID, c.OrgID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return cairn.NotFound(itemKind(c.Item.Type), c.Item.ID)
-		}
-		return insertCheckInRow(ctx, r, c)
-	})
+	return db.tx(ctx, "add check-in", func(r runner) error { return recordCheckIn(ctx, r, c) })
+}
+
+// recordCheckIn stores a person's validated check-in, sets its item's current value and
+// records the change, from the value before, in the audit trail.
+func recordCheckIn(ctx context.Context, r runner, c *cairn.CheckIn) error {
+	table, err := itemTable(c.Item.Type)
+	if err != nil {
+		return err
+	}
+	var before float64
+	err = r.queryRow(ctx, `SELECT current_value FROM `+table+` WHERE id = ? AND org_id = ?`, c.Item.ID, c.OrgID).Scan(&before)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cairn.NotFound(itemKind(c.Item.Type), c.Item.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := insertCheckIn(ctx, r, c); err != nil {
+		return err
+	}
+	changes := []cairn.FieldChange{{Field: "value", Before: jsonValue(before), After: jsonValue(c.Value)}}
+	if c.Status != "" {
+		changes = append(changes, cairn.FieldChange{Field: "status", Before: jsonNull, After: jsonValue(c.Status)})
+	}
+	if c.Note != "" {
+		changes = append(changes, cairn.FieldChange{Field: "note", Before: jsonNull, After: jsonValue(c.Note)})
+	}
+	if c.Confidence != nil {
+		changes = append(changes, cairn.FieldChange{Field: "confidence", Before: jsonNull, After: jsonValue(*c.Confidence)})
+	}
+	return audit(ctx, r, c.OrgID, c.Item, cairn.Ref{Type: cairn.ItemCheckIn, ID: c.ID}, cairn.AuditCreated, changes, c.CreatedAt)
 }
 
 // insertCheckInRow stores a validated check-in row as it is, without touching its item.
 func insertCheckInRow(ctx context.Context, r runner, c *cairn.CheckIn) error {
-	err := r.queryRow(ctx, `INSERT INTO check_ins (org_id, item_type, item_id, value, status, note, author_id, source, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.OrgID, c.Item.Type, c.Item.ID, c.Value, c.Status, c.Note, nullInt(c.AuthorID), c.Source, c.CreatedAt).Scan(&c.ID)
+	err := r.queryRow(ctx, `INSERT INTO check_ins (org_id, item_type, item_id, value, status, note, author_id, source, confidence, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.OrgID, c.Item.Type, c.Item.ID, c.Value, c.Status, c.Note, nullInt(c.AuthorID), c.Source, nullConfidence(c.Confidence), c.CreatedAt).Scan(&c.ID)
 	if kind, _ := violation(err); kind == violForeign {
 		return cairn.FieldError("author_id", "user %d does not exist", *c.AuthorID)
 	}
 	return err
+}
+
+// nullConfidence converts an optional confidence into a query argument.
+func nullConfidence(c *int) any {
+	if c == nil {
+		return nil
+	}
+	return *c
+}
+
+const checkInColumns = `id, org_id, item_type, item_id, value, status, note, author_id, source, confidence, created_at`
+
+func scanCheckIn(s interface{ Scan(...any) error }) (*cairn.CheckIn, error) {
+	c := &cairn.CheckIn{}
+	var author, confidence sql.NullInt64
+	if err := s.Scan(&c.ID, &c.OrgID, &c.Item.Type, &c.Item.ID, &c.Value, &c.Status, &c.Note, &author, &c.Source,
+		&confidence, &c.CreatedAt); err != nil {
+		return nil, err
+	}
+	c.AuthorID, c.CreatedAt = int64Ptr(author), c.CreatedAt.UTC()
+	if confidence.Valid {
+		v := int(confidence.Int64)
+		c.Confidence = &v
+	}
+	return c, nil
+}
+
+// CheckInByID returns a check-in of the organization.
+func (db *DB) CheckInByID(ctx context.Context, orgID, id int64) (*cairn.CheckIn, error) {
+	c, err := scanCheckIn(db.read().queryRow(ctx, `SELECT `+checkInColumns+` FROM check_ins WHERE id = ? AND org_id = ?`, id, orgID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cairn.NotFound("check-in", id)
+	}
+	if err != nil {
+		return nil, db.wrap("check-in by id", err)
+	}
+	return c, nil
 }
 
 // ListCheckIns lists an item's check-ins, the newest first; a limit of 0 lists them all.
@@ -69,7 +129,7 @@ func (db *DB) ListCheckIns(ctx context.Context, orgID int64, item cairn.Ref, lim
 	if err != nil {
 		return nil, err
 	}
-	q, args, err := db.limitOffset(`SELECT id, org_id, item_type, item_id, value, status, note, author_id, source, created_at
+	q, args, err := db.limitOffset(`SELECT `+checkInColumns+`
 		FROM check_ins WHERE org_id = ? AND item_type = ? AND item_id = ? ORDER BY created_at DESC, id DESC`,
 		[]any{orgID, item.Type, item.ID}, limit, 0)
 	if err != nil {
@@ -87,14 +147,10 @@ func (db *DB) ListCheckIns(ctx context.Context, orgID int64, item cairn.Ref, lim
 		}
 		defer rows.Close()
 		for rows.Next() {
-			c := &cairn.CheckIn{}
-			var author sql.NullInt64
-			err := rows.Scan(&c.ID, &c.OrgID, &c.Item.Type, &c.Item.ID, &c.Value, &c.Status, &c.Note,
-				&author, &c.Source, &c.CreatedAt)
+			c, err := scanCheckIn(rows)
 			if err != nil {
 				return err
 			}
-			c.AuthorID, c.CreatedAt = int64Ptr(author), c.CreatedAt.UTC()
 			out = append(out, c)
 		}
 		return rows.Err()
@@ -144,4 +200,16 @@ func (db *DB) ImportCheckIns(ctx context.Context, cs []*cairn.CheckIn) error {
 		}
 		return nil
 	})
+}
+
+// jsonNull is the JSON of a value that did not exist.
+var jsonNull = json.RawMessage("null")
+
+// jsonValue returns the JSON of a value for an audit event.
+func jsonValue(v any) json.RawMessage {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return jsonNull
+	}
+	return data
 }

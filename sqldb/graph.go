@@ -11,7 +11,7 @@ import (
 
 // PeriodGraph loads every objective, key result and initiative of a period, with their
 // people, in seven queries whatever the number of items: the period, objectives, their
-// owners and editors, key results, their owners, initiatives and their owners. The
+// owners and editors, key results, their people, initiatives and their people. The
 // initiatives are those under the period's objectives and under their key results. All
 // seven run in one read transaction, so the graph is consistent.
 func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Graph, error) {
@@ -93,17 +93,15 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 	if g.KeyResults, krByID, err = scanKeyResults(rows); err != nil {
 		return err
 	}
-	owners, err := loadPairs(ctx, r, with+`SELECT ko.key_result_id, ko.user_id FROM key_result_owners ko
-		JOIN key_results k ON k.id = ko.key_result_id JOIN objectives o ON o.id = k.objective_id
-		WHERE `+where, args...)
+	// The key results' people come in one query, which names the selection twice; the with
+	// clause's own arguments come first, once.
+	n := len(args) - strings.Count(where, "?")
+	krIDs := `SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE ` + where
+	ps, err := loadPeople(ctx, r, with+peopleQuery(cairn.ItemKeyResult, krIDs), append(append([]any{}, args[:n]...), twice(args[n:])...)...)
 	if err != nil {
 		return err
 	}
-	for id, ids := range owners {
-		if k := krByID[id]; k != nil {
-			k.OwnerIDs = ids
-		}
-	}
+	setKeyResultPeople(krByID, ps)
 
 	// An initiative hangs under a selected objective or under one of its key results; the
 	// two halves of the union are disjoint because exactly one parent column is set.
@@ -114,12 +112,7 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 		SELECT i.id FROM initiatives i JOIN key_results k ON k.id = i.parent_key_result_id
 		JOIN objectives o ON o.id = k.objective_id
 		WHERE ` + where
-	args2 := append(append([]any{}, args...), args...)
-	if with != "" {
-		// The with clause's own arguments come first, once.
-		n := len(args) - strings.Count(where, "?")
-		args2 = append(append(append([]any{}, args[:n]...), args[n:]...), args[n:]...)
-	}
+	args2 := append(append([]any{}, args[:n]...), twice(args[n:])...)
 	rows, err = r.query(ctx, with+`SELECT `+initiativeColumns+` FROM initiatives i
 		WHERE i.id IN (`+initiatives+`) ORDER BY i.id`, args2...)
 	if err != nil {
@@ -129,15 +122,10 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 	if g.Initiatives, initByID, err = scanInitiatives(rows); err != nil {
 		return err
 	}
-	owners, err = loadPairs(ctx, r, with+`SELECT io.initiative_id, io.user_id FROM initiative_owners io
-		WHERE io.initiative_id IN (`+initiatives+`)`, args2...)
+	ps, err = loadPeople(ctx, r, with+peopleQuery(cairn.ItemInitiative, initiatives), append(append([]any{}, args[:n]...), twice(args2[n:])...)...)
 	if err != nil {
 		return err
 	}
-	for id, ids := range owners {
-		if i := initByID[id]; i != nil {
-			i.OwnerIDs = ids
-		}
-	}
+	setInitiativePeople(initByID, ps)
 	return nil
 }

@@ -36,7 +36,7 @@ func scanInitiative(s interface{ Scan(...any) error }) (*cairn.Initiative, error
 	}
 	i.LastCheckInAt = timePtr(last)
 	i.CreatedAt, i.UpdatedAt = i.CreatedAt.UTC(), i.UpdatedAt.UTC()
-	i.OwnerIDs = []int64{}
+	i.OwnerIDs, i.EditorIDs, i.CheckInOwnerIDs = []int64{}, []int64{}, []int64{}
 	return &i, nil
 }
 
@@ -104,18 +104,25 @@ func syncCurrent(i *cairn.Initiative) {
 	}
 }
 
-// CreateInitiative stores an initiative with its owners under a key result or objective
-// of the same organization. For a metric initiative, the metric's current value is the
-// starting current value.
+// CreateInitiative stores an initiative with its people under a key result or objective
+// of the same organization, and records it in the audit trail. For a metric initiative,
+// the metric's current value is the starting current value.
 func (db *DB) CreateInitiative(ctx context.Context, i *cairn.Initiative) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "create initiative", func(r runner) error { return insertInitiative(ctx, r, i, now) })
+	return db.tx(ctx, "create initiative", func(r runner) error {
+		if err := insertInitiative(ctx, r, i, now); err != nil {
+			return err
+		}
+		ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
+		return auditDiff(ctx, r, i.OrgID, ref, ref, nil, i, now)
+	})
 }
 
-// insertInitiative stores a validated initiative with its owners.
+// insertInitiative stores a validated initiative with its owners, editors and check-in
+// owners.
 func insertInitiative(ctx context.Context, r runner, i *cairn.Initiative, now time.Time) error {
 	syncCurrent(i)
 	if err := checkInitiativeRefs(ctx, r, i); err != nil {
@@ -132,10 +139,17 @@ func insertInitiative(ctx context.Context, r runner, i *cairn.Initiative, now ti
 		return err
 	}
 	i.CreatedAt, i.UpdatedAt, i.LastCheckInAt = now, now, cleanPtr(i.LastCheckInAt)
-	return setInitiativeOwners(ctx, r, i, true)
+	if err := setInitiativeOwners(ctx, r, i, true); err != nil {
+		return err
+	}
+	if err := setDelegates(ctx, r, cairn.ItemInitiative, i.ID, i.EditorIDs, i.CheckInOwnerIDs, true); err != nil {
+		return err
+	}
+	i.EditorIDs, i.CheckInOwnerIDs = sortedIDs(i.EditorIDs), sortedIDs(i.CheckInOwnerIDs)
+	return nil
 }
 
-// InitiativeByID returns an initiative of the organization with its owners.
+// InitiativeByID returns an initiative of the organization with its people.
 func (db *DB) InitiativeByID(ctx context.Context, orgID, id int64) (*cairn.Initiative, error) {
 	var i *cairn.Initiative
 	err := db.snapshot(ctx, "initiative by id", func(r runner) error {
@@ -157,8 +171,8 @@ func initiativeByID(ctx context.Context, r runner, orgID, id int64) (*cairn.Init
 	if err != nil {
 		return nil, err
 	}
-	owners, err := loadPairs(ctx, r, `SELECT initiative_id, user_id FROM initiative_owners WHERE initiative_id = ?`, id)
-	i.OwnerIDs = orEmpty(owners[id])
+	ps, err := loadPeople(ctx, r, peopleQuery(cairn.ItemInitiative, "?"), id, id)
+	setInitiativePeople(map[int64]*cairn.Initiative{id: i}, ps)
 	return i, err
 }
 
@@ -200,14 +214,11 @@ func (db *DB) ListInitiatives(ctx context.Context, f cairn.InitiativeFilter) ([]
 			ids[n] = i.ID
 		}
 		for _, part := range chunks(ids, 500) {
-			owners, err := loadPairs(ctx, r, `SELECT initiative_id, user_id FROM initiative_owners
-				WHERE initiative_id IN (`+placeholders(len(part))+`)`, int64Args(part)...)
+			ps, err := loadPeople(ctx, r, peopleQuery(cairn.ItemInitiative, placeholders(len(part))), twice(int64Args(part))...)
 			if err != nil {
 				return err
 			}
-			for id, o := range owners {
-				byID[id].OwnerIDs = o
-			}
+			setInitiativePeople(byID, ps)
 		}
 		return nil
 	})
@@ -218,17 +229,33 @@ func (db *DB) ListInitiatives(ctx context.Context, f cairn.InitiativeFilter) ([]
 }
 
 // UpdateInitiative stores an initiative's parent, title, contribution, progress mode,
-// metric definition, weight and owners. The current value and last check-in time change
-// only through AddCheckIn.
+// metric definition, weight, owners, editors and check-in owners, and records what changed
+// in the audit trail. The current value and last check-in time change only through
+// AddCheckIn.
 func (db *DB) UpdateInitiative(ctx context.Context, i *cairn.Initiative) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "update initiative", func(r runner) error { return updateInitiative(ctx, r, i, now) })
+	return db.tx(ctx, "update initiative", func(r runner) error {
+		before, err := initiativeByID(ctx, r, i.OrgID, i.ID)
+		if err != nil {
+			return err
+		}
+		if err := updateInitiative(ctx, r, i, now); err != nil {
+			return err
+		}
+		if err := setDelegates(ctx, r, cairn.ItemInitiative, i.ID, i.EditorIDs, i.CheckInOwnerIDs, false); err != nil {
+			return err
+		}
+		i.EditorIDs, i.CheckInOwnerIDs = sortedIDs(i.EditorIDs), sortedIDs(i.CheckInOwnerIDs)
+		ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
+		return auditDiff(ctx, r, i.OrgID, ref, ref, before, i, now)
+	})
 }
 
-// updateInitiative stores a validated initiative's fields and owners.
+// updateInitiative stores a validated initiative's fields and owners; an import, which
+// knows no editors or check-in owners, leaves those as they are.
 func updateInitiative(ctx context.Context, r runner, i *cairn.Initiative, now time.Time) error {
 	if err := checkInitiativeRefs(ctx, r, i); err != nil {
 		return err
@@ -256,20 +283,23 @@ func updateInitiative(ctx context.Context, r runner, i *cairn.Initiative, now ti
 	return setInitiativeOwners(ctx, r, i, false)
 }
 
-// DeleteInitiative deletes an initiative with its check-ins.
+// DeleteInitiative deletes an initiative with its check-ins, and records the deletion in
+// its parent's history.
 func (db *DB) DeleteInitiative(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete initiative", func(r runner) error {
-		n, err := r.affected(ctx, `DELETE FROM initiatives WHERE id = ? AND org_id = ?`, id, orgID)
+		before, err := initiativeByID(ctx, r, orgID, id)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
-			return cairn.NotFound("initiative", id)
-		}
-		_, err = r.exec(ctx, `DELETE FROM check_ins WHERE org_id = ? AND item_type = 'initiative' AND item_id = ?`, orgID, id)
-		if err != nil {
+		if err := deleteCheckIns(ctx, r, orgID, `item_type = 'initiative' AND item_id = ?`, id); err != nil {
 			return err
 		}
-		return deleteAttached(ctx, r, orgID, `item_type = 'initiative' AND item_id = ?`, id)
+		if _, err := r.exec(ctx, `DELETE FROM initiatives WHERE id = ? AND org_id = ?`, id, orgID); err != nil {
+			return err
+		}
+		if err := deleteAttached(ctx, r, orgID, `item_type = 'initiative' AND item_id = ?`, id); err != nil {
+			return err
+		}
+		return auditDiff(ctx, r, orgID, before.Parent, cairn.Ref{Type: cairn.ItemInitiative, ID: id}, before, nil, db.stamp())
 	})
 }

@@ -23,7 +23,7 @@ func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) 
 	}
 	k.Score, k.LastCheckInAt = floatPtr(score), timePtr(last)
 	k.CreatedAt, k.UpdatedAt = k.CreatedAt.UTC(), k.UpdatedAt.UTC()
-	k.OwnerIDs = []int64{}
+	k.OwnerIDs, k.EditorIDs, k.CheckInOwnerIDs = []int64{}, []int64{}, []int64{}
 	return &k, nil
 }
 
@@ -67,17 +67,25 @@ func setKeyResultOwners(ctx context.Context, r runner, k *cairn.KeyResult, fresh
 	return nil
 }
 
-// CreateKeyResult stores a key result with its owners under an objective of the same
-// organization. The metric's current value is the starting current value.
+// CreateKeyResult stores a key result with its people under an objective of the same
+// organization, and records it in the audit trail. The metric's current value is the
+// starting current value.
 func (db *DB) CreateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "create key result", func(r runner) error { return insertKeyResult(ctx, r, k, now) })
+	return db.tx(ctx, "create key result", func(r runner) error {
+		if err := insertKeyResult(ctx, r, k, now); err != nil {
+			return err
+		}
+		ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
+		return auditDiff(ctx, r, k.OrgID, ref, ref, nil, k, now)
+	})
 }
 
-// insertKeyResult stores a validated key result with its owners.
+// insertKeyResult stores a validated key result with its owners, editors and check-in
+// owners.
 func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time.Time) error {
 	if err := checkKeyResultRefs(ctx, r, k); err != nil {
 		return err
@@ -91,10 +99,17 @@ func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 		return err
 	}
 	k.CreatedAt, k.UpdatedAt, k.LastCheckInAt = now, now, cleanPtr(k.LastCheckInAt)
-	return setKeyResultOwners(ctx, r, k, true)
+	if err := setKeyResultOwners(ctx, r, k, true); err != nil {
+		return err
+	}
+	if err := setDelegates(ctx, r, cairn.ItemKeyResult, k.ID, k.EditorIDs, k.CheckInOwnerIDs, true); err != nil {
+		return err
+	}
+	k.EditorIDs, k.CheckInOwnerIDs = sortedIDs(k.EditorIDs), sortedIDs(k.CheckInOwnerIDs)
+	return nil
 }
 
-// KeyResultByID returns a key result of the organization with its owners.
+// KeyResultByID returns a key result of the organization with its people.
 func (db *DB) KeyResultByID(ctx context.Context, orgID, id int64) (*cairn.KeyResult, error) {
 	var k *cairn.KeyResult
 	err := db.snapshot(ctx, "key result by id", func(r runner) error {
@@ -116,8 +131,8 @@ func keyResultByID(ctx context.Context, r runner, orgID, id int64) (*cairn.KeyRe
 	if err != nil {
 		return nil, err
 	}
-	owners, err := loadPairs(ctx, r, `SELECT key_result_id, user_id FROM key_result_owners WHERE key_result_id = ?`, id)
-	k.OwnerIDs = orEmpty(owners[id])
+	ps, err := loadPeople(ctx, r, peopleQuery(cairn.ItemKeyResult, "?"), id, id)
+	setKeyResultPeople(map[int64]*cairn.KeyResult{id: k}, ps)
 	return k, err
 }
 
@@ -156,14 +171,11 @@ func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*c
 			ids[i] = k.ID
 		}
 		for _, part := range chunks(ids, 500) {
-			owners, err := loadPairs(ctx, r, `SELECT key_result_id, user_id FROM key_result_owners
-				WHERE key_result_id IN (`+placeholders(len(part))+`)`, int64Args(part)...)
+			ps, err := loadPeople(ctx, r, peopleQuery(cairn.ItemKeyResult, placeholders(len(part))), twice(int64Args(part))...)
 			if err != nil {
 				return err
 			}
-			for id, o := range owners {
-				byID[id].OwnerIDs = o
-			}
+			setKeyResultPeople(byID, ps)
 		}
 		return nil
 	})
@@ -174,17 +186,33 @@ func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*c
 }
 
 // UpdateKeyResult stores a key result's objective, title, metric definition, progress
-// source, weight, score and owners. The current value and last check-in time change only
-// through AddCheckIn, so that a stale copy cannot undo a check-in.
+// source, weight, score, owners, editors and check-in owners, and records what changed in
+// the audit trail. The current value and last check-in time change only through AddCheckIn,
+// so that a stale copy cannot undo a check-in.
 func (db *DB) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "update key result", func(r runner) error { return updateKeyResult(ctx, r, k, now) })
+	return db.tx(ctx, "update key result", func(r runner) error {
+		before, err := keyResultByID(ctx, r, k.OrgID, k.ID)
+		if err != nil {
+			return err
+		}
+		if err := updateKeyResult(ctx, r, k, now); err != nil {
+			return err
+		}
+		if err := setDelegates(ctx, r, cairn.ItemKeyResult, k.ID, k.EditorIDs, k.CheckInOwnerIDs, false); err != nil {
+			return err
+		}
+		k.EditorIDs, k.CheckInOwnerIDs = sortedIDs(k.EditorIDs), sortedIDs(k.CheckInOwnerIDs)
+		ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
+		return auditDiff(ctx, r, k.OrgID, ref, ref, before, k, now)
+	})
 }
 
-// updateKeyResult stores a validated key result's fields and owners.
+// updateKeyResult stores a validated key result's fields and owners; an import, which knows
+// no editors or check-in owners, leaves those as they are.
 func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time.Time) error {
 	if err := checkKeyResultRefs(ctx, r, k); err != nil {
 		return err
@@ -209,17 +237,17 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	return setKeyResultOwners(ctx, r, k, false)
 }
 
-// DeleteKeyResult deletes a key result with its initiatives and their check-ins;
-// objectives aligned to it lose their parent.
+// DeleteKeyResult deletes a key result with its initiatives and their check-ins, and
+// records the deletion in its objective's history; objectives aligned to it lose their
+// parent.
 func (db *DB) DeleteKeyResult(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete key result", func(r runner) error {
-		if ok, err := r.exists(ctx, `SELECT 1 FROM key_results WHERE id = ? AND org_id = ?`, id, orgID); err != nil || !ok {
-			return notFoundOr(err, "key result", id)
+		before, err := keyResultByID(ctx, r, orgID, id)
+		if err != nil {
+			return err
 		}
-		_, err := r.exec(ctx, `DELETE FROM check_ins WHERE org_id = ? AND (
-			(item_type = 'key_result' AND item_id = ?)
-			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_key_result_id = ?)))`,
-			orgID, id, id)
+		err = deleteCheckIns(ctx, r, orgID, `(item_type = 'key_result' AND item_id = ?)
+			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_key_result_id = ?))`, id, id)
 		if err != nil {
 			return err
 		}
@@ -228,7 +256,10 @@ func (db *DB) DeleteKeyResult(ctx context.Context, orgID, id int64) error {
 		if err != nil {
 			return err
 		}
-		_, err = r.exec(ctx, `DELETE FROM key_results WHERE id = ?`, id)
-		return err
+		if _, err = r.exec(ctx, `DELETE FROM key_results WHERE id = ?`, id); err != nil {
+			return err
+		}
+		parent := cairn.Ref{Type: cairn.ItemObjective, ID: before.ObjectiveID}
+		return auditDiff(ctx, r, orgID, parent, cairn.Ref{Type: cairn.ItemKeyResult, ID: id}, before, nil, db.stamp())
 	})
 }

@@ -151,14 +151,20 @@ func peopleError(err error, field string) error {
 	return err
 }
 
-// CreateObjective stores an objective with its owners and editors. Its period, team and
-// parent must belong to the same organization.
+// CreateObjective stores an objective with its owners and editors, and records it in the
+// audit trail. Its period, team and parent must belong to the same organization.
 func (db *DB) CreateObjective(ctx context.Context, o *cairn.Objective) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "create objective", func(r runner) error { return insertObjective(ctx, r, o, now) })
+	return db.tx(ctx, "create objective", func(r runner) error {
+		if err := insertObjective(ctx, r, o, now); err != nil {
+			return err
+		}
+		ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
+		return auditDiff(ctx, r, o.OrgID, ref, ref, nil, o, now)
+	})
 }
 
 // insertObjective stores a validated objective with its owners and editors.
@@ -302,15 +308,25 @@ func objectiveIDs(objs []*cairn.Objective) []int64 {
 	return ids
 }
 
-// UpdateObjective stores an objective's fields, score, owners and editors. Its period,
-// team and parent must belong to the same organization, and its parent must not make a
-// cycle.
+// UpdateObjective stores an objective's fields, score, owners and editors, and records what
+// changed in the audit trail. Its period, team and parent must belong to the same
+// organization, and its parent must not make a cycle.
 func (db *DB) UpdateObjective(ctx context.Context, o *cairn.Objective) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
 	now := db.stamp()
-	return db.tx(ctx, "update objective", func(r runner) error { return updateObjective(ctx, r, o, now) })
+	return db.tx(ctx, "update objective", func(r runner) error {
+		before, err := objectiveByID(ctx, r, o.OrgID, o.ID)
+		if err != nil {
+			return err
+		}
+		if err := updateObjective(ctx, r, o, now); err != nil {
+			return err
+		}
+		ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
+		return auditDiff(ctx, r, o.OrgID, ref, ref, before, o, now)
+	})
 }
 
 // updateObjective stores a validated objective's fields, owners and editors.
@@ -335,17 +351,17 @@ func updateObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 }
 
 // DeleteObjective deletes the objective with its key results, initiatives and their
-// check-ins; objectives aligned to it or to its key results lose their parent.
+// check-ins, and records the deletion in the history of what it aligned to (its own when
+// nothing); objectives aligned to it or to its key results lose their parent.
 func (db *DB) DeleteObjective(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete objective", func(r runner) error {
-		if ok, err := r.exists(ctx, `SELECT 1 FROM objectives WHERE id = ? AND org_id = ?`, id, orgID); err != nil || !ok {
-			return notFoundOr(err, "objective", id)
+		before, err := objectiveByID(ctx, r, orgID, id)
+		if err != nil {
+			return err
 		}
-		_, err := r.exec(ctx, `DELETE FROM check_ins WHERE org_id = ? AND (
-			(item_type = 'key_result' AND item_id IN (SELECT id FROM key_results WHERE objective_id = ?))
+		err = deleteCheckIns(ctx, r, orgID, `(item_type = 'key_result' AND item_id IN (SELECT id FROM key_results WHERE objective_id = ?))
 			OR (item_type = 'initiative' AND item_id IN (SELECT id FROM initiatives WHERE parent_objective_id = ?
-				OR parent_key_result_id IN (SELECT id FROM key_results WHERE objective_id = ?))))`,
-			orgID, id, id, id)
+				OR parent_key_result_id IN (SELECT id FROM key_results WHERE objective_id = ?)))`, id, id, id)
 		if err != nil {
 			return err
 		}
@@ -356,7 +372,10 @@ func (db *DB) DeleteObjective(ctx context.Context, orgID, id int64) error {
 		if err != nil {
 			return err
 		}
-		_, err = r.exec(ctx, `DELETE FROM objectives WHERE id = ?`, id)
-		return err
+		if _, err = r.exec(ctx, `DELETE FROM objectives WHERE id = ?`, id); err != nil {
+			return err
+		}
+		self := cairn.Ref{Type: cairn.ItemObjective, ID: id}
+		return auditDiff(ctx, r, orgID, deletedFrom(self, before.Parent), self, before, nil, db.stamp())
 	})
 }

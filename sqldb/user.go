@@ -224,15 +224,25 @@ func mergeUser(ctx context.Context, r runner, into, from int64) error {
 			return err
 		}
 	}
-	_, err = r.exec(ctx, `UPDATE objective_people SET user_id = ? WHERE user_id = ? AND NOT EXISTS (
-		SELECT 1 FROM objective_people q WHERE q.objective_id = objective_people.objective_id
-			AND q.role = objective_people.role AND q.user_id = ?)`, into, from, into)
+	for _, t := range []struct{ table, col string }{
+		{"objective_people", "objective_id"}, {"key_result_people", "key_result_id"}, {"initiative_people", "initiative_id"},
+	} {
+		_, err = r.exec(ctx, `UPDATE `+t.table+` SET user_id = ? WHERE user_id = ? AND NOT EXISTS (
+			SELECT 1 FROM `+t.table+` q WHERE q.`+t.col+` = `+t.table+`.`+t.col+`
+				AND q.role = `+t.table+`.role AND q.user_id = ?)`, into, from, into)
+		if err != nil {
+			return err
+		}
+	}
+	_, err = r.exec(ctx, `UPDATE comment_mentions SET user_id = ? WHERE user_id = ?
+		AND comment_id NOT IN (SELECT comment_id FROM comment_mentions WHERE user_id = ?)`, into, from, into)
 	if err != nil {
 		return err
 	}
 	for _, q := range []string{
 		`UPDATE check_ins SET author_id = ? WHERE author_id = ?`,
 		`UPDATE item_comments SET author_id = ? WHERE author_id = ?`,
+		`UPDATE audit_events SET actor_id = ? WHERE actor_id = ?`,
 		`UPDATE azdo_connections SET owner_id = ? WHERE owner_id = ?`,
 		`UPDATE azdo_data_sources SET created_by = ? WHERE created_by = ?`,
 		`UPDATE viva_mappings SET cairn_id = ? WHERE kind = 'person' AND cairn_id = ?`,
