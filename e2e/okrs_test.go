@@ -111,6 +111,43 @@ func TestBrowser(t *testing.T) {
 		run(t, ctx, "tree updates", chromedp.WaitVisible(`//div[contains(@class,"row")][.//a[contains(.,"Monthly cloud bill")]]//span[@class="value"][contains(.,"104")]`))
 	})
 
+	t.Run("ConversationInTheDrawer", func(t *testing.T) {
+		// The drawer of "Monthly cloud bill" is still open from the step before.
+		run(t, ctx, "check in with a confidence",
+			chromedp.SendKeys(chromedp.ID("ci-value"), "100"),
+			chromedp.SetValue(chromedp.ID("ci-confidence"), "8"),
+			click(chromedp.CSS(`form.checkin button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#drawer [data-testid=confidence]`)),
+		)
+		if got := text(t, ctx, `#drawer [data-testid=confidence]`); got != "confidence 8/10" {
+			t.Fatalf("the check-in list says %q", got)
+		}
+		run(t, ctx, "comment with a mention",
+			chromedp.SendKeys(chromedp.ID("comment-body"), "@admin the bill is dropping: keep the reservations"),
+			click(chromedp.CSS(`#comments form.comment-form button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#drawer mark.mention`)),
+		)
+		if got := text(t, ctx, `#drawer mark.mention`); got != "@admin" {
+			t.Fatalf("the mention reads %q, want @admin", got)
+		}
+		run(t, ctx, "reply to the check-in",
+			click(chromedp.CSS(`#drawer details.thread > summary`)),
+			chromedp.WaitVisible(chromedp.CSS(`#drawer details.thread textarea`)),
+			chromedp.SendKeys(chromedp.CSS(`#drawer details.thread textarea`), "Why 8 and not 9?"),
+			click(chromedp.CSS(`#drawer details.thread button[type=submit]`)),
+		)
+		until(t, ctx, "the reply shows in the open thread", `[...document.querySelectorAll("#drawer details.thread[open] .comment-text")].some(e => e.textContent.includes("Why 8"))`)
+		run(t, ctx, "open the history",
+			click(chromedp.CSS(`#drawer details.history > summary`)),
+			chromedp.WaitVisible(chromedp.CSS(`#drawer .audit`)),
+		)
+		if h := text(t, ctx, `#drawer .audit`); !strings.Contains(h, "checked in") || !strings.Contains(h, "created this key result") || !strings.Contains(h, "Confidence") {
+			t.Fatalf("the history reads %q", h)
+		}
+		run(t, ctx, "scroll to the conversation", chromedp.Evaluate[chromedp.Void](`document.querySelector("#drawer [data-testid=checkins]").scrollIntoView()`))
+		s.shot(t, ctx, "conversation")
+	})
+
 	t.Run("DetailPanelWithChart", func(t *testing.T) {
 		run(t, ctx, "open a demo key result",
 			chromedp.Navigate(s.base+"/o/fabrikam/okrs"),

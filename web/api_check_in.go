@@ -12,6 +12,8 @@ type CheckInInput struct {
 	Value  *float64 `json:"value"`
 	Status string   `json:"status"`
 	Note   string   `json:"note"`
+	// Confidence, from 1 to 10, is for key results only.
+	Confidence *int `json:"confidence"`
 }
 
 // DecodeCheckIn reads and validates a check-in for the item from a request body.
@@ -23,7 +25,7 @@ func DecodeCheckIn(body io.Reader, item cairn.Ref) (*cairn.CheckIn, error) {
 	if in.Value == nil {
 		return nil, cairn.FieldError("value", "value is required")
 	}
-	c := &cairn.CheckIn{Item: item, Value: *in.Value, Status: in.Status, Note: in.Note}
+	c := &cairn.CheckIn{Item: item, Value: *in.Value, Status: in.Status, Note: in.Note, Confidence: in.Confidence}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -15,6 +15,9 @@ type InitiativeInput struct {
 	Metric       *MetricInput       `json:"metric"`
 	OwnerIDs     []int64            `json:"owner_ids"`
 	Weight       float64            `json:"weight"`
+
+	EditorIDs       []int64 `json:"editor_ids"`
+	CheckInOwnerIDs []int64 `json:"checkin_owner_ids"`
 }
 
 func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +46,8 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	i := &cairn.Initiative{Parent: in.Parent, Title: in.Title, Contributes: true, ProgressMode: in.ProgressMode, OwnerIDs: in.OwnerIDs, Weight: in.Weight}
+	i := &cairn.Initiative{Parent: in.Parent, Title: in.Title, Contributes: true, ProgressMode: in.ProgressMode, OwnerIDs: in.OwnerIDs, Weight: in.Weight,
+		EditorIDs: in.EditorIDs, CheckInOwnerIDs: in.CheckInOwnerIDs}
 	if in.Contributes != nil {
 		i.Contributes = *in.Contributes
 	}

@@ -72,10 +72,11 @@ func (s *Server) putOrgIntegration(w http.ResponseWriter, r *http.Request) {
 // CheckInPauseInput is the body of POST …/check-ins: a check-in, and pause_sync to pause
 // the item's Azure DevOps data source instead of overriding it until the next sync.
 type CheckInPauseInput struct {
-	Value     *float64 `json:"value"`
-	Status    string   `json:"status"`
-	Note      string   `json:"note"`
-	PauseSync bool     `json:"pause_sync"`
+	Value      *float64 `json:"value"`
+	Status     string   `json:"status"`
+	Note       string   `json:"note"`
+	Confidence *int     `json:"confidence"`
+	PauseSync  bool     `json:"pause_sync"`
 }
 
 func (s *Server) checkInOrPause(w http.ResponseWriter, r *http.Request, t cairn.ItemType, plain http.HandlerFunc) {
@@ -107,7 +108,7 @@ func (s *Server) checkInOrPause(w http.ResponseWriter, r *http.Request, t cairn.
 		s.writeError(w, r, cairn.FieldError("value", "value is required"))
 		return
 	}
-	c := &cairn.CheckIn{Item: cairn.Ref{Type: t, ID: id}, Value: *in.Value, Status: in.Status, Note: in.Note}
+	c := &cairn.CheckIn{Item: cairn.Ref{Type: t, ID: id}, Value: *in.Value, Status: in.Status, Note: in.Note, Confidence: in.Confidence}
 	if err := c.Validate(); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -195,7 +195,7 @@ func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 // routes is the routing table of the JSON API and the service endpoints.
 func (s *Server) routes() []route {
 	org := "/api/v1/orgs/{org}"
-	return []route{
+	rs := []route{
 		{"GET", "/healthz", s.healthz, true},
 		{"GET", "/readyz", s.readyz, true},
 		{"GET", "/metrics", s.metricsHandler, true},
@@ -314,4 +314,7 @@ func (s *Server) routes() []route {
 		{"POST", "/azure-devops/link", s.extensionLinkForm, true},
 		{"GET", "/azure-devops/initiatives/new", s.extensionNewInitiative, true},
 	}
+	// Conversations and the audit trail.
+	rs = append(rs, s.commentRoutes(org)...)
+	return append(rs, s.historyRoutes(org)...)
 }

@@ -60,6 +60,13 @@ var (
 	// initiative, also those of the objective above it; for a connection, its owner) and
 	// organization admins.
 	OwnerOrEditor = policy("owner-or-editor", SignIn, Denied, Denied, OK, OK, OK, Hidden)
+	// CheckInOwner routes check in on an item the member is a check-in owner of: its
+	// check-in owners may, besides those who may edit it, though they may not edit it.
+	CheckInOwner = policy("check-in-owner", SignIn, Denied, OK, OK, OK, OK, Hidden)
+	// Author routes change a comment: its author only, not even an admin.
+	Author = policy("author", SignIn, Denied, Denied, OK, Denied, Denied, Hidden)
+	// AuthorOrAdmin routes remove a comment: its author and organization admins.
+	AuthorOrAdmin = policy("author-or-admin", SignIn, Denied, Denied, OK, OK, OK, Hidden)
 	// Private routes reach a private connection: its owner and organization admins; to
 	// anyone else it does not exist.
 	Private = policy("private", SignIn, Hidden, Hidden, OK, OK, OK, Hidden)
@@ -125,6 +132,16 @@ const (
 	SyncedInitiative Kind = "synced-initiative"
 	// Session is a sign-in of the role's own, for a request that ends it.
 	Session Kind = "session"
+	// DelegatedKeyResult is a key result of the objective, owned by the admin, with the
+	// member as its one check-in owner: the member may check in on it and not edit it.
+	DelegatedKeyResult Kind = "delegated-key-result"
+	// DelegatedInitiative is a manual initiative of the key result, owned by the admin, with
+	// the member as its one check-in owner.
+	DelegatedInitiative Kind = "delegated-initiative"
+	// CheckIn is a check-in on the key result, by the tenant admin.
+	CheckIn Kind = "check-in"
+	// Comment is a comment on the objective by the editor, its author.
+	Comment Kind = "comment"
 )
 
 // Row is one route of the router with the request that exercises it and its policy.
@@ -244,6 +261,32 @@ var Rows = []Row{
 	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/check-ins", Policy: AnyMember, Status: 200, ID: Initiative},
 	{Route: "POST /api/v1/orgs/{org}/initiatives/{id}/check-ins", Policy: OwnerOrEditor, Status: 201, ID: Initiative, Body: `{"value":50}`},
 	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/data-source", Policy: AnyMember, Status: 200, ID: SyncedInitiative},
+
+	// Check-in owners check in on what they may not edit.
+	{Route: "POST /api/v1/orgs/{org}/key-results/{id}/check-ins", Policy: CheckInOwner, Status: 201, ID: DelegatedKeyResult, Body: `{"value":5,"confidence":7}`},
+	{Route: "PATCH /api/v1/orgs/{org}/key-results/{id}", Policy: OwnerOrEditor, Status: 200, ID: DelegatedKeyResult, Body: `{"title":"Matrix delegated key result"}`},
+	{Route: "POST /api/v1/orgs/{org}/initiatives/{id}/check-ins", Policy: CheckInOwner, Status: 201, ID: DelegatedInitiative, Body: `{"value":50}`},
+	{Route: "PATCH /api/v1/orgs/{org}/initiatives/{id}", Policy: OwnerOrEditor, Status: 200, ID: DelegatedInitiative, Body: `{"title":"Matrix delegated initiative"}`},
+
+	// Conversations: every member reads them, writers take part, and a comment is its
+	// author's to change.
+	{Route: "GET /api/v1/orgs/{org}/objectives/{id}/comments", Policy: AnyMember, Status: 200, ID: Objective},
+	{Route: "POST /api/v1/orgs/{org}/objectives/{id}/comments", Policy: Writer, Status: 201, ID: Objective, Body: `{"body":"matrix {unique}"}`},
+	{Route: "GET /api/v1/orgs/{org}/key-results/{id}/comments", Policy: AnyMember, Status: 200, ID: KeyResult},
+	{Route: "POST /api/v1/orgs/{org}/key-results/{id}/comments", Policy: Writer, Status: 201, ID: KeyResult, Body: `{"body":"matrix {unique}"}`},
+	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/comments", Policy: AnyMember, Status: 200, ID: Initiative},
+	{Route: "POST /api/v1/orgs/{org}/initiatives/{id}/comments", Policy: Writer, Status: 201, ID: Initiative, Body: `{"body":"matrix {unique}"}`},
+	{Route: "GET /api/v1/orgs/{org}/check-ins/{id}/comments", Policy: AnyMember, Status: 200, ID: CheckIn},
+	{Route: "POST /api/v1/orgs/{org}/check-ins/{id}/comments", Policy: Writer, Status: 201, ID: CheckIn, Body: `{"body":"matrix {unique}"}`},
+	{Route: "PATCH /api/v1/orgs/{org}/comments/{id}", Policy: Author, Status: 200, ID: Comment, Body: `{"body":"matrix {unique}"}`},
+	{Route: "DELETE /api/v1/orgs/{org}/comments/{id}", Policy: AuthorOrAdmin, Status: 204, ID: Comment, Fresh: true},
+
+	// The audit trail, which every member reads.
+	{Route: "GET /api/v1/orgs/{org}/objectives/{id}/history", Policy: AnyMember, Status: 200, ID: Objective},
+	{Route: "GET /api/v1/orgs/{org}/key-results/{id}/history", Policy: AnyMember, Status: 200, ID: KeyResult},
+	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/history", Policy: AnyMember, Status: 200, ID: Initiative},
+	{Route: "GET /api/v1/orgs/{org}/check-ins/{id}/history", Policy: AnyMember, Status: 200, ID: CheckIn},
+	{Route: "GET /api/v1/orgs/{org}/data-sources/{id}/history", Policy: AnyMember, Status: 200, ID: DataSource},
 	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/tasks", Policy: AnyMember, Status: 200, ID: SyncedInitiative},
 
 	// The re-bind checklist of imports. No entry 999999 exists: an allowed request reaches
@@ -346,6 +389,14 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/initiatives/{id}/delete", Policy: OwnerOrEditor, Status: 303, ID: Initiative, Fresh: true},
 	{Route: "POST /o/{org}/key-results/{id}/check-ins", Policy: OwnerOrEditor, Status: 303, ID: KeyResult, Body: "value=6"},
 	{Route: "POST /o/{org}/initiatives/{id}/check-ins", Policy: OwnerOrEditor, Status: 303, ID: Initiative, Body: "value=60"},
+	{Route: "POST /o/{org}/key-results/{id}/check-ins", Policy: CheckInOwner, Status: 303, ID: DelegatedKeyResult, Body: "value=6&confidence=8"},
+	{Route: "POST /o/{org}/initiatives/{id}/check-ins", Policy: CheckInOwner, Status: 303, ID: DelegatedInitiative, Body: "value=60"},
+	{Route: "POST /o/{org}/objectives/{id}/comments", Policy: Writer, Status: 303, ID: Objective, Body: "body=matrix+{unique}"},
+	{Route: "POST /o/{org}/key-results/{id}/comments", Policy: Writer, Status: 303, ID: KeyResult, Body: "body=matrix+{unique}"},
+	{Route: "POST /o/{org}/initiatives/{id}/comments", Policy: Writer, Status: 303, ID: Initiative, Body: "body=matrix+{unique}"},
+	{Route: "POST /o/{org}/check-ins/{id}/comments", Policy: Writer, Status: 303, ID: CheckIn, Body: "body=matrix+{unique}"},
+	{Route: "POST /o/{org}/comments/{id}", Policy: Author, Status: 303, ID: Comment, Body: "body=matrix+{unique}"},
+	{Route: "POST /o/{org}/comments/{id}/delete", Policy: AuthorOrAdmin, Status: 303, ID: Comment, Fresh: true},
 
 	// The UI: administration.
 	{Route: "GET /o/{org}/admin", Policy: OrgAdmin, Status: 200},

@@ -301,7 +301,8 @@ func (r *runner) setup(t *testing.T) {
 		r.enroll(t, c)
 	}
 
-	for _, k := range []Kind{Period, Team, Membership, Objective, KeyResult, elsewhere, Initiative, Connection, PrivateConnection, DataSource, SyncedKeyResult, SyncedInitiative} {
+	for _, k := range []Kind{Period, Team, Membership, Objective, KeyResult, elsewhere, Initiative, Connection, PrivateConnection, DataSource,
+		SyncedKeyResult, SyncedInitiative, DelegatedKeyResult, DelegatedInitiative, CheckIn, Comment} {
 		r.ids[k] = r.make(t, k)
 	}
 	r.ids[Org] = home
@@ -364,6 +365,17 @@ func (r *runner) make(t *testing.T, k Kind) string {
 		}
 		r.call(t, r.who[Editor], 201, "POST", base+"/connections", map[string]any{"name": "Matrix " + r.unique(), "organization_url": r.env.AzdoOrgURL,
 			"project": r.env.AzdoProject, "visibility": vis, "auth": map[string]any{"type": "pat", "token": r.env.AzdoPAT}}, &out)
+	case DelegatedKeyResult:
+		r.call(t, tenant, 201, "POST", base+"/key-results", map[string]any{"objective_id": r.num(t, Objective), "title": "Matrix " + r.unique(),
+			"owner_ids": []int64{r.users[Admin]}, "checkin_owner_ids": []int64{r.users[Member]}, "metric": map[string]any{"kind": "number", "start": 0, "target": 10}}, &out)
+	case DelegatedInitiative:
+		r.call(t, tenant, 201, "POST", base+"/initiatives", map[string]any{"parent": map[string]any{"type": "key_result", "id": r.num(t, KeyResult)},
+			"title": "Matrix " + r.unique(), "owner_ids": []int64{r.users[Admin]}, "checkin_owner_ids": []int64{r.users[Member]}, "progress_mode": "manual"}, &out)
+	case CheckIn:
+		r.call(t, tenant, 201, "POST", base+"/key-results/"+r.ids[KeyResult]+"/check-ins", map[string]any{"value": 3, "note": "matrix"}, &out)
+	case Comment:
+		// The editor writes it, so that the editor is its author.
+		r.call(t, r.who[Editor], 201, "POST", base+"/objectives/"+r.ids[Objective]+"/comments", map[string]any{"body": "Matrix " + r.unique()}, &out)
 	case DataSource:
 		kr := r.make(t, SyncedKeyResult)
 		var ds struct {

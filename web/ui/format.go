@@ -57,7 +57,26 @@ func funcs(u *UI) template.FuncMap {
 			return *f
 		},
 		"newFormID": newFormID,
-		"statuses":  func() []statusOption { return statusOptions },
+		"derefInt": func(n *int) int {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
+		"derefTime": func(t *time.Time) time.Time {
+			if t == nil {
+				return time.Time{}
+			}
+			return *t
+		},
+		"confidences": func() []int {
+			out := make([]int, 0, cairn.MaxConfidence)
+			for n := cairn.MinConfidence; n <= cairn.MaxConfidence; n++ {
+				out = append(out, n)
+			}
+			return out
+		},
+		"statuses": func() []statusOption { return statusOptions },
 		"fe": func(errs map[string]string, field string) fieldErr {
 			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(field), Msg: errs[field]}
 		},

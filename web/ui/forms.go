@@ -49,6 +49,12 @@ type itemForm struct {
 	Errs            map[string]string
 	General         string
 
+	// EditorIDs and CheckInOwnerIDs are the chosen editors and check-in owners of a key
+	// result or an initiative; People says that the form had those fields.
+	EditorIDs       []int64
+	CheckInOwnerIDs []int64
+	People          bool
+
 	Periods    []choice
 	Teams      []choice
 	Members    []*cairn.Member
@@ -71,6 +77,12 @@ func (f *itemForm) Owner(id int64) bool {
 	return false
 }
 
+// Editor reports whether the user id is among the chosen editors.
+func (f *itemForm) Editor(id int64) bool { return slices.Contains(f.EditorIDs, id) }
+
+// CheckInOwner reports whether the user id is among the chosen check-in owners.
+func (f *itemForm) CheckInOwner(id int64) bool { return slices.Contains(f.CheckInOwnerIDs, id) }
+
 // IsNew reports whether the form creates an item.
 func (f *itemForm) IsNew() bool { return f.ID == 0 }
 
@@ -90,7 +102,9 @@ func (f *itemForm) fail(err error) error {
 		case "metric":
 			field = "metric.kind"
 		case "editor_ids":
-			field = "owner_ids"
+			if f.Type == cairn.ItemObjective {
+				field = "owner_ids" // the objective form has no editors field
+			}
 		}
 		f.Errs[field] = cairn.ErrorMessage(err)
 	case code == cairn.EINVALID || code == cairn.ECONFLICT:
@@ -138,15 +152,27 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 	if t == cairn.ItemInitiative {
 		f.setWorkItem(v.Get("azdo_work_item"), v.Get("azdo_org_url"), v.Get("azdo_project"))
 	}
-	for _, s := range v["owner_ids"] {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			f.Errs["owner_ids"] = "choose owners from the list"
-			continue
-		}
-		f.OwnerIDs = append(f.OwnerIDs, id)
+	f.OwnerIDs = formIDs(v, "owner_ids", "choose owners from the list", f.Errs)
+	if t != cairn.ItemObjective && v.Get("people_present") != "" {
+		f.People = true
+		f.EditorIDs = formIDs(v, "editor_ids", "choose editors from the list", f.Errs)
+		f.CheckInOwnerIDs = formIDs(v, "checkin_owner_ids", "choose check-in owners from the list", f.Errs)
 	}
 	return f
+}
+
+// formIDs reads the user ids a form's checkboxes chose.
+func formIDs(v url.Values, field, problem string, errs map[string]string) []int64 {
+	var out []int64
+	for _, s := range v[field] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			errs[field] = problem
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
 }
 
 func parseParent(s string) (*cairn.Ref, bool) {
@@ -365,7 +391,8 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 		}
 		return cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, nil
 	case cairn.ItemKeyResult:
-		k := &cairn.KeyResult{Title: f.Title, OwnerIDs: f.OwnerIDs, Weight: weight, ProgressSource: cairn.ProgressSource(f.Source)}
+		k := &cairn.KeyResult{Title: f.Title, OwnerIDs: f.OwnerIDs, Weight: weight, ProgressSource: cairn.ProgressSource(f.Source),
+			EditorIDs: f.EditorIDs, CheckInOwnerIDs: f.CheckInOwnerIDs}
 		k.ObjectiveID = formInt(v, "objective_id", f.Errs)
 		if k.ObjectiveID == 0 && f.Errs["objective_id"] == "" {
 			f.Errs["objective_id"] = "choose the objective this key result measures"
@@ -380,7 +407,8 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 		}
 		return cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, nil
 	case cairn.ItemInitiative:
-		i := &cairn.Initiative{Title: f.Title, Contributes: f.Contributes, ProgressMode: cairn.ProgressMode(f.Mode), OwnerIDs: f.OwnerIDs, Weight: weight}
+		i := &cairn.Initiative{Title: f.Title, Contributes: f.Contributes, ProgressMode: cairn.ProgressMode(f.Mode), OwnerIDs: f.OwnerIDs, Weight: weight,
+			EditorIDs: f.EditorIDs, CheckInOwnerIDs: f.CheckInOwnerIDs}
 		parent, ok := parseParent(f.Parent)
 		if !ok || parent == nil {
 			f.Errs["parent.id"] = "choose the objective or key result this initiative serves"
@@ -439,6 +467,7 @@ func (u *UI) editItemPage(q *request) error {
 			return err
 		}
 		f.Title, f.OwnerIDs, f.ObjectiveID, f.PeriodID = k.Title, k.OwnerIDs, strconv.FormatInt(k.ObjectiveID, 10), strconv.FormatInt(o.PeriodID, 10)
+		f.EditorIDs, f.CheckInOwnerIDs = k.EditorIDs, k.CheckInOwnerIDs
 		f.Kind, f.Start, f.Target, f.Unit, f.Source, f.Weight = string(k.Metric.Kind), ff(k.Metric.Start), ff(k.Metric.Target), k.Metric.Unit, string(k.ProgressSource), ff(k.Weight)
 	case cairn.ItemInitiative:
 		i, err := u.svc.Initiative(ctx, org, id)
@@ -446,6 +475,7 @@ func (u *UI) editItemPage(q *request) error {
 			return err
 		}
 		f.Title, f.OwnerIDs, f.Contributes, f.Mode, f.Weight = i.Title, i.OwnerIDs, i.Contributes, string(i.ProgressMode), ff(i.Weight)
+		f.EditorIDs, f.CheckInOwnerIDs = i.EditorIDs, i.CheckInOwnerIDs
 		f.Parent = string(i.Parent.Type) + ":" + strconv.FormatInt(i.Parent.ID, 10)
 		f.Kind = "percentage"
 		if i.Metric != nil {
@@ -507,6 +537,7 @@ func (u *UI) updateItem(q *request) error {
 		start := formFloat(f.Start, "metric.start", "start", f.Errs)
 		target := formFloat(f.Target, "metric.target", "target", f.Errs)
 		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Metric: &cairn.MetricUpdate{Kind: &kind, Start: &start, Target: &target, Unit: &f.Unit}}
+		up.EditorIDs, up.CheckInOwnerIDs = f.delegates()
 		if f.Source == string(cairn.SourceManual) || f.Source == string(cairn.SourceRollUp) {
 			src := cairn.ProgressSource(f.Source)
 			up.ProgressSource = &src
@@ -517,6 +548,7 @@ func (u *UI) updateItem(q *request) error {
 	case cairn.ItemInitiative:
 		mode := cairn.ProgressMode(f.Mode)
 		up := cairn.InitiativeUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Contributes: &f.Contributes, ProgressMode: &mode}
+		up.EditorIDs, up.CheckInOwnerIDs = f.delegates()
 		if mode == cairn.ModeMetric {
 			kind := cairn.MetricKind(f.Kind)
 			start := formFloat(f.Start, "metric.start", "start", f.Errs)
@@ -536,6 +568,16 @@ func (u *UI) updateItem(q *request) error {
 		return u.showItemForm(q, f, http.StatusUnprocessableEntity)
 	}
 	return u.redirect(q, itemURL(org, cairn.Ref{Type: t, ID: id}))
+}
+
+// delegates returns the editors and check-in owners to store: none to change when the form
+// had no such fields, else the chosen ones (none chosen is none).
+func (f *itemForm) delegates() (editors, checkInOwners *[]int64) {
+	if !f.People {
+		return nil, nil
+	}
+	e, c := append([]int64{}, f.EditorIDs...), append([]int64{}, f.CheckInOwnerIDs...)
+	return &e, &c
 }
 
 func (u *UI) deleteItem(q *request) error {

@@ -46,9 +46,25 @@ type drawer struct {
 	Kind        cairn.MetricKind
 	// OOB marks the parts that a finished sync replaces out of band.
 	OOB bool
+
+	// Editors may change the item; CheckInOwners may check in on it.
+	Editors       []person
+	CheckInOwners []person
+	// CanComment is whether the user may comment on the item and its check-ins.
+	CanComment bool
+	// The conversation: the item's comments, the form a refused comment comes back in, the
+	// check-in whose thread is open, and the audit trail.
+	Comments    []commentView
+	CommentForm commentForm
+	OpenThread  int64
+	History     []historyRow
+	// Org is the organization's slug, for the threads' addresses.
+	Org string
+	// Confidence is the newest confidence a check-in gave, if any.
+	Confidence *int
 }
 
-// checkInRow is one line of the check-in list.
+// checkInRow is one line of the check-in list, with its thread of comments.
 type checkInRow struct {
 	At     time.Time
 	Value  string
@@ -56,6 +72,10 @@ type checkInRow struct {
 	Note   string
 	Author string
 	Auto   bool
+
+	ID         int64
+	Confidence *int
+	Comments   []commentView
 }
 
 // checkInForm keeps what the user typed when the check-in is refused.
@@ -65,6 +85,8 @@ type checkInForm struct {
 	Note   string
 	Errs   map[string]string
 	Saved  bool
+
+	Confidence string
 }
 
 func (d *drawer) ref() cairn.Ref { return cairn.Ref{Type: d.Type, ID: d.ID} }
@@ -212,8 +234,12 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		return nil, err
 	}
 	names := memberNames(members)
-	uid := q.user.ID
 	d := &drawer{Type: ref.Type, ID: ref.ID}
+	acc, err := u.svc.ItemAccess(ctx, org, ref)
+	if err != nil {
+		return nil, err
+	}
+	d.CanEdit, d.CanComment = acc.Edit, acc.Comment
 	var periodID int64
 	var metric *cairn.Metric
 	var checkable bool
@@ -226,7 +252,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		d.Title, d.Description, d.Status, d.Progress, d.Score = t.Title, t.Description, t.Status, t.Progress, t.Score
 		d.Label = pct(t.Progress)
 		d.Owners = people(t.OwnerIDs, names)
-		d.CanEdit = q.isAdmin() || (q.role == cairn.RoleMember && (slices.Contains(t.OwnerIDs, uid) || slices.Contains(t.EditorIDs, uid)))
+		d.Editors = people(t.EditorIDs, names)
 		periodID = t.PeriodID
 		b := &treeBuilder{names: names, auto: u.automated(ctx, q)}
 		for _, k := range t.KeyResults {
@@ -253,7 +279,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		d.Title, d.Status, d.Progress, d.Score = k.Title, k.Status, k.Progress, k.Score
 		d.Label = metricLabel(k.Metric, roomFull)
 		d.Owners = people(k.OwnerIDs, names)
-		d.CanEdit = q.isAdmin() || (q.role == cairn.RoleMember && (slices.Contains(k.OwnerIDs, uid) || slices.Contains(o.OwnerIDs, uid) || slices.Contains(o.EditorIDs, uid)))
+		d.Editors, d.CheckInOwners = people(k.EditorIDs, names), people(k.CheckInOwnerIDs, names)
 		d.Automated = k.Source == "azure-devops" || k.ProgressSource == cairn.SourceDataSource
 		d.RollUp = k.ProgressSource == cairn.SourceRollUp
 		d.ParentTitle, d.ParentURL = o.Title, itemURL(org, cairn.Ref{Type: cairn.ItemObjective, ID: o.ID})
@@ -269,10 +295,10 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		d.Title, d.Status, d.Progress = i.Title, i.Status, i.Progress
 		d.Label = initiativeLabel(i, roomFull)
 		d.Owners = people(i.OwnerIDs, names)
+		d.Editors, d.CheckInOwners = people(i.EditorIDs, names), people(i.CheckInOwnerIDs, names)
 		d.Automated = i.Source == "azure-devops"
 		d.Tasks = i.ProgressMode == cairn.ModeTasks
 		d.ParentTitle, d.ParentURL = u.parentLink(ctx, org, i.Parent)
-		var parentOwners []int64
 		switch i.Parent.Type {
 		case cairn.ItemKeyResult:
 			k, err := u.svc.KeyResult(ctx, org, i.Parent.ID)
@@ -284,16 +310,13 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 				return nil, err
 			}
 			periodID = o.PeriodID
-			parentOwners = slices.Concat(k.OwnerIDs, o.OwnerIDs, o.EditorIDs)
 		default:
 			o, err := u.svc.Objective(ctx, org, i.Parent.ID)
 			if err != nil {
 				return nil, err
 			}
 			periodID = o.PeriodID
-			parentOwners = slices.Concat(o.OwnerIDs, o.EditorIDs)
 		}
-		d.CanEdit = q.isAdmin() || (q.role == cairn.RoleMember && (slices.Contains(i.OwnerIDs, uid) || slices.Contains(parentOwners, uid)))
 		if i.ProgressMode == cairn.ModeMetric && i.Metric != nil {
 			m := *i.Metric
 			m.Current = i.Current
@@ -335,8 +358,11 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 					author = names[*c.AuthorID]
 				}
 			}
-			row := checkInRow{At: c.CreatedAt, Value: format(c.Value), Status: progress.Status(c.Status), Note: c.Note, Author: author, Auto: c.Source == cairn.CheckInAzureDevOps}
+			row := checkInRow{ID: c.ID, Confidence: c.Confidence, At: c.CreatedAt, Value: format(c.Value), Status: progress.Status(c.Status), Note: c.Note, Author: author, Auto: c.Source == cairn.CheckInAzureDevOps}
 			d.CheckIns = append(d.CheckIns, row)
+			if d.Confidence == nil {
+				d.Confidence = c.Confidence
+			}
 			tip := format(c.Value) + " · " + author + " · " + c.CreatedAt.Format("2 Jan")
 			if c.Note != "" {
 				tip += " — " + c.Note
@@ -353,7 +379,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			}
 		}
 		d.Chart = renderChart(in)
-		d.CanCheckIn = checkable && d.CanEdit && !d.Closed
+		d.CanCheckIn = checkable && acc.CheckIn && !d.Closed
 	}
 	if d.Automated || u.azdo != nil {
 		card, err := u.sourceCard(ctx, q, ref)
@@ -364,6 +390,9 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		if card != nil {
 			d.Automated = true
 		}
+	}
+	if err := u.loadConversation(ctx, q, d, members); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -402,10 +431,19 @@ func (u *UI) checkIn(q *request) error {
 		return err
 	}
 	ref := cairn.Ref{Type: t, ID: id}
-	form := checkInForm{Value: strings.TrimSpace(q.r.PostForm.Get("value")), Status: q.r.PostForm.Get("status"), Note: q.r.PostForm.Get("note")}
+	form := checkInForm{Value: strings.TrimSpace(q.r.PostForm.Get("value")), Status: q.r.PostForm.Get("status"), Note: q.r.PostForm.Get("note"),
+		Confidence: strings.TrimSpace(q.r.PostForm.Get("confidence"))}
 	formID := q.r.PostForm.Get("form_id")
 	var ferr error
 	value, perr := parseNumber(form.Value)
+	var confidence *int
+	if form.Confidence != "" {
+		n, err := strconv.Atoi(form.Confidence)
+		if err != nil {
+			ferr = cairn.FieldError("confidence", "choose a confidence from %d to %d", cairn.MinConfidence, cairn.MaxConfidence)
+		}
+		confidence = &n
+	}
 	switch {
 	case form.Value == "":
 		ferr = cairn.FieldError("value", "enter the new value")
@@ -416,7 +454,7 @@ func (u *UI) checkIn(q *request) error {
 		if _, ok := u.forms.claim(formID); !ok {
 			return u.redirect(q, itemURL(q.org.Slug, ref))
 		}
-		ferr = u.svc.CheckInAndPause(ctx, q.org.Slug, &cairn.CheckIn{Item: ref, Value: value, Status: form.Status, Note: form.Note}, q.r.PostForm.Get("pause_sync") != "")
+		ferr = u.svc.CheckInAndPause(ctx, q.org.Slug, &cairn.CheckIn{Item: ref, Value: value, Status: form.Status, Note: form.Note, Confidence: confidence}, q.r.PostForm.Get("pause_sync") != "")
 		if ferr != nil {
 			u.forms.release(formID)
 		} else {

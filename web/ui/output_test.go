@@ -60,7 +60,16 @@ func TestPagesShowPayloadsAsText(t *testing.T) {
 	if u, err := b.db.UserByID(ctx, mal.UserID); err == nil {
 		malCtx = cairn.NewContext(ctx, u)
 	}
-	must(b.svc.CheckIn(malCtx, "fabrikam", &cairn.CheckIn{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: kr.ID}, Value: 12, Note: payload}))
+	malCheckIn := &cairn.CheckIn{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: kr.ID}, Value: 12, Note: payload}
+	must(b.svc.CheckIn(malCtx, "fabrikam", malCheckIn))
+	// Comments: one that mentions Mallory, whose name is the payload, so that the mention is
+	// drawn around it, and one in the thread of her check-in.
+	mention := &cairn.Comment{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: kr.ID}, Body: "cc @" + payload}
+	must(b.svc.AddComment(malCtx, "fabrikam", mention))
+	if len(mention.MentionedUserIDs) != 1 {
+		t.Fatalf("the comment mentions %v, want Mallory: the mention would not be drawn", mention.MentionedUserIDs)
+	}
+	must(b.svc.AddComment(malCtx, "fabrikam", &cairn.Comment{Item: cairn.Ref{Type: cairn.ItemCheckIn, ID: malCheckIn.ID}, Body: "thread " + payload}))
 	must(b.svc.CheckIn(cairn.NewContext(ctx, admin), "fabrikam", &cairn.CheckIn{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: b.keyResult}, Value: 3, Note: payload}))
 
 	// Azure DevOps data: the titles, assignees and tags of epic 1 and everything under it,
@@ -130,7 +139,7 @@ func TestPagesShowPayloadsAsText(t *testing.T) {
 		{name: "OKR tree filtered", path: "/o/fabrikam/okrs?q=" + url.QueryEscape(payload), shows: []string{payload}},
 		{name: "OKR tree rows", path: "/o/fabrikam/okrs?part=tree", htmx: true, shows: payloads},
 		{name: "objective drawer", path: "/o/fabrikam/okrs/objectives/" + id(objectives[1]), shows: []string{payloads[1], payload}},
-		{name: "key result drawer", path: "/o/fabrikam/okrs/key-results/" + id(kr.ID), shows: []string{payload, shortPayload}},
+		{name: "key result drawer", path: "/o/fabrikam/okrs/key-results/" + id(kr.ID), shows: []string{payload, shortPayload, "cc @" + payload, "thread " + payload}},
 		{name: "key result drawer by htmx", path: "/o/fabrikam/okrs/key-results/" + id(kr.ID), htmx: true, shows: []string{payload, shortPayload}},
 		{name: "data source card and check-ins", path: "/o/fabrikam/okrs/key-results/" + id(b.keyResult), shows: []string{queryName, payload}},
 		{name: "data source card of work items", path: "/o/fabrikam/okrs/initiatives/" + id(b.initiative), htmx: true, shows: []string{payload}},

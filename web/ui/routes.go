@@ -32,6 +32,11 @@ func (u *UI) routes() {
 	for _, kind := range []string{"key-results", "initiatives"} {
 		u.handle("POST /o/{org}/"+kind+"/{id}/check-ins", in, u.checkIn)
 	}
+	for _, kind := range []string{"objectives", "key-results", "initiatives", "check-ins"} {
+		u.handle("POST /o/{org}/"+kind+"/{id}/comments", in, u.addComment)
+	}
+	u.handle("POST /o/{org}/comments/{id}", in, u.editComment)
+	u.handle("POST /o/{org}/comments/{id}/delete", in, u.deleteComment)
 
 	u.handle("GET /o/{org}/admin", in, u.adminSettings)
 	u.handle("POST /o/{org}/admin/settings", in, u.saveSettings)
