@@ -1,6 +1,7 @@
 package cairn
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cairn-okr/cairn/progress"
@@ -24,9 +25,12 @@ type evaluator struct {
 	out      map[Ref]Eval
 	visiting map[Ref]bool
 
-	krsByObjective  map[int64][]*KeyResult
-	initsByParent   map[Ref][]*Initiative
-	alignedByParent map[Ref][]*Objective
+	krsByObjective map[int64][]*KeyResult
+	initsByParent  map[Ref][]*Initiative
+	// alignedByParent lists, per parent, the objectives and key results aligned to it, each
+	// with the weight of that edge. A key result's own objective is not an alignment: it is
+	// in krsByObjective.
+	alignedByParent map[Ref][]aligned
 	objectiveByID   map[int64]*Objective
 	keyResultByID   map[int64]*KeyResult
 	initiativeByID  map[int64]*Initiative
@@ -47,6 +51,13 @@ func (s *Service) evaluate(g *Graph, org *Org, now time.Time) map[Ref]Eval {
 	return e.out
 }
 
+// aligned is one edge of the alignment graph seen from its parent: the child and the weight
+// it counts with there.
+type aligned struct {
+	child  Ref
+	weight float64
+}
+
 func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 	e := &evaluator{
 		g:               g,
@@ -55,7 +66,7 @@ func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 		visiting:        map[Ref]bool{},
 		krsByObjective:  map[int64][]*KeyResult{},
 		initsByParent:   map[Ref][]*Initiative{},
-		alignedByParent: map[Ref][]*Objective{},
+		alignedByParent: map[Ref][]aligned{},
 		objectiveByID:   make(map[int64]*Objective, len(g.Objectives)),
 		keyResultByID:   make(map[int64]*KeyResult, len(g.KeyResults)),
 		initiativeByID:  make(map[int64]*Initiative, len(g.Initiatives)),
@@ -68,13 +79,16 @@ func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 	e.expected = progress.Expected(p.Start.Time(), end, now)
 	for _, o := range g.Objectives {
 		e.objectiveByID[o.ID] = o
-		if o.Parent != nil {
-			e.alignedByParent[*o.Parent] = append(e.alignedByParent[*o.Parent], o)
+		for _, a := range o.Parents {
+			e.alignedByParent[a.Ref()] = append(e.alignedByParent[a.Ref()], aligned{Ref{ItemObjective, o.ID}, a.Weight})
 		}
 	}
 	for _, k := range g.KeyResults {
 		e.keyResultByID[k.ID] = k
 		e.krsByObjective[k.ObjectiveID] = append(e.krsByObjective[k.ObjectiveID], k)
+		for _, a := range k.Parents {
+			e.alignedByParent[a.Ref()] = append(e.alignedByParent[a.Ref()], aligned{Ref{ItemKeyResult, k.ID}, a.Weight})
+		}
 	}
 	for _, i := range g.Initiatives {
 		e.initiativeByID[i.ID] = i
@@ -89,6 +103,33 @@ func (e *evaluator) finish(r Ref, p float64, active bool) Eval {
 	return ev
 }
 
+// alignedChildren adds to children the items aligned to parent whose type is in types, each
+// with the weight of its edge; an edge of weight 0 is aligned but not counted. It reports
+// whether a counted one is active.
+func (e *evaluator) alignedChildren(parent Ref, children []progress.Child, types ...ItemType) ([]progress.Child, bool) {
+	active := false
+	for _, a := range e.alignedByParent[parent] {
+		var ev Eval
+		switch {
+		case a.child.Type == ItemObjective && slices.Contains(types, ItemObjective) && e.objectiveByID[a.child.ID] != nil:
+			ev = e.objective(e.objectiveByID[a.child.ID])
+		case a.child.Type == ItemKeyResult && slices.Contains(types, ItemKeyResult) && e.keyResultByID[a.child.ID] != nil:
+			ev = e.keyResult(e.keyResultByID[a.child.ID])
+		default:
+			continue
+		}
+		counted := a.weight > 0
+		children = append(children, progress.Child{Progress: ev.Progress, Weight: a.weight, Contributes: counted})
+		active = active || (ev.Active && counted)
+	}
+	return children, active
+}
+
+// objective rolls up an objective from its own key results (with their weights), its
+// contributing initiatives and the key results aligned to it (with the weights of their
+// edges). Objectives aligned to an objective do not count towards it (PRODUCT.md §1: an
+// objective's progress comes from key results and initiatives); they count towards a
+// parent key result that rolls up.
 func (e *evaluator) objective(o *Objective) Eval {
 	r := Ref{ItemObjective, o.ID}
 	if ev, ok := e.out[r]; ok {
@@ -111,10 +152,13 @@ func (e *evaluator) objective(o *Objective) Eval {
 		children = append(children, progress.Child{Progress: ev.Progress, Weight: i.Weight, Contributes: i.Contributes})
 		active = active || (ev.Active && i.Contributes)
 	}
+	children, act := e.alignedChildren(r, children, ItemKeyResult)
 	p, _ := progress.RollUp(children)
-	return e.finish(r, p, active)
+	return e.finish(r, p, active || act)
 }
 
+// keyResult computes a key result: from its metric, or, rolling up, from its contributing
+// initiatives and the objectives and key results aligned to it, each with its edge's weight.
 func (e *evaluator) keyResult(k *KeyResult) Eval {
 	r := Ref{ItemKeyResult, k.ID}
 	if ev, ok := e.out[r]; ok {
@@ -133,13 +177,9 @@ func (e *evaluator) keyResult(k *KeyResult) Eval {
 			children = append(children, progress.Child{Progress: ev.Progress, Weight: i.Weight, Contributes: i.Contributes})
 			active = active || (ev.Active && i.Contributes)
 		}
-		for _, o := range e.alignedByParent[r] {
-			ev := e.objective(o)
-			children = append(children, progress.Child{Progress: ev.Progress, Weight: o.Weight, Contributes: true})
-			active = active || ev.Active
-		}
+		children, act := e.alignedChildren(r, children, ItemObjective, ItemKeyResult)
 		p, _ := progress.RollUp(children)
-		return e.finish(r, p, active)
+		return e.finish(r, p, active || act)
 	}
 	p := metricProgress(k.Metric, k.Metric.Current)
 	return e.finish(r, p, k.LastCheckInAt != nil)

@@ -1,6 +1,9 @@
 package cairn
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // ListKeyResults lists key results, of one objective or of one period, with progress.
 func (s *Service) ListKeyResults(ctx context.Context, org string, objectiveID, periodID int64) ([]*KeyResultView, error) {
@@ -92,6 +95,9 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 	if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
 		return err
 	}
+	if err := s.checkParents(ctx, a, Ref{ItemKeyResult, 0}, "parents", k.Parents); err != nil {
+		return err
+	}
 	k.Metric.Current = k.Metric.Start
 	k.CreatedAt = s.now().UTC()
 	k.UpdatedAt = k.CreatedAt
@@ -105,7 +111,10 @@ type KeyResultUpdate struct {
 	ProgressSource *ProgressSource `json:"progress_source"`
 	OwnerIDs       *[]int64        `json:"owner_ids"`
 	Weight         *float64        `json:"weight"`
-	Score          *float64        `json:"score"`
+	// Parents replaces the other parents the key result counts towards (see
+	// KeyResult.Parents); an empty list removes them all.
+	Parents *[]Alignment `json:"parents"`
+	Score   *float64     `json:"score"`
 }
 
 // MetricUpdate is a partial update of a metric. Its current value changes only by check-in.
@@ -148,7 +157,7 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
 			return nil, FieldError("score", "score must be between 0 and 1")
 		}
-		if up.Title != nil || up.Metric != nil || up.ProgressSource != nil || up.OwnerIDs != nil || up.Weight != nil {
+		if up.Title != nil || up.Metric != nil || up.ProgressSource != nil || up.OwnerIDs != nil || up.Weight != nil || up.Parents != nil {
 			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
 		}
 		k.Score = up.Score
@@ -171,10 +180,19 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 		if up.Weight != nil {
 			k.Weight = *up.Weight
 		}
+		if up.Parents != nil {
+			k.Parents = slices.Clone(*up.Parents)
+			if k.Parents == nil {
+				k.Parents = []Alignment{}
+			}
+		}
 		if err := k.Validate(); err != nil {
 			return nil, err
 		}
 		if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
+			return nil, err
+		}
+		if err := s.checkParents(ctx, a, Ref{ItemKeyResult, k.ID}, "parents", k.Parents); err != nil {
 			return nil, err
 		}
 	}

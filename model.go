@@ -1,7 +1,11 @@
 package cairn
 
 import (
+	"bytes"
+	"encoding/json"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -221,6 +225,84 @@ type Ref struct {
 	ID   int64    `json:"id"`
 }
 
+// Alignment is one edge of the alignment graph: the objective or key result that holds it
+// counts towards the parent objective or key result it names, with Weight.
+//
+// A weight belongs to the edge (child, parent), not to the child: a key result may count
+// 0.7 towards one objective and 0.3 towards another. Under one parent, weights are relative
+// among the children that count there: the parent's progress is
+// Σ(weight × child progress) / Σ weight over its counted children, so two children of
+// weight 1 count half each, and a child of weight 0.7 next to one of weight 1 counts
+// 0.7/1.7. A weight of 0 means aligned but not counted, as Viva Goals' "weight: 0%": the
+// link is kept and shown, and the parent's progress ignores it. docs/alignment.md has the
+// whole rule.
+type Alignment struct {
+	Type ItemType `json:"type"`
+	ID   int64    `json:"id"`
+	// Weight is the child's weight under this parent: 0 to 1000, 0 meaning not counted.
+	// A JSON alignment without a weight gets the default 1.
+	Weight float64 `json:"weight"`
+}
+
+// Ref returns the parent the alignment points at.
+func (a Alignment) Ref() Ref { return Ref{Type: a.Type, ID: a.ID} }
+
+// Counted reports whether the alignment counts towards its parent's progress.
+func (a Alignment) Counted() bool { return a.Weight > 0 }
+
+// UnmarshalJSON reads an alignment strictly (unknown fields are refused). A missing weight is
+// the default 1, so that weights default to equal, while an explicit 0 keeps its meaning:
+// aligned but not counted.
+func (a *Alignment) UnmarshalJSON(b []byte) error {
+	type plain Alignment
+	p := plain{Weight: 1}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	*a = Alignment(p)
+	return nil
+}
+
+// MaxParents bounds the parents of one item.
+const MaxParents = 20
+
+// validAlignments checks the parents of self. field names the list in errors; a list made
+// from the single parent field is reported as that field.
+func validAlignments(field string, single bool, self Ref, ps []Alignment) error {
+	if len(ps) > MaxParents {
+		return FieldError(field, "at most %d parents", MaxParents)
+	}
+	seen := make(map[Ref]bool, len(ps))
+	for n, a := range ps {
+		f := field
+		if !single {
+			f = field + "[" + strconv.Itoa(n) + "]"
+		}
+		if a.Type != ItemObjective && a.Type != ItemKeyResult {
+			return FieldError(f+".type", "parent type must be objective or key_result, not %q", a.Type)
+		}
+		if a.ID <= 0 {
+			return FieldError(f+".id", "parent id is required")
+		}
+		if self.ID != 0 && a.Ref() == self {
+			return FieldError(f+".id", "%s %d cannot align to itself", kindName(self.Type), self.ID)
+		}
+		if seen[a.Ref()] {
+			return FieldError(f+".id", "%s %d is listed twice", kindName(a.Type), a.ID)
+		}
+		seen[a.Ref()] = true
+		if !finite(a.Weight) || a.Weight < 0 || a.Weight > 1000 {
+			return FieldError(f+".weight", "weight must be between 0 (aligned, not counted) and 1000")
+		}
+	}
+	return nil
+}
+
+// kindName is an item type as a sentence says it.
+func kindName(t ItemType) string { return strings.ReplaceAll(string(t), "_", " ") }
+
 // Objective is a qualitative goal for a period.
 type Objective struct {
 	ID           int64   `json:"id"`
@@ -233,12 +315,23 @@ type Objective struct {
 	Aspirational bool    `json:"aspirational"`
 	OwnerIDs     []int64 `json:"owner_ids"`
 	EditorIDs    []int64 `json:"editor_ids"`
-	// Parent is the objective or key result this objective aligns to, if any.
-	Parent    *Ref      `json:"parent"`
-	Weight    float64   `json:"weight"`
-	Score     *float64  `json:"score"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	// Parent is the first of Parents, the primary parent, if any. Reads fill it in; a
+	// writer that leaves Parents nil may set Parent and Weight instead, which then make
+	// the only parent.
+	Parent *Ref `json:"parent"`
+	// Weight is the weight towards the primary parent. Without a parent it is kept for
+	// when one is set; 0 means the default 1 here (use Parents for an uncounted link).
+	Weight float64 `json:"weight"`
+	// Parents are every objective and key result this objective aligns to, primary first,
+	// each with its weight (see Alignment). When set, Parents decides and Parent and Weight
+	// follow it.
+	Parents []Alignment `json:"parents"`
+	// single says that Parents was made from Parent, so that errors name that field;
+	// parentsSet that SetParents set them, so that they decide.
+	single, parentsSet bool
+	Score              *float64  `json:"score"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 // Validate checks an objective's own fields; references are checked by the service.
@@ -281,18 +374,57 @@ func (o *Objective) validate(needOwners bool) error {
 	if o.EditorIDs == nil {
 		o.EditorIDs = []int64{}
 	}
-	if o.Parent != nil {
-		if o.Parent.Type != ItemObjective && o.Parent.Type != ItemKeyResult {
-			return FieldError("parent.type", "parent type must be objective or key_result, not %q", o.Parent.Type)
-		}
-		if o.Parent.ID <= 0 {
-			return FieldError("parent.id", "parent id is required")
-		}
-		if o.Parent.Type == ItemObjective && o.Parent.ID == o.ID {
-			return FieldError("parent.id", "an objective cannot align to itself")
-		}
+	return o.normalizeParents()
+}
+
+// ParentsField names the field that errors about the parents refer to: "parent" when they
+// were given as the single parent field, else "parents" (whose entries are "parents[0]", …).
+func (o *Objective) ParentsField() string {
+	if o.single {
+		return "parent"
 	}
-	return validWeight(&o.Weight)
+	return "parents"
+}
+
+// SetParents replaces the parents, primary first; nil leaves Parent and Weight to make the
+// only parent. After SetParents, Parents decides and Validate sets Parent and Weight from it.
+func (o *Objective) SetParents(ps []Alignment) {
+	o.Parents, o.single, o.parentsSet = ps, false, ps != nil
+}
+
+// normalizeParents settles Parents against Parent and Weight, checks them, and sets Parent
+// and Weight from the first. Parent and Weight decide when Parents is nil, or when a writer
+// changed them since they were read: a different Parent replaces every parent by that one,
+// and a different Weight with the same Parent changes the primary weight. Otherwise, and
+// always after SetParents, Parents decides.
+func (o *Objective) normalizeParents() error {
+	switch {
+	case o.parentsSet:
+	case o.Parents == nil || (o.Parent != nil && (len(o.Parents) == 0 || *o.Parent != o.Parents[0].Ref())):
+		if err := validWeight(&o.Weight); err != nil {
+			return err
+		}
+		o.Parents, o.single = []Alignment{}, false
+		if o.Parent != nil {
+			o.Parents, o.single = []Alignment{{Type: o.Parent.Type, ID: o.Parent.ID, Weight: o.Weight}}, true
+		}
+	case o.Parent != nil && o.Weight != o.Parents[0].Weight:
+		if err := validWeight(&o.Weight); err != nil {
+			return err
+		}
+		o.Parents = slices.Clone(o.Parents)
+		o.Parents[0].Weight = o.Weight
+	}
+	if err := validAlignments(o.ParentsField(), o.single, Ref{ItemObjective, o.ID}, o.Parents); err != nil {
+		return err
+	}
+	if len(o.Parents) == 0 {
+		o.Parent = nil
+		return validWeight(&o.Weight)
+	}
+	p := o.Parents[0].Ref()
+	o.Parent, o.Weight = &p, o.Parents[0].Weight
+	return nil
 }
 
 // MetricKind is the kind of a metric.
@@ -361,11 +493,16 @@ type KeyResult struct {
 	Metric         Metric         `json:"metric"`
 	ProgressSource ProgressSource `json:"progress_source"`
 	OwnerIDs       []int64        `json:"owner_ids"`
-	Weight         float64        `json:"weight"`
-	Score          *float64       `json:"score"`
-	LastCheckInAt  *time.Time     `json:"last_check_in_at"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
+	// Weight is the key result's weight towards its own objective; 0 means the default 1.
+	Weight float64 `json:"weight"`
+	// Parents are the other objectives and key results the key result also counts towards,
+	// each with its weight (see Alignment). Its own objective is not among them: a key
+	// result always counts there, with Weight.
+	Parents       []Alignment `json:"parents"`
+	Score         *float64    `json:"score"`
+	LastCheckInAt *time.Time  `json:"last_check_in_at"`
+	CreatedAt     time.Time   `json:"created_at"`
+	UpdatedAt     time.Time   `json:"updated_at"`
 }
 
 // Validate checks a key result's own fields.
@@ -392,6 +529,17 @@ func (k *KeyResult) Validate() error {
 	}
 	if err := validIDs("owner_ids", k.OwnerIDs); err != nil {
 		return err
+	}
+	if k.Parents == nil {
+		k.Parents = []Alignment{}
+	}
+	if err := validAlignments("parents", false, Ref{ItemKeyResult, k.ID}, k.Parents); err != nil {
+		return err
+	}
+	for n, a := range k.Parents {
+		if a.Type == ItemObjective && a.ID == k.ObjectiveID {
+			return FieldError("parents["+strconv.Itoa(n)+"].id", "objective %d is the key result's own objective, which it always counts towards (with weight)", a.ID)
+		}
 	}
 	return validWeight(&k.Weight)
 }

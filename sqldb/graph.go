@@ -10,10 +10,10 @@ import (
 )
 
 // PeriodGraph loads every objective, key result and initiative of a period, with their
-// people, in seven queries whatever the number of items: the period, objectives, their
-// owners and editors, key results, their owners, initiatives and their owners. The
-// initiatives are those under the period's objectives and under their key results. All
-// seven run in one read transaction, so the graph is consistent.
+// people and parents, in eight queries whatever the number of items: the period, objectives,
+// their owners and editors, key results, their owners, the alignments of both, initiatives
+// and their owners. The initiatives are those under the period's objectives and under their
+// key results. All eight run in one read transaction, so the graph is consistent.
 func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Graph, error) {
 	g := &cairn.Graph{}
 	err := db.snapshot(ctx, "period graph", func(r runner) error {
@@ -30,14 +30,17 @@ func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Gr
 }
 
 // objectiveSubtree is the set of objectives under one objective: itself, the objectives
-// aligned to it or to its key results, and so on down. UNION, not UNION ALL, makes it stop
-// on a cycle. The recursive term names the subtree once, as PostgreSQL requires.
+// aligned to it or to its key results, the objectives of the key results aligned to it or to
+// its key results (so that such a key result is loaded whole, with what it rolls up), and
+// so on down. UNION, not UNION ALL, makes it stop on a cycle. The recursive term names the
+// subtree once, as PostgreSQL requires.
 const objectiveSubtree = `WITH RECURSIVE subtree(id) AS (
 		SELECT id FROM objectives WHERE id = ? AND org_id = ?
 		UNION
-		SELECT c.id FROM subtree s
+		SELECT COALESCE(a.child_objective_id, ck.objective_id) FROM subtree s
 		LEFT JOIN key_results sk ON sk.objective_id = s.id
-		JOIN objectives c ON c.parent_objective_id = s.id OR c.parent_key_result_id = sk.id
+		JOIN alignments a ON a.parent_objective_id = s.id OR a.parent_key_result_id = sk.id
+		LEFT JOIN key_results ck ON ck.id = a.child_key_result_id
 	) `
 
 // ObjectiveGraph loads one objective and everything below it (its key results and
@@ -104,6 +107,15 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 			k.OwnerIDs = ids
 		}
 	}
+	// The alignments of the selected objectives and of their key results; the two halves
+	// are disjoint because exactly one child column is set.
+	err = loadParents(ctx, r, g.Objectives, g.KeyResults, with+`SELECT `+alignmentColumns+` FROM alignments a
+		WHERE a.child_objective_id IN (SELECT o.id FROM objectives o WHERE `+where+`)
+		OR a.child_key_result_id IN (SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE `+where+`)
+		ORDER BY a.child_objective_id, a.child_key_result_id, a.position`, twice(with, where, args)...)
+	if err != nil {
+		return err
+	}
 
 	// An initiative hangs under a selected objective or under one of its key results; the
 	// two halves of the union are disjoint because exactly one parent column is set.
@@ -114,12 +126,7 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 		SELECT i.id FROM initiatives i JOIN key_results k ON k.id = i.parent_key_result_id
 		JOIN objectives o ON o.id = k.objective_id
 		WHERE ` + where
-	args2 := append(append([]any{}, args...), args...)
-	if with != "" {
-		// The with clause's own arguments come first, once.
-		n := len(args) - strings.Count(where, "?")
-		args2 = append(append(append([]any{}, args[:n]...), args[n:]...), args[n:]...)
-	}
+	args2 := twice(with, where, args)
 	rows, err = r.query(ctx, with+`SELECT `+initiativeColumns+` FROM initiatives i
 		WHERE i.id IN (`+initiatives+`) ORDER BY i.id`, args2...)
 	if err != nil {
@@ -140,4 +147,14 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 		}
 	}
 	return nil
+}
+
+// twice returns the arguments of a query that uses where twice after the with clause: the
+// with clause's own arguments come first, once, then where's twice.
+func twice(with, where string, args []any) []any {
+	n := 0
+	if with != "" {
+		n = len(args) - strings.Count(where, "?")
+	}
+	return append(append(append([]any{}, args[:n]...), args[n:]...), args[n:]...)
 }

@@ -23,7 +23,7 @@ func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) 
 	}
 	k.Score, k.LastCheckInAt = floatPtr(score), timePtr(last)
 	k.CreatedAt, k.UpdatedAt = k.CreatedAt.UTC(), k.UpdatedAt.UTC()
-	k.OwnerIDs = []int64{}
+	k.OwnerIDs, k.Parents = []int64{}, []cairn.Alignment{}
 	return &k, nil
 }
 
@@ -50,7 +50,7 @@ func checkKeyResultRefs(ctx context.Context, r runner, k *cairn.KeyResult) error
 	if !ok {
 		return cairn.FieldError("objective_id", "objective %d does not exist", k.ObjectiveID)
 	}
-	return nil
+	return checkParents(ctx, r, k.OrgID, cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, "parents", false, k.Parents)
 }
 
 // setKeyResultOwners replaces a key result's owners; a new one, fresh, has none to delete.
@@ -91,6 +91,9 @@ func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 		return err
 	}
 	k.CreatedAt, k.UpdatedAt, k.LastCheckInAt = now, now, cleanPtr(k.LastCheckInAt)
+	if err := setParents(ctx, r, k.OrgID, cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, k.Parents, true); err != nil {
+		return err
+	}
 	return setKeyResultOwners(ctx, r, k, true)
 }
 
@@ -117,7 +120,12 @@ func keyResultByID(ctx context.Context, r runner, orgID, id int64) (*cairn.KeyRe
 		return nil, err
 	}
 	owners, err := loadPairs(ctx, r, `SELECT key_result_id, user_id FROM key_result_owners WHERE key_result_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
 	k.OwnerIDs = orEmpty(owners[id])
+	err = loadParents(ctx, r, nil, []*cairn.KeyResult{k},
+		`SELECT `+alignmentColumns+` FROM alignments a WHERE a.child_key_result_id = ? ORDER BY a.position`, id)
 	return k, err
 }
 
@@ -164,6 +172,11 @@ func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*c
 			for id, o := range owners {
 				byID[id].OwnerIDs = o
 			}
+			err = loadParents(ctx, r, nil, krs, `SELECT `+alignmentColumns+` FROM alignments a
+				WHERE a.child_key_result_id IN (`+placeholders(len(part))+`) ORDER BY a.child_key_result_id, a.position`, int64Args(part)...)
+			if err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -206,11 +219,14 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 		return err
 	}
 	k.UpdatedAt = now
+	if err := setParents(ctx, r, k.OrgID, cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, k.Parents, false); err != nil {
+		return err
+	}
 	return setKeyResultOwners(ctx, r, k, false)
 }
 
-// DeleteKeyResult deletes a key result with its initiatives and their check-ins;
-// objectives aligned to it lose their parent.
+// DeleteKeyResult deletes a key result with its initiatives and their check-ins; the
+// alignments from and to it go with it.
 func (db *DB) DeleteKeyResult(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete key result", func(r runner) error {
 		if ok, err := r.exists(ctx, `SELECT 1 FROM key_results WHERE id = ? AND org_id = ?`, id, orgID); err != nil || !ok {

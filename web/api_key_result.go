@@ -14,6 +14,8 @@ type KeyResultInput struct {
 	ProgressSource cairn.ProgressSource `json:"progress_source"`
 	OwnerIDs       []int64              `json:"owner_ids"`
 	Weight         float64              `json:"weight"`
+	// Parents are the other objectives and key results it counts towards, with weights.
+	Parents []cairn.Alignment `json:"parents"`
 }
 
 // MetricInput is a metric as a client sends it; the current value comes from check-ins.
@@ -49,7 +51,7 @@ func (s *Server) createKeyResult(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	k := &cairn.KeyResult{ObjectiveID: in.ObjectiveID, Title: in.Title, Metric: in.Metric.metric(), ProgressSource: in.ProgressSource, OwnerIDs: in.OwnerIDs, Weight: in.Weight}
+	k := &cairn.KeyResult{ObjectiveID: in.ObjectiveID, Title: in.Title, Metric: in.Metric.metric(), ProgressSource: in.ProgressSource, OwnerIDs: in.OwnerIDs, Weight: in.Weight, Parents: in.Parents}
 	if err := s.svc.CreateKeyResult(r.Context(), r.PathValue("org"), k); err != nil {
 		s.writeError(w, r, err)
 		return
