@@ -144,7 +144,8 @@ type MultiParent struct {
 	Title      string           `json:"title"`
 	Pos        viva.Position    `json:"pos"`
 	Alignments []viva.Alignment `json:"alignments"`
-	// Parent is the Viva id of the alignment that became the Cairn parent; 0 when none did.
+	// Parent is the Viva id of the alignment that became the primary Cairn parent (a key
+	// result's objective); 0 when none did. The others are the item's other parents.
 	Parent int64 `json:"parent"`
 }
 
@@ -240,7 +241,7 @@ func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
 		p.f("%s progress from an integration: on the re-bind checklist.\n", count(s.Rebind, "item took its", "items took their"))
 	}
 	if len(s.MultiParent) > 0 {
-		p.f("%s to more than one item; Cairn keeps the first counted one as the parent and the others in the import's records.\n", count(len(s.MultiParent), "item aligns", "items align"))
+		p.f("%s to more than one item; Cairn aligns it to each, with its weight, the first counted one as the primary parent.\n", count(len(s.MultiParent), "item aligns", "items align"))
 	}
 	if len(s.Problems) > 0 {
 		p.f("Problems (%d):\n", len(s.Problems))

@@ -2,6 +2,7 @@ package vivaimport_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,9 +71,14 @@ func TestImportExplorerCSV(t *testing.T) {
 		if o1.Level != cairn.LevelTeam || o1.TeamID == nil || w.teams[*o1.TeamID].Name != "Sales" || o1.Parent != nil || o1.Aspirational {
 			t.Errorf("objective 1001 = %+v", o1)
 		}
-		// 1004 aligns to 1002 at 0 % and to 1001 at 50 %: the counted one is the parent.
+		// 1004 aligns to 1002 at 0 % and to 1001 at 50 %: the counted one is the primary
+		// parent, and the other is kept as a parent that does not count (weight 0).
 		if o4.Parent == nil || *o4.Parent != (cairn.Ref{Type: cairn.ItemObjective, ID: o1.ID}) || o4.Weight != 0.5 || !o4.Aspirational {
 			t.Errorf("objective 1004: parent %+v weight %v aspirational %v", o4.Parent, o4.Weight, o4.Aspirational)
+		}
+		wantParents := []cairn.Alignment{{Type: cairn.ItemObjective, ID: o1.ID, Weight: 0.5}, {Type: cairn.ItemKeyResult, ID: w.keyResults["1002"].ID, Weight: 0}}
+		if !slices.Equal(o4.Parents, wantParents) {
+			t.Errorf("objective 1004: parents %+v, want %+v", o4.Parents, wantParents)
 		}
 		if len(sum.MultiParent) != 1 || sum.MultiParent[0].VivaID != 1004 || sum.MultiParent[0].Parent != 1001 {
 			t.Errorf("multi-parent = %+v", sum.MultiParent)
@@ -326,6 +332,52 @@ func TestNamesakesStayApart(t *testing.T) {
 		}
 		if again := b.apply(t, exp); again.Changed() {
 			t.Errorf("a second import changed %+v", again.Counts)
+		}
+	})
+}
+
+// TestImportEveryWeightedAlignment imports a key result aligned to two objectives at 70 % and
+// 30 % and an objective aligned to both at 60 % and 40 %: each keeps every parent with its
+// weight, and a second import leaves them.
+func TestImportEveryWeightedAlignment(t *testing.T) {
+	t.Parallel()
+	const csv = "Id,Title,Object Type,Period,Start Date,End Date,\"Aligned To (weight, Objective ID)\",Metric Name,Unit,Start,Target,Current Value\n" +
+		"1,North,Objective,Q1 2025,2025-01-01,2025-03-31,,,,,,\n" +
+		"2,South,Objective,Q1 2025,2025-01-01,2025-03-31,,,,,,\n" +
+		"3,Shared KR,Key result,Q1 2025,2025-01-01,2025-03-31,\"North(weight: 70%, Id: 1)\nSouth(weight: 30%, Id: 2)\",Deals,#,0,100,40\n" +
+		"4,Bridge,Objective,Q1 2025,2025-01-01,2025-03-31,\"North(weight: 60%, Id: 1); South(weight: 40%, Id: 2)\",,,,,\n"
+	exp, err := viva.ReadCSV(strings.NewReader(csv), viva.Options{})
+	must(t, err)
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		sum := b.apply(t, exp)
+		w := b.load(t)
+		north, south, bridge, kr := w.objectives["1"], w.objectives["2"], w.objectives["4"], w.keyResults["3"]
+		// The key result lives under North with 0.7 and counts towards South with 0.3.
+		if kr.ObjectiveID != north.ID || kr.Weight != 0.7 {
+			t.Errorf("key result under objective %d with weight %v, want %d with 0.7", kr.ObjectiveID, kr.Weight, north.ID)
+		}
+		if want := []cairn.Alignment{{Type: cairn.ItemObjective, ID: south.ID, Weight: 0.3}}; !slices.Equal(kr.Parents, want) {
+			t.Errorf("key result parents %+v, want %+v", kr.Parents, want)
+		}
+		want := []cairn.Alignment{{Type: cairn.ItemObjective, ID: north.ID, Weight: 0.6}, {Type: cairn.ItemObjective, ID: south.ID, Weight: 0.4}}
+		if !slices.Equal(bridge.Parents, want) || bridge.Parent == nil || bridge.Parent.ID != north.ID {
+			t.Errorf("objective 4 parents %+v (primary %v), want %+v", bridge.Parents, bridge.Parent, want)
+		}
+		if len(sum.MultiParent) != 2 {
+			t.Errorf("multi-parent = %+v, want the key result and objective 4", sum.MultiParent)
+		}
+		g, err := b.db.PeriodGraph(ctx, b.org.ID, north.PeriodID)
+		must(t, err)
+		if len(g.KeyResults) != 1 || !slices.Equal(g.KeyResults[0].Parents, kr.Parents) {
+			t.Fatalf("period graph key results %+v", g.KeyResults)
+		}
+		// A second import of the same export changes nothing.
+		again := b.apply(t, exp)
+		if got := counts(again, cairn.MappingKeyResult); got != [4]int{0, 0, 0, 1} {
+			t.Errorf("second import of the key result: %v", got)
+		}
+		if w2 := b.load(t); !slices.Equal(w2.keyResults["3"].Parents, kr.Parents) || !slices.Equal(w2.objectives["4"].Parents, bridge.Parents) {
+			t.Errorf("a second import changed the parents")
 		}
 	})
 }

@@ -74,3 +74,25 @@ test("a refused token says what to check", () => {
   const p = problemText(401, { detail: "the app token signature is invalid" });
   assert.match(p.detail, /CAIRN_AZDO_EXTENSION_SECRET/);
 });
+
+test("an item aligned to two parents gives one chain per parent, each with its weight", () => {
+  const kr = { type: "key_result", id: 3, title: "Shared", progress: 0.4, status: "on_track" };
+  const chains = normalize({
+    alignments: [
+      {
+        org: { slug: "fabrikam", name: "Fabrikam" },
+        chain: [{ ...kr, weight: 0.7 }, { type: "objective", id: 1, title: "North", progress: 0.5 }],
+        chains: [
+          [{ ...kr, weight: 0.7 }, { type: "objective", id: 1, title: "North", progress: 0.5 }],
+          [{ ...kr, weight: 0 }, { type: "objective", id: 2, title: "South", progress: 0.2 }],
+        ],
+      },
+    ],
+  });
+  assert.equal(chains.length, 2);
+  assert.deepEqual(chains.map((c) => c.items[1].title), ["North", "South"]);
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example", linked: false, chains, workItem: { id: 42 } });
+  assert.match(html, /counts towards <span class="weight"[^>]*>\(70 %\)/);
+  assert.match(html, /\(not counted\)/);
+  assert.match(html, /counts towards 1 item in Cairn, through 2 chains of alignment/);
+});

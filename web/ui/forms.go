@@ -49,13 +49,70 @@ type itemForm struct {
 	Errs            map[string]string
 	General         string
 
-	Periods    []choice
-	Teams      []choice
-	Members    []*cairn.Member
-	Parents    []choice
+	Periods []choice
+	Teams   []choice
+	Members []*cairn.Member
+	Parents []choice
+	// Also are the further parents, besides the primary parent (an objective's) or the own
+	// objective (a key result's), each with its weight; the form adds one blank row.
+	Also       []alsoRow
 	Objectives []choice
 	Action     string
 	Cancel     string
+}
+
+// alsoRow is one further parent on the item form: "type:id" and the weight as typed.
+type alsoRow struct {
+	Value  string
+	Weight string
+}
+
+// AlsoRows returns the further parents with one blank row to add another.
+func (f *itemForm) AlsoRows() []alsoRow { return append(slices.Clone(f.Also), alsoRow{}) }
+
+// readAlso reads the further parents of the posted form: rows whose parent is left empty
+// are removed; an empty weight is the default 1.
+func readAlso(v url.Values) []alsoRow {
+	ps, ws := v["also_parent"], v["also_weight"]
+	var out []alsoRow
+	for n, p := range ps {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		r := alsoRow{Value: p}
+		if n < len(ws) {
+			r.Weight = strings.TrimSpace(ws[n])
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// alignments turns the further parents into alignments, reporting bad rows in errs.
+func (f *itemForm) alignments() []cairn.Alignment {
+	out := []cairn.Alignment{}
+	for _, r := range f.Also {
+		ref, ok := parseParent(r.Value)
+		if !ok || ref == nil {
+			f.Errs["also_parent"] = "choose each further parent from the list"
+			continue
+		}
+		w := 1.0
+		if r.Weight != "" {
+			w = formFloat(r.Weight, "also_weight", "weight", f.Errs)
+		}
+		out = append(out, cairn.Alignment{Type: ref.Type, ID: ref.ID, Weight: w})
+	}
+	return out
+}
+
+// alsoOf turns alignments into the form's rows.
+func alsoOf(ps []cairn.Alignment) []alsoRow {
+	out := make([]alsoRow, 0, len(ps))
+	for _, a := range ps {
+		out = append(out, alsoRow{Value: string(a.Type) + ":" + strconv.FormatInt(a.ID, 10), Weight: strconv.FormatFloat(a.Weight, 'f', -1, 64)})
+	}
+	return out
 }
 
 // Err returns the message for a field, for the template.
@@ -134,7 +191,7 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 		PeriodID: v.Get("period_id"), Level: v.Get("level"), TeamID: v.Get("team_id"), Parent: v.Get("parent"),
 		Aspirational: v.Get("aspirational") != "", ObjectiveID: v.Get("objective_id"), Kind: v.Get("metric_kind"),
 		Start: v.Get("metric_start"), Target: v.Get("metric_target"), Unit: v.Get("metric_unit"), Source: v.Get("progress_source"),
-		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Errs: map[string]string{}}
+		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Also: readAlso(v), Errs: map[string]string{}}
 	if t == cairn.ItemInitiative {
 		f.setWorkItem(v.Get("azdo_work_item"), v.Get("azdo_org_url"), v.Get("azdo_project"))
 	}
@@ -357,6 +414,17 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 			f.Errs["parent.id"] = "choose a parent from the list"
 		}
 		o.Parent = parent
+		if also := f.alignments(); len(also) > 0 {
+			var ps []cairn.Alignment
+			if parent != nil {
+				w := weight
+				if w == 0 {
+					w = 1
+				}
+				ps = append(ps, cairn.Alignment{Type: parent.Type, ID: parent.ID, Weight: w})
+			}
+			o.SetParents(append(ps, also...))
+		}
 		if len(f.Errs) > 0 {
 			return cairn.Ref{}, nil
 		}
@@ -372,6 +440,7 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 		}
 		k.Metric = cairn.Metric{Kind: cairn.MetricKind(f.Kind), Unit: f.Unit,
 			Start: formFloat(f.Start, "metric.start", "start", f.Errs), Target: formFloat(f.Target, "metric.target", "target", f.Errs)}
+		k.Parents = f.alignments()
 		if len(f.Errs) > 0 {
 			return cairn.Ref{}, nil
 		}
@@ -428,6 +497,7 @@ func (u *UI) editItemPage(q *request) error {
 		}
 		if o.Parent != nil {
 			f.Parent = string(o.Parent.Type) + ":" + strconv.FormatInt(o.Parent.ID, 10)
+			f.Also = alsoOf(o.Parents[1:])
 		}
 	case cairn.ItemKeyResult:
 		k, err := u.svc.KeyResult(ctx, org, id)
@@ -440,6 +510,7 @@ func (u *UI) editItemPage(q *request) error {
 		}
 		f.Title, f.OwnerIDs, f.ObjectiveID, f.PeriodID = k.Title, k.OwnerIDs, strconv.FormatInt(k.ObjectiveID, 10), strconv.FormatInt(o.PeriodID, 10)
 		f.Kind, f.Start, f.Target, f.Unit, f.Source, f.Weight = string(k.Metric.Kind), ff(k.Metric.Start), ff(k.Metric.Target), k.Metric.Unit, string(k.ProgressSource), ff(k.Weight)
+		f.Also = alsoOf(k.Parents)
 	case cairn.ItemInitiative:
 		i, err := u.svc.Initiative(ctx, org, id)
 		if err != nil {
@@ -494,9 +565,26 @@ func (u *UI) updateItem(q *request) error {
 		if !ok {
 			f.Errs["parent.id"] = "choose a parent from the list"
 		}
-		if parent != nil {
+		also := f.alignments()
+		switch {
+		case len(also) > 0:
+			// The primary parent keeps the weight typed, else the one it has.
+			var ps []cairn.Alignment
+			if parent != nil {
+				w := 1.0
+				if cur, err := u.svc.Objective(ctx, org, id); err == nil && cur.Parent != nil && *cur.Parent == *parent {
+					w = cur.Weight
+				}
+				if weight != nil && *weight != 0 {
+					w = *weight
+				}
+				ps = append(ps, cairn.Alignment{Type: parent.Type, ID: parent.ID, Weight: w})
+			}
+			ps = append(ps, also...)
+			up.Parents, up.Weight = &ps, nil
+		case parent != nil:
 			up.Parent = parent
-		} else {
+		default:
 			up.ClearParent = true
 		}
 		if len(f.Errs) == 0 {
@@ -506,7 +594,8 @@ func (u *UI) updateItem(q *request) error {
 		kind := cairn.MetricKind(f.Kind)
 		start := formFloat(f.Start, "metric.start", "start", f.Errs)
 		target := formFloat(f.Target, "metric.target", "target", f.Errs)
-		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Metric: &cairn.MetricUpdate{Kind: &kind, Start: &start, Target: &target, Unit: &f.Unit}}
+		also := f.alignments()
+		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Parents: &also, Metric: &cairn.MetricUpdate{Kind: &kind, Start: &start, Target: &target, Unit: &f.Unit}}
 		if f.Source == string(cairn.SourceManual) || f.Source == string(cairn.SourceRollUp) {
 			src := cairn.ProgressSource(f.Source)
 			up.ProgressSource = &src

@@ -25,7 +25,10 @@ type drawer struct {
 	Owners      []person
 	ParentTitle string
 	ParentURL   string
-	Period      *cairn.Period
+	// Parents lists what an objective, or a key result aligned beyond its own objective,
+	// counts towards, with the weights.
+	Parents []parentRow
+	Period  *cairn.Period
 	Closed      bool
 	CanEdit     bool
 	CanCheckIn  bool
@@ -241,6 +244,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		if t.Parent != nil {
 			d.ParentTitle, d.ParentURL = u.parentLink(ctx, org, *t.Parent)
 		}
+		d.Parents = u.parentRows(ctx, org, t.Parents, true)
 	case cairn.ItemKeyResult:
 		k, err := u.svc.KeyResult(ctx, org, ref.ID)
 		if err != nil {
@@ -257,6 +261,10 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		d.Automated = k.Source == "azure-devops" || k.ProgressSource == cairn.SourceDataSource
 		d.RollUp = k.ProgressSource == cairn.SourceRollUp
 		d.ParentTitle, d.ParentURL = o.Title, itemURL(org, cairn.Ref{Type: cairn.ItemObjective, ID: o.ID})
+		if len(k.Parents) > 0 {
+			own := cairn.Alignment{Type: cairn.ItemObjective, ID: o.ID, Weight: k.Weight}
+			d.Parents = u.parentRows(ctx, org, append([]cairn.Alignment{own}, k.Parents...), true)
+		}
 		periodID = o.PeriodID
 		m := k.Metric
 		metric = &m
@@ -370,6 +378,32 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 
 func itemURL(org string, r cairn.Ref) string {
 	return "/o/" + org + "/okrs/" + kindPath(r.Type) + "/" + strconv.FormatInt(r.ID, 10)
+}
+
+// parentRow is one parent of the drawer's item, with the weight of the alignment.
+type parentRow struct {
+	Type        cairn.ItemType
+	Title, URL  string
+	Weight      string
+	WeightTitle string
+	Primary     bool
+}
+
+// parentRows lists parents with their weights; the first is marked primary when first is.
+func (u *UI) parentRows(ctx context.Context, org string, ps []cairn.Alignment, first bool) []parentRow {
+	var out []parentRow
+	for n, a := range ps {
+		title, url := u.parentLink(ctx, org, a.Ref())
+		if url == "" {
+			continue
+		}
+		wt := "Weight " + strconv.FormatFloat(a.Weight, 'f', -1, 64) + " among the children that count towards it"
+		if a.Weight == 0 {
+			wt = "Weight 0: aligned, not counted"
+		}
+		out = append(out, parentRow{Type: a.Type, Title: title, URL: url, Weight: weightLabel(a.Weight), WeightTitle: wt, Primary: first && n == 0 && len(ps) > 1})
+	}
+	return out
 }
 
 func (u *UI) parentLink(ctx context.Context, org string, r cairn.Ref) (string, string) {
