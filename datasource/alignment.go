@@ -23,17 +23,17 @@ type Alignment struct {
 // AlignedSource is one data source whose item set holds the work item, with its chains
 // target → key result → objective → parent objectives, one per path up the alignments.
 type AlignedSource struct {
-	DataSourceID  int64             `json:"data_source_id"`
-	Org           string            `json:"org"`
-	OrgName       string            `json:"org_name"`
-	OrgID         int64             `json:"org_id"`
-	Target        cairn.Target      `json:"target"`
-	ProgressType  string            `json:"progress_type"`
-	Measured      bool              `json:"measured"`
-	Value         *float64          `json:"value"`
-	Warning       string            `json:"warning"`
-	Error         *cairn.SyncError  `json:"error"`
-	LastSuccessAt *time.Time        `json:"last_success_at"`
+	DataSourceID  int64            `json:"data_source_id"`
+	Org           string           `json:"org"`
+	OrgName       string           `json:"org_name"`
+	OrgID         int64            `json:"org_id"`
+	Target        cairn.Target     `json:"target"`
+	ProgressType  string           `json:"progress_type"`
+	Measured      bool             `json:"measured"`
+	Value         *float64         `json:"value"`
+	Warning       string           `json:"warning"`
+	Error         *cairn.SyncError `json:"error"`
+	LastSuccessAt *time.Time       `json:"last_success_at"`
 	// Chain is the primary chain, which follows first parents; Chains holds every chain,
 	// the primary first.
 	Chain  []cairn.ChainLink   `json:"chain"`

@@ -31,15 +31,15 @@ type AlignmentOrg struct {
 // items with several parents. Chain is the primary one (first parents all the way), and
 // also the first of Chains.
 type AlignmentEntry struct {
-	Org           AlignmentOrg     `json:"org"`
-	DataSourceID  int64            `json:"data_source_id"`
-	Target        cairn.Target     `json:"target"`
-	ProgressType  string           `json:"progress_type"`
-	Measured      bool             `json:"measured"`
-	Value         *float64         `json:"value"`
-	Warning       string           `json:"warning"`
-	Error         *cairn.SyncError `json:"error"`
-	LastSuccessAt *time.Time       `json:"last_success_at"`
+	Org           AlignmentOrg      `json:"org"`
+	DataSourceID  int64             `json:"data_source_id"`
+	Target        cairn.Target      `json:"target"`
+	ProgressType  string            `json:"progress_type"`
+	Measured      bool              `json:"measured"`
+	Value         *float64          `json:"value"`
+	Warning       string            `json:"warning"`
+	Error         *cairn.SyncError  `json:"error"`
+	LastSuccessAt *time.Time        `json:"last_success_at"`
 	Chain         []AlignmentLink   `json:"chain"`
 	Chains        [][]AlignmentLink `json:"chains"`
 }

@@ -27,26 +27,26 @@ type drawer struct {
 	ParentURL   string
 	// Parents lists what an objective, or a key result aligned beyond its own objective,
 	// counts towards, with the weights.
-	Parents []parentRow
-	Period  *cairn.Period
-	Closed      bool
-	CanEdit     bool
-	CanCheckIn  bool
-	Automated   bool
-	RollUp      bool
-	Percent     bool // check-ins are percentages (manual and task initiatives)
-	Unit        string
-	Chart       template.HTML
-	CheckIns    []checkInRow
-	Children    []*node
-	Form        checkInForm
-	Source      *sourceCard
-	Tasks       bool
-	URL         string
-	CloseURL    string
-	Query       string
-	Score       *float64
-	Kind        cairn.MetricKind
+	Parents    []parentRow
+	Period     *cairn.Period
+	Closed     bool
+	CanEdit    bool
+	CanCheckIn bool
+	Automated  bool
+	RollUp     bool
+	Percent    bool // check-ins are percentages (manual and task initiatives)
+	Unit       string
+	Chart      template.HTML
+	CheckIns   []checkInRow
+	Children   []*node
+	Form       checkInForm
+	Source     *sourceCard
+	Tasks      bool
+	URL        string
+	CloseURL   string
+	Query      string
+	Score      *float64
+	Kind       cairn.MetricKind
 	// OOB marks the parts that a finished sync replaces out of band.
 	OOB bool
 }
