@@ -78,9 +78,9 @@ func TestWeightedParentsThroughTheAPI(t *testing.T) {
 	}{
 		"ParentAndParents": {"POST", org + "/objectives", map[string]any{"period_id": ids.period, "title": "x", "owner_ids": owner,
 			"parent": map[string]any{"type": "objective", "id": north}, "parents": []map[string]any{{"type": "objective", "id": south}}}, "parents"},
-		"Cycle": {"PATCH", fmt.Sprintf("%s/objectives/%d", org, south), map[string]any{"parents": []map[string]any{{"type": "objective", "id": child}}}, "parents[0].id"},
+		"Cycle":              {"PATCH", fmt.Sprintf("%s/objectives/%d", org, south), map[string]any{"parents": []map[string]any{{"type": "objective", "id": child}}}, "parents[0].id"},
 		"UnknownParentField": {"PATCH", fmt.Sprintf("%s/key-results/%d", org, shared), map[string]any{"parents": []map[string]any{{"type": "objective", "id": north, "share": 1}}}, ""},
-		"NegativeWeight": {"PATCH", fmt.Sprintf("%s/key-results/%d", org, shared), map[string]any{"parents": []map[string]any{{"type": "objective", "id": north, "weight": -1}}}, "parents[0].weight"},
+		"NegativeWeight":     {"PATCH", fmt.Sprintf("%s/key-results/%d", org, shared), map[string]any{"parents": []map[string]any{{"type": "objective", "id": north, "weight": -1}}}, "parents[0].weight"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := b.do(t, "owner", c.method, c.path, c.body)

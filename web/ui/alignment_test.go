@@ -63,7 +63,7 @@ func TestTreeShowsAnItemUnderEachParent(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, m := range regexp.MustCompile(`id="(row-[^"]+)"`).FindAllStringSubmatch(page.body, -1) {
+	for _, m := range regexp.MustCompile(` id="(row-[^"]+)"`).FindAllStringSubmatch(page.body, -1) {
 		if seen[m[1]] {
 			t.Errorf("row id %s repeats", m[1])
 		}
