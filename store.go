@@ -144,9 +144,9 @@ type Store interface {
 	// PeriodGraph loads every objective, key result and initiative of a period in a fixed
 	// number of queries, whatever the number of items.
 	PeriodGraph(ctx context.Context, orgID, periodID int64) (*Graph, error)
-	// ObjectiveGraph loads one objective, the objectives aligned under it (recursively) and
-	// every key result and initiative of those, with the period, in a fixed number of
-	// queries.
+	// ObjectiveGraph loads one objective, the objectives aligned under it and the objectives
+	// of key results aligned under it (recursively), and every key result, initiative and
+	// alignment of those, with the period, in a fixed number of queries.
 	ObjectiveGraph(ctx context.Context, orgID, objectiveID int64) (*Graph, error)
 }
 
