@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/viva"
+	"github.com/cairn-okr/cairn/vivaimport"
 )
 
 // TestImportExplorerCSV imports the Explorer export of viva/testdata and checks that every
@@ -58,6 +59,10 @@ func TestImportExplorerCSV(t *testing.T) {
 		q1 := w.periods[w.objectives["1001"].PeriodID]
 		if q1.Name != "Q1 2025" || q1.Start.String() != "2025-01-01" || q1.End.String() != "2025-03-31" || q1.Closed() {
 			t.Errorf("period of 1001 = %+v", q1)
+		}
+		// Q2 2025 holds no item: 1006 stays with its objective in Q1.
+		if len(sum.PeriodIDs) != 1 || sum.PeriodIDs[0] != q1.ID {
+			t.Errorf("the summary's periods with items = %v, want Q1 2025's id %d", sum.PeriodIDs, q1.ID)
 		}
 
 		// Objectives.
@@ -181,6 +186,16 @@ func TestImportExplorerCSV(t *testing.T) {
 		}
 		if e := got["1006"]; e == nil || e.Item.Type != cairn.ItemKeyResult || !strings.Contains(e.Reason, "Jira") {
 			t.Errorf("entry of 1006 = %+v", e)
+		}
+		notes := map[int64]*vivaimport.RebindNote{}
+		for _, n := range sum.RebindItems {
+			notes[n.VivaID] = n
+		}
+		if n := notes[1003]; len(sum.RebindItems) != 2 || n == nil || n.Title != i3.Title || n.Source != "Azure DevOps" || n.Pos.Row != 4 || n.Kind != viva.KindInitiative {
+			t.Errorf("summary's re-bind items = %+v, want 1003 (row 4, Azure DevOps) and 1006", sum.RebindItems)
+		}
+		if n := notes[1006]; n == nil || n.Kind != viva.KindKeyResult || n.Pos.Row != 7 {
+			t.Errorf("summary's re-bind note of 1006 = %+v", n)
 		}
 
 		// What Cairn could not hold exactly is reported with its row.

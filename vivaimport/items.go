@@ -79,6 +79,7 @@ func (im *importer) importItem(it *viva.Item) error {
 		}
 		if added {
 			im.sum.Rebind++
+			im.sum.RebindItems = append(im.sum.RebindItems, &RebindNote{VivaID: it.ID, Title: it.Title, Kind: it.Kind, Pos: it.Pos, Source: source})
 		}
 	}
 	return nil

@@ -189,8 +189,8 @@ func TestDryRunWritesNothing(t *testing.T) {
 		if after := b.load(t); !equalRows(after.rows, before.rows) {
 			t.Fatalf("a dry run wrote: rows %v, before %v", after.rows, before.rows)
 		}
-		if !plan.DryRun {
-			t.Error("the plan does not say it is a dry run")
+		if !plan.DryRun || plan.PeriodIDs != nil {
+			t.Errorf("the plan does not say it is a dry run, or names periods %v", plan.PeriodIDs)
 		}
 		real := b.apply(t, read(t, "../viva/testdata/bundle"))
 		for _, c := range real.Counts {
@@ -198,7 +198,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 				t.Errorf("%s: plan %+v, import %+v", c.Kind, got, c)
 			}
 		}
-		if len(plan.Problems) != len(real.Problems) || plan.Rebind != real.Rebind || len(plan.MultiParent) != len(real.MultiParent) {
+		if len(plan.Problems) != len(real.Problems) || plan.Rebind != real.Rebind || len(plan.RebindItems) != plan.Rebind || len(plan.MultiParent) != len(real.MultiParent) {
 			t.Errorf("plan %d problems, %d re-bind; import %d, %d", len(plan.Problems), plan.Rebind, len(real.Problems), real.Rebind)
 		}
 		again, err := vivaimport.Plan(ctx, b.db, b.org, read(t, "../viva/testdata/bundle"), vivaimport.Options{})

@@ -25,19 +25,34 @@ type settingsForm struct {
 	Errs      map[string]string
 	Saved     bool
 	Azdo      *orgIntegration
+	// Rebind is the re-bind checklist, which the page shows below the form.
+	Rebind *rebindList
 }
 
 func (u *UI) adminSettings(q *request) error {
 	if err := adminOnly(q, "change the organization's settings"); err != nil {
 		return err
 	}
-	f := settingsForm{Name: q.org.Name, AtRiskGap: strconv.FormatFloat(q.org.AtRiskGap*100, 'f', -1, 64), Saved: q.r.URL.Query().Get("saved") == "1"}
-	az, err := u.orgIntegration(q)
+	f, err := u.settings(q)
 	if err != nil {
 		return err
 	}
-	f.Azdo = az
+	f.Saved = q.r.URL.Query().Get("saved") == "1"
+	if f.Rebind, err = u.rebindList(q); err != nil {
+		return err
+	}
 	return u.render(q, http.StatusOK, "admin_settings", "Settings · "+q.org.Name, "admin", f)
+}
+
+// settings loads the settings form as stored.
+func (u *UI) settings(q *request) (*settingsForm, error) {
+	f := &settingsForm{Name: q.org.Name, AtRiskGap: strconv.FormatFloat(q.org.AtRiskGap*100, 'f', -1, 64)}
+	az, err := u.orgIntegration(q)
+	if err != nil {
+		return nil, err
+	}
+	f.Azdo = az
+	return f, nil
 }
 
 func (u *UI) saveSettings(q *request) error {
@@ -80,6 +95,9 @@ func (u *UI) saveSettings(q *request) error {
 			return err
 		}
 		f.Azdo = az
+		if f.Rebind, err = u.rebindList(q); err != nil {
+			return err
+		}
 		return u.render(q, http.StatusUnprocessableEntity, "admin_settings", "Settings · "+q.org.Name, "admin", f)
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin?saved=1")
@@ -91,6 +109,11 @@ type membersData struct {
 	Roles   []cairn.Role
 	Form    memberForm
 	Self    int64
+	// Accounts are the members with an account, which an unclaimed member can be claimed
+	// for; Unclaimed counts the others.
+	Accounts  []*cairn.Member
+	Unclaimed int
+	Claimed   bool
 }
 
 type memberForm struct {
@@ -113,8 +136,16 @@ func (u *UI) showMembers(q *request, f memberForm, status int) error {
 		return err
 	}
 	slices.SortFunc(ms, func(a, b *cairn.Member) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-	return u.render(q, status, "admin_members", "Members · "+q.org.Name, "admin",
-		membersData{Members: ms, Roles: []cairn.Role{cairn.RoleAdmin, cairn.RoleMember, cairn.RoleViewer}, Form: f, Self: q.user.ID})
+	d := membersData{Members: ms, Roles: []cairn.Role{cairn.RoleAdmin, cairn.RoleMember, cairn.RoleViewer}, Form: f, Self: q.user.ID,
+		Claimed: status == http.StatusOK && q.r.URL.Query().Get("claimed") == "1"}
+	for _, m := range ms {
+		if m.Unclaimed {
+			d.Unclaimed++
+		} else {
+			d.Accounts = append(d.Accounts, m)
+		}
+	}
+	return u.render(q, status, "admin_members", "Members · "+q.org.Name, "admin", d)
 }
 
 func (u *UI) addMember(q *request) error {
@@ -182,6 +213,40 @@ func (u *UI) removeMember(q *request) error {
 		return err
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members")
+}
+
+// claimMember merges an unclaimed member, whom an import named, into an account: a member
+// picked from the list, or the account of an email (made when none has it).
+func (u *UI) claimMember(q *request) error {
+	if err := adminOnly(q, "claim members"); err != nil {
+		return err
+	}
+	uid, err := parseID(q.r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	if err := parseForm(q); err != nil {
+		return err
+	}
+	in := cairn.ClaimInput{Email: q.r.PostForm.Get("email")}
+	if v := strings.TrimSpace(q.r.PostForm.Get("user_id")); v != "" {
+		if in.UserID, err = strconv.ParseInt(v, 10, 64); err != nil || in.UserID <= 0 {
+			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "choose a member from the list"}, http.StatusUnprocessableEntity)
+		}
+	}
+	if in.UserID == 0 && strings.TrimSpace(in.Email) == "" {
+		return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "to claim an imported member, choose a member from the list or enter an email"}, http.StatusUnprocessableEntity)
+	}
+	if in.UserID != 0 && strings.TrimSpace(in.Email) != "" {
+		return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "claim for a member from the list or for an email, not both"}, http.StatusUnprocessableEntity)
+	}
+	if _, err := u.svc.ClaimMember(q.r.Context(), q.org.Slug, uid, in); err != nil {
+		if code := cairn.ErrorCode(err); code == cairn.EINVALID || code == cairn.ECONFLICT {
+			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: cairn.ErrorMessage(err)}, http.StatusUnprocessableEntity)
+		}
+		return err
+	}
+	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members?claimed=1")
 }
 
 // unlockMember lifts a sign-in lock on the member's email.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/progress"
+	"github.com/cairn-okr/cairn/viva"
 )
 
 func funcs(u *UI) template.FuncMap {
@@ -64,6 +65,14 @@ func funcs(u *UI) template.FuncMap {
 		"list":    func(s ...string) []string { return s },
 		"lower":   strings.ToLower,
 		"nodeCtx": func(n *node, org string, q template.URL) nodeCtx { return nodeCtx{N: n, Org: org, Q: q} },
+		// The import page's.
+		"maxImport":  func() int64 { return MaxImportSize },
+		"size":       sizeText,
+		"formatName": formatName,
+		"vivaGlyph":  func(k viva.Kind) string { return glyph(cairn.ItemType(k)) },
+		"weight":     weightText,
+		"where":      whereText,
+		"plural":     plural,
 	}
 }
 

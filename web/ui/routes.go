@@ -40,12 +40,18 @@ func (u *UI) routes() {
 	u.handle("POST /o/{org}/admin/members/{uid}", in, u.updateMember)
 	u.handle("POST /o/{org}/admin/members/{uid}/remove", in, u.removeMember)
 	u.handle("POST /o/{org}/admin/members/{uid}/unlock", in, u.unlockMember)
+	u.handle("POST /o/{org}/admin/members/{uid}/claim", in, u.claimMember)
 	u.handle("GET /o/{org}/admin/periods", in, u.periodsPage)
 	u.handle("POST /o/{org}/admin/periods", in, u.createPeriod)
 	u.handle("GET /o/{org}/admin/periods/{id}/close", in, u.closePeriodPage)
 	u.handle("POST /o/{org}/admin/periods/{id}/close", in, u.closePeriod)
 	u.handle("GET /o/{org}/admin/teams", in, u.teamsPage)
 	u.handle("POST /o/{org}/admin/teams", in, u.createTeam)
+	u.handle("GET /o/{org}/admin/import", in, u.importPage)
+	u.handle("POST /o/{org}/admin/import", in, u.planImport)
+	u.handle("POST /o/{org}/admin/import/confirm", in, u.confirmImport)
+	u.handle("POST /o/{org}/admin/rebind", in, u.addRebind)
+	u.handle("POST /o/{org}/admin/rebind/{id}/done", in, u.markRebindDone)
 
 	u.azdoRoutes(in)
 
