@@ -10,10 +10,11 @@ import (
 )
 
 // PeriodGraph loads every objective, key result and initiative of a period, with their
-// people, in seven queries whatever the number of items: the period, objectives, their
-// owners and editors, key results, their owners, initiatives and their owners. The
-// initiatives are those under the period's objectives and under their key results. All
-// seven run in one read transaction, so the graph is consistent.
+// people, in nine queries whatever the number of items (up to 500 key results and 500
+// initiatives): the period, objectives, their owners and editors, key results, their
+// owners, initiatives, their owners, and the latest check-ins of the key results and of
+// the initiatives. The initiatives are those under the period's objectives and under
+// their key results. All run in one read transaction, so the graph is consistent.
 func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Graph, error) {
 	g := &cairn.Graph{}
 	err := db.snapshot(ctx, "period graph", func(r runner) error {
@@ -139,5 +140,5 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 			i.OwnerIDs = ids
 		}
 	}
-	return nil
+	return loadRecent(ctx, r, g)
 }
