@@ -32,6 +32,8 @@ type node struct {
 	SyncNote  string
 	Children  []*node
 	Selected  bool
+	// Trend is the arrow of the latest check-ins, when there are two or more.
+	Trend *trendMark
 }
 
 // Key is the row's DOM id.
@@ -389,7 +391,12 @@ func (b *treeBuilder) objective(o *cairn.ObjectiveView, depth int, seen map[int6
 func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
 	n := &node{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Depth: depth, Owners: people(k.OwnerIDs, b.names),
-		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull)}
+		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull),
+		Trend: trendOf(k.Trend)}
+	if k.Metric.Goal != cairn.GoalIncrease || k.Metric.BaselinePending {
+		// The row says "250 / ≤300 ms"; the tooltip says what the goal is.
+		n.Full += " · " + goalSentence(k.Metric)
+	}
 	note, auto := b.auto[ref]
 	n.Automated = auto || k.Source == "azure-devops"
 	n.SyncNote = note
@@ -403,7 +410,8 @@ func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 func (b *treeBuilder) initiative(i *cairn.InitiativeView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
 	n := &node{Type: cairn.ItemInitiative, ID: i.ID, Title: i.Title, Depth: depth, Owners: people(i.OwnerIDs, b.names),
-		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull)}
+		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull),
+		Trend: trendOf(i.Trend)}
 	note, auto := b.auto[ref]
 	n.Automated = auto || i.Source == "azure-devops"
 	n.SyncNote = note
