@@ -141,7 +141,7 @@ func renderChart(in chartInput) template.HTML {
 	switch {
 	case in.Threshold != "":
 		// A control goal holds its threshold all period: a level line, not a path to it.
-		fmt.Fprintf(&b, `<line class="threshold" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>Threshold: stay %s</title></line>`,
+		fmt.Fprintf(&b, `<line class="goal-threshold" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>Threshold: stay %s</title></line>`,
 			x(start), y(in.To), x(end), y(in.To), html.EscapeString(in.Threshold))
 	case len(in.Milestones) > 0:
 		// Expected progress through the milestones: from the start at the period's start,

@@ -110,7 +110,7 @@ func TestRenderChartGoals(t *testing.T) {
 		in.From, in.To, in.Threshold = 500, 300, "at or below 300 %"
 		in.Points = []chartPoint{{At: day(7, 10), Value: 250}, {At: day(8, 1), Value: 320}}
 		svg := string(renderChart(in))
-		if strings.Contains(svg, `class="expected"`) || !strings.Contains(svg, `class="threshold"`) {
+		if strings.Contains(svg, `class="expected"`) || !strings.Contains(svg, `class="goal-threshold"`) {
 			t.Error("a control goal draws an expected line, or no threshold")
 		}
 		if n := points(svg, "actual"); n != 2 {

@@ -62,7 +62,7 @@ func TestKeyResultGoalsInTheUI(t *testing.T) {
 		for _, want := range []string{
 			"Stay at or below 300 ms (progress falls to 0 at 500 ms)",
 			"Not holding: 320 ms is above 300 ms",
-			`class="threshold"`,
+			`class="goal-threshold"`,
 			"Trend over the last 2 check-ins: up, worse for the goal",
 			"At risk",
 		} {
