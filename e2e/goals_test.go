@@ -25,9 +25,18 @@ func TestBrowserControlGoal(t *testing.T) {
 		click(chromedp.CSS(`[data-testid=save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#drawer a[href*="/key-results/new"]`)),
 	)
-	run(t, ctx, "create a key result that stays below 300 ms",
+	run(t, ctx, "type a target below the start",
 		click(chromedp.CSS(`#drawer a[href*="/key-results/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("metric_goal")),
+		chromedp.Clear(chromedp.ID("metric_start")),
+		chromedp.Clear(chromedp.ID("metric_target")),
+		chromedp.SendKeys(chromedp.ID("metric_start"), "1500"),
+		chromedp.SendKeys(chromedp.ID("metric_target"), "800"),
+	)
+	if goal := eval[string](t, ctx, `document.getElementById("metric_goal").value`); goal != "decrease" {
+		t.Fatalf("with a target below the start the goal is %q, want decrease", goal)
+	}
+	run(t, ctx, "create a key result that stays below 300 ms",
 		chromedp.SendKeys(chromedp.ID("title"), "p95 latency stays below 300 ms"),
 		chromedp.SetValue(chromedp.ID("metric_goal"), "stay_below"),
 		chromedp.SetValue(chromedp.ID("metric_kind"), "number"),

@@ -73,7 +73,7 @@ func TestKeyResultGoalsInTheUI(t *testing.T) {
 		page := admin.get(t, "/o/fabrikam/okrs?period="+id(b.period))
 		row := page.body[strings.Index(page.body, `id="row-key_result-`+id(k.ID)+`"`):]
 		row = row[:strings.Index(row, "</li>")]
-		for _, want := range []string{"320 / ≤300 ms", `class="trend tr-worse"`, "↑", "At risk"} {
+		for _, want := range []string{"320 / ≤300 ms", `class="trend tr-worse"`, "↑", "At risk", `title="Goal: Stay at or below 300 ms (progress falls to 0 at 500 ms)"`} {
 			if !strings.Contains(row, want) {
 				t.Errorf("the tree row lacks %q: %s", want, row)
 			}

@@ -34,6 +34,8 @@ type node struct {
 	Selected  bool
 	// Trend is the arrow of the latest check-ins, when there are two or more.
 	Trend *trendMark
+	// Goal says a key result's goal in words when it is other than a plain increase.
+	Goal string
 }
 
 // Key is the row's DOM id.
@@ -393,9 +395,10 @@ func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 	n := &node{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Depth: depth, Owners: people(k.OwnerIDs, b.names),
 		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull),
 		Trend: trendOf(k.Trend)}
-	if k.Metric.Goal != cairn.GoalIncrease || k.Metric.BaselinePending {
-		// The row says "250 / ≤300 ms"; the tooltip says what the goal is.
-		n.Full += " · " + goalSentence(k.Metric)
+	if k.ProgressSource != cairn.SourceRollUp && (k.Metric.Goal != cairn.GoalIncrease || k.Metric.BaselinePending) {
+		// The row says "250 / ≤300 ms"; the progress cell's tooltip, and screen readers,
+		// say what the goal is.
+		n.Goal = "Goal: " + goalSentence(k.Metric)
 	}
 	note, auto := b.auto[ref]
 	n.Automated = auto || k.Source == "azure-devops"
