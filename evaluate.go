@@ -15,6 +15,9 @@ type Eval struct {
 	Status progress.Status
 	// Active reports whether anything has happened yet (a check-in, or an active child).
 	Active bool
+	// Expected is the progress expected today: on the straight line across the period, or
+	// on the line through a key result's milestones.
+	Expected float64
 }
 
 // evaluator computes progress and status for every item of a period graph, each item once.
@@ -22,6 +25,9 @@ type evaluator struct {
 	g        *Graph
 	expected float64
 	th       progress.Thresholds
+	// now is the instant progress is evaluated at: the clock, or the closing time of a
+	// closed period.
+	now      time.Time
 	out      map[Ref]Eval
 	visiting map[Ref]bool
 
@@ -76,6 +82,7 @@ func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 	if p.ClosedAt != nil && p.ClosedAt.Before(now) {
 		now = *p.ClosedAt
 	}
+	e.now = now
 	e.expected = progress.Expected(p.Start.Time(), end, now)
 	for _, o := range g.Objectives {
 		e.objectiveByID[o.ID] = o
@@ -98,9 +105,42 @@ func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 }
 
 func (e *evaluator) finish(r Ref, p float64, active bool) Eval {
-	ev := Eval{Progress: p, Active: active, Status: progress.StatusOf(p, active, e.expected, e.th)}
+	ev := Eval{Progress: p, Active: active, Status: progress.StatusOf(p, active, e.expected, e.th), Expected: e.expected}
 	e.out[r] = ev
 	return ev
+}
+
+// finishMetric evaluates an item measured by a metric whose value is current, following
+// the metric's goal and milestones (docs/progress.md). A baseline still to be measured
+// has no progress and has not started.
+func (e *evaluator) finishMetric(r Ref, m Metric, current float64, active bool) Eval {
+	if m.BaselinePending {
+		ev := Eval{Status: progress.NotStarted, Expected: e.expected}
+		e.out[r] = ev
+		return ev
+	}
+	pm := m.Progress()
+	p, err := progress.MetricProgress(pm, current)
+	if err != nil {
+		p = 0
+	}
+	exp := progress.ExpectedFor(pm, e.g.Period.Start.Time(), e.g.Period.End.Time(), e.now)
+	ev := Eval{Progress: p, Active: active, Expected: exp, Status: progress.MetricStatus(pm, current, active, exp, e.th)}
+	e.out[r] = ev
+	return ev
+}
+
+// trend returns the trend of an item's latest check-ins against its metric, or nil when it
+// has fewer than two.
+func (e *evaluator) trend(r Ref, m Metric) *progress.Trend {
+	if m.BaselinePending {
+		return nil
+	}
+	t, ok := progress.TrendOf(m.Progress(), e.g.Recent[r])
+	if !ok {
+		return nil
+	}
+	return &t
 }
 
 // alignedChildren adds to children the items aligned to parent whose type is in types, each
@@ -181,8 +221,7 @@ func (e *evaluator) keyResult(k *KeyResult) Eval {
 		p, _ := progress.RollUp(children)
 		return e.finish(r, p, active || act)
 	}
-	p := metricProgress(k.Metric, k.Metric.Current)
-	return e.finish(r, p, k.LastCheckInAt != nil)
+	return e.finishMetric(r, k.Metric, k.Metric.Current, k.LastCheckInAt != nil)
 }
 
 func (e *evaluator) initiative(i *Initiative) Eval {
@@ -194,7 +233,7 @@ func (e *evaluator) initiative(i *Initiative) Eval {
 	switch i.ProgressMode {
 	case ModeMetric:
 		if i.Metric != nil {
-			p = metricProgress(*i.Metric, i.Current)
+			return e.finishMetric(r, *i.Metric, i.Current, i.LastCheckInAt != nil)
 		}
 	default:
 		// Manual and task initiatives hold a percentage.
@@ -204,14 +243,6 @@ func (e *evaluator) initiative(i *Initiative) Eval {
 		}
 	}
 	return e.finish(r, p, i.LastCheckInAt != nil)
-}
-
-func metricProgress(m Metric, current float64) float64 {
-	p, err := progress.MetricProgress(progress.Metric{Start: m.Start, Target: m.Target}, current)
-	if err != nil {
-		return 0
-	}
-	return p
 }
 
 func suggestedScore(p float64) float64 { return progress.SuggestedScore(p) }

@@ -51,7 +51,7 @@ func (s *Service) ListInitiatives(ctx context.Context, org string, parent *Ref) 
 			if parent != nil && i.Parent != *parent {
 				continue
 			}
-			out = append(out, initiativeView(i, e.initiative(i)))
+			out = append(out, e.initiativeView(i))
 		}
 	}
 	return out, nil
@@ -86,7 +86,7 @@ func (s *Service) initiativeView(ctx context.Context, a *access, id int64) (*Ini
 	if ei, ok := e.initiativeByID[id]; ok {
 		i = ei
 	}
-	return initiativeView(i, e.initiative(i)), nil
+	return e.initiativeView(i), nil
 }
 
 // CreateInitiative creates an initiative under a key result or objective the user may edit,
@@ -180,7 +180,9 @@ func (s *Service) UpdateInitiative(ctx context.Context, org string, id int64, up
 		if i.Metric == nil {
 			return nil, FieldError("metric", "metric is only for progress_mode metric")
 		}
-		up.Metric.apply(i.Metric)
+		if err := up.Metric.apply(i.Metric, i.LastCheckInAt != nil); err != nil {
+			return nil, err
+		}
 	}
 	if up.OwnerIDs != nil {
 		i.OwnerIDs = *up.OwnerIDs

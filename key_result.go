@@ -32,7 +32,7 @@ func (s *Service) ListKeyResults(ctx context.Context, org string, objectiveID, p
 			if objectiveID != 0 && k.ObjectiveID != objectiveID {
 				continue
 			}
-			out = append(out, keyResultView(k, e.keyResult(k)))
+			out = append(out, e.keyResultView(k))
 		}
 	}
 	return out, nil
@@ -59,11 +59,12 @@ func (s *Service) keyResultView(ctx context.Context, a *access, id int64) (*KeyR
 	if ek, ok := e.keyResultByID[id]; ok {
 		k = ek
 	}
-	return keyResultView(k, e.keyResult(k)), nil
+	return e.keyResultView(k), nil
 }
 
 // CreateKeyResult creates a key result under an objective the user may edit, owned by the
-// caller unless it names its owners. Its current value starts at the metric's start.
+// caller unless it names its owners. Its current value starts at the metric's start; with
+// a baseline pending, the first check-in sets both. Milestones must fall in the period.
 func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult) error {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -89,7 +90,11 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 	if !a.canEditObjective(o) {
 		return forbidden("add key results to this objective")
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+	p, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID)
+	if err != nil {
+		return err
+	}
+	if err := k.Metric.ValidateMilestonesIn("metric", p); err != nil {
 		return err
 	}
 	if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
@@ -120,24 +125,57 @@ type KeyResultUpdate struct {
 // MetricUpdate is a partial update of a metric. Its current value changes only by check-in.
 type MetricUpdate struct {
 	Kind   *MetricKind `json:"kind"`
+	Goal   *MetricGoal `json:"goal"`
 	Start  *float64    `json:"start"`
 	Target *float64    `json:"target"`
 	Unit   *string     `json:"unit"`
+	// BaselinePending marks the start as still to be measured (true), or gives it up with
+	// the start in the same update (false).
+	BaselinePending *bool `json:"baseline_pending"`
+	// Milestones replaces every milestone; an empty list removes them.
+	Milestones *[]Milestone `json:"milestones"`
 }
 
-func (m *MetricUpdate) apply(to *Metric) {
+// apply changes the metric. checkedIn says whether the item has check-ins, which means its
+// baseline has been measured and cannot be pending again.
+//
+// Without a goal in the update, a change of start or target of an increase or decrease
+// metric lets the goal follow the numbers, as it did before goals were explicit.
+func (m *MetricUpdate) apply(to *Metric, checkedIn bool) error {
 	if m.Kind != nil {
 		to.Kind = *m.Kind
-	}
-	if m.Start != nil {
-		to.Start = *m.Start
-	}
-	if m.Target != nil {
-		to.Target = *m.Target
 	}
 	if m.Unit != nil {
 		to.Unit = *m.Unit
 	}
+	if m.Target != nil {
+		to.Target = *m.Target
+	}
+	if m.Milestones != nil {
+		to.Milestones = *m.Milestones
+	}
+	if m.BaselinePending != nil && *m.BaselinePending != to.BaselinePending {
+		switch {
+		case *m.BaselinePending && checkedIn:
+			return FieldError("metric.baseline_pending", "the baseline was measured by a check-in already; change the start instead")
+		case !*m.BaselinePending && m.Start == nil:
+			return FieldError("metric.start", "give the start, now that the baseline is no longer pending")
+		}
+		to.BaselinePending = *m.BaselinePending
+	}
+	if m.Start != nil {
+		if to.BaselinePending {
+			return FieldError("metric.start", "leave the start out while the baseline is pending: the first check-in sets it")
+		}
+		to.Start = *m.Start
+	}
+	switch {
+	case m.Goal != nil:
+		to.Goal = *m.Goal
+	case (m.Start != nil || m.Target != nil) && !to.Goal.Control() && !to.BaselinePending:
+		to.Goal = ""
+	}
+	return nil
 }
 
 // UpdateKeyResult changes a key result; its owners, its objective's editors and admins may.
@@ -169,7 +207,9 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 			k.Title = *up.Title
 		}
 		if up.Metric != nil {
-			up.Metric.apply(&k.Metric)
+			if err := up.Metric.apply(&k.Metric, k.LastCheckInAt != nil); err != nil {
+				return nil, err
+			}
 		}
 		if up.ProgressSource != nil {
 			k.ProgressSource = *up.ProgressSource
@@ -187,6 +227,9 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 			}
 		}
 		if err := k.Validate(); err != nil {
+			return nil, err
+		}
+		if err := k.Metric.ValidateMilestonesIn("metric", p); err != nil {
 			return nil, err
 		}
 		if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {

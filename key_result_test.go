@@ -2,6 +2,7 @@ package cairn_test
 
 import (
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -88,7 +89,7 @@ func TestKeyResultValidation(t *testing.T) {
 				wantField(t, err, tc.field)
 				v, err := b.svc.KeyResult(b.as("assignee"), slug, kr.ID)
 				must(t, err)
-				if v.Title != kr.Title || v.Metric != kr.Metric || v.ProgressSource != kr.ProgressSource || v.Weight != 1 ||
+				if v.Title != kr.Title || !reflect.DeepEqual(v.Metric, kr.Metric) || v.ProgressSource != kr.ProgressSource || v.Weight != 1 ||
 					v.Score != nil || !slices.Equal(v.OwnerIDs, kr.OwnerIDs) {
 					t.Fatalf("key result changed by a refused update: %+v", v.KeyResult)
 				}

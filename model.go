@@ -3,11 +3,14 @@ package cairn
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // Role is a member's role in an organization. Tenant admins are marked on the user.
@@ -437,16 +440,87 @@ const (
 	MetricCurrency   MetricKind = "currency"
 )
 
-// Metric is a measurable quantity with a start and a target. Current is the latest value.
-type Metric struct {
-	Kind    MetricKind `json:"kind"`
-	Start   float64    `json:"start"`
-	Target  float64    `json:"target"`
-	Unit    string     `json:"unit"`
-	Current float64    `json:"current"`
+// MetricGoal says which way a metric should move, or which side of a threshold it should
+// stay on. docs/progress.md gives the progress and status rules of each.
+type MetricGoal string
+
+// The goals of a metric.
+const (
+	// GoalIncrease: the value should rise from start to target.
+	GoalIncrease MetricGoal = "increase"
+	// GoalDecrease: the value should fall from start to target.
+	GoalDecrease MetricGoal = "decrease"
+	// GoalStayAbove: the value should stay at or above the target, a threshold; the start
+	// is the floor below it where progress is 0.
+	GoalStayAbove MetricGoal = "stay_above"
+	// GoalStayBelow: the value should stay at or below the target, a threshold; the start
+	// is the ceiling above it where progress is 0.
+	GoalStayBelow MetricGoal = "stay_below"
+)
+
+// Control reports whether g is a control goal, stay_above or stay_below: a threshold to
+// hold all period rather than a target to reach.
+func (g MetricGoal) Control() bool { return g == GoalStayAbove || g == GoalStayBelow }
+
+// Milestone is a dated intermediate target of a key result: the value, in the metric's
+// unit, it should have reached by the end of Date.
+type Milestone struct {
+	Date  Date    `json:"date"`
+	Value float64 `json:"value"`
 }
 
-// Validate checks a metric; prefix names the enclosing field.
+// MaxMilestones bounds the milestones of one key result: one a week of a quarter, and some.
+const MaxMilestones = 24
+
+// Metric is a measurable quantity with a start and a target. Current is the latest value.
+//
+// While BaselinePending is set the start is still to be measured: Start and Current are
+// meaningless (0) and read as null over the API, progress is not computed, and the first
+// check-in sets the start.
+type Metric struct {
+	Kind MetricKind `json:"kind"`
+	// Goal is how the metric should move; Validate infers increase or decrease from start
+	// and target when it is empty.
+	Goal            MetricGoal `json:"goal"`
+	Start           float64    `json:"start"`
+	Target          float64    `json:"target"`
+	Unit            string     `json:"unit"`
+	Current         float64    `json:"current"`
+	BaselinePending bool       `json:"baseline_pending"`
+	// Milestones are dated intermediate targets in date order; key results only.
+	Milestones []Milestone `json:"milestones"`
+}
+
+// MarshalJSON writes the metric with a null start and current while the baseline is
+// pending, and an empty list when it has no milestones.
+func (m Metric) MarshalJSON() ([]byte, error) {
+	type plain Metric
+	out := struct {
+		plain
+		Start      *float64    `json:"start"`
+		Current    *float64    `json:"current"`
+		Milestones []Milestone `json:"milestones"`
+	}{plain: plain(m), Milestones: m.Milestones}
+	if !m.BaselinePending {
+		out.Start, out.Current = &m.Start, &m.Current
+	}
+	if out.Milestones == nil {
+		out.Milestones = []Milestone{}
+	}
+	return json.Marshal(out)
+}
+
+// Progress returns the metric as the progress package reads it.
+func (m Metric) Progress() progress.Metric {
+	pm := progress.Metric{Goal: progress.Goal(m.Goal), Start: m.Start, Target: m.Target}
+	for _, ms := range m.Milestones {
+		pm.Milestones = append(pm.Milestones, progress.Milestone{Date: ms.Date.Time(), Value: ms.Value})
+	}
+	return pm
+}
+
+// Validate checks a metric; prefix names the enclosing field. An empty goal becomes
+// increase or decrease as start and target say.
 func (m *Metric) Validate(prefix string) error {
 	switch m.Kind {
 	case MetricPercentage, MetricNumber, MetricCurrency:
@@ -455,8 +529,8 @@ func (m *Metric) Validate(prefix string) error {
 	default:
 		return FieldError(prefix+".kind", "metric kind must be percentage, number or currency, not %q", m.Kind)
 	}
-	if m.Start == m.Target {
-		return FieldError(prefix+".target", "target must differ from start (both are %g)", m.Start)
+	if m.BaselinePending {
+		m.Start, m.Current = 0, 0
 	}
 	if !finite(m.Start) {
 		return FieldError(prefix+".start", "start must be a finite number")
@@ -467,9 +541,119 @@ func (m *Metric) Validate(prefix string) error {
 	if !finite(m.Current) {
 		return FieldError(prefix+".current", "current must be a finite number")
 	}
+	switch m.Goal {
+	case "":
+		if m.BaselinePending {
+			return FieldError(prefix+".goal", "say whether the metric should increase or decrease: with the baseline still to be measured, start and target cannot tell")
+		}
+		m.Goal = MetricGoal(progress.InferGoal(m.Start, m.Target))
+	case GoalIncrease, GoalDecrease, GoalStayAbove, GoalStayBelow:
+	default:
+		return FieldError(prefix+".goal", "goal must be increase, decrease, stay_above or stay_below, not %q", m.Goal)
+	}
+	if m.BaselinePending && m.Goal.Control() {
+		return FieldError(prefix+".baseline_pending", "a %s goal needs its start now: it is the %s where progress is 0, not a measurement", m.Goal, floorOrCeiling(m.Goal))
+	}
+	if !m.BaselinePending {
+		if err := m.validateDirection(prefix); err != nil {
+			return err
+		}
+	}
 	m.Unit = strings.TrimSpace(m.Unit)
 	if len(m.Unit) > 20 {
 		return FieldError(prefix+".unit", "unit is longer than 20 characters")
+	}
+	return m.validateMilestones(prefix)
+}
+
+func floorOrCeiling(g MetricGoal) string {
+	if g == GoalStayBelow {
+		return "ceiling"
+	}
+	return "floor"
+}
+
+// validateDirection checks that start and target agree with the goal.
+func (m *Metric) validateDirection(prefix string) error {
+	if m.Start == m.Target {
+		return FieldError(prefix+".target", "target must differ from start (both are %g)", m.Start)
+	}
+	switch m.Goal {
+	case GoalIncrease:
+		if m.Target < m.Start {
+			return FieldError(prefix+".target", "for a metric that should increase, the target must be above the start (%g); choose the goal decrease to go down", m.Start)
+		}
+	case GoalDecrease:
+		if m.Target > m.Start {
+			return FieldError(prefix+".target", "for a metric that should decrease, the target must be below the start (%g); choose the goal increase to go up", m.Start)
+		}
+	case GoalStayAbove:
+		if m.Start > m.Target {
+			return FieldError(prefix+".start", "for stay_above, the start is the floor where progress is 0: it must be below the threshold (target %g)", m.Target)
+		}
+	case GoalStayBelow:
+		if m.Start < m.Target {
+			return FieldError(prefix+".start", "for stay_below, the start is the ceiling where progress is 0: it must be above the threshold (target %g)", m.Target)
+		}
+	}
+	return nil
+}
+
+// validateMilestones checks the milestones on their own: in date order, one per date, not
+// going backwards and not past the target. Whether they fall in the period is
+// ValidateMilestonesIn's job, since the metric does not know its period.
+func (m *Metric) validateMilestones(prefix string) error {
+	if len(m.Milestones) == 0 {
+		m.Milestones = nil
+		return nil
+	}
+	field := func(i int, f string) string { return fmt.Sprintf("%s.milestones[%d].%s", prefix, i, f) }
+	if m.Goal.Control() {
+		return FieldError(prefix+".milestones", "milestones are for goals to increase or decrease: a %s goal holds its threshold all period", m.Goal)
+	}
+	if len(m.Milestones) > MaxMilestones {
+		return FieldError(prefix+".milestones", "at most %d milestones, not %d", MaxMilestones, len(m.Milestones))
+	}
+	up := m.Goal == GoalIncrease
+	for i, ms := range m.Milestones {
+		if ms.Date.IsZero() {
+			return FieldError(field(i, "date"), "milestone %d needs a date", i+1)
+		}
+		if !finite(ms.Value) {
+			return FieldError(field(i, "value"), "milestone %d needs a finite value", i+1)
+		}
+		if (up && ms.Value > m.Target) || (!up && ms.Value < m.Target) {
+			return FieldError(field(i, "value"), "milestone %d (%g) is past the target %g", i+1, ms.Value, m.Target)
+		}
+		if i == 0 {
+			continue
+		}
+		prev := m.Milestones[i-1]
+		if !prev.Date.Before(ms.Date) {
+			return FieldError(field(i, "date"), "milestone %d (%s) is not after milestone %d (%s): list milestones in date order, one per date", i+1, ms.Date, i, prev.Date)
+		}
+		if (up && ms.Value < prev.Value) || (!up && ms.Value > prev.Value) {
+			return FieldError(field(i, "value"), "milestone %d (%g) goes back from milestone %d (%g): a metric that should %s cannot be expected to go back", i+1, ms.Value, i, prev.Value, m.Goal)
+		}
+	}
+	return nil
+}
+
+// ValidateMilestonesIn checks that the milestones fall within the period, and that one on
+// its last day is the target itself: the expected line reaches the target at the end of
+// the period, and a milestone there cannot say otherwise.
+func (m *Metric) ValidateMilestonesIn(prefix string, p *Period) error {
+	for i, ms := range m.Milestones {
+		field := fmt.Sprintf("%s.milestones[%d].date", prefix, i)
+		if ms.Date.Before(p.Start) {
+			return FieldError(field, "milestone %d (%s) is before the period %s starts on %s", i+1, ms.Date, p.Name, p.Start)
+		}
+		if p.End.Before(ms.Date) {
+			return FieldError(field, "milestone %d (%s) is after the period %s ends on %s", i+1, ms.Date, p.Name, p.End)
+		}
+		if ms.Date == p.End && ms.Value != m.Target {
+			return FieldError(fmt.Sprintf("%s.milestones[%d].value", prefix, i), "milestone %d falls on the period's last day, so it must be the target %g, not %g", i+1, m.Target, ms.Value)
+		}
 	}
 	return nil
 }
@@ -599,6 +783,14 @@ func (i *Initiative) Validate() error {
 		}
 		if err := i.Metric.Validate("metric"); err != nil {
 			return err
+		}
+		switch {
+		case i.Metric.Goal.Control():
+			return FieldError("metric.goal", "an initiative's metric increases or decreases; %s is for key results", i.Metric.Goal)
+		case i.Metric.BaselinePending:
+			return FieldError("metric.baseline_pending", "an initiative's metric needs its start; a baseline to be measured is for key results")
+		case len(i.Metric.Milestones) > 0:
+			return FieldError("metric.milestones", "milestones are for key results")
 		}
 	default:
 		return FieldError("progress_mode", "progress_mode must be manual, metric or tasks, not %q", i.ProgressMode)

@@ -255,4 +255,7 @@ type Graph struct {
 	Objectives  []*Objective
 	KeyResults  []*KeyResult
 	Initiatives []*Initiative
+	// Recent holds the values of the latest check-ins of each key result and initiative,
+	// oldest first, at most progress.TrendWindow of them: what their trends are read from.
+	Recent map[Ref][]float64
 }

@@ -15,6 +15,10 @@ type KeyResultView struct {
 	Progress float64         `json:"progress"`
 	Status   progress.Status `json:"status"`
 	Source   string          `json:"source"`
+	// Expected is the progress expected today, through the milestones when there are any.
+	Expected float64 `json:"expected_progress"`
+	// Trend is how the value moved over the latest check-ins; nil with fewer than two.
+	Trend *progress.Trend `json:"trend"`
 }
 
 // InitiativeView is an initiative with its computed progress and status.
@@ -23,6 +27,8 @@ type InitiativeView struct {
 	Progress float64         `json:"progress"`
 	Status   progress.Status `json:"status"`
 	Source   string          `json:"source"`
+	// Trend is how the value moved over the latest check-ins; nil with fewer than two.
+	Trend *progress.Trend `json:"trend"`
 }
 
 // ObjectiveTree is an objective with everything below it: its key results, their
@@ -56,7 +62,9 @@ func objectiveView(o *Objective, ev Eval) *ObjectiveView {
 	return &ObjectiveView{Objective: o, Progress: ev.Progress, Status: ev.Status}
 }
 
-func keyResultView(k *KeyResult, ev Eval) *KeyResultView {
+// keyResultView evaluates a key result for display.
+func (e *evaluator) keyResultView(k *KeyResult) *KeyResultView {
+	ev := e.keyResult(k)
 	src := "manual"
 	switch k.ProgressSource {
 	case SourceDataSource:
@@ -64,10 +72,16 @@ func keyResultView(k *KeyResult, ev Eval) *KeyResultView {
 	case SourceRollUp:
 		src = "roll_up"
 	}
-	return &KeyResultView{KeyResult: k, Progress: ev.Progress, Status: ev.Status, Source: src}
+	v := &KeyResultView{KeyResult: k, Progress: ev.Progress, Status: ev.Status, Source: src, Expected: ev.Expected}
+	if k.ProgressSource != SourceRollUp {
+		v.Trend = e.trend(Ref{ItemKeyResult, k.ID}, k.Metric)
+	}
+	return v
 }
 
-func initiativeView(i *Initiative, ev Eval) *InitiativeView {
+// initiativeView evaluates an initiative for display.
+func (e *evaluator) initiativeView(i *Initiative) *InitiativeView {
+	ev := e.initiative(i)
 	if i.Metric != nil {
 		m := *i.Metric
 		m.Current = i.Current
@@ -77,7 +91,13 @@ func initiativeView(i *Initiative, ev Eval) *InitiativeView {
 	if i.Automated {
 		src = "azure-devops"
 	}
-	return &InitiativeView{Initiative: i, Progress: ev.Progress, Status: ev.Status, Source: src}
+	v := &InitiativeView{Initiative: i, Progress: ev.Progress, Status: ev.Status, Source: src}
+	m := Metric{Start: 0, Target: 100}
+	if i.Metric != nil {
+		m = *i.Metric
+	}
+	v.Trend = e.trend(Ref{ItemInitiative, i.ID}, m)
+	return v
 }
 
 // tree builds the tree under the objective from the evaluated graph. path holds the items
@@ -94,7 +114,7 @@ func (e *evaluator) tree(o *Objective, path map[Ref]bool) *ObjectiveTree {
 		}
 	}
 	for _, i := range e.initsByParent[r] {
-		t.Initiatives = append(t.Initiatives, initiativeView(i, e.initiative(i)))
+		t.Initiatives = append(t.Initiatives, e.initiativeView(i))
 	}
 	t.Children, t.AlignedKeyResults = e.alignedTrees(r, path)
 	return t
@@ -105,9 +125,9 @@ func (e *evaluator) keyResultTree(k *KeyResult, path map[Ref]bool) *KeyResultTre
 	r := Ref{ItemKeyResult, k.ID}
 	path[r] = true
 	defer delete(path, r)
-	kt := &KeyResultTree{KeyResultView: *keyResultView(k, e.keyResult(k)), Initiatives: []*InitiativeView{}}
+	kt := &KeyResultTree{KeyResultView: *e.keyResultView(k), Initiatives: []*InitiativeView{}}
 	for _, i := range e.initsByParent[r] {
-		kt.Initiatives = append(kt.Initiatives, initiativeView(i, e.initiative(i)))
+		kt.Initiatives = append(kt.Initiatives, e.initiativeView(i))
 	}
 	kt.Children, kt.AlignedKeyResults = e.alignedTrees(r, path)
 	return kt

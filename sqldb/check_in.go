@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -25,14 +26,34 @@ func itemKind(t cairn.ItemType) string {
 	return string(t)
 }
 
+// setCheckedIn sets an item's current value and last check-in time from a check-in, and
+// reports whether the item exists in the organization. A key result whose baseline is
+// pending takes the value as its start too, in the same statement, so that two first
+// check-ins racing cannot both set it.
+func setCheckedIn(ctx context.Context, r runner, item cairn.Ref, orgID int64, value float64, at time.Time) (bool, error) {
+	table, err := itemTable(item.Type)
+	if err != nil {
+		return false, err
+	}
+	q, args := `UPDATE `+table+` SET current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`,
+		[]any{value, at, item.ID, orgID}
+	if item.Type == cairn.ItemKeyResult {
+		q = `UPDATE key_results SET start_value = CASE WHEN baseline_pending THEN ? ELSE start_value END,
+			baseline_pending = ?, current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`
+		args = []any{value, false, value, at, item.ID, orgID}
+	}
+	n, err := r.affected(ctx, q, args...)
+	return n > 0, err
+}
+
 // AddCheckIn stores the check-in and, in the same transaction, sets the item's current
-// value and last check-in time. A zero CreatedAt is set from the clock.
+// value and last check-in time, and the start of a key result whose baseline is pending.
+// A zero CreatedAt is set from the clock.
 func (db *DB) AddCheckIn(ctx context.Context, c *cairn.CheckIn) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	table, err := itemTable(c.Item.Type)
-	if err != nil {
+	if _, err := itemTable(c.Item.Type); err != nil {
 		return err
 	}
 	if c.CreatedAt.IsZero() {
@@ -40,12 +61,11 @@ func (db *DB) AddCheckIn(ctx context.Context, c *cairn.CheckIn) error {
 	}
 	c.CreatedAt = clean(c.CreatedAt)
 	return db.tx(ctx, "add check-in", func(r runner) error {
-		n, err := r.affected(ctx, `UPDATE `+table+` SET current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`,
-			c.Value, c.CreatedAt, c.Item.ID, c.OrgID)
+		ok, err := setCheckedIn(ctx, r, c.Item, c.OrgID, c.Value, c.CreatedAt)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !ok {
 			return cairn.NotFound(itemKind(c.Item.Type), c.Item.ID)
 		}
 		return insertCheckInRow(ctx, r, c)

@@ -10,10 +10,12 @@ import (
 )
 
 // PeriodGraph loads every objective, key result and initiative of a period, with their
-// people and parents, in eight queries whatever the number of items: the period, objectives,
-// their owners and editors, key results, their owners, the alignments of both, initiatives
-// and their owners. The initiatives are those under the period's objectives and under their
-// key results. All eight run in one read transaction, so the graph is consistent.
+// people and parents, in ten queries whatever the number of items (up to 500 key results and
+// 500 initiatives for the latest check-ins): the period, objectives, their owners and
+// editors, key results, their owners, the alignments of both, initiatives, their owners, and
+// the latest check-ins of the key results and of the initiatives. The initiatives are those
+// under the period's objectives and under their key results. All run in one read
+// transaction, so the graph is consistent.
 func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Graph, error) {
 	g := &cairn.Graph{}
 	err := db.snapshot(ctx, "period graph", func(r runner) error {
@@ -146,7 +148,7 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 			i.OwnerIDs = ids
 		}
 	}
-	return nil
+	return loadRecent(ctx, r, g)
 }
 
 // twice returns the arguments of a query that uses where twice after the with clause: the

@@ -3,23 +3,31 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 )
 
 const keyResultColumns = `k.id, k.org_id, k.objective_id, k.title, k.metric_kind, k.start_value, k.target_value,
-	k.unit, k.current_value, k.progress_source, k.weight, k.score, k.last_check_in_at, k.created_at, k.updated_at`
+	k.unit, k.current_value, k.progress_source, k.weight, k.score, k.last_check_in_at, k.created_at, k.updated_at,
+	k.metric_goal, k.baseline_pending, k.milestones`
 
 func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) {
 	var k cairn.KeyResult
 	var score sql.NullFloat64
 	var last sql.NullTime
+	var milestones string
 	err := s.Scan(&k.ID, &k.OrgID, &k.ObjectiveID, &k.Title, &k.Metric.Kind, &k.Metric.Start, &k.Metric.Target,
-		&k.Metric.Unit, &k.Metric.Current, &k.ProgressSource, &k.Weight, &score, &last, &k.CreatedAt, &k.UpdatedAt)
+		&k.Metric.Unit, &k.Metric.Current, &k.ProgressSource, &k.Weight, &score, &last, &k.CreatedAt, &k.UpdatedAt,
+		&k.Metric.Goal, &k.Metric.BaselinePending, &milestones)
 	if err != nil {
 		return nil, err
+	}
+	if k.Metric.Milestones, err = decodeMilestones(milestones); err != nil {
+		return nil, fmt.Errorf("key result %d: %w", k.ID, err)
 	}
 	k.Score, k.LastCheckInAt = floatPtr(score), timePtr(last)
 	k.CreatedAt, k.UpdatedAt = k.CreatedAt.UTC(), k.UpdatedAt.UTC()
@@ -40,6 +48,27 @@ func scanKeyResults(rows *sql.Rows) ([]*cairn.KeyResult, map[int64]*cairn.KeyRes
 		byID[k.ID] = k
 	}
 	return out, byID, rows.Err()
+}
+
+// encodeMilestones writes milestones as the JSON array of the milestones column.
+func encodeMilestones(ms []cairn.Milestone) (string, error) {
+	if ms == nil {
+		ms = []cairn.Milestone{}
+	}
+	b, err := json.Marshal(ms)
+	return string(b), err
+}
+
+// decodeMilestones reads the milestones column; no milestones are nil.
+func decodeMilestones(s string) ([]cairn.Milestone, error) {
+	var ms []cairn.Milestone
+	if err := json.Unmarshal([]byte(s), &ms); err != nil {
+		return nil, fmt.Errorf("milestones %q: %w", s, err)
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	return ms, nil
 }
 
 func checkKeyResultRefs(ctx context.Context, r runner, k *cairn.KeyResult) error {
@@ -82,11 +111,17 @@ func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	if err := checkKeyResultRefs(ctx, r, k); err != nil {
 		return err
 	}
-	err := r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
-		target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	milestones, err := encodeMilestones(k.Metric.Milestones)
+	if err != nil {
+		return err
+	}
+	err = r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
+		target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at,
+		metric_goal, baseline_pending, milestones)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		k.OrgID, k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit,
-		k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now).Scan(&k.ID)
+		k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now,
+		k.Metric.Goal, k.Metric.BaselinePending, milestones).Scan(&k.ID)
 	if err != nil {
 		return err
 	}
@@ -186,9 +221,11 @@ func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*c
 	return krs, nil
 }
 
-// UpdateKeyResult stores a key result's objective, title, metric definition, progress
-// source, weight, score and owners. The current value and last check-in time change only
-// through AddCheckIn, so that a stale copy cannot undo a check-in.
+// UpdateKeyResult stores a key result's objective, title, metric definition (goal,
+// baseline mark and milestones included), progress source, weight, score and owners. The
+// current value and last check-in time change only through AddCheckIn, so that a stale
+// copy cannot undo a check-in; only a change of the baseline mark sets the current value
+// to the start, as creating the key result would have.
 func (db *DB) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
 	if err := k.Validate(); err != nil {
 		return err
@@ -202,16 +239,33 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	if err := checkKeyResultRefs(ctx, r, k); err != nil {
 		return err
 	}
-	n, err := r.affected(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
-		target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?
-		WHERE id = ? AND org_id = ?`,
-		k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
-		k.Weight, nullFloat(k.Score), now, k.ID, k.OrgID)
+	milestones, err := encodeMilestones(k.Metric.Milestones)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	var wasPending bool
+	err = r.queryRow(ctx, `SELECT baseline_pending FROM key_results WHERE id = ? AND org_id = ?`, k.ID, k.OrgID).Scan(&wasPending)
+	if errors.Is(err, sql.ErrNoRows) {
 		return cairn.NotFound("key result", k.ID)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = r.exec(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
+		target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?,
+		metric_goal = ?, baseline_pending = ?, milestones = ?
+		WHERE id = ? AND org_id = ?`,
+		k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
+		k.Weight, nullFloat(k.Score), now, k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ID, k.OrgID)
+	if err != nil {
+		return err
+	}
+	if wasPending != k.Metric.BaselinePending {
+		// A start given in place of a pending baseline is where the value stands until the
+		// first check-in, as at creation; a baseline pending again has no value yet.
+		if _, err := r.exec(ctx, `UPDATE key_results SET current_value = ? WHERE id = ?`, k.Metric.Start, k.ID); err != nil {
+			return err
+		}
 	}
 	err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM key_results WHERE id = ?`, k.ID).
 		Scan(&k.Metric.Current, optTime{&k.LastCheckInAt})

@@ -2,6 +2,7 @@ package vivaimport_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -97,14 +98,14 @@ func TestImportExplorerCSV(t *testing.T) {
 
 		// Key results: metric, weight, owners, score.
 		k2, k5, k6 := w.keyResults["1002"], w.keyResults["1005"], w.keyResults["1006"]
-		wantMetric := cairn.Metric{Kind: cairn.MetricCurrency, Start: 200000, Target: 1200000, Unit: "$", Current: 450000}
-		if k2.ObjectiveID != o1.ID || k2.Metric != wantMetric || k2.Weight != 0.1429 || k2.Score != nil {
+		wantMetric := cairn.Metric{Kind: cairn.MetricCurrency, Goal: cairn.GoalIncrease, Start: 200000, Target: 1200000, Unit: "$", Current: 450000}
+		if k2.ObjectiveID != o1.ID || !reflect.DeepEqual(k2.Metric, wantMetric) || k2.Weight != 0.1429 || k2.Score != nil {
 			t.Errorf("key result 1002 = %+v", k2)
 		}
 		if got := w.names(k2.OwnerIDs); strings.Join(got, ",") != "Roland Green" {
 			t.Errorf("owners of 1002 = %v", got)
 		}
-		if k5.ObjectiveID != o4.ID || k5.Metric != (cairn.Metric{Kind: cairn.MetricPercentage, Start: 8, Target: 5, Unit: "%", Current: 6.5}) ||
+		if k5.ObjectiveID != o4.ID || !reflect.DeepEqual(k5.Metric, cairn.Metric{Kind: cairn.MetricPercentage, Goal: cairn.GoalDecrease, Start: 8, Target: 5, Unit: "%", Current: 6.5}) ||
 			!ptrEq(k5.Score, 0.7) || k5.Weight != 1 || len(k5.OwnerIDs) != 2 {
 			t.Errorf("key result 1005 = %+v", k5)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestImportClosedPeriod(t *testing.T) {
 		if counts(sum, cairn.MappingHolder) != [4]int{1, 0, 0, 0} || sum.Rebind != 1 {
 			t.Errorf("holders %v, re-bind %d", counts(sum, cairn.MappingHolder), sum.Rebind)
 		}
-		if k4.Metric != (cairn.Metric{Kind: cairn.MetricPercentage, Start: 99, Target: 99.9, Unit: "%", Current: 99.95}) {
+		if !reflect.DeepEqual(k4.Metric, cairn.Metric{Kind: cairn.MetricPercentage, Goal: cairn.GoalIncrease, Start: 99, Target: 99.9, Unit: "%", Current: 99.95}) {
 			t.Errorf("metric of 2004 = %+v", k4.Metric)
 		}
 

@@ -53,9 +53,15 @@ type AlignmentLink struct {
 	Status   string         `json:"status"`
 	Current  *float64       `json:"current,omitempty"`
 	Unit     string         `json:"unit,omitempty"`
-	Period   string         `json:"period,omitempty"`
-	URL      string         `json:"url"`
-	CanEdit  bool           `json:"can_edit"`
+	// Goal, Target and BaselinePending describe a key result's or initiative's metric, so
+	// that the extension can say "stay at or below 300 ms" or that the start is still to
+	// be measured.
+	Goal            cairn.MetricGoal `json:"goal,omitempty"`
+	Target          *float64         `json:"target,omitempty"`
+	BaselinePending bool             `json:"baseline_pending,omitempty"`
+	Period          string           `json:"period,omitempty"`
+	URL             string           `json:"url"`
+	CanEdit         bool             `json:"can_edit"`
 	// Weight is the weight with which the item counts towards the next link of the chain
 	// (0: aligned, not counted); the last link has none.
 	Weight *float64 `json:"weight,omitempty"`
@@ -110,8 +116,11 @@ func (s *Server) alignment(w http.ResponseWriter, r *http.Request) {
 					URL: datasource.ItemURL("", src.Org, ref), CanEdit: can, Weight: l.Weight}
 				switch {
 				case l.Metric != nil:
-					c := l.Metric.Current
-					al.Current, al.Unit = &c, l.Metric.Unit
+					c, target := l.Metric.Current, l.Metric.Target
+					al.Current, al.Unit, al.Goal, al.Target, al.BaselinePending = &c, l.Metric.Unit, l.Metric.Goal, &target, l.Metric.BaselinePending
+					if l.Metric.BaselinePending {
+						al.Current = nil
+					}
 				case l.Current != nil:
 					al.Current, al.Unit = l.Current, "%"
 				}

@@ -109,6 +109,9 @@ function ref(x) {
     status: String(x.status ?? ""),
     current: x.current ?? x.metric?.current ?? null,
     unit: x.unit ?? x.metric?.unit ?? "",
+    goal: String(x.goal ?? x.metric?.goal ?? ""),
+    target: x.target ?? x.metric?.target ?? null,
+    baselinePending: Boolean(x.baseline_pending ?? x.metric?.baseline_pending ?? false),
     url: x.url ?? x.web_url ?? "",
     canEdit: Boolean(x.can_edit ?? x.canEdit ?? false),
     weight: Number.isFinite(Number(x.weight)) && x.weight !== null && x.weight !== undefined ? Number(x.weight) : null,
@@ -170,13 +173,34 @@ function link(href, cls, text) {
   return `<a class="${escapeHTML(cls)}" href="${escapeHTML(h)}" target="_blank" rel="noopener noreferrer">${escapeHTML(text)}</a>`;
 }
 
+/**
+ * goalText says a metric's goal when it is not the plain increase: "Goal: stay at or below
+ * 300 ms", "Goal: decrease to 800 ms", with "; baseline still to be measured" while the
+ * start is pending. It is "" for an increase with its start known, and for objectives.
+ */
+export function goalText(item) {
+  const target = Number(item.target);
+  const to = Number.isFinite(target) ? `${target}${item.unit ? " " + item.unit : ""}` : "the target";
+  let s = "";
+  switch (item.goal) {
+    case "stay_below": s = `Goal: stay at or below ${to}`; break;
+    case "stay_above": s = `Goal: stay at or above ${to}`; break;
+    case "decrease": s = `Goal: decrease to ${to}`; break;
+    case "increase": if (item.baselinePending) s = `Goal: increase to ${to}`; break;
+  }
+  if (item.baselinePending) s += "; baseline still to be measured";
+  return s;
+}
+
 function row(base, org, item, nearest) {
   const pct = Math.round(item.progress * 100);
-  return `<li class="row${nearest ? " nearest" : ""}" data-type="${escapeHTML(item.type)}" data-id="${escapeHTML(item.id)}">
+  const goal = goalText(item);
+  const shown = item.baselinePending ? escapeHTML("–") : `${escapeHTML(pct)}&nbsp;%`;
+  return `<li class="row${nearest ? " nearest" : ""}" data-type="${escapeHTML(item.type)}" data-id="${escapeHTML(item.id)}"${goal ? ` title="${escapeHTML(goal)}"` : ""}>
   <span class="glyph glyph-${escapeHTML(item.type)}" title="${escapeHTML(label(TYPE_LABEL, item.type))}">${escapeHTML(label(TYPE_GLYPH, item.type))}</span>
   ${link(itemURL(base, org, item), "title", item.title)}
-  <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${escapeHTML(pct)}" aria-label="Progress of ${escapeHTML(item.title)}"><span style="width:${escapeHTML(pct)}%"></span></span>
-  <span class="pct">${escapeHTML(pct)}&nbsp;%</span>
+  <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${escapeHTML(pct)}" aria-label="Progress of ${escapeHTML(item.title)}${goal ? ". " + escapeHTML(goal) : ""}"><span style="width:${escapeHTML(pct)}%"></span></span>
+  <span class="pct"${item.baselinePending ? ` title="${escapeHTML("Baseline pending: no progress until the first check-in")}"` : ""}>${shown}</span>
   ${statusLabel(item.status)}
 </li>`;
 }

@@ -35,8 +35,10 @@ func funcs(u *UI) template.FuncMap {
 		"kindName": kindName,
 		"glyph":    glyph,
 		"hasField": func(errs map[string]string, f string) bool { _, ok := errs[f]; return ok },
-		"errID":    func(f string) string { return "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(f) },
-		"eqi64":    func(a, b int64) bool { return a == b },
+		"errID": func(f string) string {
+			return "err-" + strings.NewReplacer(".", "-", "_", "-", "[", "-", "]", "").Replace(f)
+		},
+		"eqi64": func(a, b int64) bool { return a == b },
 		"contains": func(ids []int64, id int64) bool {
 			for _, x := range ids {
 				if x == id {
@@ -60,7 +62,7 @@ func funcs(u *UI) template.FuncMap {
 		"newFormID": newFormID,
 		"statuses":  func() []statusOption { return statusOptions },
 		"fe": func(errs map[string]string, field string) fieldErr {
-			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(field), Msg: errs[field]}
+			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-", "[", "-", "]", "").Replace(field), Msg: errs[field]}
 		},
 		"list":    func(s ...string) []string { return s },
 		"lower":   strings.ToLower,

@@ -34,13 +34,18 @@ type itemForm struct {
 	Aspirational bool
 	ObjectiveID  string
 	Kind         string
+	Goal         string
 	Start        string
 	Target       string
 	Unit         string
-	Source       string
-	Contributes  bool
-	Mode         string
-	Weight       string
+	// Pending says the start is to be measured by the first check-in (key results only).
+	Pending bool
+	// Milestones are the milestone rows as typed, blank rows dropped.
+	Milestones  []milestoneInput
+	Source      string
+	Contributes bool
+	Mode        string
+	Weight      string
 	// WorkItem is the Azure DevOps work item an initiative is being added for, from the
 	// extension's "Add an initiative in Cairn", with its organization URL and project.
 	WorkItem        string
@@ -111,6 +116,57 @@ func alsoOf(ps []cairn.Alignment) []alsoRow {
 	out := make([]alsoRow, 0, len(ps))
 	for _, a := range ps {
 		out = append(out, alsoRow{Value: string(a.Type) + ":" + strconv.FormatInt(a.ID, 10), Weight: strconv.FormatFloat(a.Weight, 'f', -1, 64)})
+	}
+	return out
+}
+
+// milestoneInput is one milestone row of the form, as typed.
+type milestoneInput struct {
+	Index int
+	Date  string
+	Value string
+}
+
+// MilestoneRows returns the milestone rows to show: those typed or stored, and blank ones
+// to add more, three rows at least and cairn.MaxMilestones at most.
+func (f *itemForm) MilestoneRows() []milestoneInput {
+	rows := append([]milestoneInput(nil), f.Milestones...)
+	n := min(max(len(rows)+2, 3), cairn.MaxMilestones)
+	for len(rows) < n {
+		rows = append(rows, milestoneInput{})
+	}
+	for i := range rows {
+		rows[i].Index = i
+	}
+	return rows
+}
+
+// Goals are the choices of a key result's goal.
+func (f *itemForm) Goals() []choice {
+	return []choice{
+		{string(cairn.GoalIncrease), "Increase to the target"},
+		{string(cairn.GoalDecrease), "Decrease to the target"},
+		{string(cairn.GoalStayAbove), "Stay above a threshold"},
+		{string(cairn.GoalStayBelow), "Stay below a threshold"},
+	}
+}
+
+// milestones reads the milestone rows into milestones, recording a field error for a row
+// with a date but no value or the other way round.
+func (f *itemForm) milestones() []cairn.Milestone {
+	out := []cairn.Milestone{}
+	for i, row := range f.Milestones {
+		field := func(part string) string { return "metric.milestones[" + strconv.Itoa(i) + "]." + part }
+		var ms cairn.Milestone
+		if strings.TrimSpace(row.Date) == "" {
+			f.Errs[field("date")] = "give the date of this milestone, or clear its value"
+		} else if d, err := cairn.ParseDate(strings.TrimSpace(row.Date)); err != nil {
+			f.Errs[field("date")] = err.Error()
+		} else {
+			ms.Date = d
+		}
+		ms.Value = formFloat(row.Value, field("value"), "the value due by this date", f.Errs)
+		out = append(out, ms)
 	}
 	return out
 }
@@ -194,6 +250,22 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Also: readAlso(v), Errs: map[string]string{}}
 	if t == cairn.ItemInitiative {
 		f.setWorkItem(v.Get("azdo_work_item"), v.Get("azdo_org_url"), v.Get("azdo_project"))
+	}
+	if t == cairn.ItemKeyResult {
+		f.Goal, f.Pending = v.Get("metric_goal"), v.Get("baseline_pending") != ""
+		dates, values := v["milestone_date"], v["milestone_value"]
+		for i := range max(len(dates), len(values)) {
+			var row milestoneInput
+			if i < len(dates) {
+				row.Date = dates[i]
+			}
+			if i < len(values) {
+				row.Value = values[i]
+			}
+			if strings.TrimSpace(row.Date) != "" || strings.TrimSpace(row.Value) != "" {
+				f.Milestones = append(f.Milestones, row)
+			}
+		}
 	}
 	for _, s := range v["owner_ids"] {
 		id, err := strconv.ParseInt(s, 10, 64)
@@ -294,7 +366,7 @@ func (u *UI) newItemPage(q *request) error {
 	f := &itemForm{Type: t, FormID: newFormID(), PeriodID: v.Get("period"), ObjectiveID: v.Get("objective"), Parent: v.Get("parent"),
 		Level: "organization", Kind: "percentage", Mode: "manual", Contributes: true, Source: "manual", OwnerIDs: []int64{q.user.ID}}
 	if t == cairn.ItemKeyResult {
-		f.Start, f.Target, f.Unit = "0", "100", "%"
+		f.Start, f.Target, f.Unit, f.Goal = "0", "100", "%", string(cairn.GoalIncrease)
 	}
 	if t == cairn.ItemInitiative && f.setWorkItem(v.Get("work-item"), v.Get("org-url"), v.Get("project")) {
 		f.Mode = string(cairn.ModeTasks)
@@ -438,8 +510,11 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 		if k.ObjectiveID == 0 && f.Errs["objective_id"] == "" {
 			f.Errs["objective_id"] = "choose the objective this key result measures"
 		}
-		k.Metric = cairn.Metric{Kind: cairn.MetricKind(f.Kind), Unit: f.Unit,
-			Start: formFloat(f.Start, "metric.start", "start", f.Errs), Target: formFloat(f.Target, "metric.target", "target", f.Errs)}
+		k.Metric = cairn.Metric{Kind: cairn.MetricKind(f.Kind), Goal: cairn.MetricGoal(f.Goal), Unit: f.Unit, BaselinePending: f.Pending,
+			Target: formFloat(f.Target, "metric.target", "target", f.Errs), Milestones: f.milestones()}
+		if !f.Pending {
+			k.Metric.Start = formFloat(f.Start, "metric.start", "start", f.Errs)
+		}
 		k.Parents = f.alignments()
 		if len(f.Errs) > 0 {
 			return cairn.Ref{}, nil
@@ -511,6 +586,13 @@ func (u *UI) editItemPage(q *request) error {
 		f.Title, f.OwnerIDs, f.ObjectiveID, f.PeriodID = k.Title, k.OwnerIDs, strconv.FormatInt(k.ObjectiveID, 10), strconv.FormatInt(o.PeriodID, 10)
 		f.Kind, f.Start, f.Target, f.Unit, f.Source, f.Weight = string(k.Metric.Kind), ff(k.Metric.Start), ff(k.Metric.Target), k.Metric.Unit, string(k.ProgressSource), ff(k.Weight)
 		f.Also = alsoOf(k.Parents)
+		f.Goal, f.Pending = string(k.Metric.Goal), k.Metric.BaselinePending
+		if f.Pending {
+			f.Start = ""
+		}
+		for _, ms := range k.Metric.Milestones {
+			f.Milestones = append(f.Milestones, milestoneInput{Date: ms.Date.String(), Value: ff(ms.Value)})
+		}
 	case cairn.ItemInitiative:
 		i, err := u.svc.Initiative(ctx, org, id)
 		if err != nil {
@@ -591,11 +673,19 @@ func (u *UI) updateItem(q *request) error {
 			_, saveErr = u.svc.UpdateObjective(ctx, org, id, up)
 		}
 	case cairn.ItemKeyResult:
-		kind := cairn.MetricKind(f.Kind)
-		start := formFloat(f.Start, "metric.start", "start", f.Errs)
+		kind, goal := cairn.MetricKind(f.Kind), cairn.MetricGoal(f.Goal)
 		target := formFloat(f.Target, "metric.target", "target", f.Errs)
+		ms := f.milestones()
+		mu := &cairn.MetricUpdate{Kind: &kind, Target: &target, Unit: &f.Unit, BaselinePending: &f.Pending, Milestones: &ms}
+		if goal != "" {
+			mu.Goal = &goal
+		}
+		if !f.Pending {
+			start := formFloat(f.Start, "metric.start", "start", f.Errs)
+			mu.Start = &start
+		}
 		also := f.alignments()
-		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Parents: &also, Metric: &cairn.MetricUpdate{Kind: &kind, Start: &start, Target: &target, Unit: &f.Unit}}
+		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Parents: &also, Metric: mu}
 		if f.Source == string(cairn.SourceManual) || f.Source == string(cairn.SourceRollUp) {
 			src := cairn.ProgressSource(f.Source)
 			up.ProgressSource = &src

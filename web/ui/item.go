@@ -47,8 +47,27 @@ type drawer struct {
 	Query      string
 	Score      *float64
 	Kind       cairn.MetricKind
+	// Goal says a key result's goal in words; Holding whether a control goal holds its
+	// threshold (Holds), once it has a value; Pending that its baseline is to be measured.
+	Goal     string
+	Holding  string
+	Holds    bool
+	Pending  bool
+	Control  bool
+	Trend    *trendMark
+	Expected float64
+	// Milestones are a key result's milestones as the drawer lists them.
+	Milestones []milestoneRow
 	// OOB marks the parts that a finished sync replaces out of band.
 	OOB bool
+}
+
+// milestoneRow is one milestone in the drawer.
+type milestoneRow struct {
+	Date  string // YYYY-MM-DD
+	Label string // "30 Apr"
+	Value string // "20 %"
+	Past  bool   // due already
 }
 
 // checkInRow is one line of the check-in list.
@@ -269,12 +288,24 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		m := k.Metric
 		metric = &m
 		checkable = !d.RollUp
+		if !d.RollUp {
+			d.Goal, d.Pending, d.Trend, d.Expected = goalSentence(m), m.BaselinePending, trendOf(k.Trend), k.Expected
+			d.Control = m.Goal.Control()
+			if m.Goal.Control() && k.LastCheckInAt != nil {
+				d.Holding, d.Holds = holdingSentence(m), k.Status == progress.OnTrack
+			}
+			today := cairn.DateOf(u.now())
+			for _, ms := range m.Milestones {
+				d.Milestones = append(d.Milestones, milestoneRow{Date: ms.Date.String(), Label: ms.Date.Time().Format("2 Jan"),
+					Value: metricValue(ms.Value, m, roomFull), Past: ms.Date.Before(today)})
+			}
+		}
 	case cairn.ItemInitiative:
 		i, err := u.svc.Initiative(ctx, org, ref.ID)
 		if err != nil {
 			return nil, err
 		}
-		d.Title, d.Status, d.Progress = i.Title, i.Status, i.Progress
+		d.Title, d.Status, d.Progress, d.Trend = i.Title, i.Status, i.Progress, trendOf(i.Trend)
 		d.Label = initiativeLabel(i, roomFull)
 		d.Owners = people(i.OwnerIDs, names)
 		d.Automated = i.Source == "azure-devops"
@@ -354,13 +385,24 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		}
 		in := chartInput{Start: p.Start.Time(), End: p.End.Time(), Now: u.now(), From: metric.Start, To: metric.Target, Format: format,
 			Axis: func(v float64) string { return metricValue(v, *metric, roomCompact) }, Points: pts}
+		if ref.Type == cairn.ItemKeyResult && metric.Goal.Control() {
+			in.Threshold = thresholdPhrase(*metric)
+		}
+		if ref.Type == cairn.ItemKeyResult {
+			for _, ms := range metric.Milestones {
+				in.Milestones = append(in.Milestones, chartMilestone{At: ms.Date.Time().AddDate(0, 0, 1), Value: ms.Value,
+					Tip: "Milestone: " + format(ms.Value) + " by " + ms.Date.Time().Format("2 Jan")})
+			}
+		}
 		if len(fpts) >= 2 && !d.Closed {
 			fpts = append(fpts, progress.Point{At: p.Start.Time(), Value: metric.Start})
 			if v, ok := progress.Forecast(fpts, p.Start.Time(), p.End.Time()); ok {
 				in.Forecast = &v
 			}
 		}
-		d.Chart = renderChart(in)
+		if !metric.BaselinePending {
+			d.Chart = renderChart(in)
+		}
 		d.CanCheckIn = checkable && d.CanEdit && !d.Closed
 	}
 	if d.Automated || u.azdo != nil {

@@ -40,6 +40,10 @@ type node struct {
 	// Under is set on a further appearance of an item aligned to several parents: the
 	// parent it appears under here, which keeps the row's DOM id unique.
 	Under string
+	// Trend is the arrow of the latest check-ins, when there are two or more.
+	Trend *trendMark
+	// Goal says a key result's goal in words when it is other than a plain increase.
+	Goal string
 }
 
 // Key is the row's DOM id.
@@ -486,7 +490,13 @@ func setUnder(n *node, under string) {
 func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
 	n := &node{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Depth: depth, Owners: people(k.OwnerIDs, b.names),
-		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull)}
+		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull),
+		Trend: trendOf(k.Trend)}
+	if k.ProgressSource != cairn.SourceRollUp && (k.Metric.Goal != cairn.GoalIncrease || k.Metric.BaselinePending) {
+		// The row says "250 / ≤300 ms"; the progress cell's tooltip, and screen readers,
+		// say what the goal is.
+		n.Goal = "Goal: " + goalSentence(k.Metric)
+	}
 	note, auto := b.auto[ref]
 	n.Automated = auto || k.Source == "azure-devops"
 	n.SyncNote = note
@@ -500,7 +510,8 @@ func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 func (b *treeBuilder) initiative(i *cairn.InitiativeView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
 	n := &node{Type: cairn.ItemInitiative, ID: i.ID, Title: i.Title, Depth: depth, Owners: people(i.OwnerIDs, b.names),
-		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull)}
+		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull),
+		Trend: trendOf(i.Trend)}
 	note, auto := b.auto[ref]
 	n.Automated = auto || i.Source == "azure-devops"
 	n.SyncNote = note

@@ -132,6 +132,20 @@
     }, 0);
   });
 
+  // A key result's goal to increase or decrease follows the start and target as they are
+  // typed, so that a target below the start picks "Decrease"; a threshold goal stays as
+  // chosen. Without this the server names the goal that fits in its message.
+  document.addEventListener("input", function (e) {
+    var t = e.target;
+    if (!t || (t.id !== "metric_start" && t.id !== "metric_target")) return;
+    var form = t.closest("form");
+    var goal = form && form.querySelector("#metric_goal");
+    if (!goal || (goal.value !== "increase" && goal.value !== "decrease")) return;
+    var start = parseFloat(form.querySelector("#metric_start").value.replace(/,/g, ""));
+    var target = parseFloat(form.querySelector("#metric_target").value.replace(/,/g, ""));
+    if (isFinite(start) && isFinite(target) && start !== target) goal.value = target > start ? "increase" : "decrease";
+  });
+
   // Fieldsets marked data-show-when show only for the matching radio choice.
   function syncReveal() {
     document.querySelectorAll("[data-show-when]").forEach(function (el) {
