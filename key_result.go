@@ -1,6 +1,10 @@
 package cairn
 
-import "context"
+import (
+	"context"
+
+	"github.com/cairn-okr/cairn/progress"
+)
 
 // ListKeyResults lists key results, of one objective or of one period, with progress.
 func (s *Service) ListKeyResults(ctx context.Context, org string, objectiveID, periodID int64) ([]*KeyResultView, error) {
@@ -86,7 +90,7 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 	if !a.canEditObjective(o) {
 		return forbidden("add key results to this objective")
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, o.PeriodID); err != nil {
 		return err
 	}
 	if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
@@ -105,7 +109,12 @@ type KeyResultUpdate struct {
 	ProgressSource *ProgressSource `json:"progress_source"`
 	OwnerIDs       *[]int64        `json:"owner_ids"`
 	Weight         *float64        `json:"weight"`
-	Score          *float64        `json:"score"`
+	// Score and ClosingStatus set the closing score and status: ahead of the close while
+	// the period is open, or the final ones after it (admins only). ClearScore drops a
+	// score chosen ahead of the close.
+	Score         *float64                `json:"score"`
+	ClearScore    bool                    `json:"clear_score"`
+	ClosingStatus *progress.ClosingStatus `json:"closing_status"`
 }
 
 // MetricUpdate is a partial update of a metric. Its current value changes only by check-in.
@@ -131,7 +140,8 @@ func (m *MetricUpdate) apply(to *Metric) {
 	}
 }
 
-// UpdateKeyResult changes a key result; its owners, its objective's editors and admins may.
+// UpdateKeyResult changes a key result; its owners, its objective's editors and admins may,
+// and once its period is closed only admins.
 func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up KeyResultUpdate) (*KeyResultView, error) {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -141,42 +151,32 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 	if err != nil {
 		return nil, err
 	}
-	if up.Score != nil {
-		if !p.Closed() {
-			return nil, FieldError("score", "scores are set when the period is closed")
-		}
-		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
-			return nil, FieldError("score", "score must be between 0 and 1")
-		}
-		if up.Title != nil || up.Metric != nil || up.ProgressSource != nil || up.OwnerIDs != nil || up.Weight != nil {
-			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
-		}
-		k.Score = up.Score
-	} else {
-		if p.Closed() {
-			return nil, closedError(p)
-		}
-		if up.Title != nil {
-			k.Title = *up.Title
-		}
-		if up.Metric != nil {
-			up.Metric.apply(&k.Metric)
-		}
-		if up.ProgressSource != nil {
-			k.ProgressSource = *up.ProgressSource
-		}
-		if up.OwnerIDs != nil {
-			k.OwnerIDs = *up.OwnerIDs
-		}
-		if up.Weight != nil {
-			k.Weight = *up.Weight
-		}
-		if err := k.Validate(); err != nil {
-			return nil, err
-		}
-		if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
-			return nil, err
-		}
+	if p.Closed() && !a.isAdmin() {
+		return nil, closedError(p)
+	}
+	if up.Title != nil {
+		k.Title = *up.Title
+	}
+	if up.Metric != nil {
+		up.Metric.apply(&k.Metric)
+	}
+	if up.ProgressSource != nil {
+		k.ProgressSource = *up.ProgressSource
+	}
+	if up.OwnerIDs != nil {
+		k.OwnerIDs = *up.OwnerIDs
+	}
+	if up.Weight != nil {
+		k.Weight = *up.Weight
+	}
+	if err := applyClosing(&k.Score, &k.ClosingStatus, closingUpdate{up.Score, up.ClearScore, up.ClosingStatus}, p.Closed()); err != nil {
+		return nil, err
+	}
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
+		return nil, err
 	}
 	k.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateKeyResult(ctx, k); err != nil {
@@ -195,7 +195,7 @@ func (s *Service) DeleteKeyResult(ctx context.Context, org string, id int64) err
 	if err != nil {
 		return err
 	}
-	if p.Closed() {
+	if p.Closed() && !a.isAdmin() {
 		return closedError(p)
 	}
 	return s.store.DeleteKeyResult(ctx, a.org.ID, k.ID)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // Role is a member's role in an organization. Tenant admins are marked on the user.
@@ -172,6 +174,9 @@ type Period struct {
 	Start    Date       `json:"start"`
 	End      Date       `json:"end"`
 	ClosedAt *time.Time `json:"closed_at"`
+	// ClosingNote is what the admin who closed the period wrote about it; reopening keeps
+	// it until the next close.
+	ClosingNote string `json:"closing_note"`
 }
 
 // Closed reports whether the period has been closed and its items frozen.
@@ -192,8 +197,14 @@ func (p *Period) Validate() error {
 	if p.End.Before(p.Start) {
 		return FieldError("end", "end %s is before start %s", p.End, p.Start)
 	}
+	if len(p.ClosingNote) > MaxClosingNote {
+		return FieldError("closing_note", "closing note is longer than %d characters", MaxClosingNote)
+	}
 	return nil
 }
+
+// MaxClosingNote bounds a period's closing note, in bytes.
+const MaxClosingNote = 5000
 
 // Level is an objective's level.
 type Level string
@@ -234,11 +245,21 @@ type Objective struct {
 	OwnerIDs     []int64 `json:"owner_ids"`
 	EditorIDs    []int64 `json:"editor_ids"`
 	// Parent is the objective or key result this objective aligns to, if any.
-	Parent    *Ref      `json:"parent"`
-	Weight    float64   `json:"weight"`
-	Score     *float64  `json:"score"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Parent *Ref    `json:"parent"`
+	Weight float64 `json:"weight"`
+	// Score and ClosingStatus are the closing score and status: while the period is open
+	// the ones its owners chose ahead of the close, if any, and once it is closed the final
+	// ones (see Closing).
+	Score         *float64               `json:"score"`
+	ClosingStatus progress.ClosingStatus `json:"closing_status"`
+	// CarriedFromID is the objective of an earlier period that this one continues; a
+	// closing period's copy of an objective whose key results were carried forward.
+	CarriedFromID *int64 `json:"carried_from_id"`
+	// CarriedToID is the first copy of this objective that a later period holds; the store
+	// fills it in on reads.
+	CarriedToID *int64    `json:"carried_to_id"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Validate checks an objective's own fields; references are checked by the service.
@@ -291,6 +312,9 @@ func (o *Objective) validate(needOwners bool) error {
 		if o.Parent.Type == ItemObjective && o.Parent.ID == o.ID {
 			return FieldError("parent.id", "an objective cannot align to itself")
 		}
+	}
+	if err := validClosing(o.Score, o.ClosingStatus); err != nil {
+		return err
 	}
 	return validWeight(&o.Weight)
 }
@@ -362,10 +386,17 @@ type KeyResult struct {
 	ProgressSource ProgressSource `json:"progress_source"`
 	OwnerIDs       []int64        `json:"owner_ids"`
 	Weight         float64        `json:"weight"`
-	Score          *float64       `json:"score"`
-	LastCheckInAt  *time.Time     `json:"last_check_in_at"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
+	// Score and ClosingStatus are the closing score and status, as on Objective.
+	Score         *float64               `json:"score"`
+	ClosingStatus progress.ClosingStatus `json:"closing_status"`
+	// CarriedFromID is the unfinished key result of an earlier period that this one
+	// carries forward; CarriedToID is that copy, seen from the original, which the store
+	// fills in on reads.
+	CarriedFromID *int64     `json:"carried_from_id"`
+	CarriedToID   *int64     `json:"carried_to_id"`
+	LastCheckInAt *time.Time `json:"last_check_in_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
 // Validate checks a key result's own fields.
@@ -391,6 +422,9 @@ func (k *KeyResult) Validate() error {
 		k.OwnerIDs = []int64{}
 	}
 	if err := validIDs("owner_ids", k.OwnerIDs); err != nil {
+		return err
+	}
+	if err := validClosing(k.Score, k.ClosingStatus); err != nil {
 		return err
 	}
 	return validWeight(&k.Weight)
@@ -540,6 +574,17 @@ func validIDs(field string, ids []int64) error {
 	}
 	if len(ids) > 50 {
 		return FieldError(field, "at most 50 ids")
+	}
+	return nil
+}
+
+// validClosing checks a closing score and status; either may be unset.
+func validClosing(score *float64, status progress.ClosingStatus) error {
+	if score != nil && (!finite(*score) || *score < 0 || *score > 1) {
+		return FieldError("score", "score must be between 0 and 1")
+	}
+	if status != "" && !status.Valid() {
+		return FieldError("closing_status", "closing_status must be achieved, partially_achieved or missed, not %q", status)
 	}
 	return nil
 }

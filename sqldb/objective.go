@@ -11,18 +11,27 @@ import (
 )
 
 const objectiveColumns = `o.id, o.org_id, o.period_id, o.team_id, o.title, o.description, o.level, o.aspirational,
-	o.parent_objective_id, o.parent_key_result_id, o.weight, o.score, o.created_at, o.updated_at`
+	o.parent_objective_id, o.parent_key_result_id, o.weight, o.score, o.created_at, o.updated_at,
+	` + objectiveClosingColumns
+
+// objectiveClosingColumns are an objective's closing status and its carry-forward links
+// both ways; the copy that a later period holds is the first one.
+const objectiveClosingColumns = `o.closing_status, o.carried_from_id,
+	(SELECT MIN(oc.id) FROM objectives oc WHERE oc.carried_from_id = o.id)`
 
 func scanObjective(s interface{ Scan(...any) error }) (*cairn.Objective, error) {
 	var o cairn.Objective
 	var team, parentObj, parentKR sql.NullInt64
 	var score sql.NullFloat64
+	var from, to sql.NullInt64
 	err := s.Scan(&o.ID, &o.OrgID, &o.PeriodID, &team, &o.Title, &o.Description, &o.Level, &o.Aspirational,
-		&parentObj, &parentKR, &o.Weight, &score, &o.CreatedAt, &o.UpdatedAt)
+		&parentObj, &parentKR, &o.Weight, &score, &o.CreatedAt, &o.UpdatedAt,
+		&o.ClosingStatus, &from, &to)
 	if err != nil {
 		return nil, err
 	}
 	o.TeamID, o.Score = int64Ptr(team), floatPtr(score)
+	o.CarriedFromID, o.CarriedToID = int64Ptr(from), int64Ptr(to)
 	switch {
 	case parentObj.Valid:
 		o.Parent = &cairn.Ref{Type: cairn.ItemObjective, ID: parentObj.Int64}
@@ -169,10 +178,12 @@ func insertObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 	}
 	po, pk := parentColumns(o.Parent)
 	err := r.queryRow(ctx, `INSERT INTO objectives (org_id, period_id, team_id, title, description, level,
-		aspirational, parent_objective_id, parent_key_result_id, weight, score, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		aspirational, parent_objective_id, parent_key_result_id, weight, score, created_at, updated_at,
+		closing_status, carried_from_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		o.OrgID, o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
-		po, pk, o.Weight, nullFloat(o.Score), now, now).Scan(&o.ID)
+		po, pk, o.Weight, nullFloat(o.Score), now, now,
+		o.ClosingStatus, nullInt(o.CarriedFromID)).Scan(&o.ID)
 	if err != nil {
 		return err
 	}
@@ -302,7 +313,8 @@ func objectiveIDs(objs []*cairn.Objective) []int64 {
 	return ids
 }
 
-// UpdateObjective stores an objective's fields, score, owners and editors. Its period,
+// UpdateObjective stores an objective's fields, score, closing status, owners and editors;
+// the carry-forward links never change. Its period,
 // team and parent must belong to the same organization, and its parent must not make a
 // cycle.
 func (db *DB) UpdateObjective(ctx context.Context, o *cairn.Objective) error {
@@ -323,10 +335,11 @@ func updateObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 	}
 	po, pk := parentColumns(o.Parent)
 	_, err := r.exec(ctx, `UPDATE objectives SET period_id = ?, team_id = ?, title = ?, description = ?, level = ?,
-		aspirational = ?, parent_objective_id = ?, parent_key_result_id = ?, weight = ?, score = ?, updated_at = ?
+		aspirational = ?, parent_objective_id = ?, parent_key_result_id = ?, weight = ?, score = ?, updated_at = ?,
+		closing_status = ?
 		WHERE id = ?`,
 		o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational, po, pk,
-		o.Weight, nullFloat(o.Score), now, o.ID)
+		o.Weight, nullFloat(o.Score), now, o.ClosingStatus, o.ID)
 	if err != nil {
 		return err
 	}
