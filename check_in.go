@@ -70,7 +70,7 @@ func (s *Service) checkIn(ctx context.Context, org string, c *CheckIn, pause boo
 	default:
 		return FieldError("item.type", "check-ins are for key results and initiatives, not %q", c.Item.Type)
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, periodID); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, periodID); err != nil {
 		return err
 	}
 	c.CreatedAt = s.now().UTC()

@@ -137,7 +137,7 @@ func (s *Service) checkInitiativeParent(ctx context.Context, a *access, i *Initi
 	if !ok {
 		return forbidden("add initiatives to this " + string(i.Parent.Type))
 	}
-	_, err = s.requireOpenPeriod(ctx, a.org.ID, pid)
+	_, err = s.requireWritablePeriod(ctx, a, pid)
 	return err
 }
 
@@ -244,7 +244,7 @@ func (s *Service) initiativeForChange(ctx context.Context, a *access, id int64, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, pid); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, pid); err != nil {
 		return nil, err
 	}
 	return i, nil

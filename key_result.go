@@ -3,6 +3,8 @@ package cairn
 import (
 	"context"
 	"slices"
+
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // ListKeyResults lists key results, of one objective or of one period, with progress.
@@ -90,7 +92,7 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 	if !a.canEditObjective(o) {
 		return forbidden("add key results to this objective")
 	}
-	p, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID)
+	p, err := s.requireWritablePeriod(ctx, a, o.PeriodID)
 	if err != nil {
 		return err
 	}
@@ -119,7 +121,12 @@ type KeyResultUpdate struct {
 	// Parents replaces the other parents the key result counts towards (see
 	// KeyResult.Parents); an empty list removes them all.
 	Parents *[]Alignment `json:"parents"`
-	Score   *float64     `json:"score"`
+	// Score and ClosingStatus set the closing score and status: ahead of the close while
+	// the period is open, or the final ones after it (admins only). ClearScore drops a
+	// score chosen ahead of the close.
+	Score         *float64                `json:"score"`
+	ClearScore    bool                    `json:"clear_score"`
+	ClosingStatus *progress.ClosingStatus `json:"closing_status"`
 }
 
 // MetricUpdate is a partial update of a metric. Its current value changes only by check-in.
@@ -178,7 +185,8 @@ func (m *MetricUpdate) apply(to *Metric, checkedIn bool) error {
 	return nil
 }
 
-// UpdateKeyResult changes a key result; its owners, its objective's editors and admins may.
+// UpdateKeyResult changes a key result; its owners, its objective's editors and admins may,
+// and once its period is closed only admins.
 func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up KeyResultUpdate) (*KeyResultView, error) {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -188,56 +196,46 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 	if err != nil {
 		return nil, err
 	}
-	if up.Score != nil {
-		if !p.Closed() {
-			return nil, FieldError("score", "scores are set when the period is closed")
-		}
-		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
-			return nil, FieldError("score", "score must be between 0 and 1")
-		}
-		if up.Title != nil || up.Metric != nil || up.ProgressSource != nil || up.OwnerIDs != nil || up.Weight != nil || up.Parents != nil {
-			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
-		}
-		k.Score = up.Score
-	} else {
-		if p.Closed() {
-			return nil, closedError(p)
-		}
-		if up.Title != nil {
-			k.Title = *up.Title
-		}
-		if up.Metric != nil {
-			if err := up.Metric.apply(&k.Metric, k.LastCheckInAt != nil); err != nil {
-				return nil, err
-			}
-		}
-		if up.ProgressSource != nil {
-			k.ProgressSource = *up.ProgressSource
-		}
-		if up.OwnerIDs != nil {
-			k.OwnerIDs = *up.OwnerIDs
-		}
-		if up.Weight != nil {
-			k.Weight = *up.Weight
-		}
-		if up.Parents != nil {
-			k.Parents = slices.Clone(*up.Parents)
-			if k.Parents == nil {
-				k.Parents = []Alignment{}
-			}
-		}
-		if err := k.Validate(); err != nil {
+	if p.Closed() && !a.isAdmin() {
+		return nil, closedError(p)
+	}
+	if up.Title != nil {
+		k.Title = *up.Title
+	}
+	if up.Metric != nil {
+		if err := up.Metric.apply(&k.Metric, k.LastCheckInAt != nil); err != nil {
 			return nil, err
 		}
-		if err := k.Metric.ValidateMilestonesIn("metric", p); err != nil {
-			return nil, err
+	}
+	if up.ProgressSource != nil {
+		k.ProgressSource = *up.ProgressSource
+	}
+	if up.OwnerIDs != nil {
+		k.OwnerIDs = *up.OwnerIDs
+	}
+	if up.Weight != nil {
+		k.Weight = *up.Weight
+	}
+	if up.Parents != nil {
+		k.Parents = slices.Clone(*up.Parents)
+		if k.Parents == nil {
+			k.Parents = []Alignment{}
 		}
-		if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
-			return nil, err
-		}
-		if err := s.checkParents(ctx, a, Ref{ItemKeyResult, k.ID}, "parents", k.Parents); err != nil {
-			return nil, err
-		}
+	}
+	if err := applyClosing(&k.Score, &k.ClosingStatus, closingUpdate{up.Score, up.ClearScore, up.ClosingStatus}, p.Closed()); err != nil {
+		return nil, err
+	}
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	if err := k.Metric.ValidateMilestonesIn("metric", p); err != nil {
+		return nil, err
+	}
+	if err := s.checkMembers(ctx, a, "owner_ids", k.OwnerIDs); err != nil {
+		return nil, err
+	}
+	if err := s.checkParents(ctx, a, Ref{ItemKeyResult, k.ID}, "parents", k.Parents); err != nil {
+		return nil, err
 	}
 	k.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateKeyResult(ctx, k); err != nil {
@@ -256,7 +254,7 @@ func (s *Service) DeleteKeyResult(ctx context.Context, org string, id int64) err
 	if err != nil {
 		return err
 	}
-	if p.Closed() {
+	if p.Closed() && !a.isAdmin() {
 		return closedError(p)
 	}
 	return s.store.DeleteKeyResult(ctx, a.org.ID, k.ID)

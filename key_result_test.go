@@ -82,7 +82,8 @@ func TestKeyResultValidation(t *testing.T) {
 			{"ErrInvalidProgressSource", cairn.KeyResultUpdate{ProgressSource: new(cairn.ProgressSource("vibes"))}, "progress_source"},
 			{"ErrInvalidOwnerOfOtherOrg", cairn.KeyResultUpdate{OwnerIDs: &[]int64{b.id("outsider")}}, "owner_ids"},
 			{"ErrInvalidWeightNaN", cairn.KeyResultUpdate{Weight: new(math.NaN())}, "weight"},
-			{"ErrInvalidScoreWhileOpen", cairn.KeyResultUpdate{Score: new(0.5)}, "score"},
+			{"ErrInvalidScoreNegative", cairn.KeyResultUpdate{Score: new(-0.5)}, "score"},
+			{"ErrInvalidClosingStatus", cairn.KeyResultUpdate{ClosingStatus: new(progress.ClosingStatus("won"))}, "closing_status"},
 		} {
 			t.Run("Update/"+tc.name, func(t *testing.T) {
 				_, err := b.svc.UpdateKeyResult(b.as("assignee"), slug, kr.ID, tc.up)

@@ -179,6 +179,9 @@ type Period struct {
 	Start    Date       `json:"start"`
 	End      Date       `json:"end"`
 	ClosedAt *time.Time `json:"closed_at"`
+	// ClosingNote is what the admin who closed the period wrote about it; reopening keeps
+	// it until the next close.
+	ClosingNote string `json:"closing_note"`
 }
 
 // Closed reports whether the period has been closed and its items frozen.
@@ -199,8 +202,14 @@ func (p *Period) Validate() error {
 	if p.End.Before(p.Start) {
 		return FieldError("end", "end %s is before start %s", p.End, p.Start)
 	}
+	if len(p.ClosingNote) > MaxClosingNote {
+		return FieldError("closing_note", "closing note is longer than %d characters", MaxClosingNote)
+	}
 	return nil
 }
+
+// MaxClosingNote bounds a period's closing note, in bytes.
+const MaxClosingNote = 5000
 
 // Level is an objective's level.
 type Level string
@@ -332,9 +341,19 @@ type Objective struct {
 	// single says that Parents was made from Parent, so that errors name that field;
 	// parentsSet that SetParents set them, so that they decide.
 	single, parentsSet bool
-	Score              *float64  `json:"score"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	// Score and ClosingStatus are the closing score and status: while the period is open
+	// the ones its owners chose ahead of the close, if any, and once it is closed the final
+	// ones (see Closing).
+	Score         *float64               `json:"score"`
+	ClosingStatus progress.ClosingStatus `json:"closing_status"`
+	// CarriedFromID is the objective of an earlier period that this one continues; a
+	// closing period's copy of an objective whose key results were carried forward.
+	CarriedFromID *int64 `json:"carried_from_id"`
+	// CarriedToID is the first copy of this objective that a later period holds; the store
+	// fills it in on reads.
+	CarriedToID *int64    `json:"carried_to_id"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Validate checks an objective's own fields; references are checked by the service.
@@ -376,6 +395,9 @@ func (o *Objective) validate(needOwners bool) error {
 	}
 	if o.EditorIDs == nil {
 		o.EditorIDs = []int64{}
+	}
+	if err := validClosing(o.Score, o.ClosingStatus); err != nil {
+		return err
 	}
 	return o.normalizeParents()
 }
@@ -682,11 +704,18 @@ type KeyResult struct {
 	// Parents are the other objectives and key results the key result also counts towards,
 	// each with its weight (see Alignment). Its own objective is not among them: a key
 	// result always counts there, with Weight.
-	Parents       []Alignment `json:"parents"`
-	Score         *float64    `json:"score"`
-	LastCheckInAt *time.Time  `json:"last_check_in_at"`
-	CreatedAt     time.Time   `json:"created_at"`
-	UpdatedAt     time.Time   `json:"updated_at"`
+	Parents []Alignment `json:"parents"`
+	// Score and ClosingStatus are the closing score and status, as on Objective.
+	Score         *float64               `json:"score"`
+	ClosingStatus progress.ClosingStatus `json:"closing_status"`
+	// CarriedFromID is the unfinished key result of an earlier period that this one
+	// carries forward; CarriedToID is that copy, seen from the original, which the store
+	// fills in on reads.
+	CarriedFromID *int64     `json:"carried_from_id"`
+	CarriedToID   *int64     `json:"carried_to_id"`
+	LastCheckInAt *time.Time `json:"last_check_in_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
 // Validate checks a key result's own fields.
@@ -724,6 +753,9 @@ func (k *KeyResult) Validate() error {
 		if a.Type == ItemObjective && a.ID == k.ObjectiveID {
 			return FieldError("parents["+strconv.Itoa(n)+"].id", "objective %d is the key result's own objective, which it always counts towards (with weight)", a.ID)
 		}
+	}
+	if err := validClosing(k.Score, k.ClosingStatus); err != nil {
+		return err
 	}
 	return validWeight(&k.Weight)
 }
@@ -880,6 +912,17 @@ func validIDs(field string, ids []int64) error {
 	}
 	if len(ids) > 50 {
 		return FieldError(field, "at most 50 ids")
+	}
+	return nil
+}
+
+// validClosing checks a closing score and status; either may be unset.
+func validClosing(score *float64, status progress.ClosingStatus) error {
+	if score != nil && (!finite(*score) || *score < 0 || *score > 1) {
+		return FieldError("score", "score must be between 0 and 1")
+	}
+	if status != "" && !status.Valid() {
+		return FieldError("closing_status", "closing_status must be achieved, partially_achieved or missed, not %q", status)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // ObjectiveQuery selects objectives of an organization for a list.
@@ -148,7 +150,7 @@ func (s *Service) CreateObjective(ctx context.Context, org string, o *Objective)
 
 // checkObjectiveRefs checks that every id an objective names lives in the organization.
 func (s *Service) checkObjectiveRefs(ctx context.Context, a *access, o *Objective) error {
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, o.PeriodID); err != nil {
 		if ErrorCode(err) == ENOTFOUND {
 			return FieldError("period_id", "period %d not found in this organization", o.PeriodID)
 		}
@@ -219,12 +221,15 @@ type ObjectiveUpdate struct {
 	// Parents replaces every parent, primary first, each with its weight (see Alignment);
 	// an empty list removes them all. It cannot come with Parent, ClearParent or Weight.
 	Parents *[]Alignment `json:"parents"`
-	// Score overrides the closing score; only after the period is closed.
-	Score *float64 `json:"score"`
+	// Score, ClearScore and ClosingStatus change the closing score and status, as on
+	// KeyResultUpdate.
+	Score         *float64                `json:"score"`
+	ClearScore    bool                    `json:"clear_score"`
+	ClosingStatus *progress.ClosingStatus `json:"closing_status"`
 }
 
 // UpdateObjective changes an objective; its owners, editors and admins may. Items of a
-// closed period are frozen, except for their score.
+// closed period are frozen: only admins may change them.
 func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up ObjectiveUpdate) (*ObjectiveView, error) {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -241,24 +246,7 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 	if err != nil {
 		return nil, err
 	}
-	if up.Score != nil {
-		if !p.Closed() {
-			return nil, FieldError("score", "scores are set when the period is closed")
-		}
-		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
-			return nil, FieldError("score", "score must be between 0 and 1")
-		}
-		if up.Parents != nil || !up.onlyScore() {
-			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
-		}
-		o.Score = up.Score
-		o.UpdatedAt = s.now().UTC()
-		if err := s.store.UpdateObjective(ctx, o); err != nil {
-			return nil, err
-		}
-		return s.Objective(ctx, org, id)
-	}
-	if p.Closed() {
+	if p.Closed() && !a.isAdmin() {
 		return nil, closedError(p)
 	}
 	if up.Title != nil {
@@ -304,6 +292,9 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 	case up.Weight != nil:
 		o.Weight = *up.Weight
 	}
+	if err := applyClosing(&o.Score, &o.ClosingStatus, closingUpdate{up.Score, up.ClearScore, up.ClosingStatus}, p.Closed()); err != nil {
+		return nil, err
+	}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -318,7 +309,7 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 }
 
 // DeleteObjective deletes an objective with its key results and initiatives; its owners,
-// editors and admins may, while the period is open.
+// editors and admins may while the period is open, and only admins once it is closed.
 func (s *Service) DeleteObjective(ctx context.Context, org string, id int64) error {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -331,14 +322,8 @@ func (s *Service) DeleteObjective(ctx context.Context, org string, id int64) err
 	if !a.canEditObjective(o) {
 		return forbidden("delete this objective")
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, o.PeriodID); err != nil {
 		return err
 	}
 	return s.store.DeleteObjective(ctx, a.org.ID, id)
-}
-
-// onlyScore reports whether the update changes nothing but the score.
-func (up ObjectiveUpdate) onlyScore() bool {
-	up.Score, up.Parents = nil, nil
-	return up == ObjectiveUpdate{}
 }

@@ -13,16 +13,22 @@ import (
 
 const keyResultColumns = `k.id, k.org_id, k.objective_id, k.title, k.metric_kind, k.start_value, k.target_value,
 	k.unit, k.current_value, k.progress_source, k.weight, k.score, k.last_check_in_at, k.created_at, k.updated_at,
-	k.metric_goal, k.baseline_pending, k.milestones`
+	k.metric_goal, k.baseline_pending, k.milestones, ` + keyResultClosingColumns
+
+// keyResultClosingColumns are a key result's closing status and its carry-forward links
+// both ways; a key result is carried forward at most once.
+const keyResultClosingColumns = `k.closing_status, k.carried_from_id,
+	(SELECT kc.id FROM key_results kc WHERE kc.carried_from_id = k.id)`
 
 func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) {
 	var k cairn.KeyResult
 	var score sql.NullFloat64
 	var last sql.NullTime
 	var milestones string
+	var from, to sql.NullInt64
 	err := s.Scan(&k.ID, &k.OrgID, &k.ObjectiveID, &k.Title, &k.Metric.Kind, &k.Metric.Start, &k.Metric.Target,
 		&k.Metric.Unit, &k.Metric.Current, &k.ProgressSource, &k.Weight, &score, &last, &k.CreatedAt, &k.UpdatedAt,
-		&k.Metric.Goal, &k.Metric.BaselinePending, &milestones)
+		&k.Metric.Goal, &k.Metric.BaselinePending, &milestones, &k.ClosingStatus, &from, &to)
 	if err != nil {
 		return nil, err
 	}
@@ -30,6 +36,7 @@ func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) 
 		return nil, fmt.Errorf("key result %d: %w", k.ID, err)
 	}
 	k.Score, k.LastCheckInAt = floatPtr(score), timePtr(last)
+	k.CarriedFromID, k.CarriedToID = int64Ptr(from), int64Ptr(to)
 	k.CreatedAt, k.UpdatedAt = k.CreatedAt.UTC(), k.UpdatedAt.UTC()
 	k.OwnerIDs, k.Parents = []int64{}, []cairn.Alignment{}
 	return &k, nil
@@ -117,11 +124,14 @@ func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	}
 	err = r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
 		target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at,
-		metric_goal, baseline_pending, milestones)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		metric_goal, baseline_pending, milestones, closing_status, carried_from_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		k.OrgID, k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit,
 		k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now,
-		k.Metric.Goal, k.Metric.BaselinePending, milestones).Scan(&k.ID)
+		k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus, nullInt(k.CarriedFromID)).Scan(&k.ID)
+	if kind, _ := violation(err); kind == violUnique && k.CarriedFromID != nil {
+		return cairn.Errorf(cairn.ECONFLICT, "key result %d was carried forward already", *k.CarriedFromID)
+	}
 	if err != nil {
 		return err
 	}
@@ -222,10 +232,11 @@ func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*c
 }
 
 // UpdateKeyResult stores a key result's objective, title, metric definition (goal,
-// baseline mark and milestones included), progress source, weight, score and owners. The
-// current value and last check-in time change only through AddCheckIn, so that a stale
-// copy cannot undo a check-in; only a change of the baseline mark sets the current value
-// to the start, as creating the key result would have.
+// baseline mark and milestones included), progress source, weight, score, closing status
+// and owners; the carry-forward links never change. The current value and last check-in
+// time change only through AddCheckIn, so that a stale copy cannot undo a check-in; only a
+// change of the baseline mark sets the current value to the start, as creating the key
+// result would have.
 func (db *DB) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
 	if err := k.Validate(); err != nil {
 		return err
@@ -253,10 +264,10 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	}
 	_, err = r.exec(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
 		target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?,
-		metric_goal = ?, baseline_pending = ?, milestones = ?
+		metric_goal = ?, baseline_pending = ?, milestones = ?, closing_status = ?
 		WHERE id = ? AND org_id = ?`,
 		k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
-		k.Weight, nullFloat(k.Score), now, k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ID, k.OrgID)
+		k.Weight, nullFloat(k.Score), now, k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus, k.ID, k.OrgID)
 	if err != nil {
 		return err
 	}

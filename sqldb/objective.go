@@ -13,19 +13,26 @@ import (
 // objectiveColumns leaves out the parents, which live in alignments (loadParents); the
 // objectives' own parent columns are no longer used.
 const objectiveColumns = `o.id, o.org_id, o.period_id, o.team_id, o.title, o.description, o.level, o.aspirational,
-	o.weight, o.score, o.created_at, o.updated_at`
+	o.weight, o.score, o.created_at, o.updated_at, ` + objectiveClosingColumns
+
+// objectiveClosingColumns are an objective's closing status and its carry-forward links
+// both ways; the copy that a later period holds is the first one.
+const objectiveClosingColumns = `o.closing_status, o.carried_from_id,
+	(SELECT MIN(oc.id) FROM objectives oc WHERE oc.carried_from_id = o.id)`
 
 func scanObjective(s interface{ Scan(...any) error }) (*cairn.Objective, error) {
 	var o cairn.Objective
 	var team sql.NullInt64
 	var score sql.NullFloat64
+	var from, to sql.NullInt64
 	err := s.Scan(&o.ID, &o.OrgID, &o.PeriodID, &team, &o.Title, &o.Description, &o.Level, &o.Aspirational,
-		&o.Weight, &score, &o.CreatedAt, &o.UpdatedAt)
+		&o.Weight, &score, &o.CreatedAt, &o.UpdatedAt, &o.ClosingStatus, &from, &to)
 	if err != nil {
 		return nil, err
 	}
 	o.TeamID, o.Score = int64Ptr(team), floatPtr(score)
 	o.Parents = []cairn.Alignment{}
+	o.CarriedFromID, o.CarriedToID = int64Ptr(from), int64Ptr(to)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	o.OwnerIDs, o.EditorIDs = []int64{}, []int64{}
 	return &o, nil
@@ -108,10 +115,10 @@ func insertObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 		return err
 	}
 	err := r.queryRow(ctx, `INSERT INTO objectives (org_id, period_id, team_id, title, description, level,
-		aspirational, weight, score, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		aspirational, weight, score, created_at, updated_at, closing_status, carried_from_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		o.OrgID, o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
-		o.Weight, nullFloat(o.Score), now, now).Scan(&o.ID)
+		o.Weight, nullFloat(o.Score), now, now, o.ClosingStatus, nullInt(o.CarriedFromID)).Scan(&o.ID)
 	if err != nil {
 		return err
 	}
@@ -254,7 +261,8 @@ func objectiveIDs(objs []*cairn.Objective) []int64 {
 	return ids
 }
 
-// UpdateObjective stores an objective's fields, score, owners and editors. Its period,
+// UpdateObjective stores an objective's fields, score, closing status, owners and editors;
+// the carry-forward links never change. Its period,
 // team and parent must belong to the same organization, and its parent must not make a
 // cycle.
 func (db *DB) UpdateObjective(ctx context.Context, o *cairn.Objective) error {
@@ -274,10 +282,10 @@ func updateObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 		return err
 	}
 	_, err := r.exec(ctx, `UPDATE objectives SET period_id = ?, team_id = ?, title = ?, description = ?, level = ?,
-		aspirational = ?, weight = ?, score = ?, updated_at = ?
+		aspirational = ?, weight = ?, score = ?, updated_at = ?, closing_status = ?
 		WHERE id = ?`,
 		o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
-		o.Weight, nullFloat(o.Score), now, o.ID)
+		o.Weight, nullFloat(o.Score), now, o.ClosingStatus, o.ID)
 	if err != nil {
 		return err
 	}

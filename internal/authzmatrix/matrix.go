@@ -198,6 +198,8 @@ var Rows = []Row{
 	{Route: "PATCH /api/v1/orgs/{org}/periods/{id}", Policy: OrgAdmin, Status: 200, ID: Period, Body: `{"name":"Matrix period"}`},
 	{Route: "DELETE /api/v1/orgs/{org}/periods/{id}", Policy: OrgAdmin, Status: 204, ID: Period, Fresh: true},
 	{Route: "POST /api/v1/orgs/{org}/periods/{id}/close", Policy: OrgAdmin, Status: 200, ID: Period, Fresh: true, Body: `{}`},
+	// The fixture period is open: an allowed reopen reaches the 409 that says so.
+	{Route: "POST /api/v1/orgs/{org}/periods/{id}/reopen", Policy: OrgAdmin, Status: 409, ID: Period},
 
 	// Teams.
 	{Route: "GET /api/v1/orgs/{org}/teams", Policy: AnyMember, Status: 200},
@@ -346,6 +348,8 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/initiatives/{id}/delete", Policy: OwnerOrEditor, Status: 303, ID: Initiative, Fresh: true},
 	{Route: "POST /o/{org}/key-results/{id}/check-ins", Policy: OwnerOrEditor, Status: 303, ID: KeyResult, Body: "value=6"},
 	{Route: "POST /o/{org}/initiatives/{id}/check-ins", Policy: OwnerOrEditor, Status: 303, ID: Initiative, Body: "value=60"},
+	{Route: "POST /o/{org}/objectives/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: Objective, Body: "score=0.5&closing_status="},
+	{Route: "POST /o/{org}/key-results/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: KeyResult, Body: "score=0.5&closing_status=achieved"},
 
 	// The UI: administration.
 	{Route: "GET /o/{org}/admin", Policy: OrgAdmin, Status: 200},
@@ -361,6 +365,8 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/admin/periods", Policy: OrgAdmin, Status: 303, Body: "name=Matrix+{unique}&start=2026-10-01&end=2026-12-31"},
 	{Route: "GET /o/{org}/admin/periods/{id}/close", Policy: OrgAdmin, Status: 200, ID: Period},
 	{Route: "POST /o/{org}/admin/periods/{id}/close", Policy: OrgAdmin, Status: 303, ID: Period, Fresh: true},
+	// The fixture period is open: an allowed reopen reaches the 409 that says so.
+	{Route: "POST /o/{org}/admin/periods/{id}/reopen", Policy: OrgAdmin, Status: 409, ID: Period},
 	{Route: "GET /o/{org}/admin/teams", Policy: OrgAdmin, Status: 200},
 	{Route: "POST /o/{org}/admin/teams", Policy: OrgAdmin, Status: 303, Body: "name=Matrix+{unique}"},
 	// The import of Viva Goals exports. A form without a file reaches the 422 that asks for

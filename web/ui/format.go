@@ -59,8 +59,9 @@ func funcs(u *UI) template.FuncMap {
 			}
 			return *f
 		},
-		"newFormID": newFormID,
-		"statuses":  func() []statusOption { return statusOptions },
+		"newFormID":       newFormID,
+		"statuses":        func() []statusOption { return statusOptions },
+		"closingStatuses": func() []statusOption { return closingOptions },
 		"fe": func(errs map[string]string, field string) fieldErr {
 			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-", "[", "-", "]", "").Replace(field), Msg: errs[field]}
 		},

@@ -58,6 +58,8 @@ type drawer struct {
 	Expected float64
 	// Milestones are a key result's milestones as the drawer lists them.
 	Milestones []milestoneRow
+	// Closing is the closing score and status of an objective or key result.
+	Closing *closingPanel
 	// OOB marks the parts that a finished sync replaces out of band.
 	OOB bool
 }
@@ -246,6 +248,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			return nil, err
 		}
 		d.Title, d.Description, d.Status, d.Progress, d.Score = t.Title, t.Description, t.Status, t.Progress, t.Score
+		d.Closing = newClosingPanel(org, ref.Type, t.Progress, t.Score, t.ClosingStatus, t.CarriedFromID, t.CarriedToID)
 		d.Label = pct(t.Progress)
 		d.Owners = people(t.OwnerIDs, names)
 		d.CanEdit = q.isAdmin() || (q.role == cairn.RoleMember && (slices.Contains(t.OwnerIDs, uid) || slices.Contains(t.EditorIDs, uid)))
@@ -274,6 +277,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			return nil, err
 		}
 		d.Title, d.Status, d.Progress, d.Score = k.Title, k.Status, k.Progress, k.Score
+		d.Closing = newClosingPanel(org, ref.Type, k.Progress, k.Score, k.ClosingStatus, k.CarriedFromID, k.CarriedToID)
 		d.Label = metricLabel(k.Metric, roomFull)
 		d.Owners = people(k.OwnerIDs, names)
 		d.CanEdit = q.isAdmin() || (q.role == cairn.RoleMember && (slices.Contains(k.OwnerIDs, uid) || slices.Contains(o.OwnerIDs, uid) || slices.Contains(o.EditorIDs, uid)))
@@ -353,6 +357,12 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 	if d.Closed {
 		d.Status = "closed"
 		d.CanEdit = d.CanEdit && q.isAdmin()
+	}
+	if c := d.Closing; c != nil {
+		c.Final, c.CanSet = d.Closed, d.CanEdit
+		if c.Final && c.Label == "" && d.Score != nil {
+			c.Label = closingLabel(progress.ClosingStatusOf(*d.Score))
+		}
 	}
 	d.URL = itemURL(org, ref)
 	d.CloseURL = "/o/" + org + "/okrs?period=" + strconv.FormatInt(p.ID, 10)

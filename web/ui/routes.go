@@ -32,6 +32,9 @@ func (u *UI) routes() {
 	for _, kind := range []string{"key-results", "initiatives"} {
 		u.handle("POST /o/{org}/"+kind+"/{id}/check-ins", in, u.checkIn)
 	}
+	for _, kind := range []string{"objectives", "key-results"} {
+		u.handle("POST /o/{org}/"+kind+"/{id}/closing", in, u.setClosing)
+	}
 
 	u.handle("GET /o/{org}/admin", in, u.adminSettings)
 	u.handle("POST /o/{org}/admin/settings", in, u.saveSettings)
@@ -45,6 +48,7 @@ func (u *UI) routes() {
 	u.handle("POST /o/{org}/admin/periods", in, u.createPeriod)
 	u.handle("GET /o/{org}/admin/periods/{id}/close", in, u.closePeriodPage)
 	u.handle("POST /o/{org}/admin/periods/{id}/close", in, u.closePeriod)
+	u.handle("POST /o/{org}/admin/periods/{id}/reopen", in, u.reopenPeriod)
 	u.handle("GET /o/{org}/admin/teams", in, u.teamsPage)
 	u.handle("POST /o/{org}/admin/teams", in, u.createTeam)
 	u.handle("GET /o/{org}/admin/import", in, u.importPage)
