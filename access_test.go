@@ -79,13 +79,6 @@ func TestAuthorization(t *testing.T) {
 		kr := b.keyResult(t, obj.ID, "NPS to 50")
 		ini := b.initiative(t, objRef(obj.ID), "Interview 20 users")
 
-		q1 := &cairn.Period{Name: "Q1 2026", Start: cairn.Date{Year: 2026, Month: 1, Day: 1}, End: cairn.Date{Year: 2026, Month: 3, Day: 31}}
-		must(t, b.svc.CreatePeriod(b.as("admin"), b.org.Slug, q1))
-		closedObj := b.objective(t, "Last quarter", func(o *cairn.Objective) { o.PeriodID = q1.ID })
-		closedKR := b.keyResult(t, closedObj.ID, "Last quarter's KR")
-		_, _, err := b.svc.ClosePeriod(b.as("admin"), b.org.Slug, q1.ID, nil)
-		must(t, err)
-
 		slug := b.org.Slug
 		admin := b.as("admin")
 		gone := func(err error) func(t *testing.T) bool {
@@ -200,20 +193,21 @@ func TestAuthorization(t *testing.T) {
 				err := b.svc.CheckIn(b.as(actor), slug, &cairn.CheckIn{Item: initRef(ini.ID), Value: v})
 				return func(t *testing.T) bool { return latestCheckIn(t, initRef(ini.ID), v, actor) }, err
 			}},
+			// Scores chosen ahead of the close; TestClosedPeriodIsReadOnly covers closed items.
 			{"ScoreObjective", objEditors, func(t *testing.T, b *testBundle, actor string) (func(*testing.T) bool, error) {
 				score := 0.1 + actorIndex(actor)/20
-				_, err := b.svc.UpdateObjective(b.as(actor), slug, closedObj.ID, cairn.ObjectiveUpdate{Score: &score})
+				_, err := b.svc.UpdateObjective(b.as(actor), slug, obj.ID, cairn.ObjectiveUpdate{Score: &score})
 				return func(t *testing.T) bool {
-					v, err := b.svc.Objective(admin, slug, closedObj.ID)
+					v, err := b.svc.Objective(admin, slug, obj.ID)
 					must(t, err)
 					return v.Score != nil && *v.Score == score
 				}, err
 			}},
 			{"ScoreKeyResult", itemEditors, func(t *testing.T, b *testBundle, actor string) (func(*testing.T) bool, error) {
 				score := 0.1 + actorIndex(actor)/20
-				_, err := b.svc.UpdateKeyResult(b.as(actor), slug, closedKR.ID, cairn.KeyResultUpdate{Score: &score})
+				_, err := b.svc.UpdateKeyResult(b.as(actor), slug, kr.ID, cairn.KeyResultUpdate{Score: &score})
 				return func(t *testing.T) bool {
-					v, err := b.svc.KeyResult(admin, slug, closedKR.ID)
+					v, err := b.svc.KeyResult(admin, slug, kr.ID)
 					must(t, err)
 					return v.Score != nil && *v.Score == score
 				}, err
@@ -329,6 +323,17 @@ func TestAdminOnly(t *testing.T) {
 					p, err := b.svc.Period(admin, slug, p.ID)
 					must(t, err)
 					return p.Closed()
+				}, err
+			}},
+			{"ReopenPeriod", admins, func(t *testing.T, b *testBundle, actor string) (func(*testing.T) bool, error) {
+				p := newPeriod(t, "Reopened by "+actor)
+				_, _, err := b.svc.ClosePeriod(admin, slug, p.ID, nil)
+				must(t, err)
+				_, err = b.svc.ReopenPeriod(b.as(actor), slug, p.ID)
+				return func(t *testing.T) bool {
+					p, err := b.svc.Period(admin, slug, p.ID)
+					must(t, err)
+					return !p.Closed()
 				}, err
 			}},
 			{"CreateTeam", admins, func(t *testing.T, b *testBundle, actor string) (func(*testing.T) bool, error) {

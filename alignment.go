@@ -2,6 +2,9 @@ package cairn
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/cairn-okr/cairn/progress"
 )
@@ -18,108 +21,263 @@ type ChainLink struct {
 	// Current is a manual or task initiative's percentage.
 	Current *float64 `json:"current,omitempty"`
 	Period  string   `json:"period,omitempty"`
+	// Weight is the weight with which this item counts towards the next link of the chain;
+	// the last link has none. 0 means aligned but not counted (an initiative that does not
+	// contribute shows 0 too).
+	Weight *float64 `json:"weight,omitempty"`
 }
 
-// maxChain bounds an alignment chain; alignment cycles are refused on write, this only
-// guards against bad data.
-const maxChain = 32
+// maxChain bounds an alignment chain, and maxChains the number of chains of one item;
+// alignment cycles are refused on write, this only guards against bad data and against an
+// alignment graph so wide that listing every path would not help a reader.
+const (
+	maxChain  = 32
+	maxChains = 50
+)
 
-// AlignmentChain returns the chain from an item up through what it counts towards: an
-// initiative, its key result or objective, and each objective's parent objectives and key
-// results, each with progress and status. It acts for no user: the caller has decided
-// that the reader may see the organization's OKRs.
+// AlignmentChain returns the primary chain of AlignmentChains: the one that follows each
+// item's first parent.
 func (s *Service) AlignmentChain(ctx context.Context, orgID int64, item Ref) ([]ChainLink, error) {
+	chains, err := s.AlignmentChains(ctx, orgID, item)
+	if err != nil {
+		return nil, err
+	}
+	return chains[0], nil
+}
+
+// AlignmentChains returns every chain from an item up through what it counts towards: an
+// initiative, its key result or objective, a key result's own objective and the other
+// parents it aligns to, and each objective's parents, each link with progress and status
+// and the weight towards the next. An item with several parents starts one chain per
+// parent, primary first, so the first chain follows first parents all the way up. It acts
+// for no user: the caller has decided that the reader may see the organization's OKRs.
+func (s *Service) AlignmentChains(ctx context.Context, orgID int64, item Ref) ([][]ChainLink, error) {
 	org, err := s.store.OrgByID(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	a := &access{org: org}
-	evals := map[int64]*evaluator{}
-	evalFor := func(periodID int64) (*evaluator, error) {
-		if e := evals[periodID]; e != nil {
-			return e, nil
+	c := &chainer{s: s, a: &access{org: org}, evals: map[int64]*evaluator{}, nodes: map[Ref]*chainNode{}}
+	if _, err := c.node(ctx, item); err != nil {
+		return nil, err
+	}
+	var out [][]ChainLink
+	var walk func(r Ref, prefix []ChainLink, on map[Ref]bool) error
+	walk = func(r Ref, prefix []ChainLink, on map[Ref]bool) error {
+		if len(out) >= maxChains {
+			return nil
 		}
-		e, err := s.evalGraph(ctx, a, periodID)
+		n, err := c.node(ctx, r)
+		if err != nil {
+			return err
+		}
+		link := n.link
+		chain := append(slices.Clip(prefix), link)
+		var ups []Alignment
+		if len(chain) < maxChain {
+			for _, p := range n.parents {
+				if !on[p.Ref()] {
+					ups = append(ups, p)
+				}
+			}
+		}
+		if len(ups) == 0 {
+			out = append(out, chain)
+			return nil
+		}
+		on[r] = true
+		defer delete(on, r)
+		for _, p := range ups {
+			w := p.Weight
+			chain[len(chain)-1].Weight = &w
+			if err := walk(p.Ref(), chain, on); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(item, nil, map[Ref]bool{}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// chainNode is one item of the alignment graph as chains show it: its link, and the parents
+// it counts towards with their weights, primary first.
+type chainNode struct {
+	link    ChainLink
+	parents []Alignment
+}
+
+// chainer loads the items of alignment chains, each once, and evaluates each period once.
+type chainer struct {
+	s     *Service
+	a     *access
+	evals map[int64]*evaluator
+	nodes map[Ref]*chainNode
+}
+
+func (c *chainer) eval(ctx context.Context, periodID int64) (*evaluator, error) {
+	if e := c.evals[periodID]; e != nil {
+		return e, nil
+	}
+	e, err := c.s.evalGraph(ctx, c.a, periodID)
+	if err != nil {
+		return nil, err
+	}
+	c.evals[periodID] = e
+	return e, nil
+}
+
+// node loads an item of a chain.
+func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
+	if n := c.nodes[r]; n != nil {
+		return n, nil
+	}
+	orgID := c.a.org.ID
+	n := &chainNode{}
+	switch r.Type {
+	case ItemInitiative:
+		i, err := c.s.store.InitiativeByID(ctx, orgID, r.ID)
 		if err != nil {
 			return nil, err
 		}
-		evals[periodID] = e
-		return e, nil
-	}
-	var out []ChainLink
-	seen := map[Ref]bool{}
-	cur := &item
-	for cur != nil && len(out) < maxChain && !seen[*cur] {
-		seen[*cur] = true
-		var next *Ref
-		switch cur.Type {
-		case ItemInitiative:
-			i, err := s.store.InitiativeByID(ctx, orgID, cur.ID)
-			if err != nil {
-				return nil, err
-			}
-			pid, err := s.periodOfParent(ctx, a, i.Parent)
-			if err != nil {
-				return nil, err
-			}
-			e, err := evalFor(pid)
-			if err != nil {
-				return nil, err
-			}
-			if ei := e.initiativeByID[i.ID]; ei != nil {
-				i = ei
-			}
-			ev := e.initiative(i)
-			l := ChainLink{Type: ItemInitiative, ID: i.ID, Title: i.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
-			if i.Metric != nil {
-				m := *i.Metric
-				m.Current = i.Current
-				l.Metric = &m
-			} else {
-				c := i.Current
-				l.Current = &c
-			}
-			out = append(out, l)
-			p := i.Parent
-			next = &p
-		case ItemKeyResult:
-			k, err := s.store.KeyResultByID(ctx, orgID, cur.ID)
-			if err != nil {
-				return nil, err
-			}
-			o, err := s.store.ObjectiveByID(ctx, orgID, k.ObjectiveID)
-			if err != nil {
-				return nil, err
-			}
-			e, err := evalFor(o.PeriodID)
-			if err != nil {
-				return nil, err
-			}
-			if ek := e.keyResultByID[k.ID]; ek != nil {
-				k = ek
-			}
-			ev := e.keyResult(k)
-			m := k.Metric
-			out = append(out, ChainLink{Type: ItemKeyResult, ID: k.ID, Title: k.Title, Progress: ev.Progress, Status: ev.Status, Metric: &m, Period: e.g.Period.Name})
-			next = &Ref{Type: ItemObjective, ID: k.ObjectiveID}
-		case ItemObjective:
-			o, err := s.store.ObjectiveByID(ctx, orgID, cur.ID)
-			if err != nil {
-				return nil, err
-			}
-			e, err := evalFor(o.PeriodID)
-			if err != nil {
-				return nil, err
-			}
-			ev := e.objective(o)
-			out = append(out, ChainLink{Type: ItemObjective, ID: o.ID, Title: o.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name})
-			next = o.Parent
-		default:
-			return nil, FieldError("item.type", "unknown item type %q", cur.Type)
+		pid, err := c.s.periodOfParent(ctx, c.a, i.Parent)
+		if err != nil {
+			return nil, err
 		}
-		cur = next
+		e, err := c.eval(ctx, pid)
+		if err != nil {
+			return nil, err
+		}
+		if ei := e.initiativeByID[i.ID]; ei != nil {
+			i = ei
+		}
+		ev := e.initiative(i)
+		n.link = ChainLink{Type: ItemInitiative, ID: i.ID, Title: i.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
+		if i.Metric != nil {
+			m := *i.Metric
+			m.Current = i.Current
+			n.link.Metric = &m
+		} else {
+			cur := i.Current
+			n.link.Current = &cur
+		}
+		w := i.Weight
+		if !i.Contributes {
+			w = 0
+		}
+		n.parents = []Alignment{{Type: i.Parent.Type, ID: i.Parent.ID, Weight: w}}
+	case ItemKeyResult:
+		k, err := c.s.store.KeyResultByID(ctx, orgID, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		o, err := c.s.store.ObjectiveByID(ctx, orgID, k.ObjectiveID)
+		if err != nil {
+			return nil, err
+		}
+		e, err := c.eval(ctx, o.PeriodID)
+		if err != nil {
+			return nil, err
+		}
+		if ek := e.keyResultByID[k.ID]; ek != nil {
+			k = ek
+		}
+		ev := e.keyResult(k)
+		m := k.Metric
+		n.link = ChainLink{Type: ItemKeyResult, ID: k.ID, Title: k.Title, Progress: ev.Progress, Status: ev.Status, Metric: &m, Period: e.g.Period.Name}
+		n.parents = append([]Alignment{{Type: ItemObjective, ID: k.ObjectiveID, Weight: k.Weight}}, k.Parents...)
+	case ItemObjective:
+		o, err := c.s.store.ObjectiveByID(ctx, orgID, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		e, err := c.eval(ctx, o.PeriodID)
+		if err != nil {
+			return nil, err
+		}
+		ev := e.objective(o)
+		n.link = ChainLink{Type: ItemObjective, ID: o.ID, Title: o.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
+		n.parents = o.Parents
+	default:
+		return nil, FieldError("item.type", "unknown item type %q", r.Type)
 	}
-	return out, nil
+	c.nodes[r] = n
+	return n, nil
+}
+
+// AlignmentEdge is one edge of an organization's alignment graph: Child counts towards
+// Parent. A key result's place under its own objective is an edge too.
+type AlignmentEdge struct {
+	Child, Parent Ref
+}
+
+// AlignmentCycle returns the cycle that giving child the parents would close, as the path
+// child → parent → … → child, or nil when there is none. edges are the organization's
+// edges; those of child itself are ignored, since the new parents replace them, except a key
+// result's edge to its own objective, which stays. The path found is a shortest one.
+func AlignmentCycle(edges []AlignmentEdge, child Ref, parents []Ref) []Ref {
+	up := map[Ref][]Ref{}
+	for _, e := range edges {
+		if e.Child == child {
+			continue
+		}
+		up[e.Child] = append(up[e.Child], e.Parent)
+	}
+	// Breadth first from the new parents, remembering how each item was reached.
+	from := map[Ref]Ref{}
+	seen := map[Ref]bool{}
+	var queue []Ref
+	for _, p := range parents {
+		if p == child {
+			return []Ref{child, child}
+		}
+		if !seen[p] {
+			seen[p] = true
+			queue = append(queue, p)
+		}
+	}
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		for _, p := range up[r] {
+			if p == child {
+				path := []Ref{child}
+				for at := r; ; at = from[at] {
+					path = append(path, at)
+					if _, ok := from[at]; !ok {
+						break
+					}
+				}
+				// path is child, r, …, first parent: the walk went from the parent up to r.
+				slices.Reverse(path[1:])
+				return append(path, child)
+			}
+			if !seen[p] {
+				seen[p] = true
+				from[p] = r
+				queue = append(queue, p)
+			}
+		}
+	}
+	return nil
+}
+
+// CycleError is the error for an alignment that would close the cycle path (child → parent
+// → … → child), reported on field; title names an item for the message, or returns "" when
+// it cannot.
+func CycleError(field string, path []Ref, title func(Ref) string) error {
+	name := func(r Ref) string {
+		if t := title(r); t != "" {
+			return fmt.Sprintf("%s %d %q", kindName(r.Type), r.ID, t)
+		}
+		return fmt.Sprintf("%s %d", kindName(r.Type), r.ID)
+	}
+	steps := make([]string, len(path))
+	for n, r := range path {
+		steps[n] = name(r)
+	}
+	return FieldError(field, "aligning %s to %s would make a cycle: %s", name(path[0]), name(path[1]), strings.Join(steps, " → "))
 }
 
 // CanEdit reports whether the signed-in user may check in on the key result or initiative of

@@ -54,8 +54,9 @@ type FieldChange struct {
 // event records itself, values that only check-ins and syncs change (they are audited as
 // check-ins, or kept in the sync log), and what is computed on reads.
 var auditSkip = map[reflect.Type][]string{
-	reflect.TypeFor[*Objective](): {"id", "org_id", "created_at", "updated_at"},
-	reflect.TypeFor[*KeyResult](): {"id", "org_id", "created_at", "updated_at", "last_check_in_at", "metric.current"},
+	reflect.TypeFor[*Objective](): {"id", "org_id", "created_at", "updated_at", "carried_to_id"},
+	reflect.TypeFor[*KeyResult](): {"id", "org_id", "created_at", "updated_at", "last_check_in_at", "metric.current",
+		"carried_to_id"},
 	reflect.TypeFor[*Initiative](): {"id", "org_id", "created_at", "updated_at", "last_check_in_at", "current",
 		"metric.current"},
 	reflect.TypeFor[*DataSource](): {"id", "org_id", "created_at", "updated_at", "created_by", "value", "item_count",

@@ -4,7 +4,8 @@ import "context"
 
 // CheckIn records a manual check-in on a key result or initiative the user may edit or is a
 // check-in owner of, while its period is open. For a manual initiative or one measured by
-// tasks, the value is a percentage from 0 to 100.
+// tasks, the value is a percentage from 0 to 100. The first check-in of a key result whose
+// baseline is pending sets its start as well; it must lie short of the target.
 func (s *Service) CheckIn(ctx context.Context, org string, c *CheckIn) error {
 	return s.checkIn(ctx, org, c, false)
 }
@@ -38,6 +39,9 @@ func (s *Service) checkIn(ctx context.Context, org string, c *CheckIn, pause boo
 		if k.ProgressSource == SourceRollUp {
 			return Errorf(ECONFLICT, "key result %d rolls up from its children and takes no check-ins", k.ID)
 		}
+		if err := k.Metric.checkBaseline(c.Value); err != nil {
+			return err
+		}
 		o, err := s.store.ObjectiveByID(ctx, a.org.ID, k.ObjectiveID)
 		if err != nil {
 			return err
@@ -62,7 +66,7 @@ func (s *Service) checkIn(ctx context.Context, org string, c *CheckIn, pause boo
 	default:
 		return FieldError("item.type", "check-ins are for key results and initiatives, not %q", c.Item.Type)
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, periodID); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, periodID); err != nil {
 		return err
 	}
 	c.CreatedAt = s.now().UTC()
@@ -129,4 +133,19 @@ func (s *Service) ListCheckIns(ctx context.Context, org string, item Ref, limit 
 		limit = 1000
 	}
 	return s.store.ListCheckIns(ctx, a.org.ID, item, limit)
+}
+
+// checkBaseline refuses a value that cannot be the baseline of a metric whose baseline is
+// pending: one at or past the target, which would leave no way to go.
+func (m *Metric) checkBaseline(v float64) error {
+	if !m.BaselinePending {
+		return nil
+	}
+	switch {
+	case m.Goal == GoalIncrease && v >= m.Target:
+		return FieldError("value", "this first check-in measures the baseline, which must be below the target %g for a metric that should increase", m.Target)
+	case m.Goal == GoalDecrease && v <= m.Target:
+		return FieldError("value", "this first check-in measures the baseline, which must be above the target %g for a metric that should decrease", m.Target)
+	}
+	return nil
 }

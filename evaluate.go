@@ -1,6 +1,7 @@
 package cairn
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cairn-okr/cairn/progress"
@@ -14,6 +15,9 @@ type Eval struct {
 	Status progress.Status
 	// Active reports whether anything has happened yet (a check-in, or an active child).
 	Active bool
+	// Expected is the progress expected today: on the straight line across the period, or
+	// on the line through a key result's milestones.
+	Expected float64
 }
 
 // evaluator computes progress and status for every item of a period graph, each item once.
@@ -21,12 +25,18 @@ type evaluator struct {
 	g        *Graph
 	expected float64
 	th       progress.Thresholds
+	// now is the instant progress is evaluated at: the clock, or the closing time of a
+	// closed period.
+	now      time.Time
 	out      map[Ref]Eval
 	visiting map[Ref]bool
 
-	krsByObjective  map[int64][]*KeyResult
-	initsByParent   map[Ref][]*Initiative
-	alignedByParent map[Ref][]*Objective
+	krsByObjective map[int64][]*KeyResult
+	initsByParent  map[Ref][]*Initiative
+	// alignedByParent lists, per parent, the objectives and key results aligned to it, each
+	// with the weight of that edge. A key result's own objective is not an alignment: it is
+	// in krsByObjective.
+	alignedByParent map[Ref][]aligned
 	objectiveByID   map[int64]*Objective
 	keyResultByID   map[int64]*KeyResult
 	initiativeByID  map[int64]*Initiative
@@ -47,6 +57,13 @@ func (s *Service) evaluate(g *Graph, org *Org, now time.Time) map[Ref]Eval {
 	return e.out
 }
 
+// aligned is one edge of the alignment graph seen from its parent: the child and the weight
+// it counts with there.
+type aligned struct {
+	child  Ref
+	weight float64
+}
+
 func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 	e := &evaluator{
 		g:               g,
@@ -55,7 +72,7 @@ func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 		visiting:        map[Ref]bool{},
 		krsByObjective:  map[int64][]*KeyResult{},
 		initsByParent:   map[Ref][]*Initiative{},
-		alignedByParent: map[Ref][]*Objective{},
+		alignedByParent: map[Ref][]aligned{},
 		objectiveByID:   make(map[int64]*Objective, len(g.Objectives)),
 		keyResultByID:   make(map[int64]*KeyResult, len(g.KeyResults)),
 		initiativeByID:  make(map[int64]*Initiative, len(g.Initiatives)),
@@ -65,16 +82,20 @@ func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 	if p.ClosedAt != nil && p.ClosedAt.Before(now) {
 		now = *p.ClosedAt
 	}
+	e.now = now
 	e.expected = progress.Expected(p.Start.Time(), end, now)
 	for _, o := range g.Objectives {
 		e.objectiveByID[o.ID] = o
-		if o.Parent != nil {
-			e.alignedByParent[*o.Parent] = append(e.alignedByParent[*o.Parent], o)
+		for _, a := range o.Parents {
+			e.alignedByParent[a.Ref()] = append(e.alignedByParent[a.Ref()], aligned{Ref{ItemObjective, o.ID}, a.Weight})
 		}
 	}
 	for _, k := range g.KeyResults {
 		e.keyResultByID[k.ID] = k
 		e.krsByObjective[k.ObjectiveID] = append(e.krsByObjective[k.ObjectiveID], k)
+		for _, a := range k.Parents {
+			e.alignedByParent[a.Ref()] = append(e.alignedByParent[a.Ref()], aligned{Ref{ItemKeyResult, k.ID}, a.Weight})
+		}
 	}
 	for _, i := range g.Initiatives {
 		e.initiativeByID[i.ID] = i
@@ -84,11 +105,71 @@ func newEvaluator(g *Graph, org *Org, now time.Time) *evaluator {
 }
 
 func (e *evaluator) finish(r Ref, p float64, active bool) Eval {
-	ev := Eval{Progress: p, Active: active, Status: progress.StatusOf(p, active, e.expected, e.th)}
+	ev := Eval{Progress: p, Active: active, Status: progress.StatusOf(p, active, e.expected, e.th), Expected: e.expected}
 	e.out[r] = ev
 	return ev
 }
 
+// finishMetric evaluates an item measured by a metric whose value is current, following
+// the metric's goal and milestones (docs/progress.md). A baseline still to be measured
+// has no progress and has not started.
+func (e *evaluator) finishMetric(r Ref, m Metric, current float64, active bool) Eval {
+	if m.BaselinePending {
+		ev := Eval{Status: progress.NotStarted, Expected: e.expected}
+		e.out[r] = ev
+		return ev
+	}
+	pm := m.Progress()
+	p, err := progress.MetricProgress(pm, current)
+	if err != nil {
+		p = 0
+	}
+	exp := progress.ExpectedFor(pm, e.g.Period.Start.Time(), e.g.Period.End.Time(), e.now)
+	ev := Eval{Progress: p, Active: active, Expected: exp, Status: progress.MetricStatus(pm, current, active, exp, e.th)}
+	e.out[r] = ev
+	return ev
+}
+
+// trend returns the trend of an item's latest check-ins against its metric, or nil when it
+// has fewer than two.
+func (e *evaluator) trend(r Ref, m Metric) *progress.Trend {
+	if m.BaselinePending {
+		return nil
+	}
+	t, ok := progress.TrendOf(m.Progress(), e.g.Recent[r])
+	if !ok {
+		return nil
+	}
+	return &t
+}
+
+// alignedChildren adds to children the items aligned to parent whose type is in types, each
+// with the weight of its edge; an edge of weight 0 is aligned but not counted. It reports
+// whether a counted one is active.
+func (e *evaluator) alignedChildren(parent Ref, children []progress.Child, types ...ItemType) ([]progress.Child, bool) {
+	active := false
+	for _, a := range e.alignedByParent[parent] {
+		var ev Eval
+		switch {
+		case a.child.Type == ItemObjective && slices.Contains(types, ItemObjective) && e.objectiveByID[a.child.ID] != nil:
+			ev = e.objective(e.objectiveByID[a.child.ID])
+		case a.child.Type == ItemKeyResult && slices.Contains(types, ItemKeyResult) && e.keyResultByID[a.child.ID] != nil:
+			ev = e.keyResult(e.keyResultByID[a.child.ID])
+		default:
+			continue
+		}
+		counted := a.weight > 0
+		children = append(children, progress.Child{Progress: ev.Progress, Weight: a.weight, Contributes: counted})
+		active = active || (ev.Active && counted)
+	}
+	return children, active
+}
+
+// objective rolls up an objective from its own key results (with their weights), its
+// contributing initiatives and the key results aligned to it (with the weights of their
+// edges). Objectives aligned to an objective do not count towards it (PRODUCT.md §1: an
+// objective's progress comes from key results and initiatives); they count towards a
+// parent key result that rolls up.
 func (e *evaluator) objective(o *Objective) Eval {
 	r := Ref{ItemObjective, o.ID}
 	if ev, ok := e.out[r]; ok {
@@ -111,10 +192,13 @@ func (e *evaluator) objective(o *Objective) Eval {
 		children = append(children, progress.Child{Progress: ev.Progress, Weight: i.Weight, Contributes: i.Contributes})
 		active = active || (ev.Active && i.Contributes)
 	}
+	children, act := e.alignedChildren(r, children, ItemKeyResult)
 	p, _ := progress.RollUp(children)
-	return e.finish(r, p, active)
+	return e.finish(r, p, active || act)
 }
 
+// keyResult computes a key result: from its metric, or, rolling up, from its contributing
+// initiatives and the objectives and key results aligned to it, each with its edge's weight.
 func (e *evaluator) keyResult(k *KeyResult) Eval {
 	r := Ref{ItemKeyResult, k.ID}
 	if ev, ok := e.out[r]; ok {
@@ -133,16 +217,11 @@ func (e *evaluator) keyResult(k *KeyResult) Eval {
 			children = append(children, progress.Child{Progress: ev.Progress, Weight: i.Weight, Contributes: i.Contributes})
 			active = active || (ev.Active && i.Contributes)
 		}
-		for _, o := range e.alignedByParent[r] {
-			ev := e.objective(o)
-			children = append(children, progress.Child{Progress: ev.Progress, Weight: o.Weight, Contributes: true})
-			active = active || ev.Active
-		}
+		children, act := e.alignedChildren(r, children, ItemObjective, ItemKeyResult)
 		p, _ := progress.RollUp(children)
-		return e.finish(r, p, active)
+		return e.finish(r, p, active || act)
 	}
-	p := metricProgress(k.Metric, k.Metric.Current)
-	return e.finish(r, p, k.LastCheckInAt != nil)
+	return e.finishMetric(r, k.Metric, k.Metric.Current, k.LastCheckInAt != nil)
 }
 
 func (e *evaluator) initiative(i *Initiative) Eval {
@@ -154,7 +233,7 @@ func (e *evaluator) initiative(i *Initiative) Eval {
 	switch i.ProgressMode {
 	case ModeMetric:
 		if i.Metric != nil {
-			p = metricProgress(*i.Metric, i.Current)
+			return e.finishMetric(r, *i.Metric, i.Current, i.LastCheckInAt != nil)
 		}
 	default:
 		// Manual and task initiatives hold a percentage.
@@ -164,14 +243,6 @@ func (e *evaluator) initiative(i *Initiative) Eval {
 		}
 	}
 	return e.finish(r, p, i.LastCheckInAt != nil)
-}
-
-func metricProgress(m Metric, current float64) float64 {
-	p, err := progress.MetricProgress(progress.Metric{Start: m.Start, Target: m.Target}, current)
-	if err != nil {
-		return 0
-	}
-	return p
 }
 
 func suggestedScore(p float64) float64 { return progress.SuggestedScore(p) }

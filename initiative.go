@@ -51,7 +51,7 @@ func (s *Service) ListInitiatives(ctx context.Context, org string, parent *Ref) 
 			if parent != nil && i.Parent != *parent {
 				continue
 			}
-			out = append(out, initiativeView(i, e.initiative(i)))
+			out = append(out, e.initiativeView(i))
 		}
 	}
 	return out, nil
@@ -86,7 +86,7 @@ func (s *Service) initiativeView(ctx context.Context, a *access, id int64) (*Ini
 	if ei, ok := e.initiativeByID[id]; ok {
 		i = ei
 	}
-	return initiativeView(i, e.initiative(i)), nil
+	return e.initiativeView(i), nil
 }
 
 // CreateInitiative creates an initiative under a key result or objective the user may edit,
@@ -137,7 +137,7 @@ func (s *Service) checkInitiativeParent(ctx context.Context, a *access, i *Initi
 	if !ok {
 		return forbidden("add initiatives to this " + string(i.Parent.Type))
 	}
-	_, err = s.requireOpenPeriod(ctx, a.org.ID, pid)
+	_, err = s.requireWritablePeriod(ctx, a, pid)
 	return err
 }
 
@@ -184,7 +184,9 @@ func (s *Service) UpdateInitiative(ctx context.Context, org string, id int64, up
 		if i.Metric == nil {
 			return nil, FieldError("metric", "metric is only for progress_mode metric")
 		}
-		up.Metric.apply(i.Metric)
+		if err := up.Metric.apply(i.Metric, i.LastCheckInAt != nil); err != nil {
+			return nil, err
+		}
 	}
 	if up.OwnerIDs != nil {
 		i.OwnerIDs = *up.OwnerIDs
@@ -252,7 +254,7 @@ func (s *Service) initiativeForChange(ctx context.Context, a *access, id int64, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, pid); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, pid); err != nil {
 		return nil, err
 	}
 	return i, nil

@@ -120,6 +120,10 @@ func TestNotFound(t *testing.T) {
 				_, _, err := b.svc.ClosePeriod(as, org, id.period, nil)
 				return err
 			}},
+			{"ReopenPeriod", func(as context.Context, org string, id itemIDs) error {
+				_, err := b.svc.ReopenPeriod(as, org, id.period)
+				return err
+			}},
 			{"DeleteInitiative", func(as context.Context, org string, id itemIDs) error { return b.svc.DeleteInitiative(as, org, id.ini) }},
 			{"DeleteKeyResult", func(as context.Context, org string, id itemIDs) error { return b.svc.DeleteKeyResult(as, org, id.kr) }},
 			{"DeleteObjective", func(as context.Context, org string, id itemIDs) error { return b.svc.DeleteObjective(as, org, id.obj) }},

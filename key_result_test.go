@@ -2,6 +2,7 @@ package cairn_test
 
 import (
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -81,14 +82,15 @@ func TestKeyResultValidation(t *testing.T) {
 			{"ErrInvalidProgressSource", cairn.KeyResultUpdate{ProgressSource: new(cairn.ProgressSource("vibes"))}, "progress_source"},
 			{"ErrInvalidOwnerOfOtherOrg", cairn.KeyResultUpdate{OwnerIDs: &[]int64{b.id("outsider")}}, "owner_ids"},
 			{"ErrInvalidWeightNaN", cairn.KeyResultUpdate{Weight: new(math.NaN())}, "weight"},
-			{"ErrInvalidScoreWhileOpen", cairn.KeyResultUpdate{Score: new(0.5)}, "score"},
+			{"ErrInvalidScoreNegative", cairn.KeyResultUpdate{Score: new(-0.5)}, "score"},
+			{"ErrInvalidClosingStatus", cairn.KeyResultUpdate{ClosingStatus: new(progress.ClosingStatus("won"))}, "closing_status"},
 		} {
 			t.Run("Update/"+tc.name, func(t *testing.T) {
 				_, err := b.svc.UpdateKeyResult(b.as("assignee"), slug, kr.ID, tc.up)
 				wantField(t, err, tc.field)
 				v, err := b.svc.KeyResult(b.as("assignee"), slug, kr.ID)
 				must(t, err)
-				if v.Title != kr.Title || v.Metric != kr.Metric || v.ProgressSource != kr.ProgressSource || v.Weight != 1 ||
+				if v.Title != kr.Title || !reflect.DeepEqual(v.Metric, kr.Metric) || v.ProgressSource != kr.ProgressSource || v.Weight != 1 ||
 					v.Score != nil || !slices.Equal(v.OwnerIDs, kr.OwnerIDs) {
 					t.Fatalf("key result changed by a refused update: %+v", v.KeyResult)
 				}

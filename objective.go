@@ -2,7 +2,10 @@ package cairn
 
 import (
 	"context"
+	"fmt"
 	"slices"
+
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // ObjectiveQuery selects objectives of an organization for a list.
@@ -117,7 +120,7 @@ func (s *Service) ObjectiveTree(ctx context.Context, org string, id int64) (*Obj
 	if !ok {
 		return nil, NotFound("objective", id)
 	}
-	return e.tree(o, map[int64]bool{}), nil
+	return e.tree(o, map[Ref]bool{}), nil
 }
 
 // CreateObjective creates an objective. Members and admins may; the owners must be members,
@@ -147,7 +150,7 @@ func (s *Service) CreateObjective(ctx context.Context, org string, o *Objective)
 
 // checkObjectiveRefs checks that every id an objective names lives in the organization.
 func (s *Service) checkObjectiveRefs(ctx context.Context, a *access, o *Objective) error {
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, o.PeriodID); err != nil {
 		if ErrorCode(err) == ENOTFOUND {
 			return FieldError("period_id", "period %d not found in this organization", o.PeriodID)
 		}
@@ -167,57 +170,37 @@ func (s *Service) checkObjectiveRefs(ctx context.Context, a *access, o *Objectiv
 	if err := s.checkMembers(ctx, a, "editor_ids", o.EditorIDs); err != nil {
 		return err
 	}
-	if o.Parent != nil {
+	return s.checkParents(ctx, a, Ref{ItemObjective, o.ID}, o.ParentsField(), o.Parents)
+}
+
+// checkParents checks that every parent lives in the organization and that an objective
+// does not align to its own key result. Cycles through longer paths are refused by the store,
+// inside the write.
+func (s *Service) checkParents(ctx context.Context, a *access, child Ref, field string, parents []Alignment) error {
+	for n, p := range parents {
+		f := field
+		if field != "parent" {
+			f = fmt.Sprintf("%s[%d]", field, n)
+		}
 		var err error
-		switch o.Parent.Type {
+		switch p.Type {
 		case ItemObjective:
-			_, err = s.store.ObjectiveByID(ctx, a.org.ID, o.Parent.ID)
-			if err == nil && o.ID != 0 {
-				err = s.checkNoCycle(ctx, a, o.ID, *o.Parent)
-			}
+			_, err = s.store.ObjectiveByID(ctx, a.org.ID, p.ID)
 		case ItemKeyResult:
 			var k *KeyResult
-			k, err = s.store.KeyResultByID(ctx, a.org.ID, o.Parent.ID)
-			if err == nil && o.ID != 0 {
-				if k.ObjectiveID == o.ID {
-					return FieldError("parent.id", "an objective cannot align to its own key result")
-				}
-				err = s.checkNoCycle(ctx, a, o.ID, Ref{ItemObjective, k.ObjectiveID})
+			k, err = s.store.KeyResultByID(ctx, a.org.ID, p.ID)
+			if err == nil && child.Type == ItemObjective && child.ID != 0 && k.ObjectiveID == child.ID {
+				return FieldError(f+".id", "an objective cannot align to its own key result")
 			}
 		}
 		if ErrorCode(err) == ENOTFOUND {
-			return FieldError("parent.id", "%s %d not found in this organization", o.Parent.Type, o.Parent.ID)
+			return FieldError(f+".id", "%s %d not found in this organization", kindName(p.Type), p.ID)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// checkNoCycle refuses an alignment that would make an objective its own ancestor.
-func (s *Service) checkNoCycle(ctx context.Context, a *access, id int64, parent Ref) error {
-	for steps := 0; steps < 1000; steps++ {
-		if parent.Type == ItemKeyResult {
-			k, err := s.store.KeyResultByID(ctx, a.org.ID, parent.ID)
-			if err != nil {
-				return err
-			}
-			parent = Ref{ItemObjective, k.ObjectiveID}
-		}
-		if parent.ID == id {
-			return FieldError("parent.id", "aligning to %s %d would make a cycle", parent.Type, parent.ID)
-		}
-		p, err := s.store.ObjectiveByID(ctx, a.org.ID, parent.ID)
-		if err != nil {
-			return err
-		}
-		if p.Parent == nil {
-			return nil
-		}
-		parent = *p.Parent
-	}
-	return FieldError("parent.id", "alignment chain is too deep")
 }
 
 // ObjectiveUpdate is a partial update of an objective.
@@ -229,15 +212,24 @@ type ObjectiveUpdate struct {
 	Aspirational *bool    `json:"aspirational"`
 	OwnerIDs     *[]int64 `json:"owner_ids"`
 	EditorIDs    *[]int64 `json:"editor_ids"`
-	Parent       *Ref     `json:"parent"`
-	ClearParent  bool     `json:"clear_parent"`
-	Weight       *float64 `json:"weight"`
-	// Score overrides the closing score; only after the period is closed.
-	Score *float64 `json:"score"`
+	// Parent replaces the parents with this one, weighted with Weight if given, else with
+	// the weight the primary parent had.
+	Parent      *Ref `json:"parent"`
+	ClearParent bool `json:"clear_parent"`
+	// Weight is the weight towards the primary parent; 0 means the default 1.
+	Weight *float64 `json:"weight"`
+	// Parents replaces every parent, primary first, each with its weight (see Alignment);
+	// an empty list removes them all. It cannot come with Parent, ClearParent or Weight.
+	Parents *[]Alignment `json:"parents"`
+	// Score, ClearScore and ClosingStatus change the closing score and status, as on
+	// KeyResultUpdate.
+	Score         *float64                `json:"score"`
+	ClearScore    bool                    `json:"clear_score"`
+	ClosingStatus *progress.ClosingStatus `json:"closing_status"`
 }
 
 // UpdateObjective changes an objective; its owners, editors and admins may. Items of a
-// closed period are frozen, except for their score.
+// closed period are frozen: only admins may change them.
 func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up ObjectiveUpdate) (*ObjectiveView, error) {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -254,24 +246,7 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 	if err != nil {
 		return nil, err
 	}
-	if up.Score != nil {
-		if !p.Closed() {
-			return nil, FieldError("score", "scores are set when the period is closed")
-		}
-		if *up.Score < 0 || *up.Score > 1 || !finite(*up.Score) {
-			return nil, FieldError("score", "score must be between 0 and 1")
-		}
-		if up != (ObjectiveUpdate{Score: up.Score}) {
-			return nil, Errorf(ECONFLICT, "period %q is closed: only the score may change", p.Name)
-		}
-		o.Score = up.Score
-		o.UpdatedAt = s.now().UTC()
-		if err := s.store.UpdateObjective(ctx, o); err != nil {
-			return nil, err
-		}
-		return s.Objective(ctx, org, id)
-	}
-	if p.Closed() {
+	if p.Closed() && !a.isAdmin() {
 		return nil, closedError(p)
 	}
 	if up.Title != nil {
@@ -295,14 +270,30 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 	if up.EditorIDs != nil {
 		o.EditorIDs = *up.EditorIDs
 	}
-	if up.ClearParent {
-		o.Parent = nil
-	}
-	if up.Parent != nil {
+	switch {
+	case up.Parents != nil && (up.Parent != nil || up.ClearParent || up.Weight != nil):
+		return nil, FieldError("parents", "give parents alone, with each parent's weight in it, not with parent, clear_parent or weight")
+	case up.Parents != nil:
+		o.SetParents(append([]Alignment{}, *up.Parents...))
+	case up.ClearParent || up.Parent != nil:
+		if up.Weight != nil {
+			o.Weight = *up.Weight
+		}
 		o.Parent = up.Parent
-	}
-	if up.Weight != nil {
+		o.SetParents(nil) // Validate makes the one parent of Parent and Weight
+	case up.Weight != nil && len(o.Parents) > 0:
+		w := *up.Weight
+		if w == 0 {
+			w = 1
+		}
+		ps := slices.Clone(o.Parents)
+		ps[0].Weight = w
+		o.SetParents(ps)
+	case up.Weight != nil:
 		o.Weight = *up.Weight
+	}
+	if err := applyClosing(&o.Score, &o.ClosingStatus, closingUpdate{up.Score, up.ClearScore, up.ClosingStatus}, p.Closed()); err != nil {
+		return nil, err
 	}
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -318,7 +309,7 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 }
 
 // DeleteObjective deletes an objective with its key results and initiatives; its owners,
-// editors and admins may, while the period is open.
+// editors and admins may while the period is open, and only admins once it is closed.
 func (s *Service) DeleteObjective(ctx context.Context, org string, id int64) error {
 	a, err := s.access(ctx, org)
 	if err != nil {
@@ -331,7 +322,7 @@ func (s *Service) DeleteObjective(ctx context.Context, org string, id int64) err
 	if !a.canEditObjective(o) {
 		return forbidden("delete this objective")
 	}
-	if _, err := s.requireOpenPeriod(ctx, a.org.ID, o.PeriodID); err != nil {
+	if _, err := s.requireWritablePeriod(ctx, a, o.PeriodID); err != nil {
 		return err
 	}
 	return s.store.DeleteObjective(ctx, a.org.ID, id)

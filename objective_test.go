@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // foreign is what contoso holds, for references across organizations.
@@ -145,7 +146,8 @@ func TestUpdateObjective(t *testing.T) {
 			{"ErrInvalidParentOfOtherOrg", cairn.ObjectiveUpdate{Parent: &cairn.Ref{Type: cairn.ItemObjective, ID: f.obj.ID}}, "parent.id"},
 			{"ErrInvalidParentType", cairn.ObjectiveUpdate{Parent: &cairn.Ref{Type: "team", ID: 1}}, "parent.type"},
 			{"ErrInvalidWeight", cairn.ObjectiveUpdate{Weight: new(-2.0)}, "weight"},
-			{"ErrInvalidScoreWhileOpen", cairn.ObjectiveUpdate{Score: new(0.5)}, "score"},
+			{"ErrInvalidScoreAboveOne", cairn.ObjectiveUpdate{Score: new(1.5)}, "score"},
+			{"ErrInvalidClosingStatus", cairn.ObjectiveUpdate{ClosingStatus: new(progress.ClosingStatus("won"))}, "closing_status"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := b.svc.UpdateObjective(b.as("owner"), slug, obj.ID, tc.up)

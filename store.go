@@ -3,6 +3,8 @@ package cairn
 import (
 	"context"
 	"time"
+
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // Store is the persistence port that the sqldb adapter implements for SQLite and PostgreSQL.
@@ -104,8 +106,14 @@ type Store interface {
 	ListPeriods(ctx context.Context, orgID int64) ([]*Period, error)
 	UpdatePeriod(ctx context.Context, p *Period) error
 	DeletePeriod(ctx context.Context, orgID, id int64) error // ECONFLICT while objectives use it
-	// ClosePeriod marks the period closed and stores the scores, in one transaction.
-	ClosePeriod(ctx context.Context, orgID, periodID int64, at time.Time, scores []Score) error
+	// ClosePeriod closes a period as c describes, in one transaction: it marks the period
+	// closed with its note, stores every score and closing status, and carries key results
+	// forward. It fails with ECONFLICT when the period is closed already, or when the
+	// period to carry into is closed or a key result was carried forward before.
+	ClosePeriod(ctx context.Context, c *Closing) error
+	// ReopenPeriod opens a closed period again, keeping its scores, statuses and note. It
+	// fails with ECONFLICT when the period is open.
+	ReopenPeriod(ctx context.Context, orgID, periodID int64) error
 
 	CreateObjective(ctx context.Context, o *Objective) error
 	ObjectiveByID(ctx context.Context, orgID, id int64) (*Objective, error)
@@ -163,9 +171,9 @@ type Store interface {
 	// PeriodGraph loads every objective, key result and initiative of a period in a fixed
 	// number of queries, whatever the number of items.
 	PeriodGraph(ctx context.Context, orgID, periodID int64) (*Graph, error)
-	// ObjectiveGraph loads one objective, the objectives aligned under it (recursively) and
-	// every key result and initiative of those, with the period, in a fixed number of
-	// queries.
+	// ObjectiveGraph loads one objective, the objectives aligned under it and the objectives
+	// of key results aligned under it (recursively), and every key result, initiative and
+	// alignment of those, with the period, in a fixed number of queries.
 	ObjectiveGraph(ctx context.Context, orgID, objectiveID int64) (*Graph, error)
 }
 
@@ -234,10 +242,42 @@ type ImportTx interface {
 	AddRebind(ctx context.Context, e *RebindEntry) (bool, error)
 }
 
-// Score is the closing score of an objective or key result.
+// Score is the closing score and status of an objective or key result. As an override
+// that a close is given, a zero Status leaves the status to the score.
 type Score struct {
-	Item  Ref
-	Value float64
+	Item   Ref
+	Value  float64
+	Status progress.ClosingStatus
+}
+
+// Closing is everything the close of a period writes.
+type Closing struct {
+	OrgID    int64
+	PeriodID int64
+	At       time.Time
+	Note     string
+	// Scores holds the final score and status of every objective and key result of the
+	// period.
+	Scores []Score
+	// CarryTo is the period that Carry goes into; 0 when nothing is carried forward.
+	CarryTo int64
+	Carry   []*CarryForward
+}
+
+// CarryForward is one unfinished key result that a close copies into the next period.
+type CarryForward struct {
+	// From is the key result as it closes.
+	From *KeyResult
+	// Copy is the new key result. Its CarriedFromID is From's id; the store sets its id
+	// and its objective: the copy of From's objective in the next period.
+	Copy *KeyResult
+	// Objective is the copy of From's objective to create in the next period, unless that
+	// period holds a copy of it already, which the store then uses; either way the store
+	// sets its id.
+	Objective *Objective
+	// MovedDataSource reports, once stored, that From's Azure DevOps data source moved to
+	// Copy.
+	MovedDataSource bool
 }
 
 // ObjectiveFilter selects objectives. Zero fields do not filter.
@@ -274,4 +314,7 @@ type Graph struct {
 	Objectives  []*Objective
 	KeyResults  []*KeyResult
 	Initiatives []*Initiative
+	// Recent holds the values of the latest check-ins of each key result and initiative,
+	// oldest first, at most progress.TrendWindow of them: what their trends are read from.
+	Recent map[Ref][]float64
 }

@@ -15,6 +15,10 @@ type KeyResultView struct {
 	Progress float64         `json:"progress"`
 	Status   progress.Status `json:"status"`
 	Source   string          `json:"source"`
+	// Expected is the progress expected today, through the milestones when there are any.
+	Expected float64 `json:"expected_progress"`
+	// Trend is how the value moved over the latest check-ins; nil with fewer than two.
+	Trend *progress.Trend `json:"trend"`
 }
 
 // InitiativeView is an initiative with its computed progress and status.
@@ -23,29 +27,44 @@ type InitiativeView struct {
 	Progress float64         `json:"progress"`
 	Status   progress.Status `json:"status"`
 	Source   string          `json:"source"`
+	// Trend is how the value moved over the latest check-ins; nil with fewer than two.
+	Trend *progress.Trend `json:"trend"`
 }
 
 // ObjectiveTree is an objective with everything below it: its key results, their
-// initiatives, its own initiatives and the objectives aligned to it or to its key results.
+// initiatives, its own initiatives, the objectives aligned to it or to its key results, and
+// the key results of other objectives aligned to it. An item aligned to several parents
+// appears under each of them.
 type ObjectiveTree struct {
 	ObjectiveView
-	KeyResults  []*KeyResultTree  `json:"key_results"`
-	Initiatives []*InitiativeView `json:"initiatives"`
-	Children    []*ObjectiveTree  `json:"children"`
+	// AlignedWeight is, for an objective listed as aligned to the node above it, the weight
+	// of that alignment.
+	AlignedWeight     *float64          `json:"aligned_weight,omitempty"`
+	KeyResults        []*KeyResultTree  `json:"key_results"`
+	Initiatives       []*InitiativeView `json:"initiatives"`
+	Children          []*ObjectiveTree  `json:"children"`
+	AlignedKeyResults []*KeyResultTree  `json:"aligned_key_results"`
 }
 
-// KeyResultTree is a key result with its initiatives and the objectives aligned to it.
+// KeyResultTree is a key result with its initiatives and the objectives and key results
+// aligned to it.
 type KeyResultTree struct {
 	KeyResultView
-	Initiatives []*InitiativeView `json:"initiatives"`
-	Children    []*ObjectiveTree  `json:"children"`
+	// AlignedWeight is, for a key result listed as aligned to the node above it (not under
+	// its own objective), the weight of that alignment.
+	AlignedWeight     *float64          `json:"aligned_weight,omitempty"`
+	Initiatives       []*InitiativeView `json:"initiatives"`
+	Children          []*ObjectiveTree  `json:"children"`
+	AlignedKeyResults []*KeyResultTree  `json:"aligned_key_results"`
 }
 
 func objectiveView(o *Objective, ev Eval) *ObjectiveView {
 	return &ObjectiveView{Objective: o, Progress: ev.Progress, Status: ev.Status}
 }
 
-func keyResultView(k *KeyResult, ev Eval) *KeyResultView {
+// keyResultView evaluates a key result for display.
+func (e *evaluator) keyResultView(k *KeyResult) *KeyResultView {
+	ev := e.keyResult(k)
 	src := "manual"
 	switch k.ProgressSource {
 	case SourceDataSource:
@@ -53,10 +72,16 @@ func keyResultView(k *KeyResult, ev Eval) *KeyResultView {
 	case SourceRollUp:
 		src = "roll_up"
 	}
-	return &KeyResultView{KeyResult: k, Progress: ev.Progress, Status: ev.Status, Source: src}
+	v := &KeyResultView{KeyResult: k, Progress: ev.Progress, Status: ev.Status, Source: src, Expected: ev.Expected}
+	if k.ProgressSource != SourceRollUp {
+		v.Trend = e.trend(Ref{ItemKeyResult, k.ID}, k.Metric)
+	}
+	return v
 }
 
-func initiativeView(i *Initiative, ev Eval) *InitiativeView {
+// initiativeView evaluates an initiative for display.
+func (e *evaluator) initiativeView(i *Initiative) *InitiativeView {
+	ev := e.initiative(i)
 	if i.Metric != nil {
 		m := *i.Metric
 		m.Current = i.Current
@@ -66,34 +91,71 @@ func initiativeView(i *Initiative, ev Eval) *InitiativeView {
 	if i.Automated {
 		src = "azure-devops"
 	}
-	return &InitiativeView{Initiative: i, Progress: ev.Progress, Status: ev.Status, Source: src}
+	v := &InitiativeView{Initiative: i, Progress: ev.Progress, Status: ev.Status, Source: src}
+	m := Metric{Start: 0, Target: 100}
+	if i.Metric != nil {
+		m = *i.Metric
+	}
+	v.Trend = e.trend(Ref{ItemInitiative, i.ID}, m)
+	return v
 }
 
-// tree builds the tree under the objective from the evaluated graph.
-func (e *evaluator) tree(o *Objective, seen map[int64]bool) *ObjectiveTree {
-	seen[o.ID] = true
-	t := &ObjectiveTree{ObjectiveView: *objectiveView(o, e.objective(o)), KeyResults: []*KeyResultTree{}, Initiatives: []*InitiativeView{}, Children: []*ObjectiveTree{}}
+// tree builds the tree under the objective from the evaluated graph. path holds the items
+// above, so that an alignment cycle in bad data stops instead of looping; an item aligned to
+// two parents of the tree appears under both.
+func (e *evaluator) tree(o *Objective, path map[Ref]bool) *ObjectiveTree {
 	r := Ref{ItemObjective, o.ID}
+	path[r] = true
+	defer delete(path, r)
+	t := &ObjectiveTree{ObjectiveView: *objectiveView(o, e.objective(o)), KeyResults: []*KeyResultTree{}, Initiatives: []*InitiativeView{}, Children: []*ObjectiveTree{}}
 	for _, k := range e.krsByObjective[o.ID] {
-		kt := &KeyResultTree{KeyResultView: *keyResultView(k, e.keyResult(k)), Initiatives: []*InitiativeView{}, Children: []*ObjectiveTree{}}
-		kr := Ref{ItemKeyResult, k.ID}
-		for _, i := range e.initsByParent[kr] {
-			kt.Initiatives = append(kt.Initiatives, initiativeView(i, e.initiative(i)))
+		if !path[Ref{ItemKeyResult, k.ID}] {
+			t.KeyResults = append(t.KeyResults, e.keyResultTree(k, path))
 		}
-		for _, c := range e.alignedByParent[kr] {
-			if !seen[c.ID] {
-				kt.Children = append(kt.Children, e.tree(c, seen))
-			}
-		}
-		t.KeyResults = append(t.KeyResults, kt)
 	}
 	for _, i := range e.initsByParent[r] {
-		t.Initiatives = append(t.Initiatives, initiativeView(i, e.initiative(i)))
+		t.Initiatives = append(t.Initiatives, e.initiativeView(i))
 	}
-	for _, c := range e.alignedByParent[r] {
-		if !seen[c.ID] {
-			t.Children = append(t.Children, e.tree(c, seen))
+	t.Children, t.AlignedKeyResults = e.alignedTrees(r, path)
+	return t
+}
+
+// keyResultTree builds the tree under a key result.
+func (e *evaluator) keyResultTree(k *KeyResult, path map[Ref]bool) *KeyResultTree {
+	r := Ref{ItemKeyResult, k.ID}
+	path[r] = true
+	defer delete(path, r)
+	kt := &KeyResultTree{KeyResultView: *e.keyResultView(k), Initiatives: []*InitiativeView{}}
+	for _, i := range e.initsByParent[r] {
+		kt.Initiatives = append(kt.Initiatives, e.initiativeView(i))
+	}
+	kt.Children, kt.AlignedKeyResults = e.alignedTrees(r, path)
+	return kt
+}
+
+// alignedTrees builds the trees of the objectives and key results aligned to parent, each
+// marked with the weight of its alignment.
+func (e *evaluator) alignedTrees(parent Ref, path map[Ref]bool) ([]*ObjectiveTree, []*KeyResultTree) {
+	objs, krs := []*ObjectiveTree{}, []*KeyResultTree{}
+	for _, a := range e.alignedByParent[parent] {
+		if path[a.child] {
+			continue
+		}
+		w := a.weight
+		switch a.child.Type {
+		case ItemObjective:
+			if c := e.objectiveByID[a.child.ID]; c != nil {
+				t := e.tree(c, path)
+				t.AlignedWeight = &w
+				objs = append(objs, t)
+			}
+		case ItemKeyResult:
+			if k := e.keyResultByID[a.child.ID]; k != nil {
+				t := e.keyResultTree(k, path)
+				t.AlignedWeight = &w
+				krs = append(krs, t)
+			}
 		}
 	}
-	return t
+	return objs, krs
 }

@@ -1,13 +1,16 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 )
@@ -206,9 +209,51 @@ func csrfTokenFrom(r *http.Request) string {
 	if t := r.Header.Get(CSRFHeader); t != "" {
 		return t
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "application/x-www-form-urlencoded" && ct != "multipart/form-data" {
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/x-www-form-urlencoded":
+		return r.PostFormValue(CSRFFormField)
+	case "multipart/form-data":
+		return multipartToken(r, params["boundary"])
+	}
+	return ""
+}
+
+// MaxMultipartTokenOffset is how far into a multipart body the CSRF token field may start:
+// forms put it before their files, as the first field.
+const MaxMultipartTokenOffset = 64 << 10
+
+// multipartToken finds the token field among the fields that open a multipart body, and
+// puts what it read back in front of the rest of the body. Parsing the whole form here, as
+// r.PostFormValue would, would store an upload of any size before the handler could apply
+// its own limit; this way the handler reads the body whole and decides.
+func multipartToken(r *http.Request, boundary string) string {
+	if boundary == "" || r.Body == nil {
 		return ""
 	}
-	return r.PostFormValue(CSRFFormField)
+	body := r.Body
+	var seen bytes.Buffer
+	mr := multipart.NewReader(io.TeeReader(io.LimitReader(body, MaxMultipartTokenOffset), &seen), boundary)
+	token := ""
+	for {
+		p, err := mr.NextPart()
+		if err != nil || p.FileName() != "" {
+			break
+		}
+		if p.FormName() == CSRFFormField {
+			b, err := io.ReadAll(io.LimitReader(p, 1024))
+			if err == nil {
+				token = string(b)
+			}
+			break
+		}
+	}
+	r.Body = replayedBody{Reader: io.MultiReader(&seen, body), Closer: body}
+	return token
+}
+
+// replayedBody is a request body with its first bytes read already and put back.
+type replayedBody struct {
+	io.Reader
+	io.Closer
 }

@@ -256,3 +256,65 @@ func TestCSRFWrapOrigin(t *testing.T) {
 		})
 	}
 }
+
+// TestCSRFMultipartLeavesTheUploadToTheHandler sends a form with its token first and a
+// file after it: the check passes on the token alone and the handler reads the body whole,
+// so that it applies its own size limit rather than the check storing the upload. A token
+// that only comes after the file, or too far in, is not looked for.
+func TestCSRFMultipartLeavesTheUploadToTheHandler(t *testing.T) {
+	t.Parallel()
+	c := newCSRF(t, auth.CSRFConfig{})
+	const sid = "cairn_ses_upload"
+	tok := c.CSRFToken(sid)
+	file := bytes.Repeat([]byte("0123456789abcdef"), 16<<10) // 256 KiB
+	build := func(fields ...string) ([]byte, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for i := 0; i < len(fields); i += 2 {
+			if fields[i] == "file" {
+				w, _ := mw.CreateFormFile("file", "export.csv")
+				_, _ = w.Write(file)
+				continue
+			}
+			_ = mw.WriteField(fields[i], fields[i+1])
+		}
+		_ = mw.Close()
+		return b.Bytes(), mw.FormDataContentType()
+	}
+	tests := []struct {
+		name   string
+		fields []string
+		want   int
+	}{
+		{"TokenFirstPasses", []string{"csrf_token", tok, "day_first", "1", "file", ""}, http.StatusOK},
+		{"TokenAfterAnotherFieldPasses", []string{"day_first", "1", "csrf_token", tok, "file", ""}, http.StatusOK},
+		{"TokenAfterTheFileRefused", []string{"file", "", "csrf_token", tok}, http.StatusForbidden},
+		{"TokenBeyondTheLimitRefused", []string{"note", strings.Repeat("x", auth.MaxMultipartTokenOffset), "csrf_token", tok}, http.StatusForbidden},
+		{"WrongTokenRefused", []string{"csrf_token", c.CSRFToken("other"), "file", ""}, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body, ctype := build(tt.fields...)
+			r := httptest.NewRequest(http.MethodPost, "http://cairn.test/upload", bytes.NewReader(body))
+			r.Header.Set("Content-Type", ctype)
+			r.AddCookie(auth.SessionCookie(sid, false, 0))
+			var got []byte
+			h := c.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.MultipartForm != nil || r.PostForm != nil {
+					t.Error("the check parsed the form before the handler")
+				}
+				got, _ = io.ReadAll(r.Body)
+				w.WriteHeader(http.StatusOK)
+			}))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != tt.want {
+				t.Fatalf("status = %d, want %d (%s)", rec.Code, tt.want, rec.Body)
+			}
+			if tt.want == http.StatusOK && !bytes.Equal(got, body) {
+				t.Fatalf("the handler read %d bytes, want the %d of the body unchanged", len(got), len(body))
+			}
+		})
+	}
+}

@@ -20,22 +20,25 @@ type Alignment struct {
 	AddURL string `json:"add_url,omitempty"`
 }
 
-// AlignedSource is one data source whose item set holds the work item, with the chain
-// target → key result → objective → parent objectives.
+// AlignedSource is one data source whose item set holds the work item, with its chains
+// target → key result → objective → parent objectives, one per path up the alignments.
 type AlignedSource struct {
-	DataSourceID  int64             `json:"data_source_id"`
-	Org           string            `json:"org"`
-	OrgName       string            `json:"org_name"`
-	OrgID         int64             `json:"org_id"`
-	Target        cairn.Target      `json:"target"`
-	ProgressType  string            `json:"progress_type"`
-	Measured      bool              `json:"measured"`
-	Value         *float64          `json:"value"`
-	Warning       string            `json:"warning"`
-	Error         *cairn.SyncError  `json:"error"`
-	LastSuccessAt *time.Time        `json:"last_success_at"`
-	Chain         []cairn.ChainLink `json:"chain"`
-	URL           string            `json:"url,omitempty"`
+	DataSourceID  int64            `json:"data_source_id"`
+	Org           string           `json:"org"`
+	OrgName       string           `json:"org_name"`
+	OrgID         int64            `json:"org_id"`
+	Target        cairn.Target     `json:"target"`
+	ProgressType  string           `json:"progress_type"`
+	Measured      bool             `json:"measured"`
+	Value         *float64         `json:"value"`
+	Warning       string           `json:"warning"`
+	Error         *cairn.SyncError `json:"error"`
+	LastSuccessAt *time.Time       `json:"last_success_at"`
+	// Chain is the primary chain, which follows first parents; Chains holds every chain,
+	// the primary first.
+	Chain  []cairn.ChainLink   `json:"chain"`
+	Chains [][]cairn.ChainLink `json:"chains"`
+	URL    string              `json:"url,omitempty"`
 }
 
 // Alignment answers from the mirror which data sources hold the work item of the Azure
@@ -65,12 +68,12 @@ func (s *Service) Alignment(ctx context.Context, orgURL, project string, workIte
 		if err != nil {
 			continue // deleted meanwhile
 		}
-		chain, err := s.cfg.Cairn.AlignmentChain(ctx, f.OrgID, f.Target.Ref())
+		chains, err := s.cfg.Cairn.AlignmentChains(ctx, f.OrgID, f.Target.Ref())
 		if err != nil {
 			return nil, err
 		}
 		as := AlignedSource{DataSourceID: d.ID, Org: f.OrgSlug, OrgName: f.OrgName, OrgID: f.OrgID, Target: d.Target, ProgressType: d.ProgressType, Measured: f.Measured,
-			Value: d.Value, Warning: d.Warning, Error: d.Error, LastSuccessAt: d.LastSuccessAt, Chain: chain}
+			Value: d.Value, Warning: d.Warning, Error: d.Error, LastSuccessAt: d.LastSuccessAt, Chain: chains[0], Chains: chains}
 		as.URL = ItemURL(s.cfg.PublicURL, f.OrgSlug, d.Target.Ref())
 		out.Sources = append(out.Sources, as)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/cairn-okr/cairn/azdoemu"
 	"github.com/cairn-okr/cairn/azdoemu/traffic"
 	"github.com/cairn-okr/cairn/datasource"
+	"github.com/cairn-okr/cairn/sqldb"
 )
 
 // front stands between Cairn and the emulator: it can be taken down (every connection is
@@ -444,5 +445,82 @@ func TestFailedFetchLosesNoChange(t *testing.T) {
 	got := b.get(t, d.ID)
 	if got.Error != nil || *got.Value != *d.Value+1 || rep.ItemsFetched == 0 {
 		t.Fatalf("after the repair: value %v (was %v), error %+v, %d fetched; the change was lost", *got.Value, *d.Value, got.Error, rep.ItemsFetched)
+	}
+}
+
+// TestCarryForwardMovesTheDataSource closes a period carrying an unfinished synced key
+// result forward, on both databases: the data source moves to the copy, which starts from
+// the last synced value, and the next sync writes into the copy while the closed original
+// keeps its value.
+func TestCarryForwardMovesTheDataSource(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{sqldb.DialectSQLite, sqldb.DialectPostgres} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, bundleOptions{dialect: dialect})
+			conn := b.connect(t)
+			k, d := b.boundKR(t, conn.ID, storiesOfEpics)
+			synced := *d.Value
+			if synced <= 0 || synced >= 100 {
+				t.Fatalf("first sync wrote %v; the test needs an unfinished key result from 0 to 100", synced)
+			}
+			start := b.period.End.Time().AddDate(0, 0, 1)
+			next := &cairn.Period{Name: "Next quarter", Start: cairn.DateOf(start), End: cairn.DateOf(start.AddDate(0, 3, -1))}
+			must(t, b.svc.CreatePeriod(b.actx, b.org.Slug, next))
+
+			closed, err := b.svc.ClosePeriodWith(b.actx, b.org.Slug, b.period.ID, cairn.PeriodClose{CarryForwardTo: next.ID})
+			must(t, err)
+			if len(closed.Carried) != 1 || closed.Carried[0].From.ID != k.ID || !closed.Carried[0].MovedDataSource {
+				t.Fatalf("carried %+v, want key result %d with its data source", closed.Carried, k.ID)
+			}
+			cp := closed.Carried[0].Copy
+			if cp.Metric.Start != synced || cp.Metric.Current != synced || cp.ProgressSource != cairn.SourceDataSource {
+				t.Fatalf("copy starts at %v with current %v from %q, want %v from the data source", cp.Metric.Start, cp.Metric.Current, cp.ProgressSource, synced)
+			}
+			moved := b.get(t, d.ID)
+			if moved.Target != (cairn.Target{Type: cairn.TargetKeyResult, ID: cp.ID}) || moved.Status != cairn.DataSourceActive {
+				t.Fatalf("data source targets %+v with status %q, want the copy %d, active", moved.Target, moved.Status, cp.ID)
+			}
+			orig, err := b.svc.KeyResult(b.actx, b.org.Slug, k.ID)
+			must(t, err)
+			if orig.ProgressSource != cairn.SourceManual || orig.Metric.Current != synced || orig.CarriedToID == nil || *orig.CarriedToID != cp.ID {
+				t.Fatalf("original = %+v", orig.KeyResult)
+			}
+
+			b.closeOneStory(t)
+			_, err = b.syncer.Sync(ctx, conn.ID, cairn.TriggerManual)
+			must(t, err)
+			copyView, err := b.svc.KeyResult(b.actx, b.org.Slug, cp.ID)
+			must(t, err)
+			if copyView.Metric.Current != synced+1 {
+				t.Fatalf("copy's current = %v after one more story closed, want %v", copyView.Metric.Current, synced+1)
+			}
+			if want := 1 / (100 - synced); !near(copyView.Progress, want) {
+				t.Fatalf("copy's progress = %v, want %v", copyView.Progress, want)
+			}
+			cis := checkIns(t, b, krRef(cp))
+			if len(cis) != 1 || cis[0].Source != cairn.CheckInAzureDevOps || cis[0].Value != synced+1 {
+				t.Fatalf("copy's check-ins = %+v, want one from Azure DevOps of %v", cis, synced+1)
+			}
+			orig, err = b.svc.KeyResult(b.actx, b.org.Slug, k.ID)
+			must(t, err)
+			if orig.Metric.Current != synced || len(checkIns(t, b, krRef(k))) != 1 {
+				t.Fatalf("the closed original moved to %v", orig.Metric.Current)
+			}
+
+			// Reopening leaves the data source with the copy: the original stays as it was.
+			_, err = b.svc.ReopenPeriod(b.actx, b.org.Slug, b.period.ID)
+			must(t, err)
+			b.closeOneStory(t)
+			_, err = b.syncer.Sync(ctx, conn.ID, cairn.TriggerManual)
+			must(t, err)
+			orig, err = b.svc.KeyResult(b.actx, b.org.Slug, k.ID)
+			must(t, err)
+			copyView, err = b.svc.KeyResult(b.actx, b.org.Slug, cp.ID)
+			must(t, err)
+			if orig.Metric.Current != synced || copyView.Metric.Current != synced+2 {
+				t.Fatalf("after reopening: original %v (want %v), copy %v (want %v)", orig.Metric.Current, synced, copyView.Metric.Current, synced+2)
+			}
+		})
 	}
 }

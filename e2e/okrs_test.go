@@ -86,6 +86,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("metric_kind")),
 			chromedp.SendKeys(chromedp.ID("title"), "Monthly cloud bill"),
 			chromedp.SetValue(chromedp.ID("metric_kind"), "number"),
+			chromedp.SetValue(chromedp.ID("metric_goal"), "decrease"),
 			chromedp.SetValue(chromedp.ID("metric_start"), "120"),
 			chromedp.SetValue(chromedp.ID("metric_target"), "80"),
 			chromedp.SetValue(chromedp.ID("metric_unit"), "k$"),

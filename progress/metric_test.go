@@ -36,6 +36,34 @@ func TestMetricProgress(t *testing.T) {
 		{"ErrNotFiniteCurrent", progress.Metric{Start: 0, Target: 1}, math.NaN(), 0, progress.ErrNotFinite},
 		{"ErrNotFiniteStart", progress.Metric{Start: math.Inf(-1), Target: 1}, 0, 0, progress.ErrNotFinite},
 		{"ErrNotFiniteTarget", progress.Metric{Start: 0, Target: math.NaN()}, 0, 0, progress.ErrNotFinite},
+
+		// Explicit goals. Decrease: from 1,500 ms towards 800 ms, 1,150 ms is half-way.
+		{"IncreaseExplicit", progress.Metric{Goal: progress.Increase, Start: 0, Target: 200}, 50, 0.25, nil},
+		{"Decrease1500To800At1150", progress.Metric{Goal: progress.Decrease, Start: 1500, Target: 800}, 1150, 0.5, nil},
+		{"Decrease1500To800AtStart", progress.Metric{Goal: progress.Decrease, Start: 1500, Target: 800}, 1500, 0, nil},
+		{"Decrease1500To800Reached", progress.Metric{Goal: progress.Decrease, Start: 1500, Target: 800}, 800, 1, nil},
+		{"Decrease1500To800OverAchieved", progress.Metric{Goal: progress.Decrease, Start: 1500, Target: 800}, 450, 1.5, nil},
+		{"Decrease1500To800WorseThanStart", progress.Metric{Goal: progress.Decrease, Start: 1500, Target: 800}, 1700, 0, nil},
+		{"ErrGoalDirectionIncreaseDown", progress.Metric{Goal: progress.Increase, Start: 1500, Target: 800}, 1150, 0, progress.ErrGoalDirection},
+		{"ErrGoalDirectionDecreaseUp", progress.Metric{Goal: progress.Decrease, Start: 800, Target: 1500}, 1150, 0, progress.ErrGoalDirection},
+		{"ErrUnknownGoal", progress.Metric{Goal: "sideways", Start: 0, Target: 1}, 0, 0, progress.ErrUnknownGoal},
+
+		// StayAbove 99.5 % availability with a floor of 95 %.
+		{"StayAboveHolds", progress.Metric{Goal: progress.StayAbove, Start: 95, Target: 99.5}, 99.9, 1, nil},
+		{"StayAboveAtThresholdHolds", progress.Metric{Goal: progress.StayAbove, Start: 95, Target: 99.5}, 99.5, 1, nil},
+		{"StayAboveBrokenHalfWayFromFloor", progress.Metric{Goal: progress.StayAbove, Start: 95, Target: 99.5}, 97.25, 0.5, nil},
+		{"StayAboveAtFloor", progress.Metric{Goal: progress.StayAbove, Start: 95, Target: 99.5}, 95, 0, nil},
+		{"StayAboveBelowFloorClampedToZero", progress.Metric{Goal: progress.StayAbove, Start: 95, Target: 99.5}, 90, 0, nil},
+		{"ErrGoalDirectionStayAboveFloorOverThreshold", progress.Metric{Goal: progress.StayAbove, Start: 100, Target: 99.5}, 99, 0, progress.ErrGoalDirection},
+
+		// StayBelow 300 ms p95 latency with a ceiling of 500 ms.
+		{"StayBelowHolds", progress.Metric{Goal: progress.StayBelow, Start: 500, Target: 300}, 120, 1, nil},
+		{"StayBelowAtThresholdHolds", progress.Metric{Goal: progress.StayBelow, Start: 500, Target: 300}, 300, 1, nil},
+		{"StayBelowBroken400IsHalf", progress.Metric{Goal: progress.StayBelow, Start: 500, Target: 300}, 400, 0.5, nil},
+		{"StayBelowBroken350", progress.Metric{Goal: progress.StayBelow, Start: 500, Target: 300}, 350, 0.75, nil},
+		{"StayBelowAtCeiling", progress.Metric{Goal: progress.StayBelow, Start: 500, Target: 300}, 500, 0, nil},
+		{"StayBelowOverCeilingClampedToZero", progress.Metric{Goal: progress.StayBelow, Start: 500, Target: 300}, 650, 0, nil},
+		{"ErrGoalDirectionStayBelowCeilingUnderThreshold", progress.Metric{Goal: progress.StayBelow, Start: 200, Target: 300}, 250, 0, progress.ErrGoalDirection},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,6 +135,61 @@ func TestRollUp(t *testing.T) {
 			got, ok := progress.RollUp(tt.children)
 			if ok != tt.wantOK || !near(got, tt.want) {
 				t.Errorf("RollUp(%+v) = %v, %v; want %v, %v", tt.children, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestInferGoal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		start, target float64
+		want          progress.Goal
+	}{
+		{"TargetAboveStart", 0, 100, progress.Increase},
+		{"TargetBelowStart", 1500, 800, progress.Decrease},
+		{"NegativeRangeUp", -10, -5, progress.Increase},
+		{"EqualIsIncrease", 5, 5, progress.Increase},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := progress.InferGoal(tt.start, tt.target); got != tt.want {
+				t.Errorf("InferGoal(%v, %v) = %q, want %q", tt.start, tt.target, got, tt.want)
+			}
+			m := progress.Metric{Start: tt.start, Target: tt.target}
+			if got := m.EffectiveGoal(); got != tt.want {
+				t.Errorf("EffectiveGoal of %+v = %q, want %q", m, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHolds(t *testing.T) {
+	t.Parallel()
+	above := progress.Metric{Goal: progress.StayAbove, Start: 95, Target: 99.5}
+	below := progress.Metric{Goal: progress.StayBelow, Start: 500, Target: 300}
+	tests := []struct {
+		name    string
+		m       progress.Metric
+		current float64
+		want    bool
+	}{
+		{"StayAboveOver", above, 99.9, true},
+		{"StayAboveAtThreshold", above, 99.5, true},
+		{"StayAboveUnder", above, 99.4, false},
+		{"StayBelowUnder", below, 299, true},
+		{"StayBelowAtThreshold", below, 300, true},
+		{"StayBelowOver", below, 301, false},
+		{"NaNNeverHolds", below, math.NaN(), false},
+		{"IncreaseHasNoThreshold", progress.Metric{Goal: progress.Increase, Start: 0, Target: 10}, 20, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := progress.Holds(tt.m, tt.current); got != tt.want {
+				t.Errorf("Holds(%+v, %v) = %v, want %v", tt.m, tt.current, got, tt.want)
 			}
 		})
 	}

@@ -104,3 +104,28 @@ func StatusOf(actual float64, hasActivity bool, expected float64, th Thresholds)
 		return AtRisk
 	}
 }
+
+// MetricStatus returns the status of a metric whose value is current, with the progress
+// expected today (see ExpectedFor).
+//
+// Without activity it is NotStarted, as StatusOf. A control goal (StayAbove, StayBelow) is
+// OnTrack while its value holds the threshold and AtRisk as soon as it does not, whatever
+// the date: a threshold is either held or broken, and the expected line says nothing about
+// it. The other goals compare their progress with expected as StatusOf does; a metric that
+// cannot yield progress (see Metric.Validate) counts as no progress.
+func MetricStatus(m Metric, current float64, hasActivity bool, expected float64, th Thresholds) Status {
+	if !hasActivity {
+		return NotStarted
+	}
+	if m.EffectiveGoal().Control() {
+		if Holds(m, current) {
+			return OnTrack
+		}
+		return AtRisk
+	}
+	p, err := MetricProgress(m, current)
+	if err != nil {
+		p = 0
+	}
+	return StatusOf(p, true, expected, th)
+}

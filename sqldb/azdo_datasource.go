@@ -285,18 +285,14 @@ func (db *DB) CheckInAndPause(ctx context.Context, c *cairn.CheckIn, pause bool)
 	})
 }
 
-// insertCheckIn stores a check-in and sets its item's current value, inside a transaction.
+// insertCheckIn stores a check-in and sets its item's current value (and a pending
+// baseline, see setCheckedIn), inside a transaction.
 func insertCheckIn(ctx context.Context, r runner, c *cairn.CheckIn) error {
-	table, err := itemTable(c.Item.Type)
+	ok, err := setCheckedIn(ctx, r, c.Item, c.OrgID, c.Value, c.CreatedAt)
 	if err != nil {
 		return err
 	}
-	n, err := r.affected(ctx, `UPDATE `+table+` SET current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`,
-		c.Value, c.CreatedAt, c.Item.ID, c.OrgID)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	if !ok {
 		return cairn.NotFound(itemKind(c.Item.Type), c.Item.ID)
 	}
 	return insertCheckInRow(ctx, r, c)

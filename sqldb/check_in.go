@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 )
@@ -27,9 +28,29 @@ func itemKind(t cairn.ItemType) string {
 	return string(t)
 }
 
+// setCheckedIn sets an item's current value and last check-in time from a check-in, and
+// reports whether the item exists in the organization. A key result whose baseline is
+// pending takes the value as its start too, in the same statement, so that two first
+// check-ins racing cannot both set it.
+func setCheckedIn(ctx context.Context, r runner, item cairn.Ref, orgID int64, value float64, at time.Time) (bool, error) {
+	table, err := itemTable(item.Type)
+	if err != nil {
+		return false, err
+	}
+	q, args := `UPDATE `+table+` SET current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`,
+		[]any{value, at, item.ID, orgID}
+	if item.Type == cairn.ItemKeyResult {
+		q = `UPDATE key_results SET start_value = CASE WHEN baseline_pending THEN ? ELSE start_value END,
+			baseline_pending = ?, current_value = ?, last_check_in_at = ? WHERE id = ? AND org_id = ?`
+		args = []any{value, false, value, at, item.ID, orgID}
+	}
+	n, err := r.affected(ctx, q, args...)
+	return n > 0, err
+}
+
 // AddCheckIn stores the check-in and, in the same transaction, sets the item's current
-// value and last check-in time and records the check-in in the audit trail. A zero
-// CreatedAt is set from the clock.
+// value and last check-in time, and the start of a key result whose baseline is pending,
+// and records the check-in in the audit trail. A zero CreatedAt is set from the clock.
 func (db *DB) AddCheckIn(ctx context.Context, c *cairn.CheckIn) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -51,8 +72,14 @@ func recordCheckIn(ctx context.Context, r runner, c *cairn.CheckIn) error {
 	if err != nil {
 		return err
 	}
-	var before float64
-	err = r.queryRow(ctx, `SELECT current_value FROM `+table+` WHERE id = ? AND org_id = ?`, c.Item.ID, c.OrgID).Scan(&before)
+	var before, start float64
+	pending := false
+	if c.Item.Type == cairn.ItemKeyResult {
+		err = r.queryRow(ctx, `SELECT current_value, start_value, baseline_pending FROM key_results WHERE id = ? AND org_id = ?`,
+			c.Item.ID, c.OrgID).Scan(&before, &start, &pending)
+	} else {
+		err = r.queryRow(ctx, `SELECT current_value FROM `+table+` WHERE id = ? AND org_id = ?`, c.Item.ID, c.OrgID).Scan(&before)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return cairn.NotFound(itemKind(c.Item.Type), c.Item.ID)
 	}
@@ -63,6 +90,11 @@ func recordCheckIn(ctx context.Context, r runner, c *cairn.CheckIn) error {
 		return err
 	}
 	changes := []cairn.FieldChange{{Field: "value", Before: jsonValue(before), After: jsonValue(c.Value)}}
+	if pending {
+		// The first check-in measured the pending baseline: the start changed with it.
+		changes = append(changes, cairn.FieldChange{Field: "metric.start", Before: jsonValue(start), After: jsonValue(c.Value)},
+			cairn.FieldChange{Field: "metric.baseline_pending", Before: jsonValue(true), After: jsonValue(false)})
+	}
 	if c.Status != "" {
 		changes = append(changes, cairn.FieldChange{Field: "status", Before: jsonNull, After: jsonValue(c.Status)})
 	}

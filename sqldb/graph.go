@@ -10,10 +10,12 @@ import (
 )
 
 // PeriodGraph loads every objective, key result and initiative of a period, with their
-// people, in seven queries whatever the number of items: the period, objectives, their
-// owners and editors, key results, their people, initiatives and their people. The
-// initiatives are those under the period's objectives and under their key results. All
-// seven run in one read transaction, so the graph is consistent.
+// people and parents, in ten queries whatever the number of items (up to 500 key results and
+// 500 initiatives for the latest check-ins): the period, objectives, their owners and
+// editors, key results, their people, the alignments of both, initiatives, their people, and
+// the latest check-ins of the key results and of the initiatives. The initiatives are those
+// under the period's objectives and under their key results. All run in one read
+// transaction, so the graph is consistent.
 func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Graph, error) {
 	g := &cairn.Graph{}
 	err := db.snapshot(ctx, "period graph", func(r runner) error {
@@ -30,14 +32,17 @@ func (db *DB) PeriodGraph(ctx context.Context, orgID, periodID int64) (*cairn.Gr
 }
 
 // objectiveSubtree is the set of objectives under one objective: itself, the objectives
-// aligned to it or to its key results, and so on down. UNION, not UNION ALL, makes it stop
-// on a cycle. The recursive term names the subtree once, as PostgreSQL requires.
+// aligned to it or to its key results, the objectives of the key results aligned to it or to
+// its key results (so that such a key result is loaded whole, with what it rolls up), and
+// so on down. UNION, not UNION ALL, makes it stop on a cycle. The recursive term names the
+// subtree once, as PostgreSQL requires.
 const objectiveSubtree = `WITH RECURSIVE subtree(id) AS (
 		SELECT id FROM objectives WHERE id = ? AND org_id = ?
 		UNION
-		SELECT c.id FROM subtree s
+		SELECT COALESCE(a.child_objective_id, ck.objective_id) FROM subtree s
 		LEFT JOIN key_results sk ON sk.objective_id = s.id
-		JOIN objectives c ON c.parent_objective_id = s.id OR c.parent_key_result_id = sk.id
+		JOIN alignments a ON a.parent_objective_id = s.id OR a.parent_key_result_id = sk.id
+		LEFT JOIN key_results ck ON ck.id = a.child_key_result_id
 	) `
 
 // ObjectiveGraph loads one objective and everything below it (its key results and
@@ -93,15 +98,25 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 	if g.KeyResults, krByID, err = scanKeyResults(rows); err != nil {
 		return err
 	}
-	// The key results' people come in one query, which names the selection twice; the with
-	// clause's own arguments come first, once.
+	// The key results' people come in one query, which names the selection twice, as do the
+	// alignments and the initiatives; the with clause's own arguments come first, once.
 	n := len(args) - strings.Count(where, "?")
+	args2 := append(append([]any{}, args[:n]...), twice(args[n:])...)
 	krIDs := `SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE ` + where
-	ps, err := loadPeople(ctx, r, with+peopleQuery(cairn.ItemKeyResult, krIDs), append(append([]any{}, args[:n]...), twice(args[n:])...)...)
+	ps, err := loadPeople(ctx, r, with+peopleQuery(cairn.ItemKeyResult, krIDs), args2...)
 	if err != nil {
 		return err
 	}
 	setKeyResultPeople(krByID, ps)
+	// The alignments of the selected objectives and of their key results; the two halves
+	// are disjoint because exactly one child column is set.
+	err = loadParents(ctx, r, g.Objectives, g.KeyResults, with+`SELECT `+alignmentColumns+` FROM alignments a
+		WHERE a.child_objective_id IN (SELECT o.id FROM objectives o WHERE `+where+`)
+		OR a.child_key_result_id IN (SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE `+where+`)
+		ORDER BY a.child_objective_id, a.child_key_result_id, a.position`, args2...)
+	if err != nil {
+		return err
+	}
 
 	// An initiative hangs under a selected objective or under one of its key results; the
 	// two halves of the union are disjoint because exactly one parent column is set.
@@ -112,7 +127,6 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 		SELECT i.id FROM initiatives i JOIN key_results k ON k.id = i.parent_key_result_id
 		JOIN objectives o ON o.id = k.objective_id
 		WHERE ` + where
-	args2 := append(append([]any{}, args[:n]...), twice(args[n:])...)
 	rows, err = r.query(ctx, with+`SELECT `+initiativeColumns+` FROM initiatives i
 		WHERE i.id IN (`+initiatives+`) ORDER BY i.id`, args2...)
 	if err != nil {
@@ -127,5 +141,5 @@ func loadGraph(ctx context.Context, r runner, g *cairn.Graph, with, where string
 		return err
 	}
 	setInitiativePeople(initByID, ps)
-	return nil
+	return loadRecent(ctx, r, g)
 }

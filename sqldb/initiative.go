@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 )
 
 const initiativeColumns = `i.id, i.org_id, i.parent_key_result_id, i.parent_objective_id, i.title, i.contributes,
@@ -31,8 +32,10 @@ func scanInitiative(s interface{ Scan(...any) error }) (*cairn.Initiative, error
 		i.Parent = cairn.Ref{Type: cairn.ItemObjective, ID: parentObj.Int64}
 	}
 	if kind.Valid {
+		// Initiatives' metrics increase or decrease; the goal is the one start and target
+		// say, so it needs no column.
 		i.Metric = &cairn.Metric{Kind: cairn.MetricKind(kind.String), Start: start.Float64, Target: target.Float64,
-			Unit: unit.String, Current: i.Current}
+			Unit: unit.String, Current: i.Current, Goal: cairn.MetricGoal(progress.InferGoal(start.Float64, target.Float64))}
 	}
 	i.LastCheckInAt = timePtr(last)
 	i.CreatedAt, i.UpdatedAt = i.CreatedAt.UTC(), i.UpdatedAt.UTC()

@@ -3,27 +3,43 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 )
 
 const keyResultColumns = `k.id, k.org_id, k.objective_id, k.title, k.metric_kind, k.start_value, k.target_value,
-	k.unit, k.current_value, k.progress_source, k.weight, k.score, k.last_check_in_at, k.created_at, k.updated_at`
+	k.unit, k.current_value, k.progress_source, k.weight, k.score, k.last_check_in_at, k.created_at, k.updated_at,
+	k.metric_goal, k.baseline_pending, k.milestones, ` + keyResultClosingColumns
+
+// keyResultClosingColumns are a key result's closing status and its carry-forward links
+// both ways; a key result is carried forward at most once.
+const keyResultClosingColumns = `k.closing_status, k.carried_from_id,
+	(SELECT kc.id FROM key_results kc WHERE kc.carried_from_id = k.id)`
 
 func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) {
 	var k cairn.KeyResult
 	var score sql.NullFloat64
 	var last sql.NullTime
+	var milestones string
+	var from, to sql.NullInt64
 	err := s.Scan(&k.ID, &k.OrgID, &k.ObjectiveID, &k.Title, &k.Metric.Kind, &k.Metric.Start, &k.Metric.Target,
-		&k.Metric.Unit, &k.Metric.Current, &k.ProgressSource, &k.Weight, &score, &last, &k.CreatedAt, &k.UpdatedAt)
+		&k.Metric.Unit, &k.Metric.Current, &k.ProgressSource, &k.Weight, &score, &last, &k.CreatedAt, &k.UpdatedAt,
+		&k.Metric.Goal, &k.Metric.BaselinePending, &milestones, &k.ClosingStatus, &from, &to)
 	if err != nil {
 		return nil, err
 	}
+	if k.Metric.Milestones, err = decodeMilestones(milestones); err != nil {
+		return nil, fmt.Errorf("key result %d: %w", k.ID, err)
+	}
 	k.Score, k.LastCheckInAt = floatPtr(score), timePtr(last)
+	k.CarriedFromID, k.CarriedToID = int64Ptr(from), int64Ptr(to)
 	k.CreatedAt, k.UpdatedAt = k.CreatedAt.UTC(), k.UpdatedAt.UTC()
 	k.OwnerIDs, k.EditorIDs, k.CheckInOwnerIDs = []int64{}, []int64{}, []int64{}
+	k.Parents = []cairn.Alignment{}
 	return &k, nil
 }
 
@@ -42,6 +58,27 @@ func scanKeyResults(rows *sql.Rows) ([]*cairn.KeyResult, map[int64]*cairn.KeyRes
 	return out, byID, rows.Err()
 }
 
+// encodeMilestones writes milestones as the JSON array of the milestones column.
+func encodeMilestones(ms []cairn.Milestone) (string, error) {
+	if ms == nil {
+		ms = []cairn.Milestone{}
+	}
+	b, err := json.Marshal(ms)
+	return string(b), err
+}
+
+// decodeMilestones reads the milestones column; no milestones are nil.
+func decodeMilestones(s string) ([]cairn.Milestone, error) {
+	var ms []cairn.Milestone
+	if err := json.Unmarshal([]byte(s), &ms); err != nil {
+		return nil, fmt.Errorf("milestones %q: %w", s, err)
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	return ms, nil
+}
+
 func checkKeyResultRefs(ctx context.Context, r runner, k *cairn.KeyResult) error {
 	ok, err := r.exists(ctx, `SELECT 1 FROM objectives WHERE id = ? AND org_id = ?`, k.ObjectiveID, k.OrgID)
 	if err != nil {
@@ -50,7 +87,7 @@ func checkKeyResultRefs(ctx context.Context, r runner, k *cairn.KeyResult) error
 	if !ok {
 		return cairn.FieldError("objective_id", "objective %d does not exist", k.ObjectiveID)
 	}
-	return nil
+	return checkParents(ctx, r, k.OrgID, cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, "parents", false, k.Parents)
 }
 
 // setKeyResultOwners replaces a key result's owners; a new one, fresh, has none to delete.
@@ -90,15 +127,27 @@ func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	if err := checkKeyResultRefs(ctx, r, k); err != nil {
 		return err
 	}
-	err := r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
-		target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	milestones, err := encodeMilestones(k.Metric.Milestones)
+	if err != nil {
+		return err
+	}
+	err = r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
+		target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at,
+		metric_goal, baseline_pending, milestones, closing_status, carried_from_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		k.OrgID, k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit,
-		k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now).Scan(&k.ID)
+		k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now,
+		k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus, nullInt(k.CarriedFromID)).Scan(&k.ID)
+	if kind, _ := violation(err); kind == violUnique && k.CarriedFromID != nil {
+		return cairn.Errorf(cairn.ECONFLICT, "key result %d was carried forward already", *k.CarriedFromID)
+	}
 	if err != nil {
 		return err
 	}
 	k.CreatedAt, k.UpdatedAt, k.LastCheckInAt = now, now, cleanPtr(k.LastCheckInAt)
+	if err := setParents(ctx, r, k.OrgID, cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, k.Parents, true); err != nil {
+		return err
+	}
 	if err := setKeyResultOwners(ctx, r, k, true); err != nil {
 		return err
 	}
@@ -132,7 +181,12 @@ func keyResultByID(ctx context.Context, r runner, orgID, id int64) (*cairn.KeyRe
 		return nil, err
 	}
 	ps, err := loadPeople(ctx, r, peopleQuery(cairn.ItemKeyResult, "?"), id, id)
+	if err != nil {
+		return nil, err
+	}
 	setKeyResultPeople(map[int64]*cairn.KeyResult{id: k}, ps)
+	err = loadParents(ctx, r, nil, []*cairn.KeyResult{k},
+		`SELECT `+alignmentColumns+` FROM alignments a WHERE a.child_key_result_id = ? ORDER BY a.position`, id)
 	return k, err
 }
 
@@ -176,6 +230,11 @@ func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*c
 				return err
 			}
 			setKeyResultPeople(byID, ps)
+			err = loadParents(ctx, r, nil, krs, `SELECT `+alignmentColumns+` FROM alignments a
+				WHERE a.child_key_result_id IN (`+placeholders(len(part))+`) ORDER BY a.child_key_result_id, a.position`, int64Args(part)...)
+			if err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -185,10 +244,12 @@ func (db *DB) ListKeyResults(ctx context.Context, f cairn.KeyResultFilter) ([]*c
 	return krs, nil
 }
 
-// UpdateKeyResult stores a key result's objective, title, metric definition, progress
-// source, weight, score, owners, editors and check-in owners, and records what changed in
-// the audit trail. The current value and last check-in time change only through AddCheckIn,
-// so that a stale copy cannot undo a check-in.
+// UpdateKeyResult stores a key result's objective, title, metric definition (goal,
+// baseline mark and milestones included), progress source, weight, parents, score, closing
+// status, owners, editors and check-in owners, and records what changed in the audit trail;
+// the carry-forward links never change. The current value and last check-in time change
+// only through AddCheckIn, so that a stale copy cannot undo a check-in; only a change of the
+// baseline mark sets the current value to the start, as creating the key result would have.
 func (db *DB) UpdateKeyResult(ctx context.Context, k *cairn.KeyResult) error {
 	if err := k.Validate(); err != nil {
 		return err
@@ -217,16 +278,33 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	if err := checkKeyResultRefs(ctx, r, k); err != nil {
 		return err
 	}
-	n, err := r.affected(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
-		target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?
-		WHERE id = ? AND org_id = ?`,
-		k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
-		k.Weight, nullFloat(k.Score), now, k.ID, k.OrgID)
+	milestones, err := encodeMilestones(k.Metric.Milestones)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	var wasPending bool
+	err = r.queryRow(ctx, `SELECT baseline_pending FROM key_results WHERE id = ? AND org_id = ?`, k.ID, k.OrgID).Scan(&wasPending)
+	if errors.Is(err, sql.ErrNoRows) {
 		return cairn.NotFound("key result", k.ID)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = r.exec(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
+		target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?,
+		metric_goal = ?, baseline_pending = ?, milestones = ?, closing_status = ?
+		WHERE id = ? AND org_id = ?`,
+		k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
+		k.Weight, nullFloat(k.Score), now, k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus, k.ID, k.OrgID)
+	if err != nil {
+		return err
+	}
+	if wasPending != k.Metric.BaselinePending {
+		// A start given in place of a pending baseline is where the value stands until the
+		// first check-in, as at creation; a baseline pending again has no value yet.
+		if _, err := r.exec(ctx, `UPDATE key_results SET current_value = ? WHERE id = ?`, k.Metric.Start, k.ID); err != nil {
+			return err
+		}
 	}
 	err = r.queryRow(ctx, `SELECT current_value, last_check_in_at FROM key_results WHERE id = ?`, k.ID).
 		Scan(&k.Metric.Current, optTime{&k.LastCheckInAt})
@@ -234,12 +312,15 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 		return err
 	}
 	k.UpdatedAt = now
+	if err := setParents(ctx, r, k.OrgID, cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, k.Parents, false); err != nil {
+		return err
+	}
 	return setKeyResultOwners(ctx, r, k, false)
 }
 
 // DeleteKeyResult deletes a key result with its initiatives and their check-ins, and
-// records the deletion in its objective's history; objectives aligned to it lose their
-// parent.
+// records the deletion in its objective's history; the alignments from and to it go with
+// it.
 func (db *DB) DeleteKeyResult(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete key result", func(r runner) error {
 		before, err := keyResultByID(ctx, r, orgID, id)

@@ -10,25 +10,29 @@ import (
 	"github.com/cairn-okr/cairn"
 )
 
+// objectiveColumns leaves out the parents, which live in alignments (loadParents); the
+// objectives' own parent columns are no longer used.
 const objectiveColumns = `o.id, o.org_id, o.period_id, o.team_id, o.title, o.description, o.level, o.aspirational,
-	o.parent_objective_id, o.parent_key_result_id, o.weight, o.score, o.created_at, o.updated_at`
+	o.weight, o.score, o.created_at, o.updated_at, ` + objectiveClosingColumns
+
+// objectiveClosingColumns are an objective's closing status and its carry-forward links
+// both ways; the copy that a later period holds is the first one.
+const objectiveClosingColumns = `o.closing_status, o.carried_from_id,
+	(SELECT MIN(oc.id) FROM objectives oc WHERE oc.carried_from_id = o.id)`
 
 func scanObjective(s interface{ Scan(...any) error }) (*cairn.Objective, error) {
 	var o cairn.Objective
-	var team, parentObj, parentKR sql.NullInt64
+	var team sql.NullInt64
 	var score sql.NullFloat64
+	var from, to sql.NullInt64
 	err := s.Scan(&o.ID, &o.OrgID, &o.PeriodID, &team, &o.Title, &o.Description, &o.Level, &o.Aspirational,
-		&parentObj, &parentKR, &o.Weight, &score, &o.CreatedAt, &o.UpdatedAt)
+		&o.Weight, &score, &o.CreatedAt, &o.UpdatedAt, &o.ClosingStatus, &from, &to)
 	if err != nil {
 		return nil, err
 	}
 	o.TeamID, o.Score = int64Ptr(team), floatPtr(score)
-	switch {
-	case parentObj.Valid:
-		o.Parent = &cairn.Ref{Type: cairn.ItemObjective, ID: parentObj.Int64}
-	case parentKR.Valid:
-		o.Parent = &cairn.Ref{Type: cairn.ItemKeyResult, ID: parentKR.Int64}
-	}
+	o.Parents = []cairn.Alignment{}
+	o.CarriedFromID, o.CarriedToID = int64Ptr(from), int64Ptr(to)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	o.OwnerIDs, o.EditorIDs = []int64{}, []int64{}
 	return &o, nil
@@ -47,19 +51,8 @@ func scanObjectives(rows *sql.Rows) ([]*cairn.Objective, error) {
 	return out, rows.Err()
 }
 
-// parentColumns splits an objective's parent into its two columns.
-func parentColumns(p *cairn.Ref) (objective, keyResult any) {
-	if p == nil {
-		return nil, nil
-	}
-	if p.Type == cairn.ItemObjective {
-		return p.ID, nil
-	}
-	return nil, p.ID
-}
-
-// checkObjectiveRefs checks that the period, team and parent of o belong to o's
-// organization, and that the parent does not make a cycle of alignments.
+// checkObjectiveRefs checks that the period, team and parents of o belong to o's
+// organization, and that the parents close no cycle of alignments.
 func checkObjectiveRefs(ctx context.Context, r runner, o *cairn.Objective) error {
 	if ok, err := r.exists(ctx, `SELECT 1 FROM periods WHERE id = ? AND org_id = ?`, o.PeriodID, o.OrgID); err != nil || !ok {
 		if err != nil {
@@ -75,54 +68,8 @@ func checkObjectiveRefs(ctx context.Context, r runner, o *cairn.Objective) error
 			return cairn.FieldError("team_id", "team %d does not exist", *o.TeamID)
 		}
 	}
-	if o.Parent == nil {
-		return nil
-	}
-	// Walk up the alignment chain: from an objective to its parent, from a key result to
-	// its objective.
-	ref := *o.Parent
-	for depth := 0; ; depth++ {
-		if depth > 100 {
-			return cairn.FieldError("parent", "the alignment chain is deeper than 100 levels")
-		}
-		if ref.Type == cairn.ItemKeyResult {
-			var objID int64
-			err := r.queryRow(ctx, `SELECT objective_id FROM key_results WHERE id = ? AND org_id = ?`, ref.ID, o.OrgID).Scan(&objID)
-			if errors.Is(err, sql.ErrNoRows) {
-				if depth == 0 {
-					return cairn.FieldError("parent.id", "key result %d does not exist", ref.ID)
-				}
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			ref = cairn.Ref{Type: cairn.ItemObjective, ID: objID}
-		}
-		if o.ID != 0 && ref.ID == o.ID {
-			return cairn.FieldError("parent", "aligning objective %d there would make a cycle", o.ID)
-		}
-		var po, pk sql.NullInt64
-		err := r.queryRow(ctx, `SELECT parent_objective_id, parent_key_result_id FROM objectives WHERE id = ? AND org_id = ?`,
-			ref.ID, o.OrgID).Scan(&po, &pk)
-		if errors.Is(err, sql.ErrNoRows) {
-			if depth == 0 {
-				return cairn.FieldError("parent.id", "objective %d does not exist", ref.ID)
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case po.Valid:
-			ref = cairn.Ref{Type: cairn.ItemObjective, ID: po.Int64}
-		case pk.Valid:
-			ref = cairn.Ref{Type: cairn.ItemKeyResult, ID: pk.Int64}
-		default:
-			return nil
-		}
-	}
+	f := o.ParentsField()
+	return checkParents(ctx, r, o.OrgID, cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, f, f == "parent", o.Parents)
 }
 
 // setObjectivePeople replaces an objective's owners and editors; a new objective, fresh,
@@ -173,16 +120,18 @@ func insertObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 	if err := checkObjectiveRefs(ctx, r, o); err != nil {
 		return err
 	}
-	po, pk := parentColumns(o.Parent)
 	err := r.queryRow(ctx, `INSERT INTO objectives (org_id, period_id, team_id, title, description, level,
-		aspirational, parent_objective_id, parent_key_result_id, weight, score, created_at, updated_at)
+		aspirational, weight, score, created_at, updated_at, closing_status, carried_from_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		o.OrgID, o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
-		po, pk, o.Weight, nullFloat(o.Score), now, now).Scan(&o.ID)
+		o.Weight, nullFloat(o.Score), now, now, o.ClosingStatus, nullInt(o.CarriedFromID)).Scan(&o.ID)
 	if err != nil {
 		return err
 	}
 	o.CreatedAt, o.UpdatedAt = now, now
+	if err := setParents(ctx, r, o.OrgID, cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, o.Parents, true); err != nil {
+		return err
+	}
 	return setObjectivePeople(ctx, r, o, true)
 }
 
@@ -210,6 +159,11 @@ func objectiveByID(ctx context.Context, r runner, orgID, id int64) (*cairn.Objec
 	}
 	err = loadObjectivePeople(ctx, r, []*cairn.Objective{o},
 		`SELECT objective_id, user_id, role FROM objective_people WHERE objective_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	err = loadParents(ctx, r, []*cairn.Objective{o}, nil,
+		`SELECT `+alignmentColumns+` FROM alignments a WHERE a.child_objective_id = ? ORDER BY a.position`, id)
 	return o, err
 }
 
@@ -265,7 +219,7 @@ func (db *DB) ListObjectives(ctx context.Context, f cairn.ObjectiveFilter) ([]*c
 		args = append(args, f.TeamID)
 	}
 	if f.ParentID != 0 {
-		q += ` AND o.parent_objective_id = ?`
+		q += ` AND EXISTS (SELECT 1 FROM alignments a WHERE a.child_objective_id = o.id AND a.parent_objective_id = ?)`
 		args = append(args, f.ParentID)
 	}
 	if f.OwnerID != 0 {
@@ -291,6 +245,11 @@ func (db *DB) ListObjectives(ctx context.Context, f cairn.ObjectiveFilter) ([]*c
 			if err != nil {
 				return err
 			}
+			err = loadParents(ctx, r, objs, nil, `SELECT `+alignmentColumns+` FROM alignments a
+				WHERE a.child_objective_id IN (`+placeholders(len(part))+`) ORDER BY a.child_objective_id, a.position`, int64Args(part)...)
+			if err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -308,9 +267,10 @@ func objectiveIDs(objs []*cairn.Objective) []int64 {
 	return ids
 }
 
-// UpdateObjective stores an objective's fields, score, owners and editors, and records what
-// changed in the audit trail. Its period, team and parent must belong to the same
-// organization, and its parent must not make a cycle.
+// UpdateObjective stores an objective's fields, parents, score, closing status, owners and
+// editors, and records what changed in the audit trail; the carry-forward links never
+// change. Its period, team and parents must belong to the same organization, and its
+// parents must not make a cycle.
 func (db *DB) UpdateObjective(ctx context.Context, o *cairn.Objective) error {
 	if err := o.Validate(); err != nil {
 		return err
@@ -337,22 +297,25 @@ func updateObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 	if err := checkObjectiveRefs(ctx, r, o); err != nil {
 		return err
 	}
-	po, pk := parentColumns(o.Parent)
 	_, err := r.exec(ctx, `UPDATE objectives SET period_id = ?, team_id = ?, title = ?, description = ?, level = ?,
-		aspirational = ?, parent_objective_id = ?, parent_key_result_id = ?, weight = ?, score = ?, updated_at = ?
+		aspirational = ?, weight = ?, score = ?, updated_at = ?, closing_status = ?
 		WHERE id = ?`,
-		o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational, po, pk,
-		o.Weight, nullFloat(o.Score), now, o.ID)
+		o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
+		o.Weight, nullFloat(o.Score), now, o.ClosingStatus, o.ID)
 	if err != nil {
 		return err
 	}
 	o.UpdatedAt = now
+	if err := setParents(ctx, r, o.OrgID, cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, o.Parents, false); err != nil {
+		return err
+	}
 	return setObjectivePeople(ctx, r, o, false)
 }
 
 // DeleteObjective deletes the objective with its key results, initiatives and their
-// check-ins, and records the deletion in the history of what it aligned to (its own when
-// nothing); objectives aligned to it or to its key results lose their parent.
+// check-ins, and records the deletion in the history of its primary parent (its own when it
+// aligned to nothing; the other parents' histories do not show it); the alignments to it or
+// to its key results go with it.
 func (db *DB) DeleteObjective(ctx context.Context, orgID, id int64) error {
 	return db.tx(ctx, "delete objective", func(r runner) error {
 		before, err := objectiveByID(ctx, r, orgID, id)

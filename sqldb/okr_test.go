@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -204,7 +205,7 @@ func TestKeyResults(t *testing.T) {
 		must(t, b.db.CreateKeyResult(ctx, k))
 		got, err := b.db.KeyResultByID(ctx, w.org.ID, k.ID)
 		must(t, err)
-		if got.Metric != k.Metric || got.ProgressSource != cairn.SourceDataSource || got.Weight != 3 || got.Title != k.Title ||
+		if !reflect.DeepEqual(got.Metric, k.Metric) || got.ProgressSource != cairn.SourceDataSource || got.Weight != 3 || got.Title != k.Title ||
 			got.LastCheckInAt != nil || got.Score != nil || !got.CreatedAt.Equal(k.CreatedAt) {
 			t.Fatalf("key result = %+v, want %+v", got, k)
 		}
@@ -291,7 +292,7 @@ func TestInitiatives(t *testing.T) {
 
 		got, err := b.db.InitiativeByID(ctx, w.org.ID, metric.ID)
 		must(t, err)
-		if got.Metric == nil || *got.Metric != *metric.Metric || got.Current != 100 || got.Parent != metric.Parent ||
+		if got.Metric == nil || !reflect.DeepEqual(*got.Metric, *metric.Metric) || got.Current != 100 || got.Parent != metric.Parent ||
 			got.ProgressMode != cairn.ModeMetric || got.Weight != 2 || got.Contributes {
 			t.Fatalf("initiative = %+v (metric %+v), want %+v", got, got.Metric, metric)
 		}

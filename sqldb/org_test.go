@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 )
 
 func TestOrgs(t *testing.T) {
@@ -288,45 +289,151 @@ func TestClosePeriod(t *testing.T) {
 		k := b.keyResult(t, w.org.ID, o.ID, w.alice.ID)
 		foreign := b.objective(t, w.other.ID, w.otherPeriod.ID, w.bob.ID)
 		at := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+		closing := func(orgID int64, scores ...cairn.Score) *cairn.Closing {
+			return &cairn.Closing{OrgID: orgID, PeriodID: w.period.ID, At: at, Note: "A good quarter", Scores: scores}
+		}
+		objScore := func(id int64, v float64, st progress.ClosingStatus) cairn.Score {
+			return cairn.Score{Item: cairn.Ref{Type: cairn.ItemObjective, ID: id}, Value: v, Status: st}
+		}
+		krScore := func(id int64, v float64, st progress.ClosingStatus) cairn.Score {
+			return cairn.Score{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: id}, Value: v, Status: st}
+		}
 
 		t.Run("ErrItemOutsidePeriodChangesNothing", func(t *testing.T) {
-			err := b.db.ClosePeriod(ctx, w.org.ID, w.period.ID, at, []cairn.Score{
-				{Item: cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, Value: 0.7},
-				{Item: cairn.Ref{Type: cairn.ItemObjective, ID: foreign.ID}, Value: 0.1},
-			})
+			err := b.db.ClosePeriod(ctx, closing(w.org.ID, objScore(o.ID, 0.7, progress.Achieved), objScore(foreign.ID, 0.1, progress.Missed)))
 			wantCode(t, err, cairn.EINVALID)
 			p, err := b.db.PeriodByID(ctx, w.org.ID, w.period.ID)
 			must(t, err)
 			got, err := b.db.ObjectiveByID(ctx, w.org.ID, o.ID)
 			must(t, err)
-			if p.Closed() || got.Score != nil {
-				t.Fatalf("a failed close left changes: closed=%v score=%v", p.ClosedAt, got.Score)
+			if p.Closed() || p.ClosingNote != "" || got.Score != nil || got.ClosingStatus != "" {
+				t.Fatalf("a failed close left changes: closed=%v note=%q score=%v status=%q", p.ClosedAt, p.ClosingNote, got.Score, got.ClosingStatus)
 			}
 		})
 		t.Run("ErrScoreOutOfRange", func(t *testing.T) {
-			err := b.db.ClosePeriod(ctx, w.org.ID, w.period.ID, at, []cairn.Score{{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, Value: 1.5}})
-			wantCode(t, err, cairn.EINVALID)
+			wantCode(t, b.db.ClosePeriod(ctx, closing(w.org.ID, krScore(k.ID, 1.5, progress.Achieved))), cairn.EINVALID)
+		})
+		t.Run("ErrStatusMissing", func(t *testing.T) {
+			wantCode(t, b.db.ClosePeriod(ctx, closing(w.org.ID, krScore(k.ID, 0.5, ""))), cairn.EINVALID)
 		})
 		t.Run("ErrNotFoundInOtherOrg", func(t *testing.T) {
-			wantCode(t, b.db.ClosePeriod(ctx, w.other.ID, w.period.ID, at, nil), cairn.ENOTFOUND)
+			wantCode(t, b.db.ClosePeriod(ctx, closing(w.other.ID)), cairn.ENOTFOUND)
+		})
+		t.Run("ErrReopenOpenPeriod", func(t *testing.T) {
+			wantCode(t, b.db.ReopenPeriod(ctx, w.org.ID, w.period.ID), cairn.ECONFLICT)
 		})
 
-		must(t, b.db.ClosePeriod(ctx, w.org.ID, w.period.ID, at, []cairn.Score{
-			{Item: cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, Value: 0.7},
-			{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}, Value: 1},
-		}))
+		must(t, b.db.ClosePeriod(ctx, closing(w.org.ID, objScore(o.ID, 0.7, progress.Achieved), krScore(k.ID, 0.25, progress.PartiallyAchieved))))
 		p, err := b.db.PeriodByID(ctx, w.org.ID, w.period.ID)
 		must(t, err)
-		if p.ClosedAt == nil || !p.ClosedAt.Equal(at) {
-			t.Fatalf("closed at = %v, want %v", p.ClosedAt, at)
+		if p.ClosedAt == nil || !p.ClosedAt.Equal(at) || p.ClosingNote != "A good quarter" {
+			t.Fatalf("closed at = %v with note %q, want %v and the note", p.ClosedAt, p.ClosingNote, at)
 		}
 		gotO, err := b.db.ObjectiveByID(ctx, w.org.ID, o.ID)
 		must(t, err)
 		gotK, err := b.db.KeyResultByID(ctx, w.org.ID, k.ID)
 		must(t, err)
-		if gotO.Score == nil || *gotO.Score != 0.7 || gotK.Score == nil || *gotK.Score != 1 {
-			t.Fatalf("scores = %v, %v, want 0.7 and 1", gotO.Score, gotK.Score)
+		if gotO.Score == nil || *gotO.Score != 0.7 || gotO.ClosingStatus != progress.Achieved ||
+			gotK.Score == nil || *gotK.Score != 0.25 || gotK.ClosingStatus != progress.PartiallyAchieved {
+			t.Fatalf("scores = %v %q, %v %q, want 0.7 achieved and 0.25 partially achieved", gotO.Score, gotO.ClosingStatus, gotK.Score, gotK.ClosingStatus)
 		}
-		wantCode(t, b.db.ClosePeriod(ctx, w.org.ID, w.period.ID, at, nil), cairn.ECONFLICT)
+		wantCode(t, b.db.ClosePeriod(ctx, closing(w.org.ID)), cairn.ECONFLICT)
+
+		t.Run("ReopenKeepsScoresAndNote", func(t *testing.T) {
+			wantCode(t, b.db.ReopenPeriod(ctx, w.other.ID, w.period.ID), cairn.ENOTFOUND)
+			must(t, b.db.ReopenPeriod(ctx, w.org.ID, w.period.ID))
+			p, err := b.db.PeriodByID(ctx, w.org.ID, w.period.ID)
+			must(t, err)
+			gotK, err := b.db.KeyResultByID(ctx, w.org.ID, k.ID)
+			must(t, err)
+			if p.Closed() || p.ClosingNote != "A good quarter" || *gotK.Score != 0.25 || gotK.ClosingStatus != progress.PartiallyAchieved {
+				t.Fatalf("after reopening: closed %v note %q key result %v %q", p.ClosedAt, p.ClosingNote, gotK.Score, gotK.ClosingStatus)
+			}
+		})
+	})
+}
+
+// TestCarryForward checks the store's part of carrying key results into the next period:
+// one copy of each objective however many of its key results go, links both ways, a key
+// result carried at most once, and a closed target refused with nothing written.
+func TestCarryForward(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		w := b.world(t)
+		next := &cairn.Period{OrgID: w.org.ID, Name: "Q3", Start: cairn.Date{Year: 2026, Month: 7, Day: 1}, End: cairn.Date{Year: 2026, Month: 9, Day: 30}}
+		must(t, b.db.CreatePeriod(ctx, next))
+		o := b.objective(t, w.org.ID, w.period.ID, w.alice.ID)
+		k1 := b.keyResult(t, w.org.ID, o.ID, w.alice.ID)
+		k2 := b.keyResult(t, w.org.ID, o.ID, w.bob.ID)
+		carry := func(k *cairn.KeyResult) *cairn.CarryForward {
+			c, oc := *k, *o
+			c.CarriedFromID, c.Metric.Start = &k.ID, 30
+			return &cairn.CarryForward{From: k, Copy: &c, Objective: &oc}
+		}
+		at := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+		scores := []cairn.Score{
+			{Item: cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, Value: 0.5, Status: progress.PartiallyAchieved},
+			{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: k1.ID}, Value: 0.5, Status: progress.PartiallyAchieved},
+			{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: k2.ID}, Value: 0.5, Status: progress.PartiallyAchieved},
+		}
+
+		t.Run("ErrConflictClosedTargetChangesNothing", func(t *testing.T) {
+			closedNext := &cairn.Period{OrgID: w.org.ID, Name: "Closed Q3", Start: next.Start, End: next.End, ClosedAt: &at}
+			must(t, b.db.CreatePeriod(ctx, closedNext))
+			err := b.db.ClosePeriod(ctx, &cairn.Closing{OrgID: w.org.ID, PeriodID: w.period.ID, At: at, Scores: scores,
+				CarryTo: closedNext.ID, Carry: []*cairn.CarryForward{carry(k1)}})
+			wantCode(t, err, cairn.ECONFLICT)
+			p, err := b.db.PeriodByID(ctx, w.org.ID, w.period.ID)
+			must(t, err)
+			objs, err := b.db.ListObjectives(ctx, cairn.ObjectiveFilter{OrgID: w.org.ID, PeriodID: closedNext.ID})
+			must(t, err)
+			if p.Closed() || len(objs) != 0 {
+				t.Fatalf("a refused carry left the period closed (%v) or %d objectives", p.ClosedAt, len(objs))
+			}
+		})
+
+		c1, c2 := carry(k1), carry(k2)
+		must(t, b.db.ClosePeriod(ctx, &cairn.Closing{OrgID: w.org.ID, PeriodID: w.period.ID, At: at, Scores: scores,
+			CarryTo: next.ID, Carry: []*cairn.CarryForward{c1, c2}}))
+		if c1.Objective.ID == 0 || c1.Objective.ID != c2.Objective.ID || c1.Copy.ObjectiveID != c1.Objective.ID || c1.MovedDataSource {
+			t.Fatalf("copies: objective %d and %d, key result under %d, data source moved %v", c1.Objective.ID, c2.Objective.ID, c1.Copy.ObjectiveID, c1.MovedDataSource)
+		}
+		objs, err := b.db.ListObjectives(ctx, cairn.ObjectiveFilter{OrgID: w.org.ID, PeriodID: next.ID})
+		must(t, err)
+		if len(objs) != 1 || objs[0].CarriedFromID == nil || *objs[0].CarriedFromID != o.ID || objs[0].Score != nil {
+			t.Fatalf("objectives of the next period = %+v, want one copy of %d", objs, o.ID)
+		}
+		copyK, err := b.db.KeyResultByID(ctx, w.org.ID, c1.Copy.ID)
+		must(t, err)
+		if copyK.CarriedFromID == nil || *copyK.CarriedFromID != k1.ID || copyK.Metric.Start != 30 || copyK.OwnerIDs[0] != w.alice.ID {
+			t.Fatalf("copy = %+v", copyK)
+		}
+		orig, err := b.db.KeyResultByID(ctx, w.org.ID, k1.ID)
+		must(t, err)
+		origO, err := b.db.ObjectiveByID(ctx, w.org.ID, o.ID)
+		must(t, err)
+		if orig.CarriedToID == nil || *orig.CarriedToID != c1.Copy.ID || origO.CarriedToID == nil || *origO.CarriedToID != c1.Objective.ID {
+			t.Fatalf("links from the originals: key result to %v, objective to %v", orig.CarriedToID, origO.CarriedToID)
+		}
+
+		t.Run("ErrConflictCarriedTwice", func(t *testing.T) {
+			must(t, b.db.ReopenPeriod(ctx, w.org.ID, w.period.ID))
+			err := b.db.ClosePeriod(ctx, &cairn.Closing{OrgID: w.org.ID, PeriodID: w.period.ID, At: at, Scores: scores,
+				CarryTo: next.ID, Carry: []*cairn.CarryForward{carry(k1)}})
+			wantCode(t, err, cairn.ECONFLICT)
+			krs, err := b.db.ListKeyResults(ctx, cairn.KeyResultFilter{OrgID: w.org.ID, PeriodID: next.ID})
+			must(t, err)
+			if len(krs) != 2 {
+				t.Fatalf("%d key results in the next period after a refused second carry, want 2", len(krs))
+			}
+		})
+		t.Run("DeletingTheOriginalUnlinks", func(t *testing.T) {
+			must(t, b.db.DeleteKeyResult(ctx, w.org.ID, k2.ID))
+			got, err := b.db.KeyResultByID(ctx, w.org.ID, c2.Copy.ID)
+			must(t, err)
+			if got.CarriedFromID != nil {
+				t.Fatalf("the copy still links to deleted key result %d", *got.CarriedFromID)
+			}
+		})
 	})
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/cairn-okr/cairn"
 )
 
-const periodColumns = `id, org_id, name, start_date, end_date, closed_at`
+const periodColumns = `id, org_id, name, start_date, end_date, closed_at, closing_note`
 
 func scanPeriod(s interface{ Scan(...any) error }) (*cairn.Period, error) {
 	var p cairn.Period
 	var closed sql.NullTime
-	if err := s.Scan(&p.ID, &p.OrgID, &p.Name, &p.Start, &p.End, &closed); err != nil {
+	if err := s.Scan(&p.ID, &p.OrgID, &p.Name, &p.Start, &p.End, &closed, &p.ClosingNote); err != nil {
 		return nil, err
 	}
 	p.ClosedAt = timePtr(closed)
@@ -32,8 +32,8 @@ func (db *DB) CreatePeriod(ctx context.Context, p *cairn.Period) error {
 
 // insertPeriod stores a validated period.
 func insertPeriod(ctx context.Context, r runner, p *cairn.Period) error {
-	err := r.queryRow(ctx, `INSERT INTO periods (org_id, name, start_date, end_date, closed_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, p.OrgID, p.Name, p.Start, p.End, nullTime(p.ClosedAt)).Scan(&p.ID)
+	err := r.queryRow(ctx, `INSERT INTO periods (org_id, name, start_date, end_date, closed_at, closing_note)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, p.OrgID, p.Name, p.Start, p.End, nullTime(p.ClosedAt), p.ClosingNote).Scan(&p.ID)
 	if kind, _ := violation(err); kind == violForeign {
 		return cairn.NotFound("organization", p.OrgID)
 	}
@@ -88,7 +88,8 @@ func listPeriods(ctx context.Context, r runner, orgID int64) ([]*cairn.Period, e
 	return periods, rows.Err()
 }
 
-// UpdatePeriod stores a period's name, dates and closing time; a nil ClosedAt reopens it.
+// UpdatePeriod stores a period's name, dates, closing time and closing note; a nil ClosedAt
+// reopens it.
 func (db *DB) UpdatePeriod(ctx context.Context, p *cairn.Period) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -98,8 +99,8 @@ func (db *DB) UpdatePeriod(ctx context.Context, p *cairn.Period) error {
 
 // updatePeriod stores a validated period's name, dates and closing time.
 func updatePeriod(ctx context.Context, r runner, p *cairn.Period) error {
-	n, err := r.affected(ctx, `UPDATE periods SET name = ?, start_date = ?, end_date = ?, closed_at = ?
-		WHERE id = ? AND org_id = ?`, p.Name, p.Start, p.End, nullTime(p.ClosedAt), p.ID, p.OrgID)
+	n, err := r.affected(ctx, `UPDATE periods SET name = ?, start_date = ?, end_date = ?, closed_at = ?, closing_note = ?
+		WHERE id = ? AND org_id = ?`, p.Name, p.Start, p.End, nullTime(p.ClosedAt), p.ClosingNote, p.ID, p.OrgID)
 	if err != nil {
 		return err
 	}
@@ -127,48 +128,166 @@ func (db *DB) DeletePeriod(ctx context.Context, orgID, id int64) error {
 	})
 }
 
-// ClosePeriod marks the period closed at the time and stores the closing scores of its
-// objectives and key results, in one transaction. It fails with ECONFLICT when the period
-// is closed already and with EINVALID when a score names an item outside the period.
-func (db *DB) ClosePeriod(ctx context.Context, orgID, periodID int64, at time.Time, scores []cairn.Score) error {
-	for _, s := range scores {
+// ClosePeriod closes a period in one transaction: it marks the period closed at c.At with
+// c.Note, stores the score and closing status of each item c.Scores names, and carries
+// c.Carry into c.CarryTo. It fails with ECONFLICT when the period is closed already, when
+// c.CarryTo is closed or when a key result was carried forward before, and with EINVALID
+// when a score names an item outside the period or c.CarryTo is no period of the
+// organization.
+func (db *DB) ClosePeriod(ctx context.Context, c *cairn.Closing) error {
+	for _, s := range c.Scores {
 		if math.IsNaN(s.Value) || s.Value < 0 || s.Value > 1 {
 			return cairn.FieldError("scores", "score %g of %s %d must be between 0 and 1", s.Value, s.Item.Type, s.Item.ID)
 		}
 		if s.Item.Type != cairn.ItemObjective && s.Item.Type != cairn.ItemKeyResult {
 			return cairn.FieldError("scores", "only objectives and key results are scored, not %q", s.Item.Type)
 		}
+		if !s.Status.Valid() {
+			return cairn.FieldError("scores", "closing status %q of %s %d must be achieved, partially_achieved or missed", s.Status, s.Item.Type, s.Item.ID)
+		}
 	}
-	at = clean(at)
+	if len(c.Note) > cairn.MaxClosingNote {
+		return cairn.FieldError("closing_note", "closing note is longer than %d characters", cairn.MaxClosingNote)
+	}
+	if len(c.Carry) > 0 && c.CarryTo == 0 {
+		return cairn.FieldError("carry_forward_to", "carrying key results forward needs a period to carry them into")
+	}
+	for _, cf := range c.Carry {
+		cf.Copy.ID, cf.Objective.ID = 0, 0
+		cf.Objective.OrgID, cf.Objective.PeriodID, cf.Copy.OrgID = c.OrgID, c.CarryTo, c.OrgID
+		if cf.Copy.CarriedFromID == nil || *cf.Copy.CarriedFromID != cf.From.ID {
+			return cairn.FieldError("carry_forward_to", "the copy of key result %d must link back to it", cf.From.ID)
+		}
+		if err := cf.Objective.Validate(); err != nil {
+			return err
+		}
+	}
+	at := clean(c.At)
 	now := db.stamp()
 	return db.tx(ctx, "close period", func(r runner) error {
-		p, err := periodByID(ctx, r, orgID, periodID)
+		p, err := periodByID(ctx, r, c.OrgID, c.PeriodID)
 		if err != nil {
 			return err
 		}
 		if p.Closed() {
-			return cairn.Errorf(cairn.ECONFLICT, "period %d is closed already", periodID)
+			return cairn.Errorf(cairn.ECONFLICT, "period %d is closed already", c.PeriodID)
 		}
-		if _, err := r.exec(ctx, `UPDATE periods SET closed_at = ? WHERE id = ?`, at, periodID); err != nil {
+		if _, err := r.exec(ctx, `UPDATE periods SET closed_at = ?, closing_note = ? WHERE id = ?`, at, c.Note, c.PeriodID); err != nil {
 			return err
 		}
-		for _, s := range scores {
-			var q string
-			if s.Item.Type == cairn.ItemObjective {
-				q = `UPDATE objectives SET score = ?, updated_at = ? WHERE id = ? AND period_id = ?`
-			} else {
-				q = `UPDATE key_results SET score = ?, updated_at = ? WHERE id = ?
-					AND objective_id IN (SELECT id FROM objectives WHERE period_id = ?)`
-			}
-			n, err := r.affected(ctx, q, s.Value, now, s.Item.ID, periodID)
-			if err != nil {
+		for _, s := range c.Scores {
+			if err := closeScore(ctx, r, c, s, now); err != nil {
 				return err
 			}
-			if n == 0 {
-				return cairn.FieldError("scores", "%s %d is not in period %d", s.Item.Type, s.Item.ID, periodID)
+		}
+		if c.CarryTo == 0 {
+			return nil
+		}
+		next, err := periodByID(ctx, r, c.OrgID, c.CarryTo)
+		if cairn.ErrorCode(err) == cairn.ENOTFOUND {
+			return cairn.FieldError("carry_forward_to", "period %d not found in this organization", c.CarryTo)
+		}
+		if err != nil {
+			return err
+		}
+		if next.Closed() {
+			return cairn.Errorf(cairn.ECONFLICT, "period %q is closed: nothing can be carried into it", next.Name)
+		}
+		for _, cf := range c.Carry {
+			if err := carryForward(ctx, r, c, cf, now); err != nil {
+				return err
 			}
 		}
 		return nil
+	})
+}
+
+// closeScore stores the score and closing status of one item of a closing period, and
+// records the change in the item's audit trail.
+func closeScore(ctx context.Context, r runner, c *cairn.Closing, s cairn.Score, now time.Time) error {
+	notInPeriod := cairn.FieldError("scores", "%s %d is not in period %d", s.Item.Type, s.Item.ID, c.PeriodID)
+	read := func() (any, error) {
+		if s.Item.Type == cairn.ItemObjective {
+			return objectiveByID(ctx, r, c.OrgID, s.Item.ID)
+		}
+		return keyResultByID(ctx, r, c.OrgID, s.Item.ID)
+	}
+	before, err := read()
+	if cairn.ErrorCode(err) == cairn.ENOTFOUND {
+		return notInPeriod
+	}
+	if err != nil {
+		return err
+	}
+	var q string
+	if s.Item.Type == cairn.ItemObjective {
+		q = `UPDATE objectives SET score = ?, closing_status = ?, updated_at = ? WHERE id = ? AND period_id = ?`
+	} else {
+		q = `UPDATE key_results SET score = ?, closing_status = ?, updated_at = ? WHERE id = ?
+			AND objective_id IN (SELECT id FROM objectives WHERE period_id = ?)`
+	}
+	n, err := r.affected(ctx, q, s.Value, s.Status, now, s.Item.ID, c.PeriodID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notInPeriod
+	}
+	after, err := read()
+	if err != nil {
+		return err
+	}
+	return auditDiff(ctx, r, c.OrgID, s.Item, s.Item, before, after, now)
+}
+
+// carryForward stores one carried key result: under the next period's copy of its
+// objective, made unless it exists, and with the original's data source, if any.
+func carryForward(ctx context.Context, r runner, c *cairn.Closing, cf *cairn.CarryForward, now time.Time) error {
+	from := cf.From.ObjectiveID
+	err := r.queryRow(ctx, `SELECT id FROM objectives WHERE org_id = ? AND period_id = ? AND carried_from_id = ?
+		ORDER BY id LIMIT 1`, c.OrgID, c.CarryTo, from).Scan(&cf.Objective.ID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		cf.Objective.CarriedFromID = &from
+		if err := insertObjective(ctx, r, cf.Objective, now); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	cf.Copy.ObjectiveID = cf.Objective.ID
+	if err := cf.Copy.Validate(); err != nil {
+		return err
+	}
+	if err := insertKeyResult(ctx, r, cf.Copy, now); err != nil {
+		return err
+	}
+	// The data source now writes into the copy. The original keeps its last value and,
+	// with no data source left, takes manual check-ins again should its period reopen.
+	n, err := r.affected(ctx, `UPDATE azdo_data_sources SET key_result_id = ?, updated_at = ?
+		WHERE key_result_id = ? AND org_id = ?`, cf.Copy.ID, now, cf.From.ID, c.OrgID)
+	if err != nil {
+		return err
+	}
+	cf.MovedDataSource = n > 0
+	if cf.MovedDataSource {
+		_, err = r.exec(ctx, `UPDATE key_results SET progress_source = ? WHERE id = ?`, cairn.SourceManual, cf.From.ID)
+	}
+	return err
+}
+
+// ReopenPeriod opens a closed period again; scores, closing statuses and the note stay.
+func (db *DB) ReopenPeriod(ctx context.Context, orgID, periodID int64) error {
+	return db.tx(ctx, "reopen period", func(r runner) error {
+		p, err := periodByID(ctx, r, orgID, periodID)
+		if err != nil {
+			return err
+		}
+		if !p.Closed() {
+			return cairn.Errorf(cairn.ECONFLICT, "period %q is open", p.Name)
+		}
+		_, err = r.exec(ctx, `UPDATE periods SET closed_at = NULL WHERE id = ?`, periodID)
+		return err
 	})
 }
 

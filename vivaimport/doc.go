@@ -44,20 +44,23 @@
 //
 // # Alignment and weights
 //
-// Cairn holds one parent per item, Viva Goals several. The first counted alignment (weight
-// above 0 %) becomes the parent; every alignment is kept in the mapping's data, for a later
-// migration to many parents, and items with more than one are listed in
-// Summary.MultiParent. A Viva weight is the share of the parent's progress, in percent;
-// Cairn's weight is relative among siblings, so the weight is the percentage divided by 100
+// Every alignment is imported with its weight, and kept in the mapping's data. An
+// objective aligns to each of its parents, the first counted alignment (weight above 0 %)
+// first, as its primary parent. A key result lives under the objective of its first counted
+// alignment, with that weight, and counts towards the parents of its other alignments too.
+// Items with more than one alignment are listed in Summary.MultiParent. A Viva weight is the
+// share of the parent's progress, in percent; Cairn's weight is relative among the parent's
+// children (see cairn.Alignment), so the weight is the percentage divided by 100
 // (14.29 % → 0.1429): siblings keep Viva's proportions, and Cairn's default weight 1 stands
-// for 100 %. No weight gives 1.
+// for 100 %. No weight gives 1; 0 % gives 0, aligned but not counted, as in Viva Goals.
 //
 // Where Cairn's structure is narrower the import moves up the alignment chain and reports
 // it: a key result goes under the nearest objective above it; an item aligned to an
 // initiative hangs under that initiative's parent; a key result or initiative that aligns to
 // nothing goes under one objective per period made for them. An initiative whose only
-// alignments have weight 0 % contributes nothing (Contributes false); a key result cannot
-// be uncounted in Cairn, so it counts with weight 1 and a problem says so.
+// alignments have weight 0 % contributes nothing (Contributes false); a key result always
+// counts towards its own objective, so there it counts with weight 1 and a problem says so.
+// Initiatives keep one parent: the first counted alignment's.
 //
 // # Closed items and scores
 //

@@ -120,8 +120,24 @@ type Summary struct {
 	// closed in Viva Goals but that the import matched to an existing period and left open.
 	ClosedPeriods []string `json:"closed_periods"`
 	LeftOpen      []string `json:"left_open"`
-	// Rebind is how many items the import put on the re-bind checklist.
-	Rebind int `json:"rebind"`
+	// PeriodIDs are the Cairn periods that hold the imported items, such as for a link to
+	// them; a dry run leaves it empty.
+	PeriodIDs []int64 `json:"period_ids,omitempty"`
+	// Rebind is how many items the import put on the re-bind checklist; RebindItems lists
+	// them, so that a dry run can show which items will need a data source again.
+	Rebind      int           `json:"rebind"`
+	RebindItems []*RebindNote `json:"rebind_items"`
+}
+
+// RebindNote is an item the import put, or in a dry run would put, on the re-bind checklist.
+type RebindNote struct {
+	VivaID int64         `json:"viva_id"`
+	Title  string        `json:"title"`
+	Kind   viva.Kind     `json:"kind"`
+	Pos    viva.Position `json:"pos"`
+	// Source names the integration that drove the item's progress in Viva Goals, such as
+	// "Azure DevOps", or "an integration" when the export does not say which.
+	Source string `json:"source"`
 }
 
 // Count is what an import did with the records of one kind.
@@ -144,7 +160,8 @@ type MultiParent struct {
 	Title      string           `json:"title"`
 	Pos        viva.Position    `json:"pos"`
 	Alignments []viva.Alignment `json:"alignments"`
-	// Parent is the Viva id of the alignment that became the Cairn parent; 0 when none did.
+	// Parent is the Viva id of the alignment that became the primary Cairn parent (a key
+	// result's objective); 0 when none did. The others are the item's other parents.
 	Parent int64 `json:"parent"`
 }
 
@@ -211,6 +228,14 @@ var kindNames = map[cairn.MappingKind]string{
 	cairn.MappingComment:          "comments",
 }
 
+// KindName names a kind of mapping for people, in the plural: "key results".
+func KindName(kind cairn.MappingKind) string {
+	if n, ok := kindNames[kind]; ok {
+		return n
+	}
+	return string(kind)
+}
+
 // WriteText writes the summary for people: the counts, then the problems, at most
 // maxProblems of them (all when 0).
 func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
@@ -225,7 +250,7 @@ func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
 		if c.Total() == 0 && (c.Kind == cairn.MappingHolder || c.Kind == cairn.MappingObjectiveCheckIn) {
 			continue
 		}
-		p.f("  %-36s %8d %8d %8d %9d\n", kindNames[c.Kind], c.Created, c.Matched, c.Updated, c.Unchanged)
+		p.f("  %-36s %8d %8d %8d %9d\n", KindName(c.Kind), c.Created, c.Matched, c.Updated, c.Unchanged)
 	}
 	if n := len(s.Unclaimed()); n > 0 {
 		p.f("%s no account yet and became unclaimed members: claim them for real accounts under Members.\n", count(n, "person has", "people have"))
@@ -240,7 +265,7 @@ func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
 		p.f("%s progress from an integration: on the re-bind checklist.\n", count(s.Rebind, "item took its", "items took their"))
 	}
 	if len(s.MultiParent) > 0 {
-		p.f("%s to more than one item; Cairn keeps the first counted one as the parent and the others in the import's records.\n", count(len(s.MultiParent), "item aligns", "items align"))
+		p.f("%s to more than one item; Cairn aligns it to each, with its weight, the first counted one as the primary parent.\n", count(len(s.MultiParent), "item aligns", "items align"))
 	}
 	if len(s.Problems) > 0 {
 		p.f("Problems (%d):\n", len(s.Problems))

@@ -2,12 +2,15 @@ package vivaimport_test
 
 import (
 	"encoding/json"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/viva"
+	"github.com/cairn-okr/cairn/vivaimport"
 )
 
 // TestImportExplorerCSV imports the Explorer export of viva/testdata and checks that every
@@ -58,6 +61,10 @@ func TestImportExplorerCSV(t *testing.T) {
 		if q1.Name != "Q1 2025" || q1.Start.String() != "2025-01-01" || q1.End.String() != "2025-03-31" || q1.Closed() {
 			t.Errorf("period of 1001 = %+v", q1)
 		}
+		// Q2 2025 holds no item: 1006 stays with its objective in Q1.
+		if len(sum.PeriodIDs) != 1 || sum.PeriodIDs[0] != q1.ID {
+			t.Errorf("the summary's periods with items = %v, want Q1 2025's id %d", sum.PeriodIDs, q1.ID)
+		}
 
 		// Objectives.
 		o1, o4 := w.objectives["1001"], w.objectives["1004"]
@@ -70,9 +77,14 @@ func TestImportExplorerCSV(t *testing.T) {
 		if o1.Level != cairn.LevelTeam || o1.TeamID == nil || w.teams[*o1.TeamID].Name != "Sales" || o1.Parent != nil || o1.Aspirational {
 			t.Errorf("objective 1001 = %+v", o1)
 		}
-		// 1004 aligns to 1002 at 0 % and to 1001 at 50 %: the counted one is the parent.
+		// 1004 aligns to 1002 at 0 % and to 1001 at 50 %: the counted one is the primary
+		// parent, and the other is kept as a parent that does not count (weight 0).
 		if o4.Parent == nil || *o4.Parent != (cairn.Ref{Type: cairn.ItemObjective, ID: o1.ID}) || o4.Weight != 0.5 || !o4.Aspirational {
 			t.Errorf("objective 1004: parent %+v weight %v aspirational %v", o4.Parent, o4.Weight, o4.Aspirational)
+		}
+		wantParents := []cairn.Alignment{{Type: cairn.ItemObjective, ID: o1.ID, Weight: 0.5}, {Type: cairn.ItemKeyResult, ID: w.keyResults["1002"].ID, Weight: 0}}
+		if !slices.Equal(o4.Parents, wantParents) {
+			t.Errorf("objective 1004: parents %+v, want %+v", o4.Parents, wantParents)
 		}
 		if len(sum.MultiParent) != 1 || sum.MultiParent[0].VivaID != 1004 || sum.MultiParent[0].Parent != 1001 {
 			t.Errorf("multi-parent = %+v", sum.MultiParent)
@@ -86,14 +98,14 @@ func TestImportExplorerCSV(t *testing.T) {
 
 		// Key results: metric, weight, owners, score.
 		k2, k5, k6 := w.keyResults["1002"], w.keyResults["1005"], w.keyResults["1006"]
-		wantMetric := cairn.Metric{Kind: cairn.MetricCurrency, Start: 200000, Target: 1200000, Unit: "$", Current: 450000}
-		if k2.ObjectiveID != o1.ID || k2.Metric != wantMetric || k2.Weight != 0.1429 || k2.Score != nil {
+		wantMetric := cairn.Metric{Kind: cairn.MetricCurrency, Goal: cairn.GoalIncrease, Start: 200000, Target: 1200000, Unit: "$", Current: 450000}
+		if k2.ObjectiveID != o1.ID || !reflect.DeepEqual(k2.Metric, wantMetric) || k2.Weight != 0.1429 || k2.Score != nil {
 			t.Errorf("key result 1002 = %+v", k2)
 		}
 		if got := w.names(k2.OwnerIDs); strings.Join(got, ",") != "Roland Green" {
 			t.Errorf("owners of 1002 = %v", got)
 		}
-		if k5.ObjectiveID != o4.ID || k5.Metric != (cairn.Metric{Kind: cairn.MetricPercentage, Start: 8, Target: 5, Unit: "%", Current: 6.5}) ||
+		if k5.ObjectiveID != o4.ID || !reflect.DeepEqual(k5.Metric, cairn.Metric{Kind: cairn.MetricPercentage, Goal: cairn.GoalDecrease, Start: 8, Target: 5, Unit: "%", Current: 6.5}) ||
 			!ptrEq(k5.Score, 0.7) || k5.Weight != 1 || len(k5.OwnerIDs) != 2 {
 			t.Errorf("key result 1005 = %+v", k5)
 		}
@@ -175,6 +187,16 @@ func TestImportExplorerCSV(t *testing.T) {
 		}
 		if e := got["1006"]; e == nil || e.Item.Type != cairn.ItemKeyResult || !strings.Contains(e.Reason, "Jira") {
 			t.Errorf("entry of 1006 = %+v", e)
+		}
+		notes := map[int64]*vivaimport.RebindNote{}
+		for _, n := range sum.RebindItems {
+			notes[n.VivaID] = n
+		}
+		if n := notes[1003]; len(sum.RebindItems) != 2 || n == nil || n.Title != i3.Title || n.Source != "Azure DevOps" || n.Pos.Row != 4 || n.Kind != viva.KindInitiative {
+			t.Errorf("summary's re-bind items = %+v, want 1003 (row 4, Azure DevOps) and 1006", sum.RebindItems)
+		}
+		if n := notes[1006]; n == nil || n.Kind != viva.KindKeyResult || n.Pos.Row != 7 {
+			t.Errorf("summary's re-bind note of 1006 = %+v", n)
 		}
 
 		// What Cairn could not hold exactly is reported with its row.
@@ -326,6 +348,52 @@ func TestNamesakesStayApart(t *testing.T) {
 		}
 		if again := b.apply(t, exp); again.Changed() {
 			t.Errorf("a second import changed %+v", again.Counts)
+		}
+	})
+}
+
+// TestImportEveryWeightedAlignment imports a key result aligned to two objectives at 70 % and
+// 30 % and an objective aligned to both at 60 % and 40 %: each keeps every parent with its
+// weight, and a second import leaves them.
+func TestImportEveryWeightedAlignment(t *testing.T) {
+	t.Parallel()
+	const csv = "Id,Title,Object Type,Period,Start Date,End Date,\"Aligned To (weight, Objective ID)\",Metric Name,Unit,Start,Target,Current Value\n" +
+		"1,North,Objective,Q1 2025,2025-01-01,2025-03-31,,,,,,\n" +
+		"2,South,Objective,Q1 2025,2025-01-01,2025-03-31,,,,,,\n" +
+		"3,Shared KR,Key result,Q1 2025,2025-01-01,2025-03-31,\"North(weight: 70%, Id: 1)\nSouth(weight: 30%, Id: 2)\",Deals,#,0,100,40\n" +
+		"4,Bridge,Objective,Q1 2025,2025-01-01,2025-03-31,\"North(weight: 60%, Id: 1); South(weight: 40%, Id: 2)\",,,,,\n"
+	exp, err := viva.ReadCSV(strings.NewReader(csv), viva.Options{})
+	must(t, err)
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		sum := b.apply(t, exp)
+		w := b.load(t)
+		north, south, bridge, kr := w.objectives["1"], w.objectives["2"], w.objectives["4"], w.keyResults["3"]
+		// The key result lives under North with 0.7 and counts towards South with 0.3.
+		if kr.ObjectiveID != north.ID || kr.Weight != 0.7 {
+			t.Errorf("key result under objective %d with weight %v, want %d with 0.7", kr.ObjectiveID, kr.Weight, north.ID)
+		}
+		if want := []cairn.Alignment{{Type: cairn.ItemObjective, ID: south.ID, Weight: 0.3}}; !slices.Equal(kr.Parents, want) {
+			t.Errorf("key result parents %+v, want %+v", kr.Parents, want)
+		}
+		want := []cairn.Alignment{{Type: cairn.ItemObjective, ID: north.ID, Weight: 0.6}, {Type: cairn.ItemObjective, ID: south.ID, Weight: 0.4}}
+		if !slices.Equal(bridge.Parents, want) || bridge.Parent == nil || bridge.Parent.ID != north.ID {
+			t.Errorf("objective 4 parents %+v (primary %v), want %+v", bridge.Parents, bridge.Parent, want)
+		}
+		if len(sum.MultiParent) != 2 {
+			t.Errorf("multi-parent = %+v, want the key result and objective 4", sum.MultiParent)
+		}
+		g, err := b.db.PeriodGraph(ctx, b.org.ID, north.PeriodID)
+		must(t, err)
+		if len(g.KeyResults) != 1 || !slices.Equal(g.KeyResults[0].Parents, kr.Parents) {
+			t.Fatalf("period graph key results %+v", g.KeyResults)
+		}
+		// A second import of the same export changes nothing.
+		again := b.apply(t, exp)
+		if got := counts(again, cairn.MappingKeyResult); got != [4]int{0, 0, 0, 1} {
+			t.Errorf("second import of the key result: %v", got)
+		}
+		if w2 := b.load(t); !slices.Equal(w2.keyResults["3"].Parents, kr.Parents) || !slices.Equal(w2.objectives["4"].Parents, bridge.Parents) {
+			t.Errorf("a second import changed the parents")
 		}
 	})
 }

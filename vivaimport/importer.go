@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,7 +139,27 @@ func (im *importer) run() error {
 		}
 		im.opts.progress(PhaseWrite, n+1, len(items))
 	}
-	return im.closePeriods()
+	if err := im.closePeriods(); err != nil {
+		return err
+	}
+	if !im.dry {
+		im.sum.PeriodIDs = im.itemPeriods()
+	}
+	return nil
+}
+
+// itemPeriods lists the Cairn periods that hold the export's items, in ascending order.
+func (im *importer) itemPeriods() []int64 {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, p := range im.placed {
+		if p.periodID != 0 && !seen[p.periodID] {
+			seen[p.periodID] = true
+			ids = append(ids, p.periodID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // dryRunIDs is where the ids a dry run hands out start: far above any real id, so that they

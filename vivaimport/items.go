@@ -79,6 +79,7 @@ func (im *importer) importItem(it *viva.Item) error {
 		}
 		if added {
 			im.sum.Rebind++
+			im.sum.RebindItems = append(im.sum.RebindItems, &RebindNote{VivaID: it.ID, Title: it.Title, Kind: it.Kind, Pos: it.Pos, Source: source})
 		}
 	}
 	return nil
@@ -117,6 +118,60 @@ func weight(a *viva.Alignment) float64 {
 	}
 	w := math.Round(*a.Weight*100) / 10000
 	return math.Max(w, 0.0001)
+}
+
+// alignWeight maps a Viva weight onto the weight of a Cairn alignment: like weight, except
+// that 0 % stays 0, aligned but not counted.
+func alignWeight(a *viva.Alignment) float64 {
+	if a.Weight != nil && *a.Weight <= 0 {
+		return 0
+	}
+	return weight(a)
+}
+
+// alignments returns the Cairn parents of every alignment of the item except skip (the one
+// that placed it), first the counted one given first, in the export's order, each with its
+// weight. own is a parent the item counts towards already (a key result's objective); an
+// alignment that lands there or on a parent already listed, which moving up from a
+// deliverable can make, is reported and left out.
+func (im *importer) alignments(it *viva.Item, first, skip *viva.Alignment, own *cairn.Ref) []cairn.Alignment {
+	order := make([]*viva.Alignment, 0, len(it.Alignments))
+	if first != nil {
+		order = append(order, first)
+	}
+	for n := range it.Alignments {
+		if a := &it.Alignments[n]; a != first {
+			order = append(order, a)
+		}
+	}
+	out := []cairn.Alignment{}
+	seen := map[cairn.Ref]bool{}
+	if own != nil {
+		seen[*own] = true
+	}
+	for _, a := range order {
+		if a == skip {
+			continue
+		}
+		p, parent, ok := im.parentOf(a)
+		if !ok {
+			continue
+		}
+		if p.ref.Type == cairn.ItemInitiative {
+			im.itemProblem(it, "Aligned To", "aligns to a deliverable (Id %d); Cairn aligns it to that deliverable's parent", a.ParentID)
+		}
+		if seen[parent] {
+			im.itemProblem(it, "Aligned To", "aligns to Id %d, which lands on a %s it aligns to already; Cairn keeps the first alignment there", a.ParentID, strings.ReplaceAll(string(parent.Type), "_", " "))
+			continue
+		}
+		seen[parent] = true
+		out = append(out, cairn.Alignment{Type: parent.Type, ID: parent.ID, Weight: alignWeight(a)})
+	}
+	if len(out) > cairn.MaxParents {
+		im.itemProblem(it, "Aligned To", "%d alignments; Cairn keeps the first %d, and the import's records all of them", len(out), cairn.MaxParents)
+		out = out[:cairn.MaxParents]
+	}
+	return out
 }
 
 // parentOf returns where the alignment's parent sits in Cairn, moved up from an initiative
@@ -237,15 +292,9 @@ func (im *importer) objective(it *viva.Item) (cairn.Ref, string, error) {
 	if o.OwnerIDs, err = im.owners(it, true); err != nil {
 		return cairn.Ref{}, "", err
 	}
-	counted := firstCounted(it)
-	if p, parent, ok := im.parentOf(counted); ok {
-		o.Parent, o.Weight = &parent, weight(counted)
-		if p.ref.Type == cairn.ItemInitiative {
-			im.itemProblem(it, "Aligned To", "aligns to a deliverable (Id %d); Cairn aligns it to that deliverable's parent", counted.ParentID)
-		}
-	}
-	if counted == nil && len(it.Alignments) > 0 {
-		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%: Cairn shows none, and the import's records keep them")
+	o.SetParents(im.alignments(it, firstCounted(it), nil, nil))
+	if firstCounted(it) == nil && len(it.Alignments) > 0 {
+		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%: Cairn shows them and counts none")
 	}
 	if err := o.Validate(); err != nil {
 		return cairn.Ref{}, "", err
@@ -444,8 +493,10 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 	k := &cairn.KeyResult{ObjectiveID: objID, Title: im.text(it, "Title", it.Title, maxTitle, false),
 		ProgressSource: cairn.SourceManual, Weight: weight(a), Score: im.score(it)}
 	if a != nil && !a.Counted() {
-		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%, but a Cairn key result always counts: it counts with weight 1")
+		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%, but a Cairn key result always counts towards its own objective: it counts there with weight 1")
 	}
+	own := cairn.Ref{Type: cairn.ItemObjective, ID: objID}
+	k.Parents = im.alignments(it, nil, a, &own)
 	if it.ProgressSource == viva.ProgressChildren {
 		k.ProgressSource = cairn.SourceRollUp
 	}

@@ -26,19 +26,22 @@ type AlignmentOrg struct {
 	Name string `json:"name"`
 }
 
-// AlignmentEntry is one data source whose item set holds the work item, with its chain
-// from the target up to the top objective, nearest first.
+// AlignmentEntry is one data source whose item set holds the work item, with its chains
+// from the target up to a top objective, nearest first: one per path up the alignments of
+// items with several parents. Chain is the primary one (first parents all the way), and
+// also the first of Chains.
 type AlignmentEntry struct {
-	Org           AlignmentOrg     `json:"org"`
-	DataSourceID  int64            `json:"data_source_id"`
-	Target        cairn.Target     `json:"target"`
-	ProgressType  string           `json:"progress_type"`
-	Measured      bool             `json:"measured"`
-	Value         *float64         `json:"value"`
-	Warning       string           `json:"warning"`
-	Error         *cairn.SyncError `json:"error"`
-	LastSuccessAt *time.Time       `json:"last_success_at"`
-	Chain         []AlignmentLink  `json:"chain"`
+	Org           AlignmentOrg      `json:"org"`
+	DataSourceID  int64             `json:"data_source_id"`
+	Target        cairn.Target      `json:"target"`
+	ProgressType  string            `json:"progress_type"`
+	Measured      bool              `json:"measured"`
+	Value         *float64          `json:"value"`
+	Warning       string            `json:"warning"`
+	Error         *cairn.SyncError  `json:"error"`
+	LastSuccessAt *time.Time        `json:"last_success_at"`
+	Chain         []AlignmentLink   `json:"chain"`
+	Chains        [][]AlignmentLink `json:"chains"`
 }
 
 // AlignmentLink is one OKR item of a chain. Progress is a fraction (0.42 is 42 %).
@@ -50,9 +53,18 @@ type AlignmentLink struct {
 	Status   string         `json:"status"`
 	Current  *float64       `json:"current,omitempty"`
 	Unit     string         `json:"unit,omitempty"`
-	Period   string         `json:"period,omitempty"`
-	URL      string         `json:"url"`
-	CanEdit  bool           `json:"can_edit"`
+	// Goal, Target and BaselinePending describe a key result's or initiative's metric, so
+	// that the extension can say "stay at or below 300 ms" or that the start is still to
+	// be measured.
+	Goal            cairn.MetricGoal `json:"goal,omitempty"`
+	Target          *float64         `json:"target,omitempty"`
+	BaselinePending bool             `json:"baseline_pending,omitempty"`
+	Period          string           `json:"period,omitempty"`
+	URL             string           `json:"url"`
+	CanEdit         bool             `json:"can_edit"`
+	// Weight is the weight with which the item counts towards the next link of the chain
+	// (0: aligned, not counted); the last link has none.
+	Weight *float64 `json:"weight,omitempty"`
 }
 
 // alignment answers from the mirror, never calling Azure DevOps. Signed-in users see the
@@ -89,19 +101,36 @@ func (s *Server) alignment(w http.ResponseWriter, r *http.Request) {
 	for _, src := range a.Sources {
 		e := AlignmentEntry{Org: AlignmentOrg{Slug: src.Org, Name: src.OrgName}, DataSourceID: src.DataSourceID, Target: src.Target,
 			ProgressType: src.ProgressType, Measured: src.Measured, Value: src.Value, Warning: src.Warning, Error: src.Error,
-			LastSuccessAt: src.LastSuccessAt, Chain: []AlignmentLink{}}
-		for _, l := range src.Chain {
-			ref := cairn.Ref{Type: l.Type, ID: l.ID}
-			al := AlignmentLink{Type: l.Type, ID: l.ID, Title: l.Title, Progress: l.Progress, Status: string(l.Status), Period: l.Period,
-				URL: datasource.ItemURL("", src.Org, ref), CanEdit: user != nil && l.Type != cairn.ItemObjective && s.svc.CanEdit(ctx, src.OrgID, ref)}
-			switch {
-			case l.Metric != nil:
-				c := l.Metric.Current
-				al.Current, al.Unit = &c, l.Metric.Unit
-			case l.Current != nil:
-				al.Current, al.Unit = l.Current, "%"
+			LastSuccessAt: src.LastSuccessAt, Chains: [][]AlignmentLink{}}
+		canEdit := map[cairn.Ref]bool{}
+		for _, chain := range src.Chains {
+			links := []AlignmentLink{}
+			for _, l := range chain {
+				ref := cairn.Ref{Type: l.Type, ID: l.ID}
+				can, ok := canEdit[ref]
+				if !ok {
+					can = user != nil && l.Type != cairn.ItemObjective && s.svc.CanEdit(ctx, src.OrgID, ref)
+					canEdit[ref] = can
+				}
+				al := AlignmentLink{Type: l.Type, ID: l.ID, Title: l.Title, Progress: l.Progress, Status: string(l.Status), Period: l.Period,
+					URL: datasource.ItemURL("", src.Org, ref), CanEdit: can, Weight: l.Weight}
+				switch {
+				case l.Metric != nil:
+					c, target := l.Metric.Current, l.Metric.Target
+					al.Current, al.Unit, al.Goal, al.Target, al.BaselinePending = &c, l.Metric.Unit, l.Metric.Goal, &target, l.Metric.BaselinePending
+					if l.Metric.BaselinePending {
+						al.Current = nil
+					}
+				case l.Current != nil:
+					al.Current, al.Unit = l.Current, "%"
+				}
+				links = append(links, al)
 			}
-			e.Chain = append(e.Chain, al)
+			e.Chains = append(e.Chains, links)
+		}
+		e.Chain = []AlignmentLink{}
+		if len(e.Chains) > 0 {
+			e.Chain = e.Chains[0]
 		}
 		out.Alignments = append(out.Alignments, e)
 	}

@@ -52,7 +52,11 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) {
 		i.Contributes = *in.Contributes
 	}
 	if in.Metric != nil {
-		m := in.Metric.metric()
+		m, err := in.Metric.metric()
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		i.Metric = &m
 	}
 	if err := s.svc.CreateInitiative(r.Context(), r.PathValue("org"), i); err != nil {

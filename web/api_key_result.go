@@ -14,21 +14,36 @@ type KeyResultInput struct {
 	ProgressSource cairn.ProgressSource `json:"progress_source"`
 	OwnerIDs       []int64              `json:"owner_ids"`
 	Weight         float64              `json:"weight"`
+	// Parents are the other objectives and key results it counts towards, with weights.
+	Parents []cairn.Alignment `json:"parents"`
 
 	EditorIDs       []int64 `json:"editor_ids"`
 	CheckInOwnerIDs []int64 `json:"checkin_owner_ids"`
 }
 
 // MetricInput is a metric as a client sends it; the current value comes from check-ins.
+// Start may be left out (null) only with baseline_pending, when the first check-in sets
+// it; without baseline_pending a missing start is 0, as it always was.
 type MetricInput struct {
-	Kind   cairn.MetricKind `json:"kind"`
-	Start  float64          `json:"start"`
-	Target float64          `json:"target"`
-	Unit   string           `json:"unit"`
+	Kind            cairn.MetricKind  `json:"kind"`
+	Goal            cairn.MetricGoal  `json:"goal"`
+	Start           *float64          `json:"start"`
+	Target          float64           `json:"target"`
+	Unit            string            `json:"unit"`
+	BaselinePending bool              `json:"baseline_pending"`
+	Milestones      []cairn.Milestone `json:"milestones"`
 }
 
-func (m MetricInput) metric() cairn.Metric {
-	return cairn.Metric{Kind: m.Kind, Start: m.Start, Target: m.Target, Unit: m.Unit, Current: m.Start}
+func (m MetricInput) metric() (cairn.Metric, error) {
+	out := cairn.Metric{Kind: m.Kind, Goal: m.Goal, Target: m.Target, Unit: m.Unit, BaselinePending: m.BaselinePending, Milestones: m.Milestones}
+	switch {
+	case m.Start != nil && m.BaselinePending:
+		return out, cairn.FieldError("metric.start", "leave start out (or null) while the baseline is pending: the first check-in sets it")
+	case m.Start != nil:
+		out.Start = *m.Start
+	}
+	out.Current = out.Start
+	return out, nil
 }
 
 func (s *Server) listKeyResults(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +67,12 @@ func (s *Server) createKeyResult(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	k := &cairn.KeyResult{ObjectiveID: in.ObjectiveID, Title: in.Title, Metric: in.Metric.metric(), ProgressSource: in.ProgressSource, OwnerIDs: in.OwnerIDs, Weight: in.Weight,
+	m, err := in.Metric.metric()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	k := &cairn.KeyResult{ObjectiveID: in.ObjectiveID, Title: in.Title, Metric: m, ProgressSource: in.ProgressSource, OwnerIDs: in.OwnerIDs, Weight: in.Weight, Parents: in.Parents,
 		EditorIDs: in.EditorIDs, CheckInOwnerIDs: in.CheckInOwnerIDs}
 	if err := s.svc.CreateKeyResult(r.Context(), r.PathValue("org"), k); err != nil {
 		s.writeError(w, r, err)

@@ -17,8 +17,11 @@ type ObjectiveInput struct {
 	Aspirational bool        `json:"aspirational"`
 	OwnerIDs     []int64     `json:"owner_ids"`
 	EditorIDs    []int64     `json:"editor_ids"`
-	Parent       *cairn.Ref  `json:"parent"`
-	Weight       float64     `json:"weight"`
+	// Parent and Weight give a single parent; Parents gives several, each with its weight.
+	// A body gives one form or the other.
+	Parent  *cairn.Ref        `json:"parent"`
+	Weight  float64           `json:"weight"`
+	Parents []cairn.Alignment `json:"parents"`
 }
 
 // DecodeObjective reads and validates a new objective from a request body. References to
@@ -32,6 +35,12 @@ func DecodeObjective(body io.Reader) (*cairn.Objective, error) {
 		PeriodID: in.PeriodID, Title: in.Title, Description: in.Description, Level: in.Level,
 		TeamID: in.TeamID, Aspirational: in.Aspirational, OwnerIDs: in.OwnerIDs,
 		EditorIDs: in.EditorIDs, Parent: in.Parent, Weight: in.Weight,
+	}
+	if in.Parents != nil {
+		if in.Parent != nil || in.Weight != 0 {
+			return nil, cairn.FieldError("parents", "give parents alone, with each parent's weight in it, not with parent or weight")
+		}
+		o.SetParents(in.Parents)
 	}
 	if err := o.ValidateNew(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 )
 
 type createPeriodRequest struct {
@@ -13,18 +14,40 @@ type createPeriodRequest struct {
 }
 
 type closePeriodRequest struct {
-	Scores []scoreInput `json:"scores"`
+	Scores         []scoreInput `json:"scores"`
+	Note           string       `json:"closing_note"`
+	CarryForwardTo int64        `json:"carry_forward_to"`
 }
 
+// scoreInput overrides what a close gives one item; a missing score or closing status
+// leaves it to the owners' choice or the suggestion, and an empty closing status makes it
+// follow the score.
 type scoreInput struct {
-	Type  cairn.ItemType `json:"type"`
-	ID    int64          `json:"id"`
-	Score float64        `json:"score"`
+	Type          cairn.ItemType          `json:"type"`
+	ID            int64                   `json:"id"`
+	Score         *float64                `json:"score"`
+	ClosingStatus *progress.ClosingStatus `json:"closing_status"`
+}
+
+type scoreOutput struct {
+	Type          cairn.ItemType         `json:"type"`
+	ID            int64                  `json:"id"`
+	Score         float64                `json:"score"`
+	ClosingStatus progress.ClosingStatus `json:"closing_status"`
+}
+
+type carriedOutput struct {
+	KeyResultID     int64 `json:"key_result_id"`
+	CopyID          int64 `json:"copy_id"`
+	ObjectiveID     int64 `json:"objective_id"`
+	CopyObjectiveID int64 `json:"copy_objective_id"`
+	DataSourceMoved bool  `json:"data_source_moved"`
 }
 
 type closePeriodResponse struct {
-	Period *cairn.Period `json:"period"`
-	Scores []scoreInput  `json:"scores"`
+	Period  *cairn.Period   `json:"period"`
+	Scores  []scoreOutput   `json:"scores"`
+	Carried []carriedOutput `json:"carried"`
 }
 
 func (s *Server) listPeriods(w http.ResponseWriter, r *http.Request) {
@@ -93,18 +116,32 @@ func (s *Server) closePeriod(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	overrides := make([]cairn.Score, 0, len(in.Scores))
+	req := cairn.PeriodClose{Note: in.Note, CarryForwardTo: in.CarryForwardTo, Scores: make([]cairn.ScoreOverride, 0, len(in.Scores))}
 	for _, sc := range in.Scores {
-		overrides = append(overrides, cairn.Score{Item: cairn.Ref{Type: sc.Type, ID: sc.ID}, Value: sc.Score})
+		req.Scores = append(req.Scores, cairn.ScoreOverride{Item: cairn.Ref{Type: sc.Type, ID: sc.ID}, Value: sc.Score, Status: sc.ClosingStatus})
 	}
-	p, scores, err := s.svc.ClosePeriod(r.Context(), r.PathValue("org"), id, overrides)
+	c, err := s.svc.ClosePeriodWith(r.Context(), r.PathValue("org"), id, req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := closePeriodResponse{Period: p, Scores: make([]scoreInput, 0, len(scores))}
-	for _, sc := range scores {
-		out.Scores = append(out.Scores, scoreInput{Type: sc.Item.Type, ID: sc.Item.ID, Score: sc.Value})
+	out := closePeriodResponse{Period: c.Period, Scores: make([]scoreOutput, 0, len(c.Scores)), Carried: make([]carriedOutput, 0, len(c.Carried))}
+	for _, sc := range c.Scores {
+		out.Scores = append(out.Scores, scoreOutput{Type: sc.Item.Type, ID: sc.Item.ID, Score: sc.Value, ClosingStatus: sc.Status})
+	}
+	for _, cf := range c.Carried {
+		out.Carried = append(out.Carried, carriedOutput{KeyResultID: cf.From.ID, CopyID: cf.Copy.ID, ObjectiveID: cf.From.ObjectiveID,
+			CopyObjectiveID: cf.Objective.ID, DataSourceMoved: cf.MovedDataSource})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) reopenPeriod(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.svc.ReopenPeriod(r.Context(), r.PathValue("org"), id)
+	s.reply(w, r, http.StatusOK, p, err)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"strings"
@@ -151,43 +152,121 @@ func TestClosePeriodScoresAndFreezes(t *testing.T) {
 	if math.Abs(kr.Progress-1.2) > 1e-9 {
 		t.Fatalf("over-achieved progress = %v, want 1.2", kr.Progress)
 	}
+	// An unfinished key result at 30 of 100, whose owner chooses its score ahead of the close.
+	unfinished := b.must(t, 201, "owner", "POST", org+"/key-results", map[string]any{"objective_id": ids.objective, "title": "Repeat buyers",
+		"metric": map[string]any{"kind": "number", "start": 0, "target": 100}}).id(t)
+	b.must(t, 201, "owner", "POST", fmt.Sprintf("%s/key-results/%d/check-ins", org, unfinished), map[string]any{"value": 30})
+	var chosen struct {
+		Score         *float64 `json:"score"`
+		ClosingStatus string   `json:"closing_status"`
+	}
+	b.must(t, 200, "owner", "PATCH", fmt.Sprintf("%s/key-results/%d", org, unfinished), map[string]any{"score": 0.4}).json(t, &chosen)
+	if chosen.Score == nil || *chosen.Score != 0.4 || chosen.ClosingStatus != "" {
+		t.Fatalf("chosen score %v status %q, want 0.4 and none yet", chosen.Score, chosen.ClosingStatus)
+	}
+	next := b.must(t, 201, "admin", "POST", org+"/periods", map[string]any{"name": "Q4 2026", "start": "2026-10-01", "end": "2026-12-31"}).id(t)
+
 	b.must(t, 403, "owner", "POST", fmt.Sprintf("%s/periods/%d/close", org, ids.period), nil)
+	b.must(t, 422, "admin", "POST", fmt.Sprintf("%s/periods/%d/close", org, ids.period), map[string]any{"carry_forward_to": ids.period})
 	var closed struct {
 		Period struct {
-			ClosedAt *time.Time `json:"closed_at"`
+			ClosedAt    *time.Time `json:"closed_at"`
+			ClosingNote string     `json:"closing_note"`
 		} `json:"period"`
 		Scores []struct {
-			Type  string  `json:"type"`
-			ID    int64   `json:"id"`
-			Score float64 `json:"score"`
+			Type          string  `json:"type"`
+			ID            int64   `json:"id"`
+			Score         float64 `json:"score"`
+			ClosingStatus string  `json:"closing_status"`
 		} `json:"scores"`
+		Carried []struct {
+			KeyResultID     int64 `json:"key_result_id"`
+			CopyID          int64 `json:"copy_id"`
+			ObjectiveID     int64 `json:"objective_id"`
+			CopyObjectiveID int64 `json:"copy_objective_id"`
+			DataSourceMoved bool  `json:"data_source_moved"`
+		} `json:"carried"`
 	}
-	b.must(t, 200, "admin", "POST", fmt.Sprintf("%s/periods/%d/close", org, ids.period), map[string]any{"scores": []map[string]any{{"type": "objective", "id": ids.objective, "score": 0.7}}}).json(t, &closed)
-	if closed.Period.ClosedAt == nil {
-		t.Fatal("period not closed")
+	b.must(t, 200, "admin", "POST", fmt.Sprintf("%s/periods/%d/close", org, ids.period), map[string]any{
+		"scores":           []map[string]any{{"type": "objective", "id": ids.objective, "score": 0.7, "closing_status": "partially_achieved"}},
+		"closing_note":     "Checkout shipped; repeat buyers move on.",
+		"carry_forward_to": next,
+	}).json(t, &closed)
+	if closed.Period.ClosedAt == nil || closed.Period.ClosingNote != "Checkout shipped; repeat buyers move on." {
+		t.Fatalf("period = %+v", closed.Period)
 	}
-	scores := map[string]float64{}
+	type result struct {
+		score  float64
+		status string
+	}
+	got := map[string]result{}
 	for _, s := range closed.Scores {
-		scores[s.Type] = s.Score
+		got[fmt.Sprint(s.Type, s.ID)] = result{s.Score, s.ClosingStatus}
 	}
-	if scores["key_result"] != 1 || scores["objective"] != 0.7 {
-		t.Fatalf("scores = %v, want key_result 1 (capped) and objective 0.7 (override)", scores)
+	want := map[string]result{fmt.Sprint("key_result", ids.keyResult): {1, "achieved"}, fmt.Sprint("key_result", unfinished): {0.4, "partially_achieved"},
+		fmt.Sprint("objective", ids.objective): {0.7, "partially_achieved"}}
+	if !maps.Equal(got, want) {
+		t.Fatalf("scores = %v, want %v (capped, chosen ahead, overridden)", got, want)
 	}
-	// Frozen: no check-ins, no edits, no new items; the score may still be overridden.
+	if len(closed.Carried) != 1 || closed.Carried[0].KeyResultID != unfinished || closed.Carried[0].ObjectiveID != ids.objective || closed.Carried[0].DataSourceMoved {
+		t.Fatalf("carried = %+v, want only key result %d", closed.Carried, unfinished)
+	}
+	var cp struct {
+		ObjectiveID   int64  `json:"objective_id"`
+		CarriedFromID *int64 `json:"carried_from_id"`
+		Metric        struct {
+			Start, Current, Target float64
+		} `json:"metric"`
+	}
+	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/key-results/%d", org, closed.Carried[0].CopyID), nil).json(t, &cp)
+	if cp.ObjectiveID != closed.Carried[0].CopyObjectiveID || cp.CarriedFromID == nil || *cp.CarriedFromID != unfinished ||
+		cp.Metric.Start != 30 || cp.Metric.Current != 30 || cp.Metric.Target != 100 {
+		t.Fatalf("copy = %+v", cp)
+	}
+	var orig struct {
+		CarriedToID *int64 `json:"carried_to_id"`
+	}
+	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/key-results/%d", org, unfinished), nil).json(t, &orig)
+	if orig.CarriedToID == nil || *orig.CarriedToID != closed.Carried[0].CopyID {
+		t.Fatalf("original carried to %v, want %d", orig.CarriedToID, closed.Carried[0].CopyID)
+	}
+
+	// Frozen for members: no check-ins, no edits, no new items, no scores.
 	p := b.must(t, 409, "owner", "POST", fmt.Sprintf("%s/key-results/%d/check-ins", org, ids.keyResult), map[string]any{"value": 10}).problem(t)
-	if !strings.Contains(p.Detail, "closed") {
-		t.Errorf("detail %q does not say the period is closed", p.Detail)
+	if !strings.Contains(p.Detail, "closed") || !strings.Contains(p.Detail, "admin") {
+		t.Errorf("detail %q does not say the period is closed and who may still change it", p.Detail)
 	}
 	b.must(t, 409, "owner", "PATCH", fmt.Sprintf("%s/objectives/%d", org, ids.objective), map[string]any{"title": "x"})
+	b.must(t, 409, "owner", "PATCH", fmt.Sprintf("%s/objectives/%d", org, ids.objective), map[string]any{"score": 0.9})
 	b.must(t, 409, "owner", "POST", org+"/objectives", map[string]any{"period_id": ids.period, "title": "late", "owner_ids": []int64{b.users["owner"].ID}})
+	// Admins still may: a new score brings the status it suggests.
 	var o struct {
-		Score float64 `json:"score"`
+		Title         string  `json:"title"`
+		Score         float64 `json:"score"`
+		ClosingStatus string  `json:"closing_status"`
 	}
-	b.must(t, 200, "owner", "PATCH", fmt.Sprintf("%s/objectives/%d", org, ids.objective), map[string]any{"score": 0.9}).json(t, &o)
-	if o.Score != 0.9 {
-		t.Fatalf("score override = %v, want 0.9", o.Score)
+	b.must(t, 200, "admin", "PATCH", fmt.Sprintf("%s/objectives/%d", org, ids.objective), map[string]any{"score": 0.9, "title": "Delighted shoppers"}).json(t, &o)
+	if o.Score != 0.9 || o.ClosingStatus != "achieved" || o.Title != "Delighted shoppers" {
+		t.Fatalf("objective after the admin's change = %+v, want 0.9 achieved", o)
 	}
 	b.must(t, 409, "admin", "POST", fmt.Sprintf("%s/periods/%d/close", org, ids.period), nil)
+
+	// Reopening: admins only, and only a closed period.
+	b.must(t, 403, "owner", "POST", fmt.Sprintf("%s/periods/%d/reopen", org, ids.period), nil)
+	var reopened struct {
+		ClosedAt    *time.Time `json:"closed_at"`
+		ClosingNote string     `json:"closing_note"`
+	}
+	b.must(t, 200, "admin", "POST", fmt.Sprintf("%s/periods/%d/reopen", org, ids.period), nil).json(t, &reopened)
+	if reopened.ClosedAt != nil || reopened.ClosingNote != "Checkout shipped; repeat buyers move on." {
+		t.Fatalf("reopened period = %+v", reopened)
+	}
+	b.must(t, 409, "admin", "POST", fmt.Sprintf("%s/periods/%d/reopen", org, ids.period), nil)
+	b.must(t, 200, "owner", "GET", fmt.Sprintf("%s/objectives/%d", org, ids.objective), nil).json(t, &o)
+	if o.Score != 0.9 || o.ClosingStatus != "achieved" {
+		t.Fatalf("objective after reopening = %+v, want its score kept", o)
+	}
+	b.must(t, 201, "owner", "POST", fmt.Sprintf("%s/key-results/%d/check-ins", org, ids.keyResult), map[string]any{"value": 90})
 }
 
 func TestCheckInsListNewestFirst(t *testing.T) {

@@ -150,7 +150,7 @@ func kindName(t string) string {
 	switch {
 	case strings.Contains(t, "int"), strings.Contains(t, "float"):
 		return "a number"
-	case t == "string" || strings.HasSuffix(t, "string") || strings.HasSuffix(t, "Role") || strings.HasSuffix(t, "Level") || strings.HasSuffix(t, "Kind") || strings.HasSuffix(t, "Mode") || strings.HasSuffix(t, "Type") || strings.HasSuffix(t, "Source"):
+	case t == "string" || strings.HasSuffix(t, "string") || strings.HasSuffix(t, "Role") || strings.HasSuffix(t, "Level") || strings.HasSuffix(t, "Kind") || strings.HasSuffix(t, "Mode") || strings.HasSuffix(t, "Type") || strings.HasSuffix(t, "Source") || strings.HasSuffix(t, "Goal"):
 		return "a string"
 	case t == "bool" || strings.HasSuffix(t, "bool"):
 		return "true or false"

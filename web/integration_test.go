@@ -391,6 +391,8 @@ func TestAlignmentAnswersFromTheMirror(t *testing.T) {
 	if iv.Source != "azure-devops" {
 		t.Errorf("a bound initiative reads source %q, want azure-devops", iv.Source)
 	}
+	ib.call(t, 200, "owner", "PATCH", fmt.Sprintf("/api/v1/orgs/fabrikam/key-results/%d", ids.keyResult),
+		map[string]any{"metric": map[string]any{"goal": "stay_above", "start": 50, "target": 80}})
 	ib.emu.ResetStats()
 	path := "/api/v1/azure-devops/alignment?org-url=" + ib.emuURL + "/fabrikam&project=Fabrikam%20Fiber&work-item=5"
 	var a web.AlignmentResponse
@@ -404,6 +406,9 @@ func TestAlignmentAnswersFromTheMirror(t *testing.T) {
 	}
 	if chain[0].ID != ids.initiative || chain[0].URL == "" || chain[0].CanEdit {
 		t.Errorf("first link = %+v (member is neither owner nor editor)", chain[0])
+	}
+	if chain[1].Goal != cairn.GoalStayAbove || chain[1].Target == nil || *chain[1].Target != 80 || chain[1].BaselinePending {
+		t.Errorf("the key result's link = %+v, want the goal stay_above with the threshold 80", chain[1])
 	}
 	if n := ib.emu.Stats().Total; n != 0 {
 		t.Errorf("the alignment lookup made %d Azure DevOps calls, want 0", n)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 	"github.com/cairn-okr/cairn/web"
 )
 
@@ -106,5 +108,51 @@ func TestOpenAPIIsServed(t *testing.T) {
 	r := b.must(t, 200, "", "GET", "/api/v1/openapi.json", nil)
 	if string(r.Body) != string(web.OpenAPI()) {
 		t.Fatal("served document differs from the embedded one")
+	}
+}
+
+// TestOpenAPIKeyResultSchemasMatchTheJSON checks that the schemas of key results,
+// initiatives and metrics name exactly the fields the API writes, so that a field added to
+// the model cannot go undocumented.
+func TestOpenAPIKeyResultSchemasMatchTheJSON(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Comps struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(web.OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	metric := cairn.Metric{Kind: cairn.MetricNumber, Goal: cairn.GoalDecrease, Start: 1500, Target: 800, Unit: "ms",
+		Milestones: []cairn.Milestone{{Date: cairn.Date{Year: 2026, Month: 8, Day: 31}, Value: 1200}}}
+	trend := &progress.Trend{Direction: progress.Down, Effect: progress.Better, Points: 3}
+	for name, v := range map[string]any{
+		"KeyResult":  cairn.KeyResultView{KeyResult: &cairn.KeyResult{Metric: metric}, Trend: trend},
+		"Initiative": cairn.InitiativeView{Initiative: &cairn.Initiative{Metric: &metric}, Trend: trend},
+		"Metric":     metric,
+		"Milestone":  metric.Milestones[0],
+	} {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(data, &fields); err != nil {
+			t.Fatal(err)
+		}
+		documented := doc.Comps.Schemas[name].Properties
+		for f := range fields {
+			if _, ok := documented[f]; !ok {
+				t.Errorf("%s: the API writes %q, which the OpenAPI schema does not document", name, f)
+			}
+		}
+		for f := range documented {
+			if _, ok := fields[f]; !ok {
+				t.Errorf("%s: the OpenAPI schema documents %q, which the API does not write", name, f)
+			}
+		}
 	}
 }

@@ -226,6 +226,7 @@ func (s *Server) routes() []route {
 		{"PATCH", org + "/periods/{id}", s.updatePeriod, false},
 		{"DELETE", org + "/periods/{id}", s.deletePeriod, false},
 		{"POST", org + "/periods/{id}/close", s.closePeriod, false},
+		{"POST", org + "/periods/{id}/reopen", s.reopenPeriod, false},
 
 		{"GET", org + "/teams", s.listTeams, false},
 		{"POST", org + "/teams", s.createTeam, false},

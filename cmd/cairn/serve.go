@@ -210,7 +210,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		return err
 	}
 	srv.Registry().MustRegister(syncMetrics.Collectors()...)
-	if err := mountUI(srv); err != nil {
+	if err := mountUI(srv, db); err != nil {
 		ln.Close()
 		return err
 	}

@@ -109,31 +109,51 @@ function ref(x) {
     status: String(x.status ?? ""),
     current: x.current ?? x.metric?.current ?? null,
     unit: x.unit ?? x.metric?.unit ?? "",
+    goal: String(x.goal ?? x.metric?.goal ?? ""),
+    target: x.target ?? x.metric?.target ?? null,
+    baselinePending: Boolean(x.baseline_pending ?? x.metric?.baseline_pending ?? false),
     url: x.url ?? x.web_url ?? "",
     canEdit: Boolean(x.can_edit ?? x.canEdit ?? false),
+    weight: Number.isFinite(Number(x.weight)) && x.weight !== null && x.weight !== undefined ? Number(x.weight) : null,
   };
 }
 
 /**
  * normalize turns the alignment answer into a list of chains. Each chain starts at the
  * initiative or key result that the work item counts towards and goes up through the
- * objectives: { org, orgName, items: [nearest, …, top objective] }.
+ * objectives: { org, orgName, items: [nearest, …, top objective] }. An item aligned to
+ * several parents gives one chain per path up (the answer's "chains"); each item carries
+ * the weight with which it counts towards the next.
  */
 export function normalize(answer) {
   const out = [];
   for (const a of list(answer)) {
     const org = a.org?.slug ?? a.org_slug ?? a.org ?? "";
     const orgName = a.org?.name ?? a.org_name ?? org;
-    let chain = [];
-    if (Array.isArray(a.chain) || Array.isArray(a.path)) {
-      chain = (a.chain ?? a.path).map(ref);
+    let chains = [];
+    if (Array.isArray(a.chains) && a.chains.length > 0) {
+      chains = a.chains.filter(Array.isArray);
+    } else if (Array.isArray(a.chain) || Array.isArray(a.path)) {
+      chains = [a.chain ?? a.path];
     } else {
-      chain = [a.target ?? a.item, ...(a.parents ?? a.ancestors ?? [])].map(ref);
+      chains = [[a.target ?? a.item, ...(a.parents ?? a.ancestors ?? [])]];
     }
-    chain = chain.filter(Boolean);
-    if (chain.length > 0) out.push({ org: String(org), orgName: String(orgName), items: chain });
+    for (const c of chains) {
+      const chain = c.map(ref).filter(Boolean);
+      if (chain.length > 0) out.push({ org: String(org), orgName: String(orgName), items: chain });
+    }
   }
   return out;
+}
+
+/**
+ * weightText says how an item counts towards the next one of its chain: "70 %" for weight
+ * 0.7 (weight 1 is 100 %), "not counted" for weight 0, "" when the answer gave none.
+ */
+export function weightText(w) {
+  if (w === null || w === undefined || !Number.isFinite(w)) return "";
+  if (w === 0) return "not counted";
+  return `${Math.round(w * 10000) / 100} %`;
 }
 
 /** actionable is the nearest key result or initiative of a chain that the user may edit. */
@@ -153,13 +173,34 @@ function link(href, cls, text) {
   return `<a class="${escapeHTML(cls)}" href="${escapeHTML(h)}" target="_blank" rel="noopener noreferrer">${escapeHTML(text)}</a>`;
 }
 
+/**
+ * goalText says a metric's goal when it is not the plain increase: "Goal: stay at or below
+ * 300 ms", "Goal: decrease to 800 ms", with "; baseline still to be measured" while the
+ * start is pending. It is "" for an increase with its start known, and for objectives.
+ */
+export function goalText(item) {
+  const target = Number(item.target);
+  const to = Number.isFinite(target) ? `${target}${item.unit ? " " + item.unit : ""}` : "the target";
+  let s = "";
+  switch (item.goal) {
+    case "stay_below": s = `Goal: stay at or below ${to}`; break;
+    case "stay_above": s = `Goal: stay at or above ${to}`; break;
+    case "decrease": s = `Goal: decrease to ${to}`; break;
+    case "increase": if (item.baselinePending) s = `Goal: increase to ${to}`; break;
+  }
+  if (item.baselinePending) s += "; baseline still to be measured";
+  return s;
+}
+
 function row(base, org, item, nearest) {
   const pct = Math.round(item.progress * 100);
-  return `<li class="row${nearest ? " nearest" : ""}" data-type="${escapeHTML(item.type)}" data-id="${escapeHTML(item.id)}">
+  const goal = goalText(item);
+  const shown = item.baselinePending ? escapeHTML("–") : `${escapeHTML(pct)}&nbsp;%`;
+  return `<li class="row${nearest ? " nearest" : ""}" data-type="${escapeHTML(item.type)}" data-id="${escapeHTML(item.id)}"${goal ? ` title="${escapeHTML(goal)}"` : ""}>
   <span class="glyph glyph-${escapeHTML(item.type)}" title="${escapeHTML(label(TYPE_LABEL, item.type))}">${escapeHTML(label(TYPE_GLYPH, item.type))}</span>
   ${link(itemURL(base, org, item), "title", item.title)}
-  <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${escapeHTML(pct)}" aria-label="Progress of ${escapeHTML(item.title)}"><span style="width:${escapeHTML(pct)}%"></span></span>
-  <span class="pct">${escapeHTML(pct)}&nbsp;%</span>
+  <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${escapeHTML(pct)}" aria-label="Progress of ${escapeHTML(item.title)}${goal ? ". " + escapeHTML(goal) : ""}"><span style="width:${escapeHTML(pct)}%"></span></span>
+  <span class="pct"${item.baselinePending ? ` title="${escapeHTML("Baseline pending: no progress until the first check-in")}"` : ""}>${shown}</span>
   ${statusLabel(item.status)}
 </li>`;
 }
@@ -176,10 +217,15 @@ export function chainHTML(base, chain, index, linked) {
 </div>
 <div class="form-slot" data-chain="${escapeHTML(index)}"></div>`
     : "";
+  const towards = (from) => {
+    const w = weightText(from.weight);
+    return `<li class="towards">counts towards${w ? ` <span class="weight" title="Weight towards the next item">(${escapeHTML(w)})</span>` : ""}</li>`;
+  };
+  const steps = up.map((i, n) => towards(chain.items[n]) + "\n" + row(base, chain.org, i, false)).join("\n");
   return `<section class="chain" data-org="${escapeHTML(chain.org)}">
 <ol class="rows">
 ${row(base, chain.org, nearest, true)}
-${up.length ? `<li class="towards">counts towards</li>\n` + up.map((i) => row(base, chain.org, i, false)).join("\n") : ""}
+${steps}
 </ol>
 ${actions}
 </section>`;
@@ -212,8 +258,10 @@ export function pageHTML(st) {
 <p>Add an initiative for it, and its progress will count towards your key results.</p>
 ${link(newInitiativeURL(st.base, st.workItem, st.addUrl), "btn primary", "Add an initiative in Cairn")}</div>`;
   }
-  const n = chains.length;
-  return `${account}<p class="summary">This work item counts towards ${n === 1 ? "1 item" : `${escapeHTML(n)} items`} in Cairn.</p>
+  // One item aligned to several parents shows one chain per parent: count items, not chains.
+  const n = new Set(chains.map((c) => `${c.org}/${c.items[0].type}/${c.items[0].id}`)).size;
+  const paths = chains.length > n ? `, through ${escapeHTML(chains.length)} chains of alignment` : "";
+  return `${account}<p class="summary">This work item counts towards ${n === 1 ? "1 item" : `${escapeHTML(n)} items`} in Cairn${paths}.</p>
 ${chains.map((c, i) => chainHTML(st.base, c, i, st.linked)).join("\n")}`;
 }
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { normalize, pageHTML, actionable, escapeHTML, newInitiativeURL, itemURL, problemText } from "../src/view.js";
+import { normalize, pageHTML, actionable, escapeHTML, newInitiativeURL, itemURL, problemText, goalText } from "../src/view.js";
 
 const answer = {
   alignments: [
@@ -73,4 +73,50 @@ test("escapeHTML escapes quotes and brackets", () => {
 test("a refused token says what to check", () => {
   const p = problemText(401, { detail: "the app token signature is invalid" });
   assert.match(p.detail, /CAIRN_AZDO_EXTENSION_SECRET/);
+});
+
+test("an item aligned to two parents gives one chain per parent, each with its weight", () => {
+  const kr = { type: "key_result", id: 3, title: "Shared", progress: 0.4, status: "on_track" };
+  const chains = normalize({
+    alignments: [
+      {
+        org: { slug: "fabrikam", name: "Fabrikam" },
+        chain: [{ ...kr, weight: 0.7 }, { type: "objective", id: 1, title: "North", progress: 0.5 }],
+        chains: [
+          [{ ...kr, weight: 0.7 }, { type: "objective", id: 1, title: "North", progress: 0.5 }],
+          [{ ...kr, weight: 0 }, { type: "objective", id: 2, title: "South", progress: 0.2 }],
+        ],
+      },
+    ],
+  });
+  assert.equal(chains.length, 2);
+  assert.deepEqual(chains.map((c) => c.items[1].title), ["North", "South"]);
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example", linked: false, chains, workItem: { id: 42 } });
+  assert.match(html, /counts towards <span class="weight"[^>]*>\(70 %\)/);
+  assert.match(html, /\(not counted\)/);
+  assert.match(html, /counts towards 1 item in Cairn, through 2 chains of alignment/);
+});
+
+test("a key result's goal and pending baseline show in its row", () => {
+  const goals = {
+    alignments: [
+      {
+        org: { slug: "fabrikam", name: "Fabrikam" },
+        chain: [
+          { type: "key_result", id: 4, title: "p95 latency", progress: 0.9, status: "at_risk", goal: "stay_below", target: 300, unit: "ms", current: 320 },
+          { type: "key_result", id: 5, title: "Checkout time", progress: 0, status: "not_started", goal: "decrease", target: 800, unit: "ms", baseline_pending: true },
+          { type: "objective", id: 1, title: "Be fast", progress: 0.45, status: "behind" },
+        ],
+      },
+    ],
+  };
+  const [c] = normalize(goals);
+  assert.equal(goalText(c.items[0]), "Goal: stay at or below 300 ms");
+  assert.equal(goalText(c.items[1]), "Goal: decrease to 800 ms; baseline still to be measured");
+  assert.equal(goalText(c.items[2]), "");
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example", linked: false, chains: [c], workItem: { id: 42 } });
+  assert.match(html, /title="Goal: stay at or below 300 ms"/);
+  assert.match(html, /title="Baseline pending: no progress until the first check-in">–</);
+  assert.match(html, /status-at_risk">At risk/);
+  assert.match(html, />90&nbsp;%</);
 });

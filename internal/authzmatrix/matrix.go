@@ -215,6 +215,8 @@ var Rows = []Row{
 	{Route: "PATCH /api/v1/orgs/{org}/periods/{id}", Policy: OrgAdmin, Status: 200, ID: Period, Body: `{"name":"Matrix period"}`},
 	{Route: "DELETE /api/v1/orgs/{org}/periods/{id}", Policy: OrgAdmin, Status: 204, ID: Period, Fresh: true},
 	{Route: "POST /api/v1/orgs/{org}/periods/{id}/close", Policy: OrgAdmin, Status: 200, ID: Period, Fresh: true, Body: `{}`},
+	// The fixture period is open: an allowed reopen reaches the 409 that says so.
+	{Route: "POST /api/v1/orgs/{org}/periods/{id}/reopen", Policy: OrgAdmin, Status: 409, ID: Period},
 
 	// Teams.
 	{Route: "GET /api/v1/orgs/{org}/teams", Policy: AnyMember, Status: 200},
@@ -397,6 +399,8 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/check-ins/{id}/comments", Policy: Writer, Status: 303, ID: CheckIn, Body: "body=matrix+{unique}"},
 	{Route: "POST /o/{org}/comments/{id}", Policy: Author, Status: 303, ID: Comment, Body: "body=matrix+{unique}"},
 	{Route: "POST /o/{org}/comments/{id}/delete", Policy: AuthorOrAdmin, Status: 303, ID: Comment, Fresh: true},
+	{Route: "POST /o/{org}/objectives/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: Objective, Body: "score=0.5&closing_status="},
+	{Route: "POST /o/{org}/key-results/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: KeyResult, Body: "score=0.5&closing_status=achieved"},
 
 	// The UI: administration.
 	{Route: "GET /o/{org}/admin", Policy: OrgAdmin, Status: 200},
@@ -406,12 +410,23 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/admin/members/{uid}", Policy: OrgAdmin, Status: 303, ID: Membership, Fresh: true, Body: "role=member"},
 	{Route: "POST /o/{org}/admin/members/{uid}/remove", Policy: OrgAdmin, Status: 303, ID: Membership, Fresh: true},
 	{Route: "POST /o/{org}/admin/members/{uid}/unlock", Policy: OrgAdmin, Status: 303, ID: Membership},
+	// The fixture member has an account: an allowed claim reaches the refusal to claim it.
+	{Route: "POST /o/{org}/admin/members/{uid}/claim", Policy: OrgAdmin, Status: 422, ID: Membership, Body: "user_id={admin}"},
 	{Route: "GET /o/{org}/admin/periods", Policy: OrgAdmin, Status: 200},
 	{Route: "POST /o/{org}/admin/periods", Policy: OrgAdmin, Status: 303, Body: "name=Matrix+{unique}&start=2026-10-01&end=2026-12-31"},
 	{Route: "GET /o/{org}/admin/periods/{id}/close", Policy: OrgAdmin, Status: 200, ID: Period},
 	{Route: "POST /o/{org}/admin/periods/{id}/close", Policy: OrgAdmin, Status: 303, ID: Period, Fresh: true},
+	// The fixture period is open: an allowed reopen reaches the 409 that says so.
+	{Route: "POST /o/{org}/admin/periods/{id}/reopen", Policy: OrgAdmin, Status: 409, ID: Period},
 	{Route: "GET /o/{org}/admin/teams", Policy: OrgAdmin, Status: 200},
 	{Route: "POST /o/{org}/admin/teams", Policy: OrgAdmin, Status: 303, Body: "name=Matrix+{unique}"},
+	// The import of Viva Goals exports. A form without a file reaches the 422 that asks for
+	// one; a confirmation of no upload the 410 that asks to upload again.
+	{Route: "GET /o/{org}/admin/import", Policy: OrgAdmin, Status: 200},
+	{Route: "POST /o/{org}/admin/import", Policy: OrgAdmin, Status: 422, Body: "day_first=1"},
+	{Route: "POST /o/{org}/admin/import/confirm", Policy: OrgAdmin, Status: 410, Body: "upload=not-an-upload"},
+	{Route: "POST /o/{org}/admin/rebind", Policy: OrgAdmin, Status: 303, Body: "item=key_result:{keyresult}&reason=matrix+{unique}"},
+	{Route: "POST /o/{org}/admin/rebind/{id}/done", Policy: OrgAdmin, Status: 404, Path: "/o/{org}/admin/rebind/999999/done"},
 
 	// The UI: Azure DevOps. The wizard opens for every writer; saving it is refused to
 	// those who may not edit the item.

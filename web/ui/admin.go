@@ -25,19 +25,34 @@ type settingsForm struct {
 	Errs      map[string]string
 	Saved     bool
 	Azdo      *orgIntegration
+	// Rebind is the re-bind checklist, which the page shows below the form.
+	Rebind *rebindList
 }
 
 func (u *UI) adminSettings(q *request) error {
 	if err := adminOnly(q, "change the organization's settings"); err != nil {
 		return err
 	}
-	f := settingsForm{Name: q.org.Name, AtRiskGap: strconv.FormatFloat(q.org.AtRiskGap*100, 'f', -1, 64), Saved: q.r.URL.Query().Get("saved") == "1"}
-	az, err := u.orgIntegration(q)
+	f, err := u.settings(q)
 	if err != nil {
 		return err
 	}
-	f.Azdo = az
+	f.Saved = q.r.URL.Query().Get("saved") == "1"
+	if f.Rebind, err = u.rebindList(q); err != nil {
+		return err
+	}
 	return u.render(q, http.StatusOK, "admin_settings", "Settings · "+q.org.Name, "admin", f)
+}
+
+// settings loads the settings form as stored.
+func (u *UI) settings(q *request) (*settingsForm, error) {
+	f := &settingsForm{Name: q.org.Name, AtRiskGap: strconv.FormatFloat(q.org.AtRiskGap*100, 'f', -1, 64)}
+	az, err := u.orgIntegration(q)
+	if err != nil {
+		return nil, err
+	}
+	f.Azdo = az
+	return f, nil
 }
 
 func (u *UI) saveSettings(q *request) error {
@@ -80,6 +95,9 @@ func (u *UI) saveSettings(q *request) error {
 			return err
 		}
 		f.Azdo = az
+		if f.Rebind, err = u.rebindList(q); err != nil {
+			return err
+		}
 		return u.render(q, http.StatusUnprocessableEntity, "admin_settings", "Settings · "+q.org.Name, "admin", f)
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin?saved=1")
@@ -91,6 +109,11 @@ type membersData struct {
 	Roles   []cairn.Role
 	Form    memberForm
 	Self    int64
+	// Accounts are the members with an account, which an unclaimed member can be claimed
+	// for; Unclaimed counts the others.
+	Accounts  []*cairn.Member
+	Unclaimed int
+	Claimed   bool
 }
 
 type memberForm struct {
@@ -113,8 +136,16 @@ func (u *UI) showMembers(q *request, f memberForm, status int) error {
 		return err
 	}
 	slices.SortFunc(ms, func(a, b *cairn.Member) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-	return u.render(q, status, "admin_members", "Members · "+q.org.Name, "admin",
-		membersData{Members: ms, Roles: []cairn.Role{cairn.RoleAdmin, cairn.RoleMember, cairn.RoleViewer}, Form: f, Self: q.user.ID})
+	d := membersData{Members: ms, Roles: []cairn.Role{cairn.RoleAdmin, cairn.RoleMember, cairn.RoleViewer}, Form: f, Self: q.user.ID,
+		Claimed: status == http.StatusOK && q.r.URL.Query().Get("claimed") == "1"}
+	for _, m := range ms {
+		if m.Unclaimed {
+			d.Unclaimed++
+		} else {
+			d.Accounts = append(d.Accounts, m)
+		}
+	}
+	return u.render(q, status, "admin_members", "Members · "+q.org.Name, "admin", d)
 }
 
 func (u *UI) addMember(q *request) error {
@@ -182,6 +213,40 @@ func (u *UI) removeMember(q *request) error {
 		return err
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members")
+}
+
+// claimMember merges an unclaimed member, whom an import named, into an account: a member
+// picked from the list, or the account of an email (made when none has it).
+func (u *UI) claimMember(q *request) error {
+	if err := adminOnly(q, "claim members"); err != nil {
+		return err
+	}
+	uid, err := parseID(q.r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	if err := parseForm(q); err != nil {
+		return err
+	}
+	in := cairn.ClaimInput{Email: q.r.PostForm.Get("email")}
+	if v := strings.TrimSpace(q.r.PostForm.Get("user_id")); v != "" {
+		if in.UserID, err = strconv.ParseInt(v, 10, 64); err != nil || in.UserID <= 0 {
+			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "choose a member from the list"}, http.StatusUnprocessableEntity)
+		}
+	}
+	if in.UserID == 0 && strings.TrimSpace(in.Email) == "" {
+		return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "to claim an imported member, choose a member from the list or enter an email"}, http.StatusUnprocessableEntity)
+	}
+	if in.UserID != 0 && strings.TrimSpace(in.Email) != "" {
+		return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "claim for a member from the list or for an email, not both"}, http.StatusUnprocessableEntity)
+	}
+	if _, err := u.svc.ClaimMember(q.r.Context(), q.org.Slug, uid, in); err != nil {
+		if code := cairn.ErrorCode(err); code == cairn.EINVALID || code == cairn.ECONFLICT {
+			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: cairn.ErrorMessage(err)}, http.StatusUnprocessableEntity)
+		}
+		return err
+	}
+	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members?claimed=1")
 }
 
 // unlockMember lifts a sign-in lock on the member's email.
@@ -273,22 +338,50 @@ func (u *UI) createPeriod(q *request) error {
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/periods")
 }
 
-// scoreRow is one objective or key result of the closing review.
+// scoreRow is one objective or key result of the closing review, or of a closed period's
+// results.
 type scoreRow struct {
 	Type      cairn.ItemType
 	ID        int64
 	Title     string
 	Progress  float64
-	Suggested string
-	Value     string
 	Status    progress.Status
-	Err       string
+	Suggested string
+	// Value and Closing are the score and closing status in the form: the owners' choice
+	// ahead of the close, the suggestion, or what the admin typed. Closing is empty to
+	// follow the score. Shown and ShownClosing are what the form showed at first, so that
+	// only what the admin changed overrides the owners' choice.
+	Value, Closing      string
+	Shown, ShownClosing string
+	// Chosen says that the owners chose the score or the status ahead of the close.
+	Chosen bool
+	// Carry says that the key result is below 100 % and would be carried forward.
+	Carry bool
+	// Final and ClosingLabel are a closed period's score and status; CarriedToURL links
+	// the copy that a later period holds, and CarriedTo names that period.
+	Final        string
+	ClosingLabel string
+	CarriedToURL string
+	CarriedTo    string
+	Err          string
 }
 
+// closeData is the close page: the review before closing, or the results after.
 type closeData struct {
 	Period *cairn.Period
 	Rows   []scoreRow
 	Error  string
+	// Note and CarryTo are the form's closing note and the period to carry forward to;
+	// Targets are the open periods that start later.
+	Note     string
+	NoteErr  string
+	CarryTo  int64
+	CarryErr string
+	Targets  []*cairn.Period
+	// Unfinished counts the key results a carry forward would copy.
+	Unfinished int
+	// Carried counts the key results a close carried forward, on the results.
+	Carried int
 }
 
 func (u *UI) loadClose(q *request) (*closeData, error) {
@@ -300,9 +393,6 @@ func (u *UI) loadClose(q *request) (*closeData, error) {
 	p, err := u.svc.Period(ctx, q.org.Slug, id)
 	if err != nil {
 		return nil, err
-	}
-	if p.Closed() {
-		return nil, cairn.Errorf(cairn.ECONFLICT, "period %q is closed already", p.Name)
 	}
 	objs, err := u.svc.ListObjectives(ctx, q.org.Slug, cairn.ObjectiveQuery{PeriodID: id})
 	if err != nil {
@@ -316,17 +406,83 @@ func (u *UI) loadClose(q *request) (*closeData, error) {
 	for _, k := range krs {
 		byObj[k.ObjectiveID] = append(byObj[k.ObjectiveID], k)
 	}
-	d := &closeData{Period: p}
-	score := func(p float64) string { return strconv.FormatFloat(progress.SuggestedScore(p), 'f', 2, 64) }
+	d := &closeData{Period: p, Note: p.ClosingNote}
+	row := func(t cairn.ItemType, id int64, title string, prog float64, st progress.Status, score *float64, closing progress.ClosingStatus, to *int64) scoreRow {
+		r := scoreRow{Type: t, ID: id, Title: title, Progress: prog, Status: st, Suggested: scoreText(progress.SuggestedScore(prog)),
+			Closing: string(closing), Chosen: score != nil || closing != ""}
+		r.Value = r.Suggested
+		if score != nil {
+			r.Value = scoreText(*score)
+			r.Final = r.Value
+		}
+		r.Shown, r.ShownClosing = r.Value, r.Closing
+		r.ClosingLabel = closingLabel(closing)
+		if closing == "" && score != nil && p.Closed() {
+			// A period closed by an import has scores without statuses.
+			r.ClosingLabel = closingLabel(progress.ClosingStatusOf(*score))
+		}
+		if to != nil {
+			r.CarriedToURL = itemURL(q.org.Slug, cairn.Ref{Type: t, ID: *to})
+		}
+		return r
+	}
+	periods, err := u.svc.ListPeriods(ctx, q.org.Slug)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(periods))
+	for _, np := range periods {
+		names[np.ID] = np.Name
+	}
+	// copyPeriod names the period of an objective's copy; key results look theirs up
+	// through their objective.
+	copyPeriod := func(objectiveID int64) (string, error) {
+		o, err := u.svc.Objective(ctx, q.org.Slug, objectiveID)
+		if err != nil {
+			return "", err
+		}
+		return names[o.PeriodID], nil
+	}
 	for _, o := range objs {
-		d.Rows = append(d.Rows, scoreRow{Type: cairn.ItemObjective, ID: o.ID, Title: o.Title, Progress: o.Progress, Suggested: score(o.Progress), Status: o.Status})
+		r := row(cairn.ItemObjective, o.ID, o.Title, o.Progress, o.Status, o.Score, o.ClosingStatus, o.CarriedToID)
+		if o.CarriedToID != nil {
+			if r.CarriedTo, err = copyPeriod(*o.CarriedToID); err != nil {
+				return nil, err
+			}
+		}
+		d.Rows = append(d.Rows, r)
 		for _, k := range byObj[o.ID] {
-			d.Rows = append(d.Rows, scoreRow{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Progress: k.Progress, Suggested: score(k.Progress), Status: k.Status})
+			r := row(cairn.ItemKeyResult, k.ID, k.Title, k.Progress, k.Status, k.Score, k.ClosingStatus, k.CarriedToID)
+			r.Carry = k.CarriedToID == nil && k.Progress < 1-progress.Epsilon
+			if r.Carry {
+				d.Unfinished++
+			}
+			if k.CarriedToID != nil {
+				d.Carried++
+				c, err := u.svc.KeyResult(ctx, q.org.Slug, *k.CarriedToID)
+				if err != nil {
+					return nil, err
+				}
+				if r.CarriedTo, err = copyPeriod(c.ObjectiveID); err != nil {
+					return nil, err
+				}
+			}
+			d.Rows = append(d.Rows, r)
 		}
 	}
+	if p.Closed() {
+		return d, nil
+	}
+	for _, np := range periods {
+		if !np.Closed() && p.Start.Before(np.Start) {
+			d.Targets = append(d.Targets, np)
+		}
+	}
+	slices.SortFunc(d.Targets, func(a, b *cairn.Period) int { return a.Start.Time().Compare(b.Start.Time()) })
 	return d, nil
 }
 
+// closePeriodPage shows the review of a period before it closes, or its results after.
 func (u *UI) closePeriodPage(q *request) error {
 	if err := adminOnly(q, "close periods"); err != nil {
 		return err
@@ -335,10 +491,11 @@ func (u *UI) closePeriodPage(q *request) error {
 	if err != nil {
 		return err
 	}
-	for i := range d.Rows {
-		d.Rows[i].Value = d.Rows[i].Suggested
+	title := "Close " + d.Period.Name
+	if d.Period.Closed() {
+		title = d.Period.Name + " results"
 	}
-	return u.render(q, http.StatusOK, "admin_close", "Close "+d.Period.Name, "admin", d)
+	return u.render(q, http.StatusOK, "admin_close", title, "admin", d)
 }
 
 func (u *UI) closePeriod(q *request) error {
@@ -352,34 +509,77 @@ func (u *UI) closePeriod(q *request) error {
 	if err != nil {
 		return err
 	}
-	var overrides []cairn.Score
+	if d.Period.Closed() {
+		return cairn.Errorf(cairn.ECONFLICT, "period %q is closed already", d.Period.Name)
+	}
+	v := q.r.PostForm
+	in := cairn.PeriodClose{Note: v.Get("closing_note")}
+	d.Note = in.Note
 	bad := false
+	if c := strings.TrimSpace(v.Get("carry_forward_to")); c != "" {
+		to, err := strconv.ParseInt(c, 10, 64)
+		if err != nil || to <= 0 {
+			d.CarryErr, bad = "choose a period from the list", true
+		}
+		in.CarryForwardTo, d.CarryTo = to, to
+	}
 	for i := range d.Rows {
 		r := &d.Rows[i]
-		r.Value = strings.TrimSpace(q.r.PostForm.Get("score-" + string(r.Type) + "-" + strconv.FormatInt(r.ID, 10)))
-		if r.Value == "" || r.Value == r.Suggested {
-			r.Value = r.Suggested
-			continue
+		key := string(r.Type) + "-" + strconv.FormatInt(r.ID, 10)
+		r.Value = strings.TrimSpace(v.Get("score-" + key))
+		r.Closing = v.Get("closing-" + key)
+		ov := cairn.ScoreOverride{Item: cairn.Ref{Type: r.Type, ID: r.ID}}
+		if r.Closing != r.ShownClosing {
+			st := progress.ClosingStatus(r.Closing)
+			ov.Status = &st
 		}
-		v, err := parseNumber(r.Value)
-		if err != nil || v < 0 || v > 1 {
-			r.Err = "a score is a number from 0 to 1, like 0.7"
-			bad = true
-			continue
+		switch {
+		case r.Value == "" || r.Value == r.Shown:
+			r.Value = r.Shown
+		default:
+			val, err := parseNumber(r.Value)
+			if err != nil || val < 0 || val > 1 {
+				r.Err, bad = "a score is a number from 0 to 1, like 0.7", true
+				continue
+			}
+			ov.Value = &val
 		}
-		overrides = append(overrides, cairn.Score{Item: cairn.Ref{Type: r.Type, ID: r.ID}, Value: v})
+		if ov.Value != nil || ov.Status != nil {
+			in.Scores = append(in.Scores, ov)
+		}
 	}
 	if !bad {
-		if _, _, err := u.svc.ClosePeriod(q.r.Context(), q.org.Slug, d.Period.ID, overrides); err != nil {
-			if cairn.ErrorField(err) == "" {
+		if _, err := u.svc.ClosePeriodWith(q.r.Context(), q.org.Slug, d.Period.ID, in); err != nil {
+			switch cairn.ErrorField(err) {
+			case "":
 				return err
+			case "carry_forward_to":
+				d.CarryErr = cairn.ErrorMessage(err)
+			case "closing_note":
+				d.NoteErr = cairn.ErrorMessage(err)
+			default:
+				d.Error = cairn.ErrorMessage(err)
 			}
-			d.Error = cairn.ErrorMessage(err)
 			bad = true
 		}
 	}
 	if bad {
 		return u.render(q, http.StatusUnprocessableEntity, "admin_close", "Close "+d.Period.Name, "admin", d)
+	}
+	return u.redirect(q, "/o/"+q.org.Slug+"/admin/periods/"+strconv.FormatInt(d.Period.ID, 10)+"/close")
+}
+
+// reopenPeriod opens a closed period again and goes back to the periods.
+func (u *UI) reopenPeriod(q *request) error {
+	if err := adminOnly(q, "reopen periods"); err != nil {
+		return err
+	}
+	id, err := parseID(q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if _, err := u.svc.ReopenPeriod(q.r.Context(), q.org.Slug, id); err != nil {
+		return err
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/periods")
 }

@@ -44,6 +44,8 @@ type testBundle struct {
 	// emu is the Azure DevOps emulator of setupAzdo.
 	emu    *azdoemu.Server
 	emuURL string
+	// importDir is where the UI keeps uploaded exports.
+	importDir string
 	// syncer and queue are the integration's sync engine and, for setupAzdoQueued, its
 	// job queue stand-in.
 	syncer *datasource.Syncer
@@ -103,7 +105,7 @@ func newBundle(tb testing.TB, withAzdo bool) *testBundle {
 func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients datasource.ClientConfig, public string, jobs http.Handler) *testBundle {
 	tb.Helper()
 	ctx := context.Background()
-	b := &testBundle{now: time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC), users: map[string]*cairn.User{}}
+	b := &testBundle{now: time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC), users: map[string]*cairn.User{}, importDir: tb.TempDir()}
 	now := func() time.Time { return b.now }
 	hasher, err := auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	if err != nil {
@@ -148,7 +150,7 @@ func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients da
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds, MicrosoftSignIn: clients.OAuthClientID != ""}); err != nil {
+	if _, err := ui.Mount(srv, ui.Config{Now: now, Integration: ds, MicrosoftSignIn: clients.OAuthClientID != "", Imports: db, ImportDir: b.importDir}); err != nil {
 		tb.Fatal(err)
 	}
 	b.web, b.srv = srv, httptest.NewServer(srv)

@@ -28,6 +28,18 @@ type chartInput struct {
 	Points     []chartPoint
 	// Forecast is the value projected for the period's end, when there is one.
 	Forecast *float64
+	// Threshold is set for a control goal: the expected line gives way to a level line at
+	// the target, the threshold the value should hold ("at or below 300 ms").
+	Threshold string
+	// Milestones are the dated values the expected line runs through, in date order.
+	Milestones []chartMilestone
+}
+
+// chartMilestone is a milestone on the progress chart.
+type chartMilestone struct {
+	At    time.Time // when it is due: the end of its date
+	Value float64
+	Tip   string // "Milestone: 20 % by 30 Apr"
 }
 
 // Chart geometry: a 560 × 180 drawing with room for the value labels on the left, which
@@ -39,8 +51,9 @@ const (
 )
 
 // renderChart draws the progress chart as inline SVG: the actual values as a line with a
-// dot per check-in, the expected progress as a dashed diagonal, a "today" marker, the
-// period's end, and the forecast as a dotted line. Colours come from the stylesheet, so
+// dot per check-in, the expected progress as a dashed diagonal (or a dashed line through
+// the milestones, each marked with a diamond, or for a control goal a level line at the
+// threshold), a "today" marker, the period's end, and the forecast as a dotted line. Colours come from the stylesheet, so
 // the chart follows dark mode.
 func renderChart(in chartInput) template.HTML {
 	if in.Format == nil {
@@ -63,6 +76,9 @@ func renderChart(in chartInput) template.HTML {
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].At.Before(pts[j].At) })
 
 	lo, hi := math.Min(in.From, in.To), math.Max(in.From, in.To)
+	for _, m := range in.Milestones {
+		lo, hi = math.Min(lo, m.Value), math.Max(hi, m.Value)
+	}
 	for _, p := range pts {
 		lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
 	}
@@ -95,6 +111,16 @@ func renderChart(in chartInput) template.HTML {
 		last = pts[len(pts)-1].Value
 	}
 	label := fmt.Sprintf("Progress chart: %s now, from %s to a target of %s by %s", in.Format(last), in.Format(in.From), in.Format(in.To), in.End.Format("2 Jan"))
+	if in.Threshold != "" {
+		label = fmt.Sprintf("Progress chart: %s now; the value should stay %s", in.Format(last), in.Threshold)
+	}
+	if len(in.Milestones) > 0 {
+		var ms []string
+		for _, m := range in.Milestones {
+			ms = append(ms, in.Format(m.Value)+" by "+m.At.Add(-time.Nanosecond).Format("2 Jan"))
+		}
+		label += "; milestones " + strings.Join(ms, ", ")
+	}
 	if in.Forecast != nil {
 		label += fmt.Sprintf("; forecast %s at the end", in.Format(*in.Forecast))
 	}
@@ -112,8 +138,33 @@ func renderChart(in chartInput) template.HTML {
 	fmt.Fprintf(&b, `<line class="end" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, chartW-padR, chartW-padR, padTop, chartH-padBot)
 	fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="end">ends %s</text>`, chartW-padR, chartH-6, in.End.Format("2 Jan"))
 
-	// Expected progress: a straight line from the start to the target across the period.
-	fmt.Fprintf(&b, `<line class="expected" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>Expected progress</title></line>`, x(start), y(in.From), x(end), y(in.To))
+	switch {
+	case in.Threshold != "":
+		// A control goal holds its threshold all period: a level line, not a path to it.
+		fmt.Fprintf(&b, `<line class="goal-threshold" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>Threshold: stay %s</title></line>`,
+			x(start), y(in.To), x(end), y(in.To), html.EscapeString(in.Threshold))
+	case len(in.Milestones) > 0:
+		// Expected progress through the milestones: from the start at the period's start,
+		// through each milestone when it falls due, to the target at the period's end.
+		var exp strings.Builder
+		fmt.Fprintf(&exp, "%.1f,%.1f", x(start), y(in.From))
+		lastAt := start
+		for _, m := range in.Milestones {
+			fmt.Fprintf(&exp, " %.1f,%.1f", x(m.At), y(m.Value))
+			lastAt = m.At
+		}
+		if lastAt.Before(end) {
+			fmt.Fprintf(&exp, " %.1f,%.1f", x(end), y(in.To))
+		}
+		fmt.Fprintf(&b, `<polyline class="expected" points="%s"><title>Expected progress, through the milestones</title></polyline>`, exp.String())
+	default:
+		// Expected progress: a straight line from the start to the target across the period.
+		fmt.Fprintf(&b, `<line class="expected" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>Expected progress</title></line>`, x(start), y(in.From), x(end), y(in.To))
+	}
+	for _, m := range in.Milestones {
+		mx, my := x(m.At), y(m.Value)
+		fmt.Fprintf(&b, `<path class="milestone" d="M%.1f %.1fl5 5-5 5-5-5z"><title>%s</title></path>`, mx, my-5, html.EscapeString(m.Tip))
+	}
 
 	// Today.
 	if !in.Now.Before(start) && in.Now.Before(end) {
@@ -127,12 +178,18 @@ func renderChart(in chartInput) template.HTML {
 	}
 
 	// Actual progress: from the start value at the period's start through every check-in.
-	var line strings.Builder
-	fmt.Fprintf(&line, "%.1f,%.1f", x(start), y(in.From))
-	for _, p := range pts {
-		fmt.Fprintf(&line, " %.1f,%.1f", x(p.At), y(p.Value))
+	// A control goal's start is a floor or ceiling, not a value it had, so its line starts
+	// at the first check-in.
+	var line []string
+	if in.Threshold == "" {
+		line = append(line, fmt.Sprintf("%.1f,%.1f", x(start), y(in.From)))
 	}
-	fmt.Fprintf(&b, `<polyline class="actual" points="%s"/>`, line.String())
+	for _, p := range pts {
+		line = append(line, fmt.Sprintf("%.1f,%.1f", x(p.At), y(p.Value)))
+	}
+	if len(line) > 0 {
+		fmt.Fprintf(&b, `<polyline class="actual" points="%s"/>`, strings.Join(line, " "))
+	}
 
 	// Forecast: from the last check-in to the projected value at the period's end.
 	if in.Forecast != nil && finite(*in.Forecast) && len(pts) > 0 {

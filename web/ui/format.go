@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/progress"
+	"github.com/cairn-okr/cairn/viva"
 )
 
 func funcs(u *UI) template.FuncMap {
@@ -34,8 +35,10 @@ func funcs(u *UI) template.FuncMap {
 		"kindName": kindName,
 		"glyph":    glyph,
 		"hasField": func(errs map[string]string, f string) bool { _, ok := errs[f]; return ok },
-		"errID":    func(f string) string { return "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(f) },
-		"eqi64":    func(a, b int64) bool { return a == b },
+		"errID": func(f string) string {
+			return "err-" + strings.NewReplacer(".", "-", "_", "-", "[", "-", "]", "").Replace(f)
+		},
+		"eqi64": func(a, b int64) bool { return a == b },
 		"contains": func(ids []int64, id int64) bool {
 			for _, x := range ids {
 				if x == id {
@@ -76,13 +79,22 @@ func funcs(u *UI) template.FuncMap {
 			}
 			return out
 		},
-		"statuses": func() []statusOption { return statusOptions },
+		"statuses":        func() []statusOption { return statusOptions },
+		"closingStatuses": func() []statusOption { return closingOptions },
 		"fe": func(errs map[string]string, field string) fieldErr {
-			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-").Replace(field), Msg: errs[field]}
+			return fieldErr{ID: "err-" + strings.NewReplacer(".", "-", "_", "-", "[", "-", "]", "").Replace(field), Msg: errs[field]}
 		},
 		"list":    func(s ...string) []string { return s },
 		"lower":   strings.ToLower,
 		"nodeCtx": func(n *node, org string, q template.URL) nodeCtx { return nodeCtx{N: n, Org: org, Q: q} },
+		// The import page's.
+		"maxImport":  func() int64 { return MaxImportSize },
+		"size":       sizeText,
+		"formatName": formatName,
+		"vivaGlyph":  func(k viva.Kind) string { return glyph(cairn.ItemType(k)) },
+		"weight":     weightText,
+		"where":      whereText,
+		"plural":     plural,
 	}
 }
 

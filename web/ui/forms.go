@@ -34,13 +34,18 @@ type itemForm struct {
 	Aspirational bool
 	ObjectiveID  string
 	Kind         string
+	Goal         string
 	Start        string
 	Target       string
 	Unit         string
-	Source       string
-	Contributes  bool
-	Mode         string
-	Weight       string
+	// Pending says the start is to be measured by the first check-in (key results only).
+	Pending bool
+	// Milestones are the milestone rows as typed, blank rows dropped.
+	Milestones  []milestoneInput
+	Source      string
+	Contributes bool
+	Mode        string
+	Weight      string
 	// WorkItem is the Azure DevOps work item an initiative is being added for, from the
 	// extension's "Add an initiative in Cairn", with its organization URL and project.
 	WorkItem        string
@@ -55,13 +60,121 @@ type itemForm struct {
 	CheckInOwnerIDs []int64
 	People          bool
 
-	Periods    []choice
-	Teams      []choice
-	Members    []*cairn.Member
-	Parents    []choice
+	Periods []choice
+	Teams   []choice
+	Members []*cairn.Member
+	Parents []choice
+	// Also are the further parents, besides the primary parent (an objective's) or the own
+	// objective (a key result's), each with its weight; the form adds one blank row.
+	Also       []alsoRow
 	Objectives []choice
 	Action     string
 	Cancel     string
+}
+
+// alsoRow is one further parent on the item form: "type:id" and the weight as typed.
+type alsoRow struct {
+	Value  string
+	Weight string
+}
+
+// AlsoRows returns the further parents with one blank row to add another.
+func (f *itemForm) AlsoRows() []alsoRow { return append(slices.Clone(f.Also), alsoRow{}) }
+
+// readAlso reads the further parents of the posted form: rows whose parent is left empty
+// are removed; an empty weight is the default 1.
+func readAlso(v url.Values) []alsoRow {
+	ps, ws := v["also_parent"], v["also_weight"]
+	var out []alsoRow
+	for n, p := range ps {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		r := alsoRow{Value: p}
+		if n < len(ws) {
+			r.Weight = strings.TrimSpace(ws[n])
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// alignments turns the further parents into alignments, reporting bad rows in errs.
+func (f *itemForm) alignments() []cairn.Alignment {
+	out := []cairn.Alignment{}
+	for _, r := range f.Also {
+		ref, ok := parseParent(r.Value)
+		if !ok || ref == nil {
+			f.Errs["also_parent"] = "choose each further parent from the list"
+			continue
+		}
+		w := 1.0
+		if r.Weight != "" {
+			w = formFloat(r.Weight, "also_weight", "weight", f.Errs)
+		}
+		out = append(out, cairn.Alignment{Type: ref.Type, ID: ref.ID, Weight: w})
+	}
+	return out
+}
+
+// alsoOf turns alignments into the form's rows.
+func alsoOf(ps []cairn.Alignment) []alsoRow {
+	out := make([]alsoRow, 0, len(ps))
+	for _, a := range ps {
+		out = append(out, alsoRow{Value: string(a.Type) + ":" + strconv.FormatInt(a.ID, 10), Weight: strconv.FormatFloat(a.Weight, 'f', -1, 64)})
+	}
+	return out
+}
+
+// milestoneInput is one milestone row of the form, as typed.
+type milestoneInput struct {
+	Index int
+	Date  string
+	Value string
+}
+
+// MilestoneRows returns the milestone rows to show: those typed or stored, and blank ones
+// to add more, three rows at least and cairn.MaxMilestones at most.
+func (f *itemForm) MilestoneRows() []milestoneInput {
+	rows := append([]milestoneInput(nil), f.Milestones...)
+	n := min(max(len(rows)+2, 3), cairn.MaxMilestones)
+	for len(rows) < n {
+		rows = append(rows, milestoneInput{})
+	}
+	for i := range rows {
+		rows[i].Index = i
+	}
+	return rows
+}
+
+// Goals are the choices of a key result's goal.
+func (f *itemForm) Goals() []choice {
+	return []choice{
+		{string(cairn.GoalIncrease), "Increase to the target"},
+		{string(cairn.GoalDecrease), "Decrease to the target"},
+		{string(cairn.GoalStayAbove), "Stay above a threshold"},
+		{string(cairn.GoalStayBelow), "Stay below a threshold"},
+	}
+}
+
+// milestones reads the milestone rows into milestones, recording a field error for a row
+// with a date but no value or the other way round.
+func (f *itemForm) milestones() []cairn.Milestone {
+	out := []cairn.Milestone{}
+	for i, row := range f.Milestones {
+		field := func(part string) string { return "metric.milestones[" + strconv.Itoa(i) + "]." + part }
+		var ms cairn.Milestone
+		if strings.TrimSpace(row.Date) == "" {
+			f.Errs[field("date")] = "give the date of this milestone, or clear its value"
+		} else if d, err := cairn.ParseDate(strings.TrimSpace(row.Date)); err != nil {
+			f.Errs[field("date")] = err.Error()
+		} else {
+			ms.Date = d
+		}
+		ms.Value = formFloat(row.Value, field("value"), "the value due by this date", f.Errs)
+		out = append(out, ms)
+	}
+	return out
 }
 
 // Err returns the message for a field, for the template.
@@ -148,9 +261,25 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 		PeriodID: v.Get("period_id"), Level: v.Get("level"), TeamID: v.Get("team_id"), Parent: v.Get("parent"),
 		Aspirational: v.Get("aspirational") != "", ObjectiveID: v.Get("objective_id"), Kind: v.Get("metric_kind"),
 		Start: v.Get("metric_start"), Target: v.Get("metric_target"), Unit: v.Get("metric_unit"), Source: v.Get("progress_source"),
-		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Errs: map[string]string{}}
+		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Also: readAlso(v), Errs: map[string]string{}}
 	if t == cairn.ItemInitiative {
 		f.setWorkItem(v.Get("azdo_work_item"), v.Get("azdo_org_url"), v.Get("azdo_project"))
+	}
+	if t == cairn.ItemKeyResult {
+		f.Goal, f.Pending = v.Get("metric_goal"), v.Get("baseline_pending") != ""
+		dates, values := v["milestone_date"], v["milestone_value"]
+		for i := range max(len(dates), len(values)) {
+			var row milestoneInput
+			if i < len(dates) {
+				row.Date = dates[i]
+			}
+			if i < len(values) {
+				row.Value = values[i]
+			}
+			if strings.TrimSpace(row.Date) != "" || strings.TrimSpace(row.Value) != "" {
+				f.Milestones = append(f.Milestones, row)
+			}
+		}
 	}
 	f.OwnerIDs = formIDs(v, "owner_ids", "choose owners from the list", f.Errs)
 	if t != cairn.ItemObjective && v.Get("people_present") != "" {
@@ -263,7 +392,7 @@ func (u *UI) newItemPage(q *request) error {
 	f := &itemForm{Type: t, FormID: newFormID(), PeriodID: v.Get("period"), ObjectiveID: v.Get("objective"), Parent: v.Get("parent"),
 		Level: "organization", Kind: "percentage", Mode: "manual", Contributes: true, Source: "manual", OwnerIDs: []int64{q.user.ID}}
 	if t == cairn.ItemKeyResult {
-		f.Start, f.Target, f.Unit = "0", "100", "%"
+		f.Start, f.Target, f.Unit, f.Goal = "0", "100", "%", string(cairn.GoalIncrease)
 	}
 	if t == cairn.ItemInitiative && f.setWorkItem(v.Get("work-item"), v.Get("org-url"), v.Get("project")) {
 		f.Mode = string(cairn.ModeTasks)
@@ -383,6 +512,17 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 			f.Errs["parent.id"] = "choose a parent from the list"
 		}
 		o.Parent = parent
+		if also := f.alignments(); len(also) > 0 {
+			var ps []cairn.Alignment
+			if parent != nil {
+				w := weight
+				if w == 0 {
+					w = 1
+				}
+				ps = append(ps, cairn.Alignment{Type: parent.Type, ID: parent.ID, Weight: w})
+			}
+			o.SetParents(append(ps, also...))
+		}
 		if len(f.Errs) > 0 {
 			return cairn.Ref{}, nil
 		}
@@ -397,8 +537,12 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 		if k.ObjectiveID == 0 && f.Errs["objective_id"] == "" {
 			f.Errs["objective_id"] = "choose the objective this key result measures"
 		}
-		k.Metric = cairn.Metric{Kind: cairn.MetricKind(f.Kind), Unit: f.Unit,
-			Start: formFloat(f.Start, "metric.start", "start", f.Errs), Target: formFloat(f.Target, "metric.target", "target", f.Errs)}
+		k.Metric = cairn.Metric{Kind: cairn.MetricKind(f.Kind), Goal: cairn.MetricGoal(f.Goal), Unit: f.Unit, BaselinePending: f.Pending,
+			Target: formFloat(f.Target, "metric.target", "target", f.Errs), Milestones: f.milestones()}
+		if !f.Pending {
+			k.Metric.Start = formFloat(f.Start, "metric.start", "start", f.Errs)
+		}
+		k.Parents = f.alignments()
 		if len(f.Errs) > 0 {
 			return cairn.Ref{}, nil
 		}
@@ -456,6 +600,7 @@ func (u *UI) editItemPage(q *request) error {
 		}
 		if o.Parent != nil {
 			f.Parent = string(o.Parent.Type) + ":" + strconv.FormatInt(o.Parent.ID, 10)
+			f.Also = alsoOf(o.Parents[1:])
 		}
 	case cairn.ItemKeyResult:
 		k, err := u.svc.KeyResult(ctx, org, id)
@@ -469,6 +614,14 @@ func (u *UI) editItemPage(q *request) error {
 		f.Title, f.OwnerIDs, f.ObjectiveID, f.PeriodID = k.Title, k.OwnerIDs, strconv.FormatInt(k.ObjectiveID, 10), strconv.FormatInt(o.PeriodID, 10)
 		f.EditorIDs, f.CheckInOwnerIDs = k.EditorIDs, k.CheckInOwnerIDs
 		f.Kind, f.Start, f.Target, f.Unit, f.Source, f.Weight = string(k.Metric.Kind), ff(k.Metric.Start), ff(k.Metric.Target), k.Metric.Unit, string(k.ProgressSource), ff(k.Weight)
+		f.Also = alsoOf(k.Parents)
+		f.Goal, f.Pending = string(k.Metric.Goal), k.Metric.BaselinePending
+		if f.Pending {
+			f.Start = ""
+		}
+		for _, ms := range k.Metric.Milestones {
+			f.Milestones = append(f.Milestones, milestoneInput{Date: ms.Date.String(), Value: ff(ms.Value)})
+		}
 	case cairn.ItemInitiative:
 		i, err := u.svc.Initiative(ctx, org, id)
 		if err != nil {
@@ -524,19 +677,45 @@ func (u *UI) updateItem(q *request) error {
 		if !ok {
 			f.Errs["parent.id"] = "choose a parent from the list"
 		}
-		if parent != nil {
+		also := f.alignments()
+		switch {
+		case len(also) > 0:
+			// The primary parent keeps the weight typed, else the one it has.
+			var ps []cairn.Alignment
+			if parent != nil {
+				w := 1.0
+				if cur, err := u.svc.Objective(ctx, org, id); err == nil && cur.Parent != nil && *cur.Parent == *parent {
+					w = cur.Weight
+				}
+				if weight != nil && *weight != 0 {
+					w = *weight
+				}
+				ps = append(ps, cairn.Alignment{Type: parent.Type, ID: parent.ID, Weight: w})
+			}
+			ps = append(ps, also...)
+			up.Parents, up.Weight = &ps, nil
+		case parent != nil:
 			up.Parent = parent
-		} else {
+		default:
 			up.ClearParent = true
 		}
 		if len(f.Errs) == 0 {
 			_, saveErr = u.svc.UpdateObjective(ctx, org, id, up)
 		}
 	case cairn.ItemKeyResult:
-		kind := cairn.MetricKind(f.Kind)
-		start := formFloat(f.Start, "metric.start", "start", f.Errs)
+		kind, goal := cairn.MetricKind(f.Kind), cairn.MetricGoal(f.Goal)
 		target := formFloat(f.Target, "metric.target", "target", f.Errs)
-		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Metric: &cairn.MetricUpdate{Kind: &kind, Start: &start, Target: &target, Unit: &f.Unit}}
+		ms := f.milestones()
+		mu := &cairn.MetricUpdate{Kind: &kind, Target: &target, Unit: &f.Unit, BaselinePending: &f.Pending, Milestones: &ms}
+		if goal != "" {
+			mu.Goal = &goal
+		}
+		if !f.Pending {
+			start := formFloat(f.Start, "metric.start", "start", f.Errs)
+			mu.Start = &start
+		}
+		also := f.alignments()
+		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Parents: &also, Metric: mu}
 		up.EditorIDs, up.CheckInOwnerIDs = f.delegates()
 		if f.Source == string(cairn.SourceManual) || f.Source == string(cairn.SourceRollUp) {
 			src := cairn.ProgressSource(f.Source)

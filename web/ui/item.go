@@ -25,25 +25,41 @@ type drawer struct {
 	Owners      []person
 	ParentTitle string
 	ParentURL   string
-	Period      *cairn.Period
-	Closed      bool
-	CanEdit     bool
-	CanCheckIn  bool
-	Automated   bool
-	RollUp      bool
-	Percent     bool // check-ins are percentages (manual and task initiatives)
-	Unit        string
-	Chart       template.HTML
-	CheckIns    []checkInRow
-	Children    []*node
-	Form        checkInForm
-	Source      *sourceCard
-	Tasks       bool
-	URL         string
-	CloseURL    string
-	Query       string
-	Score       *float64
-	Kind        cairn.MetricKind
+	// Parents lists what an objective, or a key result aligned beyond its own objective,
+	// counts towards, with the weights.
+	Parents    []parentRow
+	Period     *cairn.Period
+	Closed     bool
+	CanEdit    bool
+	CanCheckIn bool
+	Automated  bool
+	RollUp     bool
+	Percent    bool // check-ins are percentages (manual and task initiatives)
+	Unit       string
+	Chart      template.HTML
+	CheckIns   []checkInRow
+	Children   []*node
+	Form       checkInForm
+	Source     *sourceCard
+	Tasks      bool
+	URL        string
+	CloseURL   string
+	Query      string
+	Score      *float64
+	Kind       cairn.MetricKind
+	// Goal says a key result's goal in words; Holding whether a control goal holds its
+	// threshold (Holds), once it has a value; Pending that its baseline is to be measured.
+	Goal     string
+	Holding  string
+	Holds    bool
+	Pending  bool
+	Control  bool
+	Trend    *trendMark
+	Expected float64
+	// Milestones are a key result's milestones as the drawer lists them.
+	Milestones []milestoneRow
+	// Closing is the closing score and status of an objective or key result.
+	Closing *closingPanel
 	// OOB marks the parts that a finished sync replaces out of band.
 	OOB bool
 
@@ -62,6 +78,14 @@ type drawer struct {
 	Org string
 	// Confidence is the newest confidence a check-in gave, if any.
 	Confidence *int
+}
+
+// milestoneRow is one milestone in the drawer.
+type milestoneRow struct {
+	Date  string // YYYY-MM-DD
+	Label string // "30 Apr"
+	Value string // "20 %"
+	Past  bool   // due already
 }
 
 // checkInRow is one line of the check-in list, with its thread of comments.
@@ -250,6 +274,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			return nil, err
 		}
 		d.Title, d.Description, d.Status, d.Progress, d.Score = t.Title, t.Description, t.Status, t.Progress, t.Score
+		d.Closing = newClosingPanel(org, ref.Type, t.Progress, t.Score, t.ClosingStatus, t.CarriedFromID, t.CarriedToID)
 		d.Label = pct(t.Progress)
 		d.Owners = people(t.OwnerIDs, names)
 		d.Editors = people(t.EditorIDs, names)
@@ -267,6 +292,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		if t.Parent != nil {
 			d.ParentTitle, d.ParentURL = u.parentLink(ctx, org, *t.Parent)
 		}
+		d.Parents = u.parentRows(ctx, org, t.Parents, true)
 	case cairn.ItemKeyResult:
 		k, err := u.svc.KeyResult(ctx, org, ref.ID)
 		if err != nil {
@@ -277,22 +303,39 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 			return nil, err
 		}
 		d.Title, d.Status, d.Progress, d.Score = k.Title, k.Status, k.Progress, k.Score
+		d.Closing = newClosingPanel(org, ref.Type, k.Progress, k.Score, k.ClosingStatus, k.CarriedFromID, k.CarriedToID)
 		d.Label = metricLabel(k.Metric, roomFull)
 		d.Owners = people(k.OwnerIDs, names)
 		d.Editors, d.CheckInOwners = people(k.EditorIDs, names), people(k.CheckInOwnerIDs, names)
 		d.Automated = k.Source == "azure-devops" || k.ProgressSource == cairn.SourceDataSource
 		d.RollUp = k.ProgressSource == cairn.SourceRollUp
 		d.ParentTitle, d.ParentURL = o.Title, itemURL(org, cairn.Ref{Type: cairn.ItemObjective, ID: o.ID})
+		if len(k.Parents) > 0 {
+			own := cairn.Alignment{Type: cairn.ItemObjective, ID: o.ID, Weight: k.Weight}
+			d.Parents = u.parentRows(ctx, org, append([]cairn.Alignment{own}, k.Parents...), true)
+		}
 		periodID = o.PeriodID
 		m := k.Metric
 		metric = &m
 		checkable = !d.RollUp
+		if !d.RollUp {
+			d.Goal, d.Pending, d.Trend, d.Expected = goalSentence(m), m.BaselinePending, trendOf(k.Trend), k.Expected
+			d.Control = m.Goal.Control()
+			if m.Goal.Control() && k.LastCheckInAt != nil {
+				d.Holding, d.Holds = holdingSentence(m), k.Status == progress.OnTrack
+			}
+			today := cairn.DateOf(u.now())
+			for _, ms := range m.Milestones {
+				d.Milestones = append(d.Milestones, milestoneRow{Date: ms.Date.String(), Label: ms.Date.Time().Format("2 Jan"),
+					Value: metricValue(ms.Value, m, roomFull), Past: ms.Date.Before(today)})
+			}
+		}
 	case cairn.ItemInitiative:
 		i, err := u.svc.Initiative(ctx, org, ref.ID)
 		if err != nil {
 			return nil, err
 		}
-		d.Title, d.Status, d.Progress = i.Title, i.Status, i.Progress
+		d.Title, d.Status, d.Progress, d.Trend = i.Title, i.Status, i.Progress, trendOf(i.Trend)
 		d.Label = initiativeLabel(i, roomFull)
 		d.Owners = people(i.OwnerIDs, names)
 		d.Editors, d.CheckInOwners = people(i.EditorIDs, names), people(i.CheckInOwnerIDs, names)
@@ -338,6 +381,12 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		d.Status = "closed"
 		d.CanEdit = d.CanEdit && q.isAdmin()
 	}
+	if c := d.Closing; c != nil {
+		c.Final, c.CanSet = d.Closed, d.CanEdit
+		if c.Final && c.Label == "" && d.Score != nil {
+			c.Label = closingLabel(progress.ClosingStatusOf(*d.Score))
+		}
+	}
 	d.URL = itemURL(org, ref)
 	d.CloseURL = "/o/" + org + "/okrs?period=" + strconv.FormatInt(p.ID, 10)
 	if metric != nil {
@@ -372,13 +421,24 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		}
 		in := chartInput{Start: p.Start.Time(), End: p.End.Time(), Now: u.now(), From: metric.Start, To: metric.Target, Format: format,
 			Axis: func(v float64) string { return metricValue(v, *metric, roomCompact) }, Points: pts}
+		if ref.Type == cairn.ItemKeyResult && metric.Goal.Control() {
+			in.Threshold = thresholdPhrase(*metric)
+		}
+		if ref.Type == cairn.ItemKeyResult {
+			for _, ms := range metric.Milestones {
+				in.Milestones = append(in.Milestones, chartMilestone{At: ms.Date.Time().AddDate(0, 0, 1), Value: ms.Value,
+					Tip: "Milestone: " + format(ms.Value) + " by " + ms.Date.Time().Format("2 Jan")})
+			}
+		}
 		if len(fpts) >= 2 && !d.Closed {
 			fpts = append(fpts, progress.Point{At: p.Start.Time(), Value: metric.Start})
 			if v, ok := progress.Forecast(fpts, p.Start.Time(), p.End.Time()); ok {
 				in.Forecast = &v
 			}
 		}
-		d.Chart = renderChart(in)
+		if !metric.BaselinePending {
+			d.Chart = renderChart(in)
+		}
 		d.CanCheckIn = checkable && acc.CheckIn && !d.Closed
 	}
 	if d.Automated || u.azdo != nil {
@@ -399,6 +459,32 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 
 func itemURL(org string, r cairn.Ref) string {
 	return "/o/" + org + "/okrs/" + kindPath(r.Type) + "/" + strconv.FormatInt(r.ID, 10)
+}
+
+// parentRow is one parent of the drawer's item, with the weight of the alignment.
+type parentRow struct {
+	Type        cairn.ItemType
+	Title, URL  string
+	Weight      string
+	WeightTitle string
+	Primary     bool
+}
+
+// parentRows lists parents with their weights; the first is marked primary when first is.
+func (u *UI) parentRows(ctx context.Context, org string, ps []cairn.Alignment, first bool) []parentRow {
+	var out []parentRow
+	for n, a := range ps {
+		title, url := u.parentLink(ctx, org, a.Ref())
+		if url == "" {
+			continue
+		}
+		wt := "Weight " + strconv.FormatFloat(a.Weight, 'f', -1, 64) + " among the children that count towards it"
+		if a.Weight == 0 {
+			wt = "Weight 0: aligned, not counted"
+		}
+		out = append(out, parentRow{Type: a.Type, Title: title, URL: url, Weight: weightLabel(a.Weight), WeightTitle: wt, Primary: first && n == 0 && len(ps) > 1})
+	}
+	return out
 }
 
 func (u *UI) parentLink(ctx context.Context, org string, r cairn.Ref) (string, string) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"html/template"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -32,10 +33,45 @@ type node struct {
 	SyncNote  string
 	Children  []*node
 	Selected  bool
+	// Weight says, for an item shown under a parent it aligns to, its weight towards that
+	// parent ("70 %", or "not counted" for weight 0); WeightTitle explains it.
+	Weight      string
+	WeightTitle string
+	// Under is set on a further appearance of an item aligned to several parents: the
+	// parent it appears under here, which keeps the row's DOM id unique.
+	Under string
+	// Trend is the arrow of the latest check-ins, when there are two or more.
+	Trend *trendMark
+	// Goal says a key result's goal in words when it is other than a plain increase.
+	Goal string
 }
 
 // Key is the row's DOM id.
-func (n *node) Key() string { return string(n.Type) + "-" + strconv.FormatInt(n.ID, 10) }
+func (n *node) Key() string {
+	k := string(n.Type) + "-" + strconv.FormatInt(n.ID, 10)
+	if n.Under != "" {
+		k += "-in-" + n.Under
+	}
+	return k
+}
+
+// weightLabel shows an alignment weight: 1 is 100 %, as Viva Goals and Cairn's importer
+// count, and 0 is an alignment that does not count.
+func weightLabel(w float64) string {
+	if w == 0 {
+		return "not counted"
+	}
+	return strconv.FormatFloat(math.Round(w*10000)/100, 'f', -1, 64) + " %"
+}
+
+// alignedItem is an objective or key result shown under a parent it aligns to, with the
+// weight of that alignment; primary says that this parent is the item's first.
+type alignedItem struct {
+	obj     *cairn.ObjectiveView
+	kr      *cairn.KeyResultView
+	weight  float64
+	primary bool
+}
 
 // person is an owner or author as a page shows them.
 type person struct {
@@ -234,7 +270,7 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 	auto := u.automated(ctx, q)
 	b := &treeBuilder{names: names, auto: auto, selected: selected,
 		krsByObj: map[int64][]*cairn.KeyResultView{}, initsByParent: map[cairn.Ref][]*cairn.InitiativeView{},
-		aligned: map[cairn.Ref][]*cairn.ObjectiveView{}, objIDs: map[int64]bool{}, krIDs: map[int64]bool{}}
+		aligned: map[cairn.Ref][]alignedItem{}, objIDs: map[int64]bool{}, krIDs: map[int64]bool{}}
 	for _, o := range objs {
 		b.objIDs[o.ID] = true
 	}
@@ -245,6 +281,13 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 	for _, i := range inits {
 		b.initsByParent[i.Parent] = append(b.initsByParent[i.Parent], i)
 	}
+	for _, k := range krs {
+		for _, a := range k.Parents {
+			if b.loaded(a.Ref()) {
+				b.aligned[a.Ref()] = append(b.aligned[a.Ref()], alignedItem{kr: k, weight: a.Weight})
+			}
+		}
+	}
 	var roots []*cairn.ObjectiveView
 	for _, o := range objs {
 		if f.active() {
@@ -253,11 +296,18 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 			}
 			continue
 		}
-		if o.Parent != nil && ((o.Parent.Type == cairn.ItemObjective && b.objIDs[o.Parent.ID]) || (o.Parent.Type == cairn.ItemKeyResult && b.krIDs[o.Parent.ID])) {
-			b.aligned[*o.Parent] = append(b.aligned[*o.Parent], o)
-			continue
+		// An objective shows under each of its parents that the page shows, and is a root
+		// when it shows under none.
+		under := false
+		for n, a := range o.Parents {
+			if b.loaded(a.Ref()) {
+				b.aligned[a.Ref()] = append(b.aligned[a.Ref()], alignedItem{obj: o, weight: a.Weight, primary: n == 0})
+				under = true
+			}
 		}
-		roots = append(roots, o)
+		if !under {
+			roots = append(roots, o)
+		}
 	}
 	b.flat = f.active()
 	d.Summary = summarize(roots, d.Current, now)
@@ -271,7 +321,7 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 	}
 	end := min(start+rootsPerPage, len(roots))
 	for _, o := range roots[start:end] {
-		d.Roots = append(d.Roots, b.objective(o, 0, map[int64]bool{}))
+		d.Roots = append(d.Roots, b.objective(o, 0, map[cairn.Ref]bool{}))
 	}
 	d.Shown = end
 	if end < len(roots) {
@@ -354,42 +404,99 @@ type treeBuilder struct {
 	flat          bool
 	krsByObj      map[int64][]*cairn.KeyResultView
 	initsByParent map[cairn.Ref][]*cairn.InitiativeView
-	aligned       map[cairn.Ref][]*cairn.ObjectiveView
-	objIDs        map[int64]bool
-	krIDs         map[int64]bool
+	// aligned lists, per parent, the objectives and key results aligned to it; a key
+	// result's own objective is in krsByObj instead.
+	aligned map[cairn.Ref][]alignedItem
+	objIDs  map[int64]bool
+	krIDs   map[int64]bool
 }
 
-func (b *treeBuilder) objective(o *cairn.ObjectiveView, depth int, seen map[int64]bool) *node {
-	seen[o.ID] = true
+// loaded reports whether the page shows the objective or key result.
+func (b *treeBuilder) loaded(r cairn.Ref) bool {
+	if r.Type == cairn.ItemObjective {
+		return b.objIDs[r.ID]
+	}
+	return b.krIDs[r.ID]
+}
+
+// objective builds an objective's rows. path holds the items above, so that bad data with a
+// cycle stops; an item aligned to two parents of the page appears under both.
+func (b *treeBuilder) objective(o *cairn.ObjectiveView, depth int, path map[cairn.Ref]bool) *node {
+	ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
+	path[ref] = true
+	defer delete(path, ref)
 	n := &node{Type: cairn.ItemObjective, ID: o.ID, Title: o.Title, Depth: depth, Owners: people(o.OwnerIDs, b.names),
 		Progress: o.Progress, Label: pct(o.Progress), Full: pct(o.Progress), Status: o.Status}
 	n.Selected = b.selected == cairn.Ref{Type: n.Type, ID: n.ID}
-	ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
 	for _, k := range b.krsByObj[o.ID] {
-		kn := b.keyResult(k, depth+1)
-		kref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
-		for _, c := range b.aligned[kref] {
-			if !seen[c.ID] {
-				kn.Children = append(kn.Children, b.objective(c, depth+2, seen))
-			}
+		if !path[cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}] {
+			n.Children = append(n.Children, b.keyResultTree(k, depth+1, path))
 		}
-		n.Children = append(n.Children, kn)
 	}
 	for _, i := range b.initsByParent[ref] {
 		n.Children = append(n.Children, b.initiative(i, depth+1))
 	}
-	for _, c := range b.aligned[ref] {
-		if !seen[c.ID] {
-			n.Children = append(n.Children, b.objective(c, depth+1, seen))
-		}
-	}
+	n.Children = append(n.Children, b.alignedRows(ref, o.Title, depth+1, path)...)
 	return n
+}
+
+// keyResultTree builds a key result's row with its initiatives and what aligns to it.
+func (b *treeBuilder) keyResultTree(k *cairn.KeyResultView, depth int, path map[cairn.Ref]bool) *node {
+	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
+	path[ref] = true
+	defer delete(path, ref)
+	n := b.keyResult(k, depth)
+	n.Children = append(n.Children, b.alignedRows(ref, k.Title, depth+1, path)...)
+	return n
+}
+
+// alignedRows builds the rows of the objectives and key results aligned to parent, each
+// marked with its weight there. An appearance other than the item's main place (its first
+// parent for an objective, its own objective for a key result) gets a row id of its own.
+func (b *treeBuilder) alignedRows(parent cairn.Ref, title string, depth int, path map[cairn.Ref]bool) []*node {
+	var out []*node
+	under := string(parent.Type) + "-" + strconv.FormatInt(parent.ID, 10)
+	for _, a := range b.aligned[parent] {
+		var n *node
+		switch {
+		case a.obj != nil && !path[cairn.Ref{Type: cairn.ItemObjective, ID: a.obj.ID}]:
+			n = b.objective(a.obj, depth, path)
+		case a.kr != nil && !path[cairn.Ref{Type: cairn.ItemKeyResult, ID: a.kr.ID}]:
+			n = b.keyResultTree(a.kr, depth, path)
+		default:
+			continue
+		}
+		if !a.primary {
+			setUnder(n, under)
+		}
+		n.Weight = weightLabel(a.weight)
+		n.WeightTitle = "Weight " + strconv.FormatFloat(a.weight, 'f', -1, 64) + " towards “" + title + "”"
+		if a.weight == 0 {
+			n.WeightTitle += ": aligned, not counted"
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// setUnder gives a further appearance of a row, and the rows below it, ids of their own.
+func setUnder(n *node, under string) {
+	n.Under = under
+	for _, c := range n.Children {
+		setUnder(c, under)
+	}
 }
 
 func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
 	n := &node{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Depth: depth, Owners: people(k.OwnerIDs, b.names),
-		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull)}
+		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull),
+		Trend: trendOf(k.Trend)}
+	if k.ProgressSource != cairn.SourceRollUp && (k.Metric.Goal != cairn.GoalIncrease || k.Metric.BaselinePending) {
+		// The row says "250 / ≤300 ms"; the progress cell's tooltip, and screen readers,
+		// say what the goal is.
+		n.Goal = "Goal: " + goalSentence(k.Metric)
+	}
 	note, auto := b.auto[ref]
 	n.Automated = auto || k.Source == "azure-devops"
 	n.SyncNote = note
@@ -403,7 +510,8 @@ func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 func (b *treeBuilder) initiative(i *cairn.InitiativeView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
 	n := &node{Type: cairn.ItemInitiative, ID: i.ID, Title: i.Title, Depth: depth, Owners: people(i.OwnerIDs, b.names),
-		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull)}
+		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull),
+		Trend: trendOf(i.Trend)}
 	note, auto := b.auto[ref]
 	n.Automated = auto || i.Source == "azure-devops"
 	n.SyncNote = note

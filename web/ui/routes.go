@@ -37,6 +37,9 @@ func (u *UI) routes() {
 	}
 	u.handle("POST /o/{org}/comments/{id}", in, u.editComment)
 	u.handle("POST /o/{org}/comments/{id}/delete", in, u.deleteComment)
+	for _, kind := range []string{"objectives", "key-results"} {
+		u.handle("POST /o/{org}/"+kind+"/{id}/closing", in, u.setClosing)
+	}
 
 	u.handle("GET /o/{org}/admin", in, u.adminSettings)
 	u.handle("POST /o/{org}/admin/settings", in, u.saveSettings)
@@ -45,12 +48,19 @@ func (u *UI) routes() {
 	u.handle("POST /o/{org}/admin/members/{uid}", in, u.updateMember)
 	u.handle("POST /o/{org}/admin/members/{uid}/remove", in, u.removeMember)
 	u.handle("POST /o/{org}/admin/members/{uid}/unlock", in, u.unlockMember)
+	u.handle("POST /o/{org}/admin/members/{uid}/claim", in, u.claimMember)
 	u.handle("GET /o/{org}/admin/periods", in, u.periodsPage)
 	u.handle("POST /o/{org}/admin/periods", in, u.createPeriod)
 	u.handle("GET /o/{org}/admin/periods/{id}/close", in, u.closePeriodPage)
 	u.handle("POST /o/{org}/admin/periods/{id}/close", in, u.closePeriod)
+	u.handle("POST /o/{org}/admin/periods/{id}/reopen", in, u.reopenPeriod)
 	u.handle("GET /o/{org}/admin/teams", in, u.teamsPage)
 	u.handle("POST /o/{org}/admin/teams", in, u.createTeam)
+	u.handle("GET /o/{org}/admin/import", in, u.importPage)
+	u.handle("POST /o/{org}/admin/import", in, u.planImport)
+	u.handle("POST /o/{org}/admin/import/confirm", in, u.confirmImport)
+	u.handle("POST /o/{org}/admin/rebind", in, u.addRebind)
+	u.handle("POST /o/{org}/admin/rebind/{id}/done", in, u.markRebindDone)
 
 	u.azdoRoutes(in)
 

@@ -45,6 +45,12 @@ type Config struct {
 	// integration has Cairn's Entra app (CAIRN_AZDO_CLIENT_ID with a public URL); without
 	// one the integration refuses the sign-in with ENOTIMPLEMENTED.
 	MicrosoftSignIn bool
+	// Imports is the store that imports Viva Goals exports write through (*sqldb.DB); nil
+	// leaves the import page saying that the server cannot import.
+	Imports cairn.ImportStore
+	// ImportDir is the folder where uploaded exports wait for their confirmation; the
+	// system's temporary folder when empty.
+	ImportDir string
 }
 
 // UI serves Cairn's HTML pages.
@@ -59,6 +65,8 @@ type UI struct {
 	static    http.Handler
 	forms     *submitted
 	msSignIn  bool
+	imports   cairn.ImportStore
+	uploads   *uploads
 }
 
 // Mount creates the UI and adds its routes to the server.
@@ -72,7 +80,8 @@ func Mount(srv *web.Server, cfg Config) (*UI, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{srv: srv, svc: srv.Service(), now: cfg.Now, log: cfg.Log, azdo: cfg.Integration, forms: newSubmitted(cfg.Now), msSignIn: cfg.MicrosoftSignIn && cfg.Integration != nil}
+	u := &UI{srv: srv, svc: srv.Service(), now: cfg.Now, log: cfg.Log, azdo: cfg.Integration, forms: newSubmitted(cfg.Now), msSignIn: cfg.MicrosoftSignIn && cfg.Integration != nil,
+		imports: cfg.Imports, uploads: newUploads(cfg.ImportDir, cfg.Now)}
 	if err := u.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -246,6 +255,8 @@ type view struct {
 	RequestID string
 	OIDC      bool
 	Azdo      bool
+	// Imports says that the server can import Viva Goals exports.
+	Imports bool
 	// JobsUI is the address of River's UI when the server has it; only tenant admins see
 	// the link.
 	JobsUI string
@@ -256,7 +267,7 @@ func (u *UI) view(q *request, title, nav string, d any) *view {
 	v := &view{
 		Title: title, Nav: nav, User: q.user, Org: q.org, Orgs: q.orgs, Role: q.role,
 		CanWrite: q.canWrite(), IsAdmin: q.isAdmin(), Asset: u.assetHash,
-		RequestID: web.RequestID(q.r), OIDC: u.srv.OIDCEnabled(), Azdo: u.azdo != nil, D: d,
+		RequestID: web.RequestID(q.r), OIDC: u.srv.OIDCEnabled(), Azdo: u.azdo != nil, Imports: u.imports != nil, D: d,
 	}
 	if u.srv.HasJobsUI() {
 		v.JobsUI = web.JobsUIPath + "/"

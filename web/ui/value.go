@@ -209,13 +209,77 @@ func metricValue(v float64, m cairn.Metric, r room) string {
 
 // metricLabel writes a metric's current value against its target, with the unit once:
 // "18 / 40 stories", "$1.2k / $60k", "1,100 / 600 ms". A percentage that runs to 100 is its
-// current value alone, "81.8 %", since "of 100 %" says nothing.
+// current value alone, "81.8 %", since "of 100 %" says nothing. The threshold of a control
+// goal carries its side: "250 / ≤300 ms", "99.7 / ≥99.5 %". A baseline still to be measured
+// has no value yet: "baseline pending".
 func metricLabel(m cairn.Metric, r room) string {
+	if m.BaselinePending {
+		return "baseline pending"
+	}
 	f := formatOf(m)
-	if f.percent && f.unit == "%" && m.Target == 100 {
+	if f.percent && f.unit == "%" && m.Target == 100 && !m.Goal.Control() {
 		return metricValue(m.Current, m, r)
 	}
-	return f.withUnit(f.number(m.Current, r) + " / " + f.number(m.Target, r))
+	return f.withUnit(f.number(m.Current, r) + " / " + goalMark(m.Goal) + f.number(m.Target, r))
+}
+
+// goalMark is the sign written before a control goal's threshold.
+func goalMark(g cairn.MetricGoal) string {
+	switch g {
+	case cairn.GoalStayBelow:
+		return "≤"
+	case cairn.GoalStayAbove:
+		return "≥"
+	}
+	return ""
+}
+
+// goalSentence says a metric's goal in words: "Decrease from 1,500 ms to 800 ms", "Stay at
+// or below 300 ms (progress falls to 0 at 500 ms)".
+func goalSentence(m cairn.Metric) string {
+	v := func(x float64) string { return metricValue(x, m, roomFull) }
+	if m.Goal.Control() {
+		return "Stay " + thresholdPhrase(m) + " (progress falls to 0 at " + v(m.Start) + ")"
+	}
+	verb := "Increase"
+	if m.Goal == cairn.GoalDecrease {
+		verb = "Decrease"
+	}
+	if m.BaselinePending {
+		return verb + " to " + v(m.Target) + "; the first check-in measures the start"
+	}
+	return verb + " from " + v(m.Start) + " to " + v(m.Target)
+}
+
+// thresholdPhrase says where a control metric should stay: "at or below 300 ms". It is
+// empty for other goals.
+func thresholdPhrase(m cairn.Metric) string {
+	switch m.Goal {
+	case cairn.GoalStayBelow:
+		return "at or below " + metricValue(m.Target, m, roomFull)
+	case cairn.GoalStayAbove:
+		return "at or above " + metricValue(m.Target, m, roomFull)
+	}
+	return ""
+}
+
+// holdingSentence says whether a control metric holds its threshold: "Holding: 250 ms is at
+// or below 300 ms", "Not holding: 320 ms is above 300 ms". It is empty for other goals.
+func holdingSentence(m cairn.Metric) string {
+	v := func(x float64) string { return metricValue(x, m, roomFull) }
+	switch m.Goal {
+	case cairn.GoalStayBelow:
+		if m.Current <= m.Target {
+			return "Holding: " + v(m.Current) + " is at or below " + v(m.Target)
+		}
+		return "Not holding: " + v(m.Current) + " is above " + v(m.Target)
+	case cairn.GoalStayAbove:
+		if m.Current >= m.Target {
+			return "Holding: " + v(m.Current) + " is at or above " + v(m.Target)
+		}
+		return "Not holding: " + v(m.Current) + " is below " + v(m.Target)
+	}
+	return ""
 }
 
 // pct formats a progress fraction as a whole percentage: "42 %".

@@ -132,6 +132,20 @@
     }, 0);
   });
 
+  // A key result's goal to increase or decrease follows the start and target as they are
+  // typed, so that a target below the start picks "Decrease"; a threshold goal stays as
+  // chosen. Without this the server names the goal that fits in its message.
+  document.addEventListener("input", function (e) {
+    var t = e.target;
+    if (!t || (t.id !== "metric_start" && t.id !== "metric_target")) return;
+    var form = t.closest("form");
+    var goal = form && form.querySelector("#metric_goal");
+    if (!goal || (goal.value !== "increase" && goal.value !== "decrease")) return;
+    var start = parseFloat(form.querySelector("#metric_start").value.replace(/,/g, ""));
+    var target = parseFloat(form.querySelector("#metric_target").value.replace(/,/g, ""));
+    if (isFinite(start) && isFinite(target) && start !== target) goal.value = target > start ? "increase" : "decrease";
+  });
+
   // Fieldsets marked data-show-when show only for the matching radio choice.
   function syncReveal() {
     document.querySelectorAll("[data-show-when]").forEach(function (el) {
@@ -176,6 +190,42 @@
       target = err || target || d.querySelector("[data-autofocus]") || d.querySelector(".drawer-title");
       if (target) { if (!target.hasAttribute("tabindex") && target.tagName === "H2") target.setAttribute("tabindex", "-1"); target.focus({ preventScroll: false }); }
     }
+    if (e.detail.target && e.detail.target.id === "main") {
+      // A whole page swapped in, such as the import's dry run: start reading at its top.
+      var first = e.detail.target.querySelector("[aria-invalid=true]") || e.detail.target.querySelector("h1");
+      if (first) { if (first.tagName === "H1") first.setAttribute("tabindex", "-1"); first.focus({ preventScroll: true }); }
+      window.scrollTo(0, 0);
+    }
     syncReveal();
   });
+
+  // A file input with data-max-size says at once when the chosen file is too large, and its
+  // form is not sent: uploading it would only end in the server's refusal.
+  function fileTooLarge(input) {
+    var max = Number(input.getAttribute("data-max-size"));
+    var f = input.files && input.files[0];
+    var big = !!f && max > 0 && f.size > max;
+    var msg = document.getElementById(input.id + "-size-error");
+    if (msg) msg.hidden = !big;
+    if (big) {
+      input.setAttribute("aria-invalid", "true");
+    } else if (!document.getElementById("err-" + input.id)) {
+      input.removeAttribute("aria-invalid");
+    }
+    return big;
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("input[type=file][data-max-size]")) fileTooLarge(e.target);
+  });
+  document.addEventListener("submit", function (e) {
+    var inputs = e.target.querySelectorAll ? e.target.querySelectorAll("input[type=file][data-max-size]") : [];
+    for (var i = 0; i < inputs.length; i++) {
+      if (fileTooLarge(inputs[i])) {
+        e.preventDefault();
+        e.stopPropagation();
+        inputs[i].focus();
+        return;
+      }
+    }
+  }, true);
 })();
