@@ -69,7 +69,7 @@ func TestBrowserControlGoal(t *testing.T) {
 		n++
 		run(t, ctx, "check in "+value,
 			chromedp.SetValue(chromedp.ID("ci-value"), value),
-			click(chromedp.CSS(`form.checkin button[type=submit]`)),
+			click(chromedp.CSS(`form.checkin[action$="/check-ins"] button[type=submit]`)),
 		)
 		until(t, ctx, "the drawer shows check-in "+value,
 			fmt.Sprintf(`document.querySelectorAll("#drawer [data-testid=checkins] li").length === %d`, n))

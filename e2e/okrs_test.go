@@ -96,7 +96,7 @@ func TestBrowser(t *testing.T) {
 		run(t, ctx, "check in",
 			chromedp.SendKeys(chromedp.ID("ci-value"), "104"),
 			chromedp.SendKeys(chromedp.ID("ci-note"), "Reserved instances bought for the build farm"),
-			click(chromedp.CSS(`form.checkin button[type=submit]`)),
+			click(chromedp.CSS(`form.checkin[action$="/check-ins"] button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer .notice.ok`)),
 		)
 		if value := text(t, ctx, `[data-testid=item-value]`); !strings.Contains(value, "104") || !strings.Contains(value, "80 k$") {
@@ -117,7 +117,7 @@ func TestBrowser(t *testing.T) {
 		run(t, ctx, "check in with a confidence",
 			chromedp.SendKeys(chromedp.ID("ci-value"), "100"),
 			chromedp.SetValue(chromedp.ID("ci-confidence"), "8"),
-			click(chromedp.CSS(`form.checkin button[type=submit]`)),
+			click(chromedp.CSS(`form.checkin[action$="/check-ins"] button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer [data-testid=confidence]`)),
 		)
 		if got := text(t, ctx, `#drawer [data-testid=confidence]`); got != "confidence 8/10" {

@@ -331,7 +331,7 @@ func TestSecurityPayloadsStayText(t *testing.T) {
 		run(t, ctx, "check in through htmx",
 			chromedp.SendKeys(chromedp.ID("ci-value"), "4"),
 			chromedp.SendKeys(chromedp.ID("ci-note"), xssPayloads[1]),
-			chromedp.Click(chromedp.CSS(`form.checkin button[type=submit]`)),
+			chromedp.Click(chromedp.CSS(`form.checkin[action$="/check-ins"] button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#drawer .notice.ok`)),
 		)
 		assertInert(t, ctx, w, s, "key result drawer after a check-in", xssPayloads[1])
