@@ -302,6 +302,12 @@ func TestOpenAPIConformance(t *testing.T) {
 		{"Updates", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workItems/{id}/updates", "GET", b.proj + "/_apis/wit/workItems/4/updates", nil},
 		{"UpdateOne", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workItems/{id}/updates/{updateNumber}", "GET", b.proj + "/_apis/wit/workItems/4/updates/2", nil},
 		{"Revision", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workItems/{id}/revisions/{revisionNumber}", "GET", b.proj + "/_apis/wit/workItems/4/revisions/1", nil},
+		{"RelationTypes", "workItemTracking.json", "/{organization}/_apis/wit/workitemrelationtypes", "GET", b.org + "/_apis/wit/workitemrelationtypes", nil},
+		{"SubscriptionCreate", "serviceHooks.json", "/{organization}/_apis/hooks/subscriptions", "POST", b.org + "/_apis/hooks/subscriptions", map[string]any{
+			"publisherId": "tfs", "eventType": "workitem.created", "consumerId": "webHooks", "consumerActionId": "httpRequest",
+			"publisherInputs": map[string]string{"projectId": "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c"},
+			"consumerInputs":  map[string]string{"url": "http://127.0.0.1:1/hook2"},
+		}},
 		{"QueryCreate", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "POST", b.proj + "/_apis/wit/queries/Shared%20Queries", map[string]any{"name": "Folder", "isFolder": true}},
 		{"QueryUpdate", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "PATCH", b.proj + "/_apis/wit/queries/" + saved["id"].(string), map[string]any{"name": "Conformance renamed"}},
 	}
