@@ -191,6 +191,6 @@ func (s *Server) serveVSSPS(c *reqCtx) {
 		}
 		c.json(map[string]any{"count": len(out), "value": out})
 	default:
-		writeAPIError(c.w, errNotFoundRoute(c.r.URL.Path))
+		s.routeMiss(c)
 	}
 }

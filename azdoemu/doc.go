@@ -5,7 +5,11 @@
 // It serves organizations and projects under {base}/{org}/… (projects by
 // name or id, optional team segment), the profile and accounts APIs under
 // {base}/_vssps/_apis/…, and two unauthenticated control routes,
-// GET /_emulator/stats and POST /_emulator/reset.
+// GET /_emulator/stats and POST /_emulator/reset. Besides the work item
+// tracking, core, hooks and profile areas, it answers what common tools probe
+// at start (agent pools, git repositories, teams, classification nodes); any
+// other route gets the service's 404 and is counted as "unserved".
+// docs/emulator.md lists every route.
 //
 // The model holds organizations, projects with the Agile, Scrum or Basic
 // process (work item types, states and state categories), identities, work

@@ -96,6 +96,7 @@ type queryItem struct {
 	wiql     string
 	qtype    string
 	public   bool
+	deleted  bool // soft-deleted: hidden until undeleted with PATCH isDeleted=false
 	parent   *queryItem
 	children []*queryItem
 	created  time.Time

@@ -239,6 +239,11 @@ func TestOpenAPIConformance(t *testing.T) {
 	for _, f := range []string{"workItemTracking.json", "core.json", "serviceHooks.json", "accounts.json", "profile.json"} {
 		specs[f] = loadSpec(t, dir, f)
 	}
+	// The areas outside the five files above: extracts of Microsoft's published
+	// specifications, kept in testdata/openapi (see its README).
+	for _, f := range []string{"taskAgent.json", "git.json"} {
+		specs[f] = loadSpec(t, filepath.Join("testdata", "openapi"), f)
+	}
 	b := setup(t, azdoemu.Options{})
 	me := mustOK(t, call(t, http.MethodGet, b.base+"/_vssps/_apis/profile/profiles/me", nil))
 	sub := mustOK(t, call(t, http.MethodPost, b.org+"/_apis/hooks/subscriptions", map[string]any{
@@ -250,6 +255,10 @@ func TestOpenAPIConformance(t *testing.T) {
 		{"op": "add", "path": "/fields/System.Title", "value": "Conformance"}}))
 	newID := fmt.Sprint(created["id"])
 	tree := queryID(t, b, "Shared Queries/Checkout epic tree")
+	mustOK(t, call(t, http.MethodPatch, b.proj+"/_apis/wit/workitems/4", []map[string]any{{"op": "add", "path": "/fields/System.Title", "value": "Renamed for history"}}))
+	saved := mustOK(t, call(t, http.MethodPost, b.proj+"/_apis/wit/queries/Shared%20Queries", map[string]any{"name": "Conformance", "wiql": "SELECT [System.Id] FROM WorkItems"}))
+	repos := mustOK(t, call(t, http.MethodGet, b.proj+"/_apis/git/repositories", nil))
+	repoID := repos["value"].([]any)[0].(map[string]any)["id"].(string)
 	wiql := "/{organization}/{project}/{team}/_apis/wit/wiql"
 	cases := []struct {
 		name, file, path, method, url string
@@ -279,11 +288,33 @@ func TestOpenAPIConformance(t *testing.T) {
 		{"Subscriptions", "serviceHooks.json", "/{organization}/_apis/hooks/subscriptions", "GET", b.org + "/_apis/hooks/subscriptions", nil},
 		{"Subscription", "serviceHooks.json", "/{organization}/_apis/hooks/subscriptions/{subscriptionId}", "GET", b.org + "/_apis/hooks/subscriptions/" + sub["id"].(string), nil},
 		{"Create", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workitems/${type}", "POST", b.proj + "/_apis/wit/workitems/$Bug", []map[string]any{{"op": "add", "path": "/fields/System.Title", "value": "B"}}},
+		{"Pools", "taskAgent.json", "/{organization}/_apis/distributedtask/pools", "GET", b.org + "/_apis/distributedtask/pools?api-version=5.1", nil},
+		{"Pool", "taskAgent.json", "/{organization}/_apis/distributedtask/pools/{poolId}", "GET", b.org + "/_apis/distributedtask/pools/1", nil},
+		{"Repositories", "git.json", "/{organization}/{project}/_apis/git/repositories", "GET", b.proj + "/_apis/git/repositories", nil},
+		{"Repository", "git.json", "/{organization}/{project}/_apis/git/repositories/{repositoryId}", "GET", b.proj + "/_apis/git/repositories/" + repoID, nil},
+		{"Teams", "core.json", "/{organization}/_apis/projects/{projectId}/teams", "GET", b.org + "/_apis/projects/Fabrikam%20Fiber/teams", nil},
+		{"Team", "core.json", "/{organization}/_apis/projects/{projectId}/teams/{teamId}", "GET", b.org + "/_apis/projects/Fabrikam%20Fiber/teams/Fabrikam%20Fiber%20Team", nil},
+		{"AllTeams", "core.json", "/{organization}/_apis/teams", "GET", b.org + "/_apis/teams", nil},
+		{"ClassificationRoots", "workItemTracking.json", "/{organization}/{project}/_apis/wit/classificationnodes", "GET", b.proj + "/_apis/wit/classificationnodes?$depth=3", nil},
+		{"ClassificationNode", "workItemTracking.json", "/{organization}/{project}/_apis/wit/classificationnodes/{structureGroup}/{path}", "GET", b.proj + "/_apis/wit/classificationnodes/Areas/Web?$depth=1", nil},
+		{"Fields", "workItemTracking.json", "/{organization}/{project}/_apis/wit/fields", "GET", b.proj + "/_apis/wit/fields", nil},
+		{"Field", "workItemTracking.json", "/{organization}/{project}/_apis/wit/fields/{fieldNameOrRefName}", "GET", b.proj + "/_apis/wit/fields/System.State", nil},
+		{"Updates", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workItems/{id}/updates", "GET", b.proj + "/_apis/wit/workItems/4/updates", nil},
+		{"UpdateOne", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workItems/{id}/updates/{updateNumber}", "GET", b.proj + "/_apis/wit/workItems/4/updates/2", nil},
+		{"Revision", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workItems/{id}/revisions/{revisionNumber}", "GET", b.proj + "/_apis/wit/workItems/4/revisions/1", nil},
+		{"RelationTypes", "workItemTracking.json", "/{organization}/_apis/wit/workitemrelationtypes", "GET", b.org + "/_apis/wit/workitemrelationtypes", nil},
+		{"SubscriptionCreate", "serviceHooks.json", "/{organization}/_apis/hooks/subscriptions", "POST", b.org + "/_apis/hooks/subscriptions", map[string]any{
+			"publisherId": "tfs", "eventType": "workitem.created", "consumerId": "webHooks", "consumerActionId": "httpRequest",
+			"publisherInputs": map[string]string{"projectId": "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c"},
+			"consumerInputs":  map[string]string{"url": "http://127.0.0.1:1/hook2"},
+		}},
+		{"QueryCreate", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "POST", b.proj + "/_apis/wit/queries/Shared%20Queries", map[string]any{"name": "Folder", "isFolder": true}},
+		{"QueryUpdate", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "PATCH", b.proj + "/_apis/wit/queries/" + saved["id"].(string), map[string]any{"name": "Conformance renamed"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			headers := []string{}
-			if tc.name == "Restore" {
+			if tc.name == "Restore" || tc.name == "QueryUpdate" {
 				headers = []string{"Content-Type", "application/json"}
 			}
 			r := call(t, tc.method, tc.url, tc.body, headers...)

@@ -14,6 +14,9 @@ func (p *project) findQuery(idOrPath string) *queryItem {
 	idOrPath = strings.Trim(idOrPath, "/")
 	var walk func(q *queryItem) *queryItem
 	walk = func(q *queryItem) *queryItem {
+		if q.deleted {
+			return nil
+		}
 		if strings.EqualFold(q.id, idOrPath) || strings.EqualFold(q.path(), idOrPath) {
 			return q
 		}
@@ -49,6 +52,9 @@ func (c *reqCtx) fieldRefJSON(ref string) map[string]any {
 // children to include.
 func (s *Server) queryJSON(c *reqCtx, p *project, q *queryItem, expand string, depth int) map[string]any {
 	out := map[string]any{"id": q.id, "name": q.name, "path": q.path()}
+	if q.deleted {
+		out["isDeleted"] = true
+	}
 	if expand != "minimal" {
 		out["createdBy"] = identityJSON(c.base, c.org.name, q.by)
 		out["createdDate"] = fmtTime(q.created)
@@ -61,6 +67,9 @@ func (s *Server) queryJSON(c *reqCtx, p *project, q *queryItem, expand string, d
 		if depth > 0 && len(q.children) > 0 {
 			ch := make([]any, 0, len(q.children))
 			for _, x := range q.children {
+				if x.deleted && !includeDeleted(c) {
+					continue
+				}
 				ch = append(ch, s.queryJSON(c, p, x, expand, depth-1))
 			}
 			out["children"] = ch
@@ -144,6 +153,9 @@ func (s *Server) getQueries(c *reqCtx) {
 	if len(c.rest) > 2 {
 		key := strings.Join(c.rest[2:], "/")
 		q := p.findQuery(key)
+		if q == nil && includeDeleted(c) {
+			q = p.findQueryAny(key)
+		}
 		if q == nil {
 			c.fail(errQueryNotFound(key))
 			return
@@ -165,6 +177,9 @@ func (s *Server) getQueries(c *reqCtx) {
 		more := false
 		var walk func(q *queryItem)
 		walk = func(q *queryItem) {
+			if q.deleted {
+				return
+			}
 			if q.parent != nil && strings.Contains(strings.ToLower(q.name), strings.ToLower(filter)) {
 				if len(found) < top {
 					found = append(found, s.queryJSON(c, p, q, expand, 0))
@@ -211,15 +226,12 @@ func deleteQuery(p *project, key string) error {
 		return newAPIError(http.StatusBadRequest, "QueryItemCannotDeleteRootException", nsWIT,
 			"TF401258: The root query folder %s cannot be deleted.", q.name)
 	}
-	kids := q.parent.children[:0]
-	for _, ch := range q.parent.children {
-		if ch != q {
-			kids = append(kids, ch)
-		}
-	}
-	q.parent.children = kids
+	q.deleted = true
 	return nil
 }
+
+// includeDeleted reports whether a request asked for deleted queries too.
+func includeDeleted(c *reqCtx) bool { return strings.EqualFold(c.param("$includeDeleted"), "true") }
 
 // DeleteQuery deletes a saved query or folder by id or path.
 func (s *Server) DeleteQuery(orgName, projectName, idOrPath string) error {

@@ -555,6 +555,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if apis < 1 {
+		traffic.SetRoute(r, RouteUnserved)
 		writeAPIError(w, errNotFoundRoute(r.URL.Path))
 		return
 	}
@@ -577,6 +578,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(prefix) > 3 {
+		traffic.SetRoute(r, RouteUnserved)
 		writeAPIError(w, errNotFoundRoute(r.URL.Path))
 		return
 	}
@@ -644,12 +646,12 @@ func readOnly(method string, rest []string) bool {
 func (s *Server) dispatch(c *reqCtx) []pending {
 	m := c.r.Method
 	if len(c.rest) == 0 {
-		writeAPIError(c.w, errNotFoundRoute(c.r.URL.Path))
+		s.routeMiss(c)
 		return nil
 	}
 	teamOK := len(c.rest) >= 2 && strings.EqualFold(c.rest[0], "wit") && strings.EqualFold(c.rest[1], "wiql")
 	if c.team != "" && !teamOK {
-		writeAPIError(c.w, errNotFoundRoute(c.r.URL.Path))
+		s.routeMiss(c)
 		return nil
 	}
 	switch strings.ToLower(c.rest[0]) {
@@ -664,7 +666,23 @@ func (s *Server) dispatch(c *reqCtx) []pending {
 		case 2:
 			s.getProject(c)
 			return nil
+		case 3, 4:
+			if strings.EqualFold(c.rest[2], "teams") {
+				s.serveProjectTeams(c)
+				return nil
+			}
 		}
+	case "teams":
+		if c.proj == nil && m == http.MethodGet && len(c.rest) == 1 {
+			s.listTeams(c, c.org.projects)
+			return nil
+		}
+	case "distributedtask":
+		s.serveDistributedTask(c)
+		return nil
+	case "git":
+		s.serveGit(c)
+		return nil
 	case "connectiondata":
 		if m == http.MethodGet && len(c.rest) == 1 {
 			s.connectionData(c)
@@ -682,9 +700,16 @@ func (s *Server) dispatch(c *reqCtx) []pending {
 	return nil
 }
 
+// routeMiss answers a route the emulator does not serve with the service's 404 for an
+// unknown route, and counts it under "unserved" in the stats so that gaps show.
 func (s *Server) routeMiss(c *reqCtx) {
+	traffic.SetRoute(c.r, RouteUnserved)
 	writeAPIError(c.w, errNotFoundRoute(c.r.URL.Path))
 }
+
+// RouteUnserved is the stats route under which requests the emulator does not serve
+// are counted.
+const RouteUnserved = "unserved"
 
 // needProject fails the request when it has no project segment.
 func (c *reqCtx) needProject() bool {

@@ -116,13 +116,18 @@ func (s *Server) listFields(c *reqCtx) {
 	out := make([]any, 0, len(refs))
 	for _, r := range refs {
 		f, _ := c.org.field(r)
-		out = append(out, map[string]any{
-			"name": f.Name, "referenceName": f.Ref, "type": f.Type, "readOnly": strings.HasPrefix(f.Ref, "System.") && f.Ref != "System.Title",
-			"usage": "workItem", "isIdentity": f.Type == "identity", "isPicklist": false, "isQueryable": true,
-			"url": c.orgURL() + "/_apis/wit/fields/" + f.Ref,
-		})
+		out = append(out, fieldJSON(c, f))
 	}
 	c.json(map[string]any{"count": len(out), "value": out})
+}
+
+// fieldJSON renders a field definition (WorkItemField2).
+func fieldJSON(c *reqCtx, f fieldInfo) map[string]any {
+	return map[string]any{
+		"name": f.Name, "referenceName": f.Ref, "type": f.Type, "readOnly": strings.HasPrefix(f.Ref, "System.") && f.Ref != "System.Title",
+		"usage": "workItem", "isIdentity": f.Type == "identity", "isPicklist": false, "isQueryable": true,
+		"url": c.orgURL() + "/_apis/wit/fields/" + f.Ref,
+	}
 }
 
 // RenameType renames a work item type in a project's process (and every

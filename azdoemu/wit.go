@@ -40,6 +40,13 @@ func (s *Server) serveWIT(c *reqCtx) []pending {
 			s.listFields(c)
 			return nil
 		}
+		if m == http.MethodGet && n == 3 {
+			s.getField(c)
+			return nil
+		}
+	case "classificationnodes":
+		s.serveClassificationNodes(c)
+		return nil
 	case "queries":
 		if !c.needProject() {
 			return nil
@@ -51,6 +58,16 @@ func (s *Server) serveWIT(c *reqCtx) []pending {
 		case http.MethodDelete:
 			if n > 2 {
 				s.deleteQueryREST(c)
+				return nil
+			}
+		case http.MethodPost:
+			if n > 2 {
+				s.createQueryREST(c)
+				return nil
+			}
+		case http.MethodPatch:
+			if n > 2 {
+				s.updateQueryREST(c)
 				return nil
 			}
 		}
@@ -87,6 +104,15 @@ func (s *Server) serveWIT(c *reqCtx) []pending {
 			return s.deleteWorkItemREST(c)
 		case m == http.MethodGet && n == 4 && strings.EqualFold(c.rest[3], "revisions"):
 			s.listRevisions(c)
+			return nil
+		case m == http.MethodGet && n == 5 && strings.EqualFold(c.rest[3], "revisions"):
+			s.getRevision(c)
+			return nil
+		case m == http.MethodGet && n == 4 && strings.EqualFold(c.rest[3], "updates"):
+			s.listUpdates(c)
+			return nil
+		case m == http.MethodGet && n == 5 && strings.EqualFold(c.rest[3], "updates"):
+			s.getUpdate(c)
 			return nil
 		}
 	case "recyclebin":

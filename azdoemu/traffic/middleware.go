@@ -287,12 +287,30 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	}
 
 	rec := &recorder{ResponseWriter: w}
-	next.ServeHTTP(rec, r)
+	label := &routeLabel{}
+	next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeLabelKey{}, label)))
 	status := rec.status
 	if status == 0 {
 		status = http.StatusOK
 	}
+	if label.name != "" {
+		route = label.name
+	}
 	m.count(route, strconv.Itoa(status))
+}
+
+type routeLabelKey struct{}
+
+// routeLabel carries a route name that the wrapped handler chose for Stats.
+type routeLabel struct{ name string }
+
+// SetRoute renames, for Stats, the route of a request that a Middleware is serving: a
+// handler calls it when it finds out more than the route function could, such as that
+// it does not serve the request at all. Outside a Middleware it does nothing.
+func SetRoute(r *http.Request, name string) {
+	if l, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
+		l.name = name
+	}
 }
 
 func (m *Middleware) setLimitHeaders(w http.ResponseWriter, dec decision) {

@@ -37,6 +37,10 @@ type azdoSession struct {
 	search, queryRef, ids, fields, expand, asOf, errorPolicy, output string
 	depth, top                                                       int
 	timePrecision, raw                                               bool
+
+	// Saved-query writes.
+	folder, name, wiqlText, moveTo      string
+	isFolder, validateOnly, descendants bool
 }
 
 func azdoSubcommands() map[string]azdoSubcommand {
@@ -47,15 +51,30 @@ func azdoSubcommands() map[string]azdoSubcommand {
 			run:     runAzdoProjects,
 		},
 		"queries": {
-			summary: "list the saved-query tree, or search it",
-			usage:   "[--search TEXT] [--depth N] [--expand none|wiql|clauses|all|minimal]",
-			help: "Prints the project's query folders (My Queries, Shared Queries) with children down to --depth\n" +
-				"as JSON, or with --search the saved queries whose name contains TEXT.",
+			summary: "list, search, create, update or delete saved queries",
+			usage:   "[list|create|update|delete|undelete] [flags]",
+			help: "list (the default) prints the project's query folders (My Queries, Shared Queries) with\n" +
+				"children down to --depth as JSON, or with --search the saved queries whose name contains TEXT.\n\n" +
+				"create saves a query (--name and --wiql) or a folder (--name and --is-folder) in --folder,\n" +
+				"such as \"Shared Queries/Team\"; --validate-only checks the WIQL and saves nothing.\n" +
+				"update changes the query --query (ID or path): --name renames it, --wiql replaces its\n" +
+				"WIQL, --move-to moves it into another folder.\n" +
+				"delete deletes --query, and a folder with everything in it; Azure DevOps keeps it, and\n" +
+				"undelete --query ID [--descendants] brings it back.\n\n" +
+				"Each write prints the query as Azure DevOps returns it; delete prints nothing.",
 			flags: func(fs *flag.FlagSet, s *azdoSession) {
-				fs.StringVar(&s.search, "search", "", "search saved queries by name instead of listing the tree")
-				fs.IntVar(&s.depth, "depth", 1, "depth of the tree, 0 to 2")
-				fs.StringVar(&s.expand, "expand", "", "detail per query: none, wiql, clauses, all or minimal")
-				fs.IntVar(&s.top, "top", 0, "with --search, the most queries to return (0: server default)")
+				fs.StringVar(&s.search, "search", "", "list: search saved queries by name instead of listing the tree")
+				fs.IntVar(&s.depth, "depth", 1, "list: depth of the tree, 0 to 2")
+				fs.StringVar(&s.expand, "expand", "", "list: detail per query: none, wiql, clauses, all or minimal")
+				fs.IntVar(&s.top, "top", 0, "list: with --search, the most queries to return (0: server default)")
+				fs.StringVar(&s.folder, "folder", "Shared Queries", "create: the folder to save in, by ID or path")
+				fs.StringVar(&s.name, "name", "", "create, update: the query's or folder's name")
+				fs.StringVar(&s.wiqlText, "wiql", "", "create, update: the query's WIQL")
+				fs.BoolVar(&s.isFolder, "is-folder", false, "create: make a folder instead of a query")
+				fs.BoolVar(&s.validateOnly, "validate-only", false, "create: check the WIQL, save nothing")
+				fs.StringVar(&s.queryRef, "query", "", "update, delete, undelete: the query's or folder's ID or path")
+				fs.StringVar(&s.moveTo, "move-to", "", "update: move the query into this folder (ID or path)")
+				fs.BoolVar(&s.descendants, "descendants", false, "undelete: restore a folder's contents too")
 			},
 			run: runAzdoQueries,
 		},
@@ -280,8 +299,19 @@ func runAzdoProjects(ctx context.Context, s *azdoSession, args []string) error {
 }
 
 func runAzdoQueries(ctx context.Context, s *azdoSession, args []string) error {
+	action := "list"
+	if len(args) > 0 {
+		action, args = args[0], args[1:]
+	}
 	if err := s.noArgs(args); err != nil {
 		return err
+	}
+	switch action {
+	case "list":
+	case "create", "update", "delete", "undelete":
+		return runAzdoQueryWrite(ctx, s, action)
+	default:
+		return s.usageError("unknown queries action %q: use list, create, update, delete or undelete", action)
 	}
 	if s.depth < 0 || s.depth > 2 {
 		return s.usageError("--depth %d is out of range: use 0, 1 or 2", s.depth)
@@ -306,6 +336,85 @@ func runAzdoQueries(ctx context.Context, s *azdoSession, args []string) error {
 		qs = []azdo.QueryItem{}
 	}
 	return s.print(qs)
+}
+
+// runAzdoQueryWrite runs `cairn azdo queries create|update|delete|undelete`.
+func runAzdoQueryWrite(ctx context.Context, s *azdoSession, action string) error {
+	if err := s.needProject(); err != nil {
+		return err
+	}
+	ref := strings.TrimSpace(s.queryRef)
+	switch action {
+	case "create":
+		if strings.TrimSpace(s.name) == "" {
+			return s.usageError("queries create: missing --name")
+		}
+		if s.isFolder == (strings.TrimSpace(s.wiqlText) != "") {
+			return s.usageError("queries create: give --wiql for a query, or --is-folder for a folder")
+		}
+	case "update":
+		if ref == "" {
+			return s.usageError("queries update: missing --query ID|PATH")
+		}
+		if s.name == "" && s.wiqlText == "" && s.moveTo == "" {
+			return s.usageError("queries update: nothing to change: give --name, --wiql or --move-to")
+		}
+	case "delete", "undelete":
+		if ref == "" {
+			return s.usageError("queries %s: missing --query ID|PATH", action)
+		}
+		if action == "undelete" && !azdoGUID.MatchString(ref) {
+			return s.usageError("queries undelete: --query must be the deleted query's ID: a deleted query has no path")
+		}
+	}
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	switch action {
+	case "create":
+		item, err := c.CreateQuery(ctx, s.project, s.folder, azdo.NewQuery{Name: s.name, Wiql: s.wiqlText, IsFolder: s.isFolder}, s.validateOnly)
+		if err != nil {
+			return err
+		}
+		return s.print(item)
+	case "update":
+		var item azdo.QueryItem
+		var ch azdo.QueryChange
+		if s.name != "" {
+			ch.Name = &s.name
+		}
+		if s.wiqlText != "" {
+			ch.Wiql = &s.wiqlText
+		}
+		if ch.Name != nil || ch.Wiql != nil {
+			if item, err = c.UpdateQuery(ctx, s.project, ref, ch); err != nil {
+				return err
+			}
+			ref = item.ID
+		}
+		if s.moveTo != "" {
+			if !azdoGUID.MatchString(ref) {
+				found, err := c.Query(ctx, s.project, ref, "")
+				if err != nil {
+					return err
+				}
+				ref = found.ID
+			}
+			if item, err = c.MoveQuery(ctx, s.project, ref, s.moveTo); err != nil {
+				return err
+			}
+		}
+		return s.print(item)
+	case "delete":
+		return c.DeleteQuery(ctx, s.project, ref)
+	default:
+		item, err := c.UndeleteQuery(ctx, s.project, ref, s.descendants)
+		if err != nil {
+			return err
+		}
+		return s.print(item)
+	}
 }
 
 var azdoGUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

@@ -72,6 +72,53 @@ func TestAzdoCommandsAgainstTheEmulator(t *testing.T) {
 			t.Fatalf("item 1 = %v, want title %v", first, want.Fields["System.Title"])
 		}
 	})
+	t.Run("QueryWrites", func(t *testing.T) {
+		folder := runJSON(t, "queries", "create", "--folder", "Shared Queries", "--name", "Cairn", "--is-folder").(map[string]any)
+		if folder["path"] != "Shared Queries/Cairn" || folder["isFolder"] != true {
+			t.Fatalf("folder = %v", folder)
+		}
+		q := runJSON(t, "queries", "create", "--folder", "Shared Queries/Cairn", "--name", "Epics",
+			"--wiql", "SELECT [System.Id] FROM WorkItems WHERE [System.WorkItemType] = 'Epic'").(map[string]any)
+		id := q["id"].(string)
+		upd := runJSON(t, "queries", "update", "--query", "Shared Queries/Cairn/Epics", "--name", "All epics",
+			"--wiql", "SELECT [System.Id] FROM WorkItems WHERE [System.WorkItemType] = 'Epic' ORDER BY [System.Id]").(map[string]any)
+		if upd["id"] != id || upd["path"] != "Shared Queries/Cairn/All epics" {
+			t.Fatalf("updated = %v", upd)
+		}
+		moved := runJSON(t, "queries", "update", "--query", id, "--move-to", "My Queries").(map[string]any)
+		if moved["path"] != "My Queries/All epics" {
+			t.Fatalf("moved = %v", moved)
+		}
+		if !strings.Contains(mustJSON(t, runJSON(t, "run-query", "--query", id, "--raw")), `"workItems"`) {
+			t.Fatal("the created query does not run")
+		}
+		var out, errb bytes.Buffer
+		if code := run(append([]string{"azdo", "queries", "delete", "--query", "My Queries/All epics"}, common...), &out, &errb); code != 0 {
+			t.Fatalf("delete: exit %d: %s", code, errb.String())
+		}
+		restored := runJSON(t, "queries", "undelete", "--query", id).(map[string]any)
+		if restored["path"] != "My Queries/All epics" {
+			t.Fatalf("restored = %v", restored)
+		}
+		for _, bad := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"queries", "create", "--name", "X"}, "give --wiql for a query, or --is-folder"},
+			{[]string{"queries", "create", "--folder", "Shared Queries/Cairn", "--name", "Bad", "--wiql", "SELECT FROM"}, "400"},
+			{[]string{"queries", "create", "--folder", "Shared Queries", "--name", "Cairn", "--is-folder"}, "TF237018"},
+			{[]string{"queries", "update", "--query", id}, "nothing to change"},
+			{[]string{"queries", "delete"}, "missing --query"},
+			{[]string{"queries", "undelete", "--query", "My Queries/All epics"}, "must be the deleted query's ID"},
+			{[]string{"queries", "rename"}, "unknown queries action"},
+		} {
+			out.Reset()
+			errb.Reset()
+			if code := run(append(append([]string{"azdo"}, bad.args...), common...), &out, &errb); code == 0 || !strings.Contains(errb.String(), bad.want) {
+				t.Errorf("cairn azdo %v: exit %d, stderr %q, want it to mention %q", bad.args, code, errb.String(), bad.want)
+			}
+		}
+	})
 	t.Run("BadPAT", func(t *testing.T) {
 		var out, errb bytes.Buffer
 		args := []string{"azdo", "projects", "--org-url", base + "/fabrikam", "--pat", "wrong"}
