@@ -330,7 +330,10 @@ const (
 	TriggerSchedule = "schedule"
 	TriggerManual   = "manual"
 	TriggerHook     = "hook"
-	TriggerCreate   = "create"
+	// TriggerRescued is a sync that a replica started and did not finish (it stopped or
+	// was killed), run again by another replica once the job was found abandoned.
+	TriggerRescued = "rescued"
+	TriggerCreate  = "create"
 )
 
 // Task is one work item shown as an initiative's task.

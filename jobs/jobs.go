@@ -1,10 +1,13 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
@@ -77,9 +80,20 @@ type Config struct {
 	ScheduleEvery time.Duration
 	// PollInterval is how often an idle worker looks for new jobs; 250 ms when zero.
 	PollInterval time.Duration
-	Now          func() time.Time
-	Log          *slog.Logger
+	// RescueAfter is how long a job may stay running before the leader takes it for lost,
+	// as when the process running it was killed, and queues it again; an hour when zero.
+	// A sync may run for at most three quarters of it (and 15 minutes), so that a sync that
+	// is still working is never run twice.
+	RescueAfter time.Duration
+	// ID names this process among the replicas in River's records (attempted_by); the
+	// host name and process id when empty.
+	ID  string
+	Now func() time.Time
+	Log *slog.Logger
 }
+
+// syncTimeout is the longest a sync job may run.
+func (c Config) syncTimeout() time.Duration { return min(15*time.Minute, c.RescueAfter*3/4) }
 
 // Runner owns the River client: it inserts sync jobs and, once started, works them.
 type Runner struct {
@@ -126,6 +140,16 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 250 * time.Millisecond
 	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = time.Hour
+	}
+	if cfg.RescueAfter < 4*time.Second {
+		return nil, fmt.Errorf("jobs: rescue after %s is too short: give it at least 4s", cfg.RescueAfter)
+	}
+	if cfg.ID == "" {
+		host, _ := os.Hostname()
+		cfg.ID = fmt.Sprintf("%s_%d", cmp.Or(host, "cairn"), os.Getpid())
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -149,6 +173,11 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		Logger:            cfg.Log.With(slog.String("component", "river")),
+		ID:                cfg.ID,
+		// River's default job timeout (a minute) bounds the schedule job; syncs set their
+		// own. The rescuer must not take a job that may still be running.
+		JobTimeout:           min(time.Minute, cfg.syncTimeout()),
+		RescueStuckJobsAfter: cfg.RescueAfter,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"})},
@@ -205,7 +234,7 @@ type syncWorker struct {
 
 // Timeout allows a large connection's sync to take its time; Azure DevOps' own waits are
 // bounded by the client.
-func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return 15 * time.Minute }
+func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return w.r.cfg.syncTimeout() }
 
 // Work syncs the connection. A connection deleted meanwhile needs nothing; a sync that
 // Azure DevOps asked to wait runs again later. A request that comes in while the sync
@@ -220,7 +249,14 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		case <-t.C:
 		}
 	}
-	rep, err := w.r.cfg.Syncer.Sync(ctx, job.Args.ConnectionID, job.Args.Trigger)
+	trigger := job.Args.Trigger
+	if rescued(job.JobRow) {
+		trigger = cairn.TriggerRescued
+		w.r.cfg.Log.WarnContext(ctx, "resuming an azure devops sync that another replica left unfinished",
+			slog.Int64("connection", job.Args.ConnectionID), slog.Int("attempt", job.Attempt),
+			slog.String("first_trigger", job.Args.Trigger), slog.Any("attempted_by", job.AttemptedBy))
+	}
+	rep, err := w.r.cfg.Syncer.Sync(ctx, job.Args.ConnectionID, trigger)
 	if cairn.ErrorCode(err) == cairn.ENOTFOUND {
 		return nil
 	}
@@ -231,6 +267,19 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobSnooze(30 * time.Second)
 	}
 	return nil
+}
+
+// rescuerError is the error River's rescuer records on a job it found running for longer
+// than RescueStuckJobsAfter.
+const rescuerError = "Stuck job rescued"
+
+// rescued reports whether the job runs again because the rescuer found it abandoned: its
+// last recorded error is the rescuer's.
+func rescued(job *rivertype.JobRow) bool {
+	if len(job.Errors) == 0 {
+		return false
+	}
+	return strings.HasPrefix(job.Errors[len(job.Errors)-1].Error, rescuerError)
 }
 
 // scheduleWorker works schedule_syncs jobs, which River inserts on the leader only.
