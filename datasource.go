@@ -325,6 +325,11 @@ type SyncRun struct {
 	Error        *SyncError     `json:"error"`
 }
 
+// ErrSyncSuperseded is what ApplySync answers for a sync that started before the last
+// applied sync of its connection: it read Azure DevOps earlier, so its values are older
+// and are not written.
+var ErrSyncSuperseded = &Error{Code: ECONFLICT, Message: "a sync of this connection that started later has been applied already"}
+
 // The triggers of a sync run.
 const (
 	TriggerSchedule = "schedule"

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -36,9 +37,11 @@ var uniqueStates = []rivertype.JobState{
 type SyncArgs struct {
 	ConnectionID int64  `json:"connection_id" river:"unique"`
 	Trigger      string `json:"trigger"`
-	// FollowUp marks the one extra sync queued while a sync of the connection runs, so that
-	// a change that arrives during a sync is never folded into it unseen.
-	FollowUp bool `json:"follow_up,omitempty" river:"unique"`
+	// Slot tells apart the syncs of one connection that may exist at once: a request that
+	// comes while every lower slot's sync is already running takes the next slot, so that
+	// a change that arrives during a sync is never folded into it unseen. A queued sync in
+	// any slot absorbs the requests that come before it starts.
+	Slot int `json:"slot,omitempty" river:"unique"`
 	// NotBefore debounces: the worker waits until then, so that a burst of service hooks
 	// is read in one sync. (River promotes scheduled jobs only every few seconds, too slow
 	// for real time, so the job is available at once and waits itself.)
@@ -212,19 +215,28 @@ func (r *Runner) EnqueueSync(ctx context.Context, tx *sql.Tx, connectionID int64
 	if delay > 0 {
 		args.NotBefore = r.cfg.Now().Add(delay).UTC()
 	}
-	res, err := r.client.InsertTx(ctx, tx, args, nil)
-	if err != nil {
-		return fmt.Errorf("jobs: enqueue sync of connection %d: %w", connectionID, err)
-	}
-	if res.UniqueSkippedAsDuplicate && res.Job != nil && res.Job.State == rivertype.JobStateRunning {
-		// The running sync may have read Azure DevOps before this change: queue one more.
-		args.FollowUp = true
-		if _, err := r.client.InsertTx(ctx, tx, args, nil); err != nil {
-			return fmt.Errorf("jobs: enqueue follow-up sync of connection %d: %w", connectionID, err)
+	for args.Slot = 0; args.Slot < syncSlots; args.Slot++ {
+		res, err := r.client.InsertTx(ctx, tx, args, nil)
+		if err != nil {
+			return fmt.Errorf("jobs: enqueue sync of connection %d: %w", connectionID, err)
 		}
+		if !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
+			return nil // queued, or absorbed by a sync that has not started yet
+		}
+		var running SyncArgs
+		if err := json.Unmarshal(res.Job.EncodedArgs, &running); err == nil && r.cfg.Now().Before(running.NotBefore) {
+			return nil // running, but still waiting out its debounce: it reads this change
+		}
+		// That sync is running and may have read Azure DevOps before this change: queue
+		// one in the next slot.
 	}
+	// Every slot's sync is running. The request stays recorded on the connection
+	// (RequestSync), which makes it due: the leader's next schedule pass queues it.
 	return nil
 }
+
+// syncSlots is how many syncs of one connection may be queued or running at once.
+const syncSlots = 4
 
 // syncWorker works sync_connection jobs.
 type syncWorker struct {

@@ -209,8 +209,9 @@ func TestSyncJobsAreUniquePerConnection(t *testing.T) {
 			must(t, b.db.SQL().QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync_connection' AND state <> 'completed'`).Scan(&n))
 			return n == 0
 		})
-		// Ten sync requests within the debounce window fold into one job, plus at most one
-		// follow-up queued while it runs. The window is wide enough for ten transactions on
+		// Ten sync requests within the debounce window fold into one job (a job waiting
+		// out its debounce has not read Azure DevOps yet), plus at most one follow-up
+		// queued once it runs. The window is wide enough for ten transactions on
 		// a loaded CI machine.
 		for range 10 {
 			must(t, b.db.RequestSync(ctx, c.ID, time.Now(), func(ctx context.Context, tx *sql.Tx) error {
