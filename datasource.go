@@ -325,12 +325,20 @@ type SyncRun struct {
 	Error        *SyncError     `json:"error"`
 }
 
+// ErrSyncSuperseded is what ApplySync answers for a sync that started before the last
+// applied sync of its connection: it read Azure DevOps earlier, so its values are older
+// and are not written.
+var ErrSyncSuperseded = &Error{Code: ECONFLICT, Message: "a sync of this connection that started later has been applied already"}
+
 // The triggers of a sync run.
 const (
 	TriggerSchedule = "schedule"
 	TriggerManual   = "manual"
 	TriggerHook     = "hook"
-	TriggerCreate   = "create"
+	// TriggerRescued is a sync that a replica started and did not finish (it stopped or
+	// was killed), run again by another replica once the job was found abandoned.
+	TriggerRescued = "rescued"
+	TriggerCreate  = "create"
 )
 
 // Task is one work item shown as an initiative's task.

@@ -33,7 +33,7 @@ type Config struct {
 	// connections get the manual steps.
 	PublicURL string
 	// HookDebounce delays the sync a webhook triggers, so that a burst of edits makes one
-	// sync; 2 seconds when zero.
+	// sync; a second when zero (Azure DevOps sends the hooks of a bulk edit within one).
 	HookDebounce time.Duration
 	// AppSecrets are the Azure DevOps extension's secrets (current, then previous) that
 	// sign its app tokens.
@@ -57,7 +57,7 @@ func New(cfg Config) *Service {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.HookDebounce <= 0 {
-		cfg.HookDebounce = 2 * time.Second
+		cfg.HookDebounce = time.Second
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Service{cfg: cfg}

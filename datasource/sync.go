@@ -80,6 +80,9 @@ type Report struct {
 	Deferred bool
 	// Skipped reports that no data source of the connection is active.
 	Skipped bool
+	// Superseded reports that a sync of the connection that started later was applied
+	// first, so this one wrote nothing: its values were older.
+	Superseded bool
 }
 
 // SourceReport is one data source's outcome in a sync.
@@ -151,6 +154,19 @@ func (s *Syncer) Sync(ctx context.Context, connectionID int64, trigger string) (
 	return rep, err
 }
 
+// apply writes a sync's outcome. A sync that a later one overtook writes nothing and is
+// no failure.
+func (s *Syncer) apply(ctx context.Context, w *cairn.SyncWrite, rep *Report) error {
+	err := s.cfg.Store.ApplySync(ctx, w)
+	if errors.Is(err, cairn.ErrSyncSuperseded) {
+		rep.Superseded = true
+		s.cfg.Log.InfoContext(ctx, "azure devops sync superseded by a later one; its older values were not written",
+			slog.Int64("connection", w.ConnectionID), slog.Time("started", w.StartedAt))
+		return nil
+	}
+	return err
+}
+
 func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (*Report, error) {
 	start := s.cfg.Now().UTC()
 	rep := &Report{ConnectionID: connectionID, Trigger: trigger, StartedAt: start, Calls: map[string]int{}}
@@ -171,7 +187,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		rep.Skipped = true
 		w.FinishedAt = s.cfg.Now().UTC()
 		rep.FinishedAt = w.FinishedAt
-		return rep, s.cfg.Store.ApplySync(ctx, w)
+		return rep, s.apply(ctx, w, rep)
 	}
 	counter := &callCounter{calls: map[string]int{}}
 	finish := func() error {
@@ -183,7 +199,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 				sw.Run.APICalls, sw.Run.APICallCount = rep.Calls, rep.CallCount
 			}
 		}
-		return s.cfg.Store.ApplySync(ctx, w)
+		return s.apply(ctx, w, rep)
 	}
 	// failAll records one error on every active data source and keeps their values. The
 	// mirror and the watermark stay as they were, so that the next sync sees every change.

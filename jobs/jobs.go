@@ -1,10 +1,14 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
@@ -33,9 +37,11 @@ var uniqueStates = []rivertype.JobState{
 type SyncArgs struct {
 	ConnectionID int64  `json:"connection_id" river:"unique"`
 	Trigger      string `json:"trigger"`
-	// FollowUp marks the one extra sync queued while a sync of the connection runs, so that
-	// a change that arrives during a sync is never folded into it unseen.
-	FollowUp bool `json:"follow_up,omitempty" river:"unique"`
+	// Slot tells apart the syncs of one connection that may exist at once: a request that
+	// comes while every lower slot's sync is already running takes the next slot, so that
+	// a change that arrives during a sync is never folded into it unseen. A queued sync in
+	// any slot absorbs the requests that come before it starts.
+	Slot int `json:"slot,omitempty" river:"unique"`
 	// NotBefore debounces: the worker waits until then, so that a burst of service hooks
 	// is read in one sync. (River promotes scheduled jobs only every few seconds, too slow
 	// for real time, so the job is available at once and waits itself.)
@@ -77,9 +83,20 @@ type Config struct {
 	ScheduleEvery time.Duration
 	// PollInterval is how often an idle worker looks for new jobs; 250 ms when zero.
 	PollInterval time.Duration
-	Now          func() time.Time
-	Log          *slog.Logger
+	// RescueAfter is how long a job may stay running before the leader takes it for lost,
+	// as when the process running it was killed, and queues it again; an hour when zero.
+	// A sync may run for at most three quarters of it (and 15 minutes), so that a sync that
+	// is still working is never run twice.
+	RescueAfter time.Duration
+	// ID names this process among the replicas in River's records (attempted_by); the
+	// host name and process id when empty.
+	ID  string
+	Now func() time.Time
+	Log *slog.Logger
 }
+
+// syncTimeout is the longest a sync job may run.
+func (c Config) syncTimeout() time.Duration { return min(15*time.Minute, c.RescueAfter*3/4) }
 
 // Runner owns the River client: it inserts sync jobs and, once started, works them.
 type Runner struct {
@@ -126,6 +143,16 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 250 * time.Millisecond
 	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = time.Hour
+	}
+	if cfg.RescueAfter < 4*time.Second {
+		return nil, fmt.Errorf("jobs: rescue after %s is too short: give it at least 4s", cfg.RescueAfter)
+	}
+	if cfg.ID == "" {
+		host, _ := os.Hostname()
+		cfg.ID = fmt.Sprintf("%s_%d", cmp.Or(host, "cairn"), os.Getpid())
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -149,6 +176,11 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		Logger:            cfg.Log.With(slog.String("component", "river")),
+		ID:                cfg.ID,
+		// River's default job timeout (a minute) bounds the schedule job; syncs set their
+		// own. The rescuer must not take a job that may still be running.
+		JobTimeout:           min(time.Minute, cfg.syncTimeout()),
+		RescueStuckJobsAfter: cfg.RescueAfter,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"})},
@@ -183,19 +215,28 @@ func (r *Runner) EnqueueSync(ctx context.Context, tx *sql.Tx, connectionID int64
 	if delay > 0 {
 		args.NotBefore = r.cfg.Now().Add(delay).UTC()
 	}
-	res, err := r.client.InsertTx(ctx, tx, args, nil)
-	if err != nil {
-		return fmt.Errorf("jobs: enqueue sync of connection %d: %w", connectionID, err)
-	}
-	if res.UniqueSkippedAsDuplicate && res.Job != nil && res.Job.State == rivertype.JobStateRunning {
-		// The running sync may have read Azure DevOps before this change: queue one more.
-		args.FollowUp = true
-		if _, err := r.client.InsertTx(ctx, tx, args, nil); err != nil {
-			return fmt.Errorf("jobs: enqueue follow-up sync of connection %d: %w", connectionID, err)
+	for args.Slot = 0; args.Slot < syncSlots; args.Slot++ {
+		res, err := r.client.InsertTx(ctx, tx, args, nil)
+		if err != nil {
+			return fmt.Errorf("jobs: enqueue sync of connection %d: %w", connectionID, err)
 		}
+		if !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
+			return nil // queued, or absorbed by a sync that has not started yet
+		}
+		var running SyncArgs
+		if err := json.Unmarshal(res.Job.EncodedArgs, &running); err == nil && r.cfg.Now().Before(running.NotBefore) {
+			return nil // running, but still waiting out its debounce: it reads this change
+		}
+		// That sync is running and may have read Azure DevOps before this change: queue
+		// one in the next slot.
 	}
+	// Every slot's sync is running. The request stays recorded on the connection
+	// (RequestSync), which makes it due: the leader's next schedule pass queues it.
 	return nil
 }
+
+// syncSlots is how many syncs of one connection may be queued or running at once.
+const syncSlots = 4
 
 // syncWorker works sync_connection jobs.
 type syncWorker struct {
@@ -205,7 +246,7 @@ type syncWorker struct {
 
 // Timeout allows a large connection's sync to take its time; Azure DevOps' own waits are
 // bounded by the client.
-func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return 15 * time.Minute }
+func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return w.r.cfg.syncTimeout() }
 
 // Work syncs the connection. A connection deleted meanwhile needs nothing; a sync that
 // Azure DevOps asked to wait runs again later. A request that comes in while the sync
@@ -220,7 +261,14 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		case <-t.C:
 		}
 	}
-	rep, err := w.r.cfg.Syncer.Sync(ctx, job.Args.ConnectionID, job.Args.Trigger)
+	trigger := job.Args.Trigger
+	if rescued(job.JobRow) {
+		trigger = cairn.TriggerRescued
+		w.r.cfg.Log.WarnContext(ctx, "resuming an azure devops sync that another replica left unfinished",
+			slog.Int64("connection", job.Args.ConnectionID), slog.Int("attempt", job.Attempt),
+			slog.String("first_trigger", job.Args.Trigger), slog.Any("attempted_by", job.AttemptedBy))
+	}
+	rep, err := w.r.cfg.Syncer.Sync(ctx, job.Args.ConnectionID, trigger)
 	if cairn.ErrorCode(err) == cairn.ENOTFOUND {
 		return nil
 	}
@@ -231,6 +279,19 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobSnooze(30 * time.Second)
 	}
 	return nil
+}
+
+// rescuerError is the error River's rescuer records on a job it found running for longer
+// than RescueStuckJobsAfter.
+const rescuerError = "Stuck job rescued"
+
+// rescued reports whether the job runs again because the rescuer found it abandoned: its
+// last recorded error is the rescuer's.
+func rescued(job *rivertype.JobRow) bool {
+	if len(job.Errors) == 0 {
+		return false
+	}
+	return strings.HasPrefix(job.Errors[len(job.Errors)-1].Error, rescuerError)
 }
 
 // scheduleWorker works schedule_syncs jobs, which River inserts on the leader only.

@@ -209,8 +209,9 @@ func TestSyncJobsAreUniquePerConnection(t *testing.T) {
 			must(t, b.db.SQL().QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'sync_connection' AND state <> 'completed'`).Scan(&n))
 			return n == 0
 		})
-		// Ten sync requests within the debounce window fold into one job, plus at most one
-		// follow-up queued while it runs. The window is wide enough for ten transactions on
+		// Ten sync requests within the debounce window fold into one job (a job waiting
+		// out its debounce has not read Azure DevOps yet), plus at most one follow-up
+		// queued once it runs. The window is wide enough for ten transactions on
 		// a loaded CI machine.
 		for range 10 {
 			must(t, b.db.RequestSync(ctx, c.ID, time.Now(), func(ctx context.Context, tx *sql.Tx) error {
@@ -307,5 +308,38 @@ func TestLeaderSchedulesDueConnections(t *testing.T) {
 			must(t, err)
 			return len(runs) > 0 && runs[0].Trigger == cairn.TriggerSchedule
 		})
+	})
+}
+
+// TestUnansweredSyncRequestIsDue: a sync request that no applied sync answered (it came
+// while every slot's sync was running) makes the connection due before its interval.
+func TestUnansweredSyncRequestIsDue(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, dialect string) {
+		b := setup(t, dialect, 100*time.Millisecond)
+		c, d := b.bind(t)
+		waitFor(t, "the first sync", 10*time.Second, func() bool { return b.dataSource(t, d.ID).Value != nil })
+		ids, err := b.db.DueConnections(ctx, time.Now(), 10)
+		must(t, err)
+		if len(ids) != 0 {
+			t.Fatalf("due right after a sync: %v", ids)
+		}
+		// A request recorded without a job, as when every slot was running.
+		must(t, b.db.RequestSync(ctx, c.ID, time.Now(), nil))
+		ids, err = b.db.DueConnections(ctx, time.Now(), 10)
+		must(t, err)
+		if len(ids) != 1 || ids[0] != c.ID {
+			t.Fatalf("due = %v, want the connection with the request", ids)
+		}
+		waitFor(t, "the leader to answer the request", 10*time.Second, func() bool {
+			runs, err := b.ds.Runs(b.actx, b.org.Slug, d.ID, 0)
+			must(t, err)
+			return len(runs) > 1 && runs[0].Trigger == cairn.TriggerSchedule
+		})
+		ids, err = b.db.DueConnections(ctx, time.Now(), 10)
+		must(t, err)
+		if len(ids) != 0 {
+			t.Fatalf("still due after the sync answered the request: %v", ids)
+		}
 	})
 }

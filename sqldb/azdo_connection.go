@@ -267,12 +267,13 @@ func (db *DB) RequestSync(ctx context.Context, connectionID int64, at time.Time,
 
 // DueConnections returns connections with at least one unpaused data source whose
 // organization has the integration on and whose interval has passed since their last
-// sync, the longest waiting first.
+// sync, or that have a sync request no applied sync has answered yet, the longest waiting
+// first.
 func (db *DB) DueConnections(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := db.read().query(ctx, `SELECT c.id, c.last_sync_at, s.sync_interval_minutes
+	rows, err := db.read().query(ctx, `SELECT c.id, c.last_sync_at, s.sync_interval_minutes, c.sync_requested_at IS NOT NULL
 		FROM azdo_connections c JOIN azdo_org_settings s ON s.org_id = c.org_id
 		WHERE s.enabled = ? AND EXISTS (SELECT 1 FROM azdo_data_sources d WHERE d.connection_id = c.id AND d.paused = ?)
 		ORDER BY c.last_sync_at IS NOT NULL, c.last_sync_at, c.id`, true, false)
@@ -285,10 +286,11 @@ func (db *DB) DueConnections(ctx context.Context, now time.Time, limit int) ([]i
 		var id int64
 		var last sql.NullTime
 		var minutes int
-		if err := rows.Scan(&id, &last, &minutes); err != nil {
+		var requested bool
+		if err := rows.Scan(&id, &last, &minutes, &requested); err != nil {
 			return nil, db.wrap("due connections", err)
 		}
-		if last.Valid && now.Sub(last.Time) < time.Duration(minutes)*time.Minute {
+		if !requested && last.Valid && now.Sub(last.Time) < time.Duration(minutes)*time.Minute {
 			continue
 		}
 		out = append(out, id)

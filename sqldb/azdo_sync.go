@@ -210,11 +210,17 @@ func (db *DB) ApplySync(ctx context.Context, w *cairn.SyncWrite) error {
 			q += `, mirror_fields = ?`
 			args = append(args, joinList(w.MirrorFields))
 		}
-		n, err := r.affected(ctx, q+` WHERE id = ?`, append(args, w.ConnectionID)...)
+		// A sync that started before the last applied one read Azure DevOps earlier: it
+		// must not overwrite newer values. (Replicas may sync one connection at once.)
+		n, err := r.affected(ctx, q+` WHERE id = ? AND (last_sync_at IS NULL OR last_sync_at <= ?)`, append(args, w.ConnectionID, started)...)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
+			var one int
+			if err := r.queryRow(ctx, `SELECT 1 FROM azdo_connections WHERE id = ?`, w.ConnectionID).Scan(&one); err == nil {
+				return cairn.ErrSyncSuperseded
+			}
 			return cairn.NotFound("connection", w.ConnectionID)
 		}
 		if w.ClearRequest {

@@ -1,8 +1,13 @@
 package sqldb
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -97,5 +102,29 @@ func (db *DB) wrap(op string, err error) error {
 	case violCheck, violNotNull:
 		return &cairn.Error{Code: cairn.EINVALID, Field: col, Message: "the value is not allowed", Err: err}
 	}
+	if unreachable(err) {
+		return &cairn.Error{Code: cairn.EUNAVAILABLE, Err: err,
+			Message: "the database cannot be reached right now; Cairn reconnects by itself, so try again in a few seconds"}
+	}
 	return cairn.Internal("sqldb: "+op, err)
+}
+
+// unreachable reports whether err says that the database could not be reached or that
+// the connection broke, as opposed to a failed statement: a refused or reset connection,
+// a network timeout, a connection the pool found dead, or a pool wait that ran out.
+func unreachable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A statement that ran out of time is the caller's; one that never got a
+		// connection is the database's. (DeadlineExceeded is a net.Error too.)
+		return strings.Contains(err.Error(), "connect") || strings.Contains(err.Error(), "dial")
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne),
+		errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	return strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "unexpected EOF")
 }

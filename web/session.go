@@ -50,11 +50,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if c, err := r.Cookie(auth.SessionCookieName); err == nil && c.Value != "" {
 			sess, err := s.store.SessionByHash(ctx, auth.HashToken(c.Value))
+			var u *cairn.User
 			if err == nil && sess.ExpiresAt.After(s.now()) {
-				if u, err := s.store.UserByID(ctx, sess.UserID); err == nil {
+				if u, err = s.store.UserByID(ctx, sess.UserID); err == nil {
 					ctx = cairn.NewContext(ctx, u)
 					ctx = context.WithValue(ctx, sessionKey{}, c.Value)
 				}
+			}
+			if cairn.ErrorCode(err) == cairn.EUNAVAILABLE {
+				// Not knowing who signed in is not the same as nobody: say the database
+				// is away rather than send a signed-in person to the sign-in page.
+				s.writeError(w, r, err)
+				return
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -50,6 +50,12 @@ CAIRN_PUBLIC_URL. Sign-in to Azure DevOps with Microsoft uses CAIRN_AZDO_CLIENT_
 CAIRN_AZDO_CLIENT_SECRET and CAIRN_AZDO_TENANT; CAIRN_SYNC_WORKERS sets how many syncs
 run at once (default 4).
 
+Replicas share the job queue in the database. One of them, the leader, looks for due
+syncs every CAIRN_SYNC_SCHEDULE_EVERY (default 1m) and takes a job for lost when it has
+been running for CAIRN_JOB_RESCUE_AFTER (default 1h), as when its replica was killed: the
+sync then runs again on another replica, and its log says "rescued". A sync may run for
+three quarters of CAIRN_JOB_RESCUE_AFTER at most (and 15 minutes).
+
 Azure DevOps credentials go only to https://dev.azure.com/{organization},
 https://{organization}.visualstudio.com and the hosts on the allow-list: those a tenant
 admin lists on the admin page, and CAIRN_AZDO_ALLOWED_HOSTS, comma-separated host or
@@ -355,11 +361,33 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log, OnSynced: m.Observe})
 	workers, _ := strconv.Atoi(os.Getenv("CAIRN_SYNC_WORKERS"))
-	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers, Log: log})
+	scheduleEvery, err := envDuration("CAIRN_SYNC_SCHEDULE_EVERY")
+	if err != nil {
+		return nil, nil, err
+	}
+	rescueAfter, err := envDuration("CAIRN_JOB_RESCUE_AFTER")
+	if err != nil {
+		return nil, nil, err
+	}
+	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers,
+		ScheduleEvery: scheduleEvery, RescueAfter: rescueAfter, Log: log})
 	if err != nil {
 		return nil, nil, err
 	}
 	integ := datasource.New(datasource.Config{Cairn: svc, Store: db, Sealer: sealer, Clients: clients, Syncer: syncer,
 		Enqueuer: runner, PublicURL: cfg.publicURL, Log: log})
 	return integ, runner, nil
+}
+
+// envDuration reads a duration such as "90s" or "5m" from the environment; unset is zero.
+func envDuration(name string) (time.Duration, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 30s or 5m", name, v)
+	}
+	return d, nil
 }
