@@ -174,8 +174,14 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		return rep, s.cfg.Store.ApplySync(ctx, w)
 	}
 	counter := &callCounter{calls: map[string]int{}}
+	var client *azdo.Client
 	finish := func() error {
 		w.FinishedAt = s.cfg.Now().UTC()
+		if client != nil {
+			if err := saveRateLimit(ctx, s.cfg.Store, connectionID, client, w.FinishedAt); err != nil {
+				s.cfg.Log.WarnContext(ctx, "could not keep the rate-limit budget", slog.Int64("connection", connectionID), slog.String("err", err.Error()))
+			}
+		}
 		rep.FinishedAt = w.FinishedAt
 		rep.Calls, rep.CallCount = counter.snapshot()
 		for _, sw := range w.Sources {
@@ -218,7 +224,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	if cred.Type == cairn.AuthOAuth {
 		cred.onRefresh = func(t *oauth2.Token) { saveToken(ctx, s.cfg.Store, s.cfg.Sealer, s.cfg.Log, conn.ID, t) }
 	}
-	client, err := s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
+	client, err = s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
 	if err != nil {
 		return failAll(cairn.Internal("build the Azure DevOps client", err), "the connection")
 	}
