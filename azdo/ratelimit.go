@@ -29,6 +29,9 @@ type RateLimit struct {
 	// HeldBack is the total time the client waited before requests because
 	// of Retry-After, X-RateLimit-Delay, a low remaining budget or backoff.
 	HeldBack time.Duration `json:"held_back"`
+	// HoldUntil is when the client would send its next request to the
+	// organization at the earliest, after Retry-After, a delay or backoff.
+	HoldUntil time.Time `json:"hold_until,omitzero"`
 }
 
 // RemainingAt returns what is left of the budget at now: Remaining until
@@ -49,7 +52,20 @@ func (r RateLimit) RemainingAt(now time.Time) (remaining float64, ok bool) {
 func (c *Client) RateLimit() RateLimit {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.rl
+	rl := c.rl
+	rl.HoldUntil = c.notUntil[c.org.Host]
+	return rl
+}
+
+// HoldUntil makes the client send no request to the organization before t,
+// as a Retry-After would: a new client for an identity that an earlier client
+// was told to slow down carries on where that one stopped.
+func (c *Client) HoldUntil(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.notUntil[c.org.Host]) {
+		c.notUntil[c.org.Host] = t
+	}
 }
 
 // observeRateLimit records the rate-limit headers and status of a response.

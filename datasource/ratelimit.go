@@ -51,15 +51,29 @@ func rateLimitKey(connectionID int64) string {
 	return "azdo.rate_limit." + strconv.FormatInt(connectionID, 10)
 }
 
-// saveRateLimit keeps what a sync's client learnt about the budget. A sync whose
-// responses carried no rate-limit headers keeps the last reported budget, with its own
-// counts.
-func saveRateLimit(ctx context.Context, store Store, connectionID int64, c *azdo.Client, now time.Time) error {
+// saveRateLimit keeps what a sync's client learnt about the budget after calls requests.
+// A sync whose responses carried no rate-limit headers keeps the last reported budget,
+// with its own counts.
+func saveRateLimit(ctx context.Context, store Store, connectionID int64, c *azdo.Client, calls int, now time.Time) error {
 	rl := c.RateLimit()
-	if rl.SeenAt.IsZero() {
-		if prev, ok := loadRateLimit(ctx, store, connectionID); ok && !prev.Budget.SeenAt.IsZero() {
+	prev, ok := loadRateLimit(ctx, store, connectionID)
+	if ok && calls == 0 {
+		// A sync put off before its first request keeps the last sync's numbers.
+		if rl.HoldUntil.After(prev.Budget.HoldUntil) {
+			prev.Budget.HoldUntil = rl.HoldUntil
+		}
+		rl, now = prev.Budget, prev.SyncedAt
+	}
+	if ok {
+		if rl.SeenAt.IsZero() && !prev.Budget.SeenAt.IsZero() {
 			rl.Resource, rl.Limit, rl.Remaining, rl.Reset, rl.SeenAt = prev.Budget.Resource, prev.Budget.Limit, prev.Budget.Remaining, prev.Budget.Reset, prev.Budget.SeenAt
 		}
+		if prev.Budget.HoldUntil.After(rl.HoldUntil) {
+			rl.HoldUntil = prev.Budget.HoldUntil
+		}
+	}
+	if !rl.HoldUntil.After(now) {
+		rl.HoldUntil = time.Time{}
 	}
 	data, err := json.Marshal(rateLimitRecord{Budget: rl, SyncedAt: now.UTC()})
 	if err != nil {
@@ -78,6 +92,21 @@ func loadRateLimit(ctx context.Context, store Store, connectionID int64) (rateLi
 		return rateLimitRecord{}, false
 	}
 	return r, true
+}
+
+// maxInlineHold is the longest a sync waits, before its first request, for a hold that an
+// earlier sync's client was given (Retry-After); a longer hold defers the sync, and the job
+// queue runs it again later.
+const maxInlineHold = 30 * time.Second
+
+// pendingHold returns until when Azure DevOps asked the connection's identity to wait, or
+// the zero time.
+func pendingHold(ctx context.Context, store Store, connectionID int64, now time.Time) time.Time {
+	r, ok := loadRateLimit(ctx, store, connectionID)
+	if !ok || !r.Budget.HoldUntil.After(now) {
+		return time.Time{}
+	}
+	return r.Budget.HoldUntil
 }
 
 // rateLimitView returns a connection's budget as of now, or nil before its first sync.

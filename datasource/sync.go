@@ -178,7 +178,8 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	finish := func() error {
 		w.FinishedAt = s.cfg.Now().UTC()
 		if client != nil {
-			if err := saveRateLimit(ctx, s.cfg.Store, connectionID, client, w.FinishedAt); err != nil {
+			_, calls := counter.snapshot()
+			if err := saveRateLimit(ctx, s.cfg.Store, connectionID, client, calls, w.FinishedAt); err != nil {
 				s.cfg.Log.WarnContext(ctx, "could not keep the rate-limit budget", slog.Int64("connection", connectionID), slog.String("err", err.Error()))
 			}
 		}
@@ -227,6 +228,14 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	client, err = s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
 	if err != nil {
 		return failAll(cairn.Internal("build the Azure DevOps client", err), "the connection")
+	}
+	// Carry on where the last sync's client stopped: Azure DevOps may have asked the
+	// identity to wait (Retry-After), and a new client would not know.
+	if hold := pendingHold(ctx, s.cfg.Store, connectionID, start); !hold.IsZero() {
+		if hold.Sub(start) > maxInlineHold {
+			return failAll(fmt.Errorf("Azure DevOps asked the connection's identity to wait until %s: %w", hold.Format(time.RFC3339), azdo.ErrThrottled), "the connection")
+		}
+		client.HoldUntil(hold)
 	}
 	project := conn.Project
 	if conn.ProjectID != "" {
