@@ -233,7 +233,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	// identity to wait (Retry-After), and a new client would not know.
 	if hold := pendingHold(ctx, s.cfg.Store, connectionID, start); !hold.IsZero() {
 		if hold.Sub(start) > maxInlineHold {
-			return failAll(fmt.Errorf("Azure DevOps asked the connection's identity to wait until %s: %w", hold.Format(time.RFC3339), azdo.ErrThrottled), "the connection")
+			return failAll(fmt.Errorf("the connection's identity must wait until %s, as Azure DevOps asked: %w", hold.Format(time.RFC3339), azdo.ErrThrottled), "the connection")
 		}
 		client.HoldUntil(hold)
 	}
