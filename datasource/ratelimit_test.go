@@ -7,6 +7,7 @@ import (
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/azdoemu"
 	"github.com/cairn-okr/cairn/datasource"
+	"github.com/cairn-okr/cairn/sqldb"
 )
 
 // TestConnectionShowsRateLimitBudget syncs against an emulator whose budget one sync
@@ -14,7 +15,16 @@ import (
 // what is left of it and the refused requests, in the service and in its JSON.
 func TestConnectionShowsRateLimitBudget(t *testing.T) {
 	t.Parallel()
-	b := setup(t, bundleOptions{emu: azdoemu.Options{Scenario: azdoemu.DemoScenario(), Budget: 12}, maxRetries: 2})
+	for _, dialect := range []string{"sqlite", sqldb.DialectPostgres} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			testConnectionShowsRateLimitBudget(t, dialect)
+		})
+	}
+}
+
+func testConnectionShowsRateLimitBudget(t *testing.T, dialect string) {
+	b := setup(t, bundleOptions{emu: azdoemu.Options{Scenario: azdoemu.DemoScenario(), Budget: 12}, maxRetries: 2, dialect: dialect})
 	conn := b.connect(t)
 	k := b.keyResult(t, cairn.MetricPercentage, 0, 100)
 	before, err := b.ds.Connection(b.actx, b.org.Slug, conn.ID)
