@@ -85,6 +85,7 @@ type Client struct {
 	mu       sync.Mutex
 	notUntil map[string]time.Time // host → earliest time of the next request
 	rng      *rand.Rand
+	rl       RateLimit
 }
 
 // New returns a Client for cfg.
@@ -254,6 +255,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*response, error)
 		)
 		if err == nil {
 			retryAfter = c.noteRateLimit(host, resp.Header)
+			c.observeRateLimit(resp.StatusCode, resp.Header)
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusNonAuthoritativeInfo {
 				err = decodeStream(r.route, resp, out)
 				if err == nil {
@@ -422,6 +424,7 @@ func (c *Client) waitGate(ctx context.Context, host string) error {
 	if dl, ok := ctx.Deadline(); ok && c.now().Add(d).After(dl) {
 		return fmt.Errorf("waiting %s for the rate limit would pass the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
 	}
+	c.heldBack(d)
 	return c.sleep(ctx, d)
 }
 

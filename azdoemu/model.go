@@ -102,6 +102,7 @@ type queryItem struct {
 	created  time.Time
 	modified time.Time
 	by       Identity
+	denied   []string // upns that may not read it or anything beneath it
 }
 
 func (q *queryItem) path() string {

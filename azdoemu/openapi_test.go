@@ -259,6 +259,12 @@ func TestOpenAPIConformance(t *testing.T) {
 	saved := mustOK(t, call(t, http.MethodPost, b.proj+"/_apis/wit/queries/Shared%20Queries", map[string]any{"name": "Conformance", "wiql": "SELECT [System.Id] FROM WorkItems"}))
 	repos := mustOK(t, call(t, http.MethodGet, b.proj+"/_apis/git/repositories", nil))
 	repoID := repos["value"].([]any)[0].(map[string]any)["id"].(string)
+	linkedFirst, err := b.srv.AddQuery("fabrikam", "Fabrikam Fiber", "My Queries", "Epics of my tasks",
+		"SELECT [System.Id] FROM WorkItemLinks WHERE [Source].[System.WorkItemType] = 'Epic' AND [System.Links.LinkType] = 'System.LinkTypes.Hierarchy-Forward' AND [Target].[System.AssignedTo] = @Me MODE (Recursive, ReturnMatchingChildren)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.srv.AddPATFor(otherPAT, "Other Person <other.person@fabrikam.example>")
 	wiql := "/{organization}/{project}/{team}/_apis/wit/wiql"
 	cases := []struct {
 		name, file, path, method, url string
@@ -275,6 +281,11 @@ func TestOpenAPIConformance(t *testing.T) {
 		{"QuerySearch", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries", "GET", b.proj + "/_apis/wit/queries?$filter=a&$expand=minimal", nil},
 		{"QueryByPath", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "GET", b.proj + "/_apis/wit/queries/Shared%20Queries/Q3%20Features?$expand=clauses", nil},
 		{"WIQLFlat", "workItemTracking.json", wiql, "POST", b.proj + "/_apis/wit/wiql", map[string]string{"query": "SELECT [System.Id], [System.Title] FROM WorkItems ORDER BY [System.Title]"}},
+		{"QueryTreeClauses", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "GET", b.proj + "/_apis/wit/queries/" + tree + "?$expand=clauses", nil},
+		{"QueryLinkedFirstClauses", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "GET", b.proj + "/_apis/wit/queries/" + linkedFirst + "?$expand=all", nil},
+		{"WIQLLinkedFirst", "workItemTracking.json", wiql, "POST", b.proj + "/_apis/wit/wiql", map[string]string{"query": "SELECT [System.Id] FROM WorkItemLinks WHERE [Source].[System.WorkItemType] = 'Epic' AND [Target].[System.WorkItemType] = 'Task' MODE (Recursive, ReturnMatchingChildren)"}},
+		{"WIQLOneHopDoesNotContain", "workItemTracking.json", wiql, "POST", b.proj + "/_apis/wit/wiql", map[string]string{"query": "SELECT [System.Id] FROM WorkItemLinks WHERE [Source].[System.WorkItemType] = 'Feature' AND [Target].[System.State] = 'Closed' MODE (DoesNotContain)"}},
+		{"QueryTreeOtherOwner", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries", "GET", b.proj + "/_apis/wit/queries?$depth=2&$expand=all", nil},
 		{"WIQLTree", "workItemTracking.json", "/{organization}/{project}/{team}/_apis/wit/wiql/{id}", "GET", b.proj + "/_apis/wit/wiql/" + tree, nil},
 		{"WorkItemsBatch", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workitemsbatch", "POST", b.proj + "/_apis/wit/workitemsbatch", map[string]any{"ids": []int{1, 2, 999}, "$expand": "all", "errorPolicy": "omit"}},
 		{"WorkItemsList", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workitems", "GET", b.proj + "/_apis/wit/workitems?ids=1,4&$expand=relations", nil},
@@ -316,6 +327,9 @@ func TestOpenAPIConformance(t *testing.T) {
 			headers := []string{}
 			if tc.name == "Restore" || tc.name == "QueryUpdate" {
 				headers = []string{"Content-Type", "application/json"}
+			}
+			if tc.name == "QueryTreeOtherOwner" {
+				headers = []string{"Authorization", basic(otherPAT)}
 			}
 			r := call(t, tc.method, tc.url, tc.body, headers...)
 			if r.status != http.StatusOK {

@@ -63,13 +63,11 @@ func (s *Server) queryJSON(c *reqCtx, p *project, q *queryItem, expand string, d
 	}
 	if q.folder {
 		out["isFolder"] = true
-		out["hasChildren"] = len(q.children) > 0
-		if depth > 0 && len(q.children) > 0 {
-			ch := make([]any, 0, len(q.children))
-			for _, x := range q.children {
-				if x.deleted && !includeDeleted(c) {
-					continue
-				}
+		kids := c.visibleChildren(q)
+		out["hasChildren"] = len(kids) > 0
+		if depth > 0 && len(kids) > 0 {
+			ch := make([]any, 0, len(kids))
+			for _, x := range kids {
 				ch = append(ch, s.queryJSON(c, p, x, expand, depth-1))
 			}
 			out["children"] = ch
@@ -91,6 +89,12 @@ func (s *Server) queryJSON(c *reqCtx, p *project, q *queryItem, expand string, d
 					sorts = append(sorts, map[string]any{"field": c.fieldRefJSON(o.Field), "descending": o.Descending})
 				}
 				out["sortColumns"] = sorts
+				if opt := filterOptions(pq); opt != "" {
+					out["filterOptions"] = opt
+				}
+				if pq.ReturnMatchingChildren {
+					out["queryRecursionOption"] = "childFirst"
+				}
 			}
 		}
 	}
@@ -152,9 +156,11 @@ func (s *Server) getQueries(c *reqCtx) {
 	p := c.proj
 	if len(c.rest) > 2 {
 		key := strings.Join(c.rest[2:], "/")
-		q := p.findQuery(key)
+		q := c.findVisible(p, key)
 		if q == nil && includeDeleted(c) {
-			q = p.findQueryAny(key)
+			if x := p.findQueryAny(key); x != nil && canRead(x, c.me) {
+				q = x
+			}
 		}
 		if q == nil {
 			c.fail(errQueryNotFound(key))
@@ -177,7 +183,7 @@ func (s *Server) getQueries(c *reqCtx) {
 		more := false
 		var walk func(q *queryItem)
 		walk = func(q *queryItem) {
-			if q.deleted {
+			if q.deleted || !canRead(q, c.me) {
 				return
 			}
 			if q.parent != nil && strings.Contains(strings.ToLower(q.name), strings.ToLower(filter)) {
@@ -207,9 +213,30 @@ func (s *Server) getQueries(c *reqCtx) {
 	c.json(map[string]any{"count": len(out), "value": out})
 }
 
+// filterOptions is the LinkQueryMode Azure DevOps reports for a link query,
+// or "" for a flat one.
+func filterOptions(q *wiql.Query) string {
+	if q.From != wiql.FromWorkItemLinks {
+		return ""
+	}
+	switch q.Mode {
+	case wiql.ModeRecursive:
+		return "linksRecursiveMayContain"
+	case wiql.ModeMayContain:
+		return "linksOneHopMayContain"
+	case wiql.ModeDoesNotContain:
+		return "linksOneHopDoesNotContain"
+	}
+	return "linksOneHopMustContain"
+}
+
 // deleteQueryREST serves DELETE …/wit/queries/{id or path}.
 func (s *Server) deleteQueryREST(c *reqCtx) {
 	key := strings.Join(c.rest[2:], "/")
+	if c.findVisible(c.proj, key) == nil {
+		c.fail(errQueryNotFound(key))
+		return
+	}
 	if err := deleteQuery(c.proj, key); err != nil {
 		c.fail(err)
 		return
@@ -285,10 +312,10 @@ func (s *Server) runSavedQuery(c *reqCtx) {
 	var q *queryItem
 	p := c.proj
 	if p != nil {
-		q = p.findQuery(id)
+		q = c.findVisible(p, id)
 	} else {
 		for _, x := range c.org.projects {
-			if q = x.findQuery(id); q != nil {
+			if q = c.findVisible(x, id); q != nil {
 				p = x
 				break
 			}
@@ -323,7 +350,7 @@ func (s *Server) runWIQL(c *reqCtx, text string, p *project) {
 		top = n
 	}
 	now := s.now()
-	env := wiql.Env{Me: c.me.String(), Now: now, Top: top, MaxRows: wiql.DefaultMaxRows}
+	env := wiql.Env{Me: c.me.String(), Now: now, Top: top, MaxRows: s.maxRows()}
 	if p != nil {
 		env.Project = p.name
 		env.CurrentIteration = p.currentIter

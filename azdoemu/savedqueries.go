@@ -123,7 +123,7 @@ func (s *Server) createQueryREST(c *reqCtx) {
 		c.fail(err)
 		return
 	}
-	folder := c.proj.findQuery(key)
+	folder := c.findVisible(c.proj, key)
 	if folder == nil {
 		c.fail(errQueryNotFound(key))
 		return
@@ -134,7 +134,7 @@ func (s *Server) createQueryREST(c *reqCtx) {
 	}
 	now := s.now()
 	if body.ID != "" {
-		q := c.proj.findQuery(body.ID)
+		q := c.findVisible(c.proj, body.ID)
 		if q == nil {
 			c.fail(errQueryNotFound(body.ID))
 			return
@@ -216,6 +216,9 @@ func (s *Server) updateQueryREST(c *reqCtx) {
 		return
 	}
 	q := c.proj.findQueryAny(key)
+	if q != nil && !canRead(q, c.me) {
+		q = nil
+	}
 	if q == nil || (q.isDeletedItem() && (body.IsDeleted == nil || *body.IsDeleted)) {
 		c.fail(errQueryNotFound(key))
 		return

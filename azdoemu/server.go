@@ -62,6 +62,7 @@ type Server struct {
 	bearers    map[string]*credential
 	now        func() time.Time
 	base       atomic.Pointer[string]
+	queryLimit atomic.Int64 // rows a query may return; 0 means 20,000
 
 	traffic *traffic.Middleware
 	api     http.Handler

@@ -39,6 +39,9 @@ type ConnectionView struct {
 	HookUsername string `json:"hook_username,omitempty"`
 	HookSecret   string `json:"hook_secret,omitempty"`
 	CanEdit      bool   `json:"can_edit"`
+	// RateLimit is the Azure DevOps rate-limit budget of the connection's identity, as
+	// the last sync saw it; nil before the first sync.
+	RateLimit *RateLimitView `json:"rate_limit"`
 }
 
 // hookEvents are the work item events Cairn subscribes to.
@@ -215,7 +218,9 @@ func (s *Service) ListConnections(ctx context.Context, org string) ([]*Connectio
 	out := []*ConnectionView{}
 	for _, c := range cs {
 		if c.CanUse(a.User.ID, a.Admin()) {
-			out = append(out, s.view(a, c))
+			v := s.view(a, c)
+			v.RateLimit = s.rateLimitView(ctx, c.ID)
+			out = append(out, v)
 		}
 	}
 	return out, nil
@@ -234,7 +239,9 @@ func (s *Service) Connection(ctx context.Context, org string, id int64) (*Connec
 	if !c.CanUse(a.User.ID, a.Admin()) {
 		return nil, cairn.NotFound("connection", id)
 	}
-	return s.view(a, c), nil
+	v := s.view(a, c)
+	v.RateLimit = s.rateLimitView(ctx, c.ID)
+	return v, nil
 }
 
 // ConnectionUpdate is a partial update of a connection. A new credential is verified live
@@ -348,7 +355,7 @@ func (s *Service) DeleteConnection(ctx context.Context, org string, id int64) er
 	if err := s.cfg.Store.DeleteConnection(ctx, c.OrgID, c.ID); err != nil {
 		return err
 	}
-	for _, key := range []string{typesKey(c.ID), fullRefreshKey(c.ID)} {
+	for _, key := range []string{typesKey(c.ID), fullRefreshKey(c.ID), rateLimitKey(c.ID)} {
 		if err := s.cfg.Store.DeleteSetting(ctx, key); err != nil && cairn.ErrorCode(err) != cairn.ENOTFOUND {
 			s.cfg.Log.WarnContext(ctx, "could not forget a deleted connection's cache", slog.Int64("connection", c.ID), slog.String("err", err.Error()))
 		}

@@ -151,6 +151,8 @@ type ClientConfig struct {
 	MaxRetries  int
 	Sleep       func(ctx context.Context, d time.Duration) error
 	Concurrency int
+	// Now is passed to azdo.Config; benchmarks run the client on a virtual clock.
+	Now func() time.Time
 }
 
 func (cc ClientConfig) authority() string {
@@ -225,7 +227,7 @@ func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Creden
 	}
 	return azdo.New(azdo.Config{
 		OrgURL: orgURL, VSSPSURL: cc.VSSPSURL, Auth: a, HTTPClient: hc, UserAgent: "cairn",
-		MaxRetries: cc.MaxRetries, Sleep: cc.Sleep, Concurrency: cc.Concurrency, OnCall: onCall,
+		MaxRetries: cc.MaxRetries, Sleep: cc.Sleep, Now: cc.Now, Concurrency: cc.Concurrency, OnCall: onCall,
 	})
 }
 

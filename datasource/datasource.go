@@ -41,6 +41,8 @@ type checked struct {
 	conn   *cairn.Connection
 	info   *cairn.TargetInfo
 	client *azdo.Client
+	// notes explain the macros and mode of a saved query.
+	notes []string
 }
 
 // knownNumeric are fields Cairn knows to be numeric without sampling.
@@ -77,11 +79,12 @@ func (s *Service) check(ctx context.Context, a *cairn.IntegrationActor, d *cairn
 		return nil, err
 	}
 	proj := project(conn)
+	var notes []string
 	switch d.Method {
 	case cairn.MethodSharedQuery:
-		q, err := cl.Query(ctx, proj, d.QueryID, azdo.ExpandNone)
+		q, err := cl.Query(ctx, proj, d.QueryID, azdo.ExpandWiql)
 		if errors.Is(err, azdo.ErrNotFound) {
-			return nil, cairn.FieldError("query_id", "query %s does not exist in project %q, or the connection cannot see it", d.QueryID, conn.Project)
+			return nil, cairn.FieldError("query_id", "query %s does not exist in project %q, or the connection's identity may not read it. %s", d.QueryID, conn.Project, GuidanceQueryHidden)
 		}
 		if err != nil {
 			return nil, apiError(err, "the shared query "+d.QueryID)
@@ -90,6 +93,7 @@ func (s *Service) check(ctx context.Context, a *cairn.IntegrationActor, d *cairn
 			return nil, cairn.FieldError("query_id", "%q is a folder, not a query", q.Path)
 		}
 		d.QueryName = q.Path
+		notes = queryNotes(q.Wiql)
 	case cairn.MethodWorkItems:
 		t, err := cl.WorkItemType(ctx, proj, d.WorkItemType)
 		if errors.Is(err, azdo.ErrNotFound) {
@@ -157,7 +161,7 @@ func (s *Service) check(ctx context.Context, a *cairn.IntegrationActor, d *cairn
 			return nil, cairn.FieldError("measure", "no work item type of project %q has the field %s", conn.Project, d.Measure)
 		}
 	}
-	return &checked{d: d, conn: conn, info: info, client: cl}, nil
+	return &checked{d: d, conn: conn, info: info, client: cl, notes: notes}, nil
 }
 
 func kindName(k cairn.MetricKind) string {
@@ -184,19 +188,21 @@ type PreviewItem struct {
 
 // Preview is what a data source would show, computed live and saved nowhere.
 type Preview struct {
-	Value           float64        `json:"value"`
-	ItemCount       int            `json:"item_count"`
-	MeasuredCount   int            `json:"measured_count"`
-	CompleteCount   int            `json:"complete_count"`
-	CompleteMeasure float64        `json:"complete_measure"`
-	TotalMeasure    float64        `json:"total_measure"`
-	Warning         string         `json:"warning"`
-	Note            string         `json:"note"`
-	Types           []string       `json:"types"`
-	Items           []PreviewItem  `json:"items"`
-	ItemsTruncated  bool           `json:"items_truncated"`
-	Tasks           []*cairn.Task  `json:"tasks"`
-	APICalls        map[string]int `json:"api_calls"`
+	Value           float64 `json:"value"`
+	ItemCount       int     `json:"item_count"`
+	MeasuredCount   int     `json:"measured_count"`
+	CompleteCount   int     `json:"complete_count"`
+	CompleteMeasure float64 `json:"complete_measure"`
+	TotalMeasure    float64 `json:"total_measure"`
+	Warning         string  `json:"warning"`
+	Note            string  `json:"note"`
+	// QueryNotes explain what a saved query's macros and tree mode mean when Cairn runs it.
+	QueryNotes     []string       `json:"query_notes"`
+	Types          []string       `json:"types"`
+	Items          []PreviewItem  `json:"items"`
+	ItemsTruncated bool           `json:"items_truncated"`
+	Tasks          []*cairn.Task  `json:"tasks"`
+	APICalls       map[string]int `json:"api_calls"`
 }
 
 // maxPreviewItems bounds the items a preview lists; the value covers all of them.
@@ -268,7 +274,11 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 	res := ev.Result
 	p := &Preview{Value: res.Value, ItemCount: res.ItemCount, MeasuredCount: res.MeasuredCount, CompleteCount: res.CompleteCount,
 		CompleteMeasure: res.CompleteMeasure, TotalMeasure: res.TotalMeasure, Warning: res.Warning,
-		Note: progress.Note(nil, res, rule(d, c.info.MetricKind), typeLabel(d)), Tasks: ev.Tasks, Items: []PreviewItem{}, Types: []string{}}
+		Note: progress.Note(nil, res, rule(d, c.info.MetricKind), typeLabel(d)), Tasks: ev.Tasks, Items: []PreviewItem{}, Types: []string{},
+		QueryNotes: c.notes}
+	if p.QueryNotes == nil {
+		p.QueryNotes = []string{}
+	}
 	if p.Tasks == nil {
 		p.Tasks = []*cairn.Task{}
 	}

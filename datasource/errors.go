@@ -19,8 +19,13 @@ const (
 	GuidanceConditionalAccess = "An Azure DevOps organization administrator can turn off the organization's \"Enable Azure AD CAP validation\" setting " +
 		"(Organization settings → Security → Policies → Enable Azure Active Directory (Azure AD) Conditional Access Policy Validation), " +
 		"or your Microsoft Entra administrator can add Cairn's outbound IP addresses to the conditional access policy or the IP allow-list."
-	GuidanceForbidden   = "The connection's identity may not read this. Ask an Azure DevOps administrator to grant it read access to work items and queries in the project, or reconnect with an identity that has it."
-	GuidanceTooLarge    = "Azure DevOps returns at most 20,000 work items per query: narrow the query (for example by area path, iteration or state) or pick fewer work items."
+	GuidanceForbidden = "The connection's identity may not read this. Ask an Azure DevOps administrator to grant it read access to work items and queries in the project, or reconnect with an identity that has it."
+	GuidanceTooLarge  = "Azure DevOps returns at most 20,000 rows per query. Cairn splits a larger query by work item id ranges on its own; when it cannot, " +
+		"edit the query in Azure DevOps so that it returns fewer rows, for example with Area Path Under a team's area, Iteration Path Under a release, " +
+		"State <> Closed or Changed Date >= @Today - 365, or split it into several queries and bind one data source to each."
+	// GuidanceQueryHidden explains a saved query that the connection's identity cannot read.
+	GuidanceQueryHidden = "Azure DevOps answers the same for a deleted query and for one the connection's identity may not read: queries in My Queries are private to the person who saved them, " +
+		"and a Shared Queries folder may deny Read. Move the query to Shared Queries, give the connection's identity Read on its folder, or edit the data source to pick another query."
 	GuidanceUnavailable = "Azure DevOps did not answer. Cairn keeps the last good values and tries again at the next sync."
 	GuidanceDisabled    = "A tenant admin and an organization admin must both turn the Azure DevOps integration on; syncing resumes then."
 	GuidanceHost        = "Cairn sends credentials only to Azure DevOps Services (https://dev.azure.com/{organization} or https://{organization}.visualstudio.com) and to the hosts on its allow-list. " +
@@ -51,14 +56,22 @@ func classify(err error, what string, now time.Time) *cairn.SyncError {
 			fmt.Sprintf("The connection has no permission to read %s.", what), GuidanceForbidden
 	case errors.Is(err, azdo.ErrNotFound):
 		msg := fmt.Sprintf("%s no longer exists in Azure DevOps, or the connection cannot see it.", capitalize(what))
-		if code == "TF200016" {
+		guidance := "Check that it still exists and that the connection's identity can read it; then edit the data source to pick another one."
+		switch code {
+		case "TF200016":
 			msg = "The connection's project no longer exists in Azure DevOps, or it was renamed."
+		case "TF401243":
+			msg = fmt.Sprintf("%s does not exist in Azure DevOps, or the connection's identity may not read it (TF401243).", capitalize(what))
+			guidance = GuidanceQueryHidden
 		}
-		e.Kind, e.Message, e.Guidance = cairn.SyncErrNotFound, msg,
-			"Check that it still exists and that the connection's identity can read it; then edit the data source to pick another one."
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrNotFound, msg, guidance
 	case errors.Is(err, azdo.ErrQueryTooLarge):
-		e.Kind, e.Message, e.Guidance = cairn.SyncErrTooLarge,
-			fmt.Sprintf("%s returns more than 20,000 work items (VS402337).", capitalize(what)), GuidanceTooLarge
+		msg := fmt.Sprintf("%s returns more than 20,000 work items (VS402337).", capitalize(what))
+		var nn *errNotNarrowable
+		if errors.As(err, &nn) {
+			msg = fmt.Sprintf("%s returns more than Azure DevOps' limit of rows (VS402337), and %s.", capitalize(what), nn.reason)
+		}
+		e.Kind, e.Message, e.Guidance = cairn.SyncErrTooLarge, msg, GuidanceTooLarge
 	case errors.Is(err, azdo.ErrBadRequest):
 		e.Kind, e.Message, e.Guidance = cairn.SyncErrInvalid,
 			fmt.Sprintf("Azure DevOps refused the request for %s: %s", what, apiMessage(err)),

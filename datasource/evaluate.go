@@ -205,7 +205,7 @@ func describe(d *cairn.DataSource) string {
 func members(ctx context.Context, c *azdo.Client, project string, d *cairn.DataSource) ([]int, error) {
 	switch d.Method {
 	case cairn.MethodSharedQuery:
-		res, err := c.RunSavedQuery(ctx, project, d.QueryID, 0)
+		res, err := runSavedQuery(ctx, c, project, d.QueryID)
 		if err != nil {
 			return nil, err
 		}

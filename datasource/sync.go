@@ -190,8 +190,15 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		return rep, s.apply(ctx, w, rep)
 	}
 	counter := &callCounter{calls: map[string]int{}}
+	var client *azdo.Client
 	finish := func() error {
 		w.FinishedAt = s.cfg.Now().UTC()
+		if client != nil {
+			_, calls := counter.snapshot()
+			if err := saveRateLimit(ctx, s.cfg.Store, connectionID, client, calls, w.FinishedAt); err != nil {
+				s.cfg.Log.WarnContext(ctx, "could not keep the rate-limit budget", slog.Int64("connection", connectionID), slog.String("err", err.Error()))
+			}
+		}
 		rep.FinishedAt = w.FinishedAt
 		rep.Calls, rep.CallCount = counter.snapshot()
 		for _, sw := range w.Sources {
@@ -234,9 +241,17 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	if cred.Type == cairn.AuthOAuth {
 		cred.onRefresh = func(t *oauth2.Token) { saveToken(ctx, s.cfg.Store, s.cfg.Sealer, s.cfg.Log, conn.ID, t) }
 	}
-	client, err := s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
+	client, err = s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
 	if err != nil {
 		return failAll(cairn.Internal("build the Azure DevOps client", err), "the connection")
+	}
+	// Carry on where the last sync's client stopped: Azure DevOps may have asked the
+	// identity to wait (Retry-After), and a new client would not know.
+	if hold := pendingHold(ctx, s.cfg.Store, connectionID, start); !hold.IsZero() {
+		if hold.Sub(start) > maxInlineHold {
+			return failAll(fmt.Errorf("the connection's identity must wait until %s, as Azure DevOps asked: %w", hold.Format(time.RFC3339), azdo.ErrThrottled), "the connection")
+		}
+		client.HoldUntil(hold)
 	}
 	project := conn.Project
 	if conn.ProjectID != "" {

@@ -53,11 +53,17 @@
 //   - MODE (MustContain), the default, returns sources with at least one
 //     matching link; MayContain also returns sources without one, as root
 //     rows only; DoesNotContain returns only sources without one.
-//   - MODE (Recursive) returns trees: the top-level rows are source matches
-//     that are not reached from another source match, each followed depth
-//     first by its descendants that match the [Target] conditions; a
-//     non-matching child hides its subtree. Every item appears at most once,
-//     so cyclic links end.
+//   - MODE (Recursive) ("match top-level work items first") returns trees:
+//     the top-level rows are source matches that are not reached from
+//     another source match, each followed depth first by its descendants
+//     that match the [Target] conditions; a non-matching child hides its
+//     subtree, as Azure DevOps applies the linked-item filter at every
+//     level. Every item appears at most once, so cyclic links end.
+//   - MODE (Recursive, ReturnMatchingChildren) ("match linked work items
+//     first") finds the linked items that match the [Target] conditions
+//     first and returns each with its path up to a top-level source match:
+//     items along the path appear whether or not they match, and source
+//     matches with no matching item below them are left out.
 //   - The argument of @currentIteration('[Project]\Team') is accepted and
 //     ignored: Env.CurrentIteration gives the iteration. Macros whose Env
 //     value is unset give CodeInvalidValue.

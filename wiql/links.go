@@ -269,6 +269,9 @@ func (x *executor) links() ([]Relation, error) {
 	}
 	w := &linkWalker{x: x, g: &g, tgtOK: tgtOK, row: lp.row, rows: make([]Relation, 0, min(n, x.limit+1))}
 	if x.q.Mode == ModeRecursive {
+		if x.q.ReturnMatchingChildren {
+			sources = w.linkedFirst(sources)
+		}
 		return w.tree(sources)
 	}
 	return w.oneHop(sources)
@@ -455,4 +458,93 @@ func (w *linkWalker) subtree(root int32, emitted []bool) (bool, error) {
 		push(f.e.to)
 	}
 	return false, nil
+}
+
+// linkedFirst prepares a tree query with MODE (Recursive,
+// ReturnMatchingChildren), "match linked work items first": it finds the
+// linked items that pass the [Target] conditions first and then shows the
+// path from a top-level match down to each of them, whether or not the
+// items along that path pass the [Target] conditions. A top-level match
+// with no matching linked item below it is left out. It replaces the
+// walker's per-item condition with "on such a path" and returns the source
+// matches that stay.
+func (w *linkWalker) linkedFirst(sources []int32) []int32 {
+	n := len(w.x.ds.Items)
+	items := w.x.ds.Items
+	// matched[i]: i is reached by at least one link that passes the target
+	// and row conditions.
+	matched := make([]bool, n)
+	for p := range int32(n) {
+		for _, e := range w.g.out(p) {
+			if matched[e.to] || !w.tgtOK[e.to] {
+				continue
+			}
+			if w.row != nil {
+				w.ctx.src, w.ctx.tgt, w.ctx.link = items[p], items[e.to], e.typ
+				if !w.row(&w.ctx) {
+					continue
+				}
+			}
+			matched[e.to] = true
+		}
+	}
+	// below[i]: some matched item lies below i. Computed depth first from
+	// the sources; a cycle contributes nothing while its start is open.
+	const (
+		unseen = iota
+		open
+		done
+	)
+	state := make([]uint8, n)
+	below := make([]bool, n)
+	type visit struct {
+		node int32
+		next int32 // index into the node's links
+	}
+	var stack []visit
+	for _, s := range sources {
+		if state[s] != unseen {
+			continue
+		}
+		state[s] = open
+		stack = append(stack[:0], visit{node: s, next: w.g.start[s]})
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.next == w.g.end[top.node] {
+				state[top.node] = done
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 {
+					parent := stack[len(stack)-1].node
+					c := top.node
+					if matched[c] || below[c] {
+						below[parent] = true
+					}
+				}
+				continue
+			}
+			c := w.g.edges[top.next].to
+			top.next++
+			switch state[c] {
+			case unseen:
+				state[c] = open
+				stack = append(stack, visit{node: c, next: w.g.start[c]})
+			case done:
+				if matched[c] || below[c] {
+					below[top.node] = true
+				}
+			}
+		}
+	}
+	keep := make([]bool, n)
+	for i := range keep {
+		keep[i] = matched[i] || below[i]
+	}
+	w.tgtOK, w.row = keep, nil
+	out := sources[:0:0]
+	for _, s := range sources {
+		if below[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }

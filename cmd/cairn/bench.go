@@ -42,8 +42,16 @@ Then it runs the first sync, a re-sync with nothing changed and a sync after --c
 items changed; --fleet C,D,I adds C connections with D data sources of about I items
 each, synced --workers at a time, first and again with nothing changed.
 
+With --budget N the emulator limits every identity to N TSTU per sliding 5 minutes as
+Azure DevOps does (200 there): past 80 % it delays answers and sends the X-RateLimit headers,
+and at N it answers 429 with Retry-After. The emulator's window and Cairn's waits then run on a
+virtual clock, and --budget-syncs full syncs follow the three syncs, so that Cairn must slow
+down and wait; the table adds the delayed and refused requests, the (virtual) time Cairn
+waited and the budget left, as the connection reports it.
+
 It prints the calls per route against the budget, wall time and peak heap (Cairn and the
-emulator share the process), and exits 1 when a call count exceeds its budget.`
+emulator share the process), and exits 1 when a call count exceeds its budget or a sync
+fails or is deferred.`
 
 // benchConfig is the configuration of `cairn bench`.
 type benchConfig struct {
@@ -53,6 +61,9 @@ type benchConfig struct {
 	change   int
 	fleet    string
 	workers  int
+	// budget is the emulator's TSTU allowance per 5 minutes; 0 means none.
+	budget      float64
+	budgetSyncs int
 }
 
 // fleetSize is the shape of a fleet run.
@@ -89,6 +100,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.change, "change", 100, "how many work items change before the third sync")
 	fs.StringVar(&cfg.fleet, "fleet", "", "also sync a fleet of `C,D,I`: C connections × D data sources × about I items, e.g. 500,4,500")
 	fs.IntVar(&cfg.workers, "workers", 8, "how many fleet syncs run at once")
+	fs.Float64Var(&cfg.budget, "budget", 0, "rate-limit the emulator to this many `TSTU` per identity per 5 minutes, as Azure DevOps does (200); 0 means no limit")
+	fs.IntVar(&cfg.budgetSyncs, "budget-syncs", 3, "with --budget, how many full syncs follow the three measured syncs")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -100,6 +113,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--change %d: must not be negative", cfg.change)
 	case cfg.workers < 1:
 		return fmt.Errorf("--workers %d: must be at least 1", cfg.workers)
+	case cfg.budget < 0:
+		return fmt.Errorf("--budget %g: must not be negative", cfg.budget)
+	case cfg.budgetSyncs < 0:
+		return fmt.Errorf("--budget-syncs %d: must not be negative", cfg.budgetSyncs)
+	case cfg.budget > 0 && cfg.fleet != "":
+		return fmt.Errorf("--budget and --fleet do not combine: the fleet's connections share one emulator identity and so one budget")
 	case cfg.database != "" && !strings.HasPrefix(cfg.database, "postgres://") && !strings.HasPrefix(cfg.database, "postgresql://"):
 		return fmt.Errorf("--database %q: want a postgres:// URL, or nothing for a temporary SQLite file", cfg.database)
 	}
@@ -119,6 +138,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if cfg.budget > 0 {
+		b.budget, b.clock = cfg.budget, newVirtualClock(time.Now())
+	}
 	defer b.close()
 	single, err := b.single(ctx, cfg)
 	if err != nil {
@@ -133,7 +155,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		phases = append(phases, fp...)
 	}
-	fmt.Fprintf(stdout, "Cairn sync benchmark on %s, emulator latency %v\n\n", b.db.Dialect(), cfg.latency)
+	fmt.Fprintf(stdout, "Cairn sync benchmark on %s, emulator latency %v", b.db.Dialect(), cfg.latency)
+	if cfg.budget > 0 {
+		fmt.Fprintf(stdout, ", rate limit %g TSTU per identity per 5 minutes (virtual clock)", cfg.budget)
+	}
+	fmt.Fprint(stdout, "\n\n")
 	if err := printPhases(stdout, phases); err != nil {
 		return err
 	}
@@ -152,6 +178,13 @@ type benchPhase struct {
 	peak    uint64
 	// failed counts data sources whose sync recorded an error.
 	failed int
+	// deferred counts syncs Azure DevOps' rate limit made Cairn put off for good;
+	// snoozed counts the times a sync was put off and run again later.
+	deferred, snoozed int
+	// rate is what the phase saw of the rate limit; virtual is the time it took on the
+	// virtual clock, when the emulator has a budget.
+	rate    *rateNumbers
+	virtual time.Duration
 }
 
 func (p *benchPhase) add(rep *datasource.Report) {
@@ -164,6 +197,9 @@ func (p *benchPhase) add(rep *datasource.Report) {
 	p.count += rep.CallCount
 	p.fetched += rep.ItemsFetched
 	p.syncs++
+	if rep.Deferred {
+		p.deferred++
+	}
 	for _, s := range rep.Sources {
 		if s.Error != nil {
 			p.failed++
@@ -179,8 +215,11 @@ func callBudget(sources, changed int) int { return sources + (changed+199)/200 +
 func overBudget(phases []*benchPhase) error {
 	var msgs []string
 	for _, p := range phases {
-		if p.count > p.budget {
-			msgs = append(msgs, fmt.Sprintf("%s made %d calls, budget %d", p.name, p.count, p.budget))
+		if n := p.counted(); n > p.budget {
+			msgs = append(msgs, fmt.Sprintf("%s made %d calls, budget %d", p.name, n, p.budget))
+		}
+		if p.deferred > 0 {
+			msgs = append(msgs, fmt.Sprintf("%s: %d syncs deferred by the rate limit", p.name, p.deferred))
 		}
 		if p.failed > 0 {
 			msgs = append(msgs, fmt.Sprintf("%s: %d data sources failed to sync", p.name, p.failed))
@@ -190,6 +229,15 @@ func overBudget(phases []*benchPhase) error {
 		return errors.New(strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// counted is the phase's calls that count against its call budget: every attempt but
+// those refused with 429, which Azure DevOps does not charge and Cairn retries.
+func (p *benchPhase) counted() int {
+	if p.rate != nil {
+		return p.count - p.rate.throttled
+	}
+	return p.count
 }
 
 // printPhases prints the calls per route and the totals of each phase.
@@ -227,7 +275,7 @@ func printPhases(w io.Writer, phases []*benchPhase) error {
 	row("API calls", func(p *benchPhase) string { return strconv.Itoa(p.count) })
 	row("budget", func(p *benchPhase) string { return strconv.Itoa(p.budget) })
 	row("within budget", func(p *benchPhase) string {
-		if p.count > p.budget {
+		if p.counted() > p.budget {
 			return "NO"
 		}
 		return "yes"
@@ -235,6 +283,23 @@ func printPhases(w io.Writer, phases []*benchPhase) error {
 	row("syncs", func(p *benchPhase) string { return strconv.Itoa(p.syncs) })
 	row("items fetched", func(p *benchPhase) string { return thousands(p.fetched) })
 	row("failed data sources", func(p *benchPhase) string { return strconv.Itoa(p.failed) })
+	if len(phases) > 0 && phases[0].rate != nil {
+		rate := func(label string, cell func(r *rateNumbers, p *benchPhase) string) {
+			row(label, func(p *benchPhase) string {
+				if p.rate == nil {
+					return "-"
+				}
+				return cell(p.rate, p)
+			})
+		}
+		rate("delayed answers", func(r *rateNumbers, _ *benchPhase) string { return strconv.Itoa(r.delayed) })
+		rate("refused (429)", func(r *rateNumbers, _ *benchPhase) string { return strconv.Itoa(r.throttled) })
+		rate("waited (virtual)", func(r *rateNumbers, _ *benchPhase) string { return r.heldBack.Round(time.Second).String() })
+		rate("virtual time", func(_ *rateNumbers, p *benchPhase) string { return p.virtual.Round(time.Second).String() })
+		rate("budget left (TSTU)", func(r *rateNumbers, _ *benchPhase) string { return r.remainingText() })
+		row("syncs put off (30 s)", func(p *benchPhase) string { return strconv.Itoa(p.snoozed) })
+		row("deferred syncs", func(p *benchPhase) string { return strconv.Itoa(p.deferred) })
+	}
 	row("wall time", func(p *benchPhase) string { return p.wall.Round(time.Millisecond).String() })
 	row("peak heap", func(p *benchPhase) string { return fmt.Sprintf("%.1f MiB", float64(p.peak)/(1<<20)) })
 	return tw.Flush()
@@ -297,6 +362,9 @@ type bench struct {
 	obj      *cairn.Objective
 	progress func(format string, a ...any)
 	cleanup  []func()
+	// budget and clock rate-limit the emulator on a virtual clock (see --budget).
+	budget float64
+	clock  *virtualClock
 }
 
 const (
@@ -407,13 +475,22 @@ func (b *bench) integration(emuURL string) (*datasource.Service, *datasource.Syn
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	clients := datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{strings.TrimPrefix(emuURL, "http://")}}, VSSPSURL: emuURL + "/_vssps", HTTPClient: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
-	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: b.sealer, Clients: clients})
-	return datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: syncer, Enqueuer: noQueue{}}), syncer
+	var now func() time.Time
+	if b.clock != nil {
+		clients.Sleep, clients.Now, clients.Concurrency = b.clock.Sleep, b.clock.Now, 1
+		now = b.clock.Now
+	}
+	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: b.sealer, Clients: clients, Now: now})
+	return datasource.New(datasource.Config{Cairn: b.svc, Store: b.db, Sealer: b.sealer, Clients: clients, Syncer: syncer, Enqueuer: noQueue{}, Now: now}), syncer
 }
 
 // emulator starts an emulator with generated data; stop stops it, as close does.
 func (b *bench) emulator(latency time.Duration, spec string) (emu *azdoemu.Server, base string, stop func(), err error) {
-	emu, err = azdoemu.New(azdoemu.Options{Latency: latency, Generate: spec, PATs: []string{benchPAT}})
+	opts := azdoemu.Options{Latency: latency, Generate: spec, PATs: []string{benchPAT}, Budget: b.budget}
+	if b.clock != nil {
+		opts.Now = b.clock.Now
+	}
+	emu, err = azdoemu.New(opts)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("start the emulator: %w", err)
 	}
@@ -481,13 +558,33 @@ func (b *bench) single(ctx context.Context, cfg benchConfig) ([]*benchPhase, err
 	sync := func(name, trigger string, changed int) (*benchPhase, error) {
 		p := &benchPhase{name: name, budget: callBudget(1, changed)}
 		h := watchHeap()
+		var vstart time.Time
+		if b.clock != nil {
+			vstart = b.clock.Now()
+		}
 		start := time.Now()
 		rep, err := syncer.Sync(ctx, conn.ID, trigger)
+		// A sync the rate limit defers is run again later, as the job queue does: River
+		// snoozes it 30 seconds.
+		for b.clock != nil && err == nil && rep.Deferred && p.snoozed < 100 {
+			p.snoozed++
+			_ = b.clock.Sleep(ctx, 30*time.Second)
+			rep, err = syncer.Sync(ctx, conn.ID, trigger)
+		}
 		p.wall, p.peak = time.Since(start), h.end()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		p.add(rep)
+		if b.clock != nil {
+			p.virtual = b.clock.Now().Sub(vstart)
+			v, err := integ.Connection(b.actx, b.org.Slug, conn.ID)
+			if err != nil {
+				return nil, err
+			}
+			p.rate = &rateNumbers{}
+			p.rate.add(v.RateLimit)
+		}
 		return p, nil
 	}
 	b.progress("first sync… %s items", thousands(total))
@@ -511,7 +608,20 @@ func (b *bench) single(ctx context.Context, cfg benchConfig) ([]*benchPhase, err
 	if err != nil {
 		return nil, err
 	}
-	return []*benchPhase{first, again, changed}, nil
+	out := []*benchPhase{first, again, changed}
+	if b.clock != nil {
+		for i := range cfg.budgetSyncs {
+			b.progress("full sync %d of %d under the rate limit…", i+1, cfg.budgetSyncs)
+			p, err := sync(fmt.Sprintf("full sync %d", i+1), cairn.TriggerManual, total)
+			if err != nil {
+				return nil, err
+			}
+			// "Sync now" also reloads the work item types once: one more call.
+			p.budget++
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // fleet measures many connections syncing at once, each with several data sources.

@@ -27,6 +27,8 @@ func TestBenchCommand(t *testing.T) {
 		{name: "HelpExitsCleanly", args: []string{"-h"}, code: 0, stderr: []string{"Usage: cairn bench", "-latency", "-fleet"}, noStdout: true},
 		{name: "BadFleetIsAUsageError", args: []string{"--fleet", "3,2"}, code: 1, stderr: []string{"--fleet \"3,2\": want connections,sources,items"}, noStdout: true},
 		{name: "NegativeLatencyIsRefused", args: []string{"--latency", "-1s"}, code: 1, stderr: []string{"--latency -1s: must not be negative"}, noStdout: true},
+		{name: "NegativeBudgetIsRefused", args: []string{"--budget", "-5"}, code: 1, stderr: []string{"--budget -5: must not be negative"}, noStdout: true},
+		{name: "BudgetWithFleetIsRefused", args: []string{"--budget", "200", "--fleet", "3,2,20"}, code: 1, stderr: []string{"--budget and --fleet do not combine"}, noStdout: true},
 		{name: "BadSpecIsRefused", args: []string{"--generate", "epics=lots"}, code: 1, stderr: []string{"--generate"}, noStdout: true},
 		{name: "TooManyChangesAreRefused", args: []string{"--latency", "0s", "--generate", "epics=1,features=1,stories=2,tasks=2,bugs=0,seed=1", "--change", "99"},
 			code: 1, stderr: []string{"--change 99: the generated data has 6 items"}, noStdout: true},
@@ -104,5 +106,47 @@ func TestCallBudget(t *testing.T) {
 				t.Fatalf("callBudget(%d, %d) = %d, want %d", tc.sources, tc.changed, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestBenchUnderRateLimit runs the bench against an emulator with a budget far below what
+// the syncs spend: Azure DevOps delays answers, and Cairn must wait rather than be refused.
+func TestBenchUnderRateLimit(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "--latency", "0s", "--generate", "epics=1,features=3,stories=12,tasks=24,bugs=0,seed=2", "--change", "4", "--budget", "10", "--budget-syncs", "2"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	cells := func(label string) []string {
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), label) {
+				return strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), label))
+			}
+		}
+		t.Fatalf("no %q row:\n%s", label, out)
+		return nil
+	}
+	if !strings.Contains(out, "rate limit 10 TSTU per identity per 5 minutes") {
+		t.Errorf("the header does not name the budget:\n%s", out)
+	}
+	delayed := 0
+	for _, c := range cells("delayed answers") {
+		if c != "0" {
+			delayed++
+		}
+	}
+	if delayed == 0 {
+		t.Errorf("no phase saw a delayed answer under a budget of 10:\n%s", out)
+	}
+	for _, c := range cells("refused (429)") {
+		if c != "0" {
+			t.Errorf("Cairn was refused with 429 instead of slowing down:\n%s", out)
+			break
+		}
+	}
+	if got := cells("budget left (TSTU)"); len(got) == 0 || !strings.Contains(strings.Join(got, " "), "of 10") {
+		t.Errorf("the budget left is not shown: %v", got)
 	}
 }

@@ -50,6 +50,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	faults := fs.String("faults", "", "fault `spec`, e.g. '*:5xx@10%,wit/wiql:429=2s@5%'")
 	budget := fs.Float64("budget", 0, "rate limit in TSTU per 5 minutes per identity (0 = unlimited; Azure DevOps uses 200)")
 	seed := fs.Int64("seed", 1, "seed for injected faults")
+	queryLimit := fs.Int("query-limit", 0, "rows a query may return before it fails with VS402337 (0 = Azure DevOps' 20,000)")
 	var pats, bearers stringList
 	fs.Var(&pats, "pat", "accept this personal access `token` (repeatable; random when none)")
 	fs.Var(&bearers, "bearer", "accept this bearer `token` (repeatable)")
@@ -69,6 +70,10 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stderr, "cairn emulator: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
+	if *queryLimit < 0 {
+		fmt.Fprintf(stderr, "cairn emulator: --query-limit %d: must not be negative\n", *queryLimit)
+		return errUsage
+	}
 	opts := azdoemu.Options{PATs: pats, BearerTokens: bearers, Latency: *latency, Faults: *faults,
 		Budget: *budget, Generate: *generate, Seed: *seed}
 	switch {
@@ -85,6 +90,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	srv.SetQueryLimit(*queryLimit)
 	base, err := srv.Start(*addr)
 	if err != nil {
 		return err
