@@ -143,7 +143,7 @@ type statusOption struct {
 }
 
 var statusOptions = []statusOption{
-	{"not_started", "Not started"}, {"on_track", "On track"}, {"behind", "Behind"}, {"at_risk", "At risk"},
+	{"not_started", "Not started"}, {"on_track", "On track"}, {"behind", "Behind"}, {"at_risk", "At risk"}, {"closed", "Closed"},
 }
 
 // summary is the picture above the tree: how many objectives in each status, the average
@@ -361,7 +361,7 @@ func summarize(roots []*cairn.ObjectiveView, p *cairn.Period, now time.Time) sum
 		s.Average /= float64(len(roots))
 	}
 	x := 0.0
-	for _, st := range []progress.Status{progress.OnTrack, progress.Behind, progress.AtRisk, progress.NotStarted} {
+	for _, st := range []progress.Status{progress.OnTrack, progress.Behind, progress.AtRisk, progress.NotStarted, progress.Closed} {
 		if counts[st] == 0 {
 			continue
 		}
