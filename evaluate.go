@@ -206,7 +206,7 @@ func (e *evaluator) objective(o *Objective) Eval {
 func (e *evaluator) hold(r Ref, closedAt *time.Time, stated progress.Status) Eval {
 	ev := e.out[r]
 	switch {
-	case closedAt != nil && !closedAt.After(e.now):
+	case closedAt != nil:
 		ev.Status = progress.Closed
 	case stated != "":
 		ev.Status = stated

@@ -226,6 +226,9 @@ type ObjectiveUpdate struct {
 	Score         *float64                `json:"score"`
 	ClearScore    bool                    `json:"clear_score"`
 	ClosingStatus *progress.ClosingStatus `json:"closing_status"`
+	// StatedStatus states the objective's status, which it shows instead of the computed
+	// one until changed; "" clears it and lets Cairn compute the status again.
+	StatedStatus *progress.Status `json:"stated_status"`
 }
 
 // UpdateObjective changes an objective; its owners, editors and admins may. Items of a
@@ -263,6 +266,9 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 	}
 	if up.Aspirational != nil {
 		o.Aspirational = *up.Aspirational
+	}
+	if up.StatedStatus != nil {
+		o.StatedStatus = *up.StatedStatus
 	}
 	if up.OwnerIDs != nil {
 		o.OwnerIDs = *up.OwnerIDs

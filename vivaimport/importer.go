@@ -16,7 +16,7 @@ import (
 
 // hashVersion changes when the import maps records differently, so that a new version of the
 // import updates what an older one wrote.
-const hashVersion = 1
+const hashVersion = 2
 
 // importer is one run of an import inside its transaction.
 type importer struct {

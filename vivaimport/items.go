@@ -3,11 +3,13 @@ package vivaimport
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 	"github.com/cairn-okr/cairn/viva"
 )
 
@@ -63,6 +65,7 @@ func (im *importer) importItem(it *viva.Item) error {
 	if err := im.comments(it, ref); err != nil {
 		return err
 	}
+	im.unkept(it)
 	if it.AzureDevOps() || it.ProgressSource == viva.ProgressIntegration {
 		source := it.DataSource
 		if source == "" {
@@ -278,7 +281,8 @@ func (im *importer) objective(it *viva.Item) (cairn.Ref, string, error) {
 	}
 	o := &cairn.Objective{PeriodID: period.ID, Title: im.text(it, "Title", it.Title, maxTitle, false),
 		Description: im.text(it, "Description", it.Description, maxDescription, true),
-		Level:       cairn.LevelOrganization, Aspirational: it.Aspirational, Score: im.score(it)}
+		Level:       cairn.LevelOrganization, Aspirational: it.Aspirational, Score: im.score(it),
+		StatedStatus: statedStatus(it), ClosedAt: im.closedAt(it)}
 	if len(it.Teams) > 0 {
 		id, err := im.team(it.Teams[0])
 		if err != nil {
@@ -491,7 +495,8 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 		return cairn.Ref{}, "", err
 	}
 	k := &cairn.KeyResult{ObjectiveID: objID, Title: im.text(it, "Title", it.Title, maxTitle, false),
-		ProgressSource: cairn.SourceManual, Weight: weight(a), Score: im.score(it)}
+		Description:    im.text(it, "Description", it.Description, maxDescription, true),
+		ProgressSource: cairn.SourceManual, Weight: weight(a), Score: im.score(it), ClosedAt: im.closedAt(it)}
 	if a != nil && !a.Counted() {
 		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%, but a Cairn key result always counts towards its own objective: it counts there with weight 1")
 	}
@@ -500,8 +505,13 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 	if it.ProgressSource == viva.ProgressChildren {
 		k.ProgressSource = cairn.SourceRollUp
 	}
-	k.Metric, _ = im.metric(it)
+	var ok bool
+	if k.Metric, ok = im.metric(it); ok {
+		im.goal(it, &k.Metric, true)
+		im.milestones(it, &k.Metric, period)
+	}
 	k.LastCheckInAt = lastCheckIn(it)
+	im.statusProblem(it)
 	if k.OwnerIDs, err = im.owners(it, false); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -545,7 +555,8 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 	if err != nil {
 		return cairn.Ref{}, "", err
 	}
-	i := &cairn.Initiative{Title: im.text(it, "Title", it.Title, maxTitle, false), Contributes: true}
+	i := &cairn.Initiative{Title: im.text(it, "Title", it.Title, maxTitle, false), Contributes: true,
+		Score: im.score(it), ClosedAt: im.closedAt(it)}
 	a := firstCounted(it)
 	if a == nil && len(it.Alignments) > 0 {
 		a = &it.Alignments[0]
@@ -571,6 +582,7 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 	if !manual {
 		m, ok := im.metric(it)
 		if ok {
+			im.goal(it, &m, false)
 			i.ProgressMode, i.Metric = cairn.ModeMetric, &m
 			i.Current = m.Current
 		} else {
@@ -594,6 +606,7 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 		return cairn.Ref{}, "", err
 	}
 	i.LastCheckInAt = lastCheckIn(it)
+	im.statusProblem(it)
 	if err := i.Validate(); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -674,5 +687,126 @@ func checkInTime(c *viva.CheckIn) time.Time {
 		return c.ActivityAt.UTC()
 	default:
 		return c.Date.Time()
+	}
+}
+
+// statedStatus is the status an objective's owners stated in Viva Goals, which the Cairn
+// objective keeps stating: the export's Status, unless it is Closed or empty.
+func statedStatus(it *viva.Item) progress.Status {
+	if st := progress.Status(it.Status); st.Valid() {
+		return st
+	}
+	return ""
+}
+
+// closedAt is when an item closed in Viva Goals was closed: its latest check-in, else the end
+// of its dates or of its period. The export gives no closing time; these make the same time
+// on every import of the same export.
+func (im *importer) closedAt(it *viva.Item) *time.Time {
+	if !it.Closed() {
+		return nil
+	}
+	if t := lastCheckIn(it); t != nil {
+		return t
+	}
+	end := it.End
+	if end.IsZero() {
+		if p := im.periods[periodOf(it)]; p != nil {
+			end = p.End
+		}
+	}
+	t := end.Time().Add(24*time.Hour - time.Second)
+	return &t
+}
+
+// statusProblem reports an item whose status in Viva Goals Cairn will not show: Cairn shows
+// the status of a key result's or initiative's latest check-in when it gave one, and else
+// works it out from the pace, which may differ.
+func (im *importer) statusProblem(it *viva.Item) {
+	if it.Status == viva.StatusNone || it.Closed() {
+		return
+	}
+	var latest *viva.CheckIn
+	for n := range it.CheckIns {
+		c := &it.CheckIns[n]
+		if latest == nil || !checkInTime(c).Before(checkInTime(latest)) {
+			latest = c
+		}
+	}
+	switch {
+	case latest == nil && it.Status == viva.StatusNotStarted:
+	case latest == nil:
+		im.itemProblem(it, "Status", "status %s without a check-in: Cairn works the status out from the pace until the first check-in gives one", it.StatusText)
+	case latest.Status == viva.StatusNone:
+		im.itemProblem(it, "Status", "status %s, but its latest check-in gave none: Cairn works the status out from the pace", it.StatusText)
+	case latest.Status != it.Status:
+		im.itemProblem(it, "Status", "status %s, but its latest check-in (%s) says %s: Cairn shows the check-in's", it.StatusText, latest.Date, latest.StatusText)
+	}
+}
+
+// goal gives a metric the goal the export says: increase, decrease, or with keyResult stay
+// above or stay below. A goal the start and target contradict, or a control goal on an
+// initiative, which Cairn's initiatives do not have, is reported and left to start and
+// target to tell.
+func (im *importer) goal(it *viva.Item, m *cairn.Metric, keyResult bool) {
+	dir := it.Metric.Direction
+	if dir == viva.DirectionUnknown {
+		return
+	}
+	g := cairn.MetricGoal(dir)
+	if g.Control() && !keyResult {
+		im.itemProblem(it, "Goal Type", "goal %s: a Cairn initiative's metric increases or decreases, so it is measured from start to target", strings.ReplaceAll(string(g), "_", " "))
+		return
+	}
+	test := *m
+	test.Goal = g
+	if err := test.Validate("metric"); err != nil {
+		im.itemProblem(it, "Goal Type", "goal %s does not fit its start %g and target %g (%s); Cairn goes by start and target", strings.ReplaceAll(string(g), "_", " "), m.Start, m.Target, cairn.ErrorMessage(err))
+		return
+	}
+	m.Goal = g
+}
+
+// milestones turns a key result's phased targets into its milestones, in date order. Phased
+// targets Cairn cannot hold as milestones (outside the period, going backwards, past the
+// target, more than it keeps) are reported and left out; the import's records keep them.
+func (im *importer) milestones(it *viva.Item, m *cairn.Metric, period *cairn.Period) {
+	pts := it.Metric.PhasedTargets
+	if len(pts) == 0 {
+		return
+	}
+	ms := make([]cairn.Milestone, 0, len(pts))
+	for _, pt := range pts {
+		ms = append(ms, cairn.Milestone{Date: pt.Date, Value: pt.Value})
+	}
+	slices.SortStableFunc(ms, func(a, b cairn.Milestone) int { return a.Date.Time().Compare(b.Date.Time()) })
+	// A phased target on the period's last day at the target says what the end of the
+	// period says already.
+	if n := len(ms); n > 0 && ms[n-1].Date == period.End && ms[n-1].Value == m.Target {
+		ms = ms[:n-1]
+	}
+	test := *m
+	test.Milestones = ms
+	err := test.Validate("metric")
+	if err == nil {
+		err = test.ValidateMilestonesIn("metric", period)
+	}
+	if err != nil {
+		im.itemProblem(it, "Phased Targets", "phased targets Cairn cannot keep as milestones (%s); the import's records keep them", cairn.ErrorMessage(err))
+		return
+	}
+	m.Milestones = test.Milestones
+}
+
+// unkept reports what Cairn has no field for, which only the import's records keep: tags.
+// (The team of a key result or initiative, which Cairn places in its objective's team, is
+// kept there too, unreported: nearly every Viva Goals item names one.)
+func (im *importer) unkept(it *viva.Item) {
+	if len(it.Tags) > 0 {
+		names := make([]string, len(it.Tags))
+		for n, t := range it.Tags {
+			names[n] = t.Name
+		}
+		im.itemProblem(it, "Tags", "tags %s: Cairn has no tags, and the import's records keep them", strings.Join(names, ", "))
 	}
 }
