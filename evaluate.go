@@ -45,6 +45,13 @@ type evaluator struct {
 
 // evaluate computes every item of g as of now, with the organization's thresholds.
 func (s *Service) evaluate(g *Graph, org *Org, now time.Time) map[Ref]Eval {
+	return EvaluateGraph(g, org, now)
+}
+
+// EvaluateGraph computes the progress and status of every item of g as of now, with the
+// organization's thresholds, by the rules of docs/progress.md: what the OKR tree shows. An
+// importer uses it to compare what it wrote with what the export said.
+func EvaluateGraph(g *Graph, org *Org, now time.Time) map[Ref]Eval {
 	e := newEvaluator(g, org, now)
 	for _, o := range g.Objectives {
 		e.objective(o)
