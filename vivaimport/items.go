@@ -462,10 +462,16 @@ func (im *importer) metric(it *viva.Item) (m cairn.Metric, ok bool) {
 		unit = ""
 	}
 	m = cairn.Metric{Kind: kind, Start: start, Target: target, Unit: unit, Current: start}
-	if vm.Current != nil {
+	switch v := latestValue(it); {
+	case vm.Current != nil:
 		m.Current = *vm.Current
-	} else if v := latestValue(it); v != nil {
+	case v != nil:
 		m.Current = *v
+	case it.Progress != nil:
+		// No value anywhere, but a progress: the value that makes it, so that Cairn shows
+		// the progress the file says.
+		m.Current = start + *it.Progress/100*(target-start)
+		im.itemProblem(it, "Actual Progress", "no current value nor check-in: Cairn takes %g, the value at its Progress %s", m.Current, percentText(*it.Progress))
 	}
 	return m, true
 }
@@ -847,7 +853,12 @@ func (im *importer) compareProgress() {
 			continue
 		}
 		why := "Cairn works it out from the values imported (docs/progress.md)"
-		if it.Kind == viva.KindObjective {
+		switch {
+		case want == 100 && got > want:
+			why = "Cairn does not cap progress at 100 %: it shows over-achievement (docs/progress.md)"
+		case it.Kind == viva.KindObjective && latestValue(it) != nil:
+			why = "Viva Goals took it from the objective's own check-ins; Cairn rolls an objective up from its key results and initiatives by their weights (docs/progress.md)"
+		case it.Kind == viva.KindObjective:
 			why = "Cairn rolls an objective up from its key results and initiatives by their weights, not from the objectives aligned to it (docs/progress.md)"
 		}
 		im.itemProblem(it, "Progress %", "progress %s in Viva Goals, %s in Cairn: %s; the import's records keep Viva Goals' value",
@@ -857,5 +868,5 @@ func (im *importer) compareProgress() {
 
 // percentText writes a percentage as the problems say it: "55 %", "48.3 %".
 func percentText(v float64) string {
-	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " %"
+	return strconv.FormatFloat(math.Round(v*10)/10+0, 'f', -1, 64) + " %"
 }
