@@ -75,7 +75,7 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 	if err := a.requireWriter("create key results"); err != nil {
 		return err
 	}
-	k.ID, k.OrgID, k.Score, k.LastCheckInAt = 0, a.org.ID, nil, nil
+	k.ID, k.OrgID, k.Score, k.LastCheckInAt, k.ClosedAt = 0, a.org.ID, nil, nil, nil
 	if k.OwnerIDs, err = s.defaultOwners(ctx, a, k.OwnerIDs); err != nil {
 		return err
 	}

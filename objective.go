@@ -133,7 +133,9 @@ func (s *Service) CreateObjective(ctx context.Context, org string, o *Objective)
 	if err := a.requireWriter("create objectives"); err != nil {
 		return err
 	}
-	o.ID, o.OrgID, o.Score = 0, a.org.ID, nil
+	// Only an import closes an item on its own, and the owners state a status on the
+	// objective once it exists.
+	o.ID, o.OrgID, o.Score, o.ClosedAt, o.StatedStatus = 0, a.org.ID, nil, nil, ""
 	if o.OwnerIDs, err = s.defaultOwners(ctx, a, o.OwnerIDs); err != nil {
 		return err
 	}
