@@ -2,8 +2,12 @@ package e2e_test
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // fileRow is one item of an Explorer export as the file writes it: what the OKR tree must show
@@ -184,7 +189,53 @@ func checkTreeAgainstFile(t *testing.T, ctx context.Context, s *server, okrs, pa
 // progress. The drawer shows a key result's description and its latest check-in's status.
 func TestImportedTreeMatchesTheFile(t *testing.T) {
 	needBrowser(t)
-	s := startServer(t)
+	t.Run("SQLite", func(t *testing.T) { importedTreeMatchesTheFile(t, startServer(t)) })
+	t.Run("PostgreSQL", func(t *testing.T) {
+		t.Parallel()
+		importedTreeMatchesTheFile(t, startServerWith(t, serverOptions{database: postgresSchema(t)}))
+	})
+}
+
+// postgresSchema returns the URL of a fresh schema of the PostgreSQL server of the tests,
+// dropped when the test ends; without CAIRN_TEST_POSTGRES_URL it skips, except under CI=true,
+// where it fails.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("CAIRN_TEST_POSTGRES_URL")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CAIRN_TEST_POSTGRES_URL is not set; CI must run the import's browser test on PostgreSQL")
+		}
+		t.Skip("CAIRN_TEST_POSTGRES_URL is not set; skipping PostgreSQL")
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf [6]byte
+	_, _ = rand.Read(buf[:])
+	schema := "e2e_" + hex.EncodeToString(buf[:])
+	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		db.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		defer db.Close()
+		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func importedTreeMatchesTheFile(t *testing.T, s *server) {
 	ctx := browser(t)
 	s.signIn(t, ctx, s.email, s.password)
 	fixture := filepath.Join(repoRoot(t), "vivaimport", "testdata", "platform.csv")
