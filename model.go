@@ -904,7 +904,8 @@ const (
 )
 
 // CheckInStatuses are the statuses a person may give with a check-in; empty means "let Cairn
-// compute it".
+// compute it". A status given is the item's status until its next check-in
+// (docs/progress.md).
 var CheckInStatuses = []string{"", "not_started", "on_track", "behind", "at_risk"}
 
 // Validate checks a check-in.
