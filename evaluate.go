@@ -11,7 +11,8 @@ import (
 type Eval struct {
 	// Progress is a fraction: 0.42 for 42 %. Over-achievement is above 1.
 	Progress float64
-	// Status is not_started, on_track, behind or at_risk.
+	// Status is not_started, on_track, behind or at_risk, or closed for an item closed on
+	// its own. A status a person stated (see hold) replaces the computed one.
 	Status progress.Status
 	// Active reports whether anything has happened yet (a check-in, or an active child).
 	Active bool
@@ -44,6 +45,13 @@ type evaluator struct {
 
 // evaluate computes every item of g as of now, with the organization's thresholds.
 func (s *Service) evaluate(g *Graph, org *Org, now time.Time) map[Ref]Eval {
+	return EvaluateGraph(g, org, now)
+}
+
+// EvaluateGraph computes the progress and status of every item of g as of now, with the
+// organization's thresholds, by the rules of docs/progress.md: what the OKR tree shows. An
+// importer uses it to compare what it wrote with what the export said.
+func EvaluateGraph(g *Graph, org *Org, now time.Time) map[Ref]Eval {
 	e := newEvaluator(g, org, now)
 	for _, o := range g.Objectives {
 		e.objective(o)
@@ -194,7 +202,26 @@ func (e *evaluator) objective(o *Objective) Eval {
 	}
 	children, act := e.alignedChildren(r, children, ItemKeyResult)
 	p, _ := progress.RollUp(children)
-	return e.finish(r, p, active || act)
+	e.finish(r, p, active || act)
+	return e.hold(r, o.ClosedAt, o.StatedStatus)
+}
+
+// hold replaces an item's computed status by the one people gave it (docs/progress.md):
+// closed for an item closed on its own; else the status stated with its latest check-in, or
+// for an objective by its owners, which holds until the next check-in (or, on an objective,
+// until they change it). Progress stays computed.
+func (e *evaluator) hold(r Ref, closedAt *time.Time, stated progress.Status) Eval {
+	ev := e.out[r]
+	switch {
+	case closedAt != nil:
+		ev.Status = progress.Closed
+	case stated != "":
+		ev.Status = stated
+	default:
+		return ev
+	}
+	e.out[r] = ev
+	return ev
 }
 
 // keyResult computes a key result: from its metric, or, rolling up, from its contributing
@@ -219,9 +246,11 @@ func (e *evaluator) keyResult(k *KeyResult) Eval {
 		}
 		children, act := e.alignedChildren(r, children, ItemObjective, ItemKeyResult)
 		p, _ := progress.RollUp(children)
-		return e.finish(r, p, active || act)
+		e.finish(r, p, active || act)
+		return e.hold(r, k.ClosedAt, "")
 	}
-	return e.finishMetric(r, k.Metric, k.Metric.Current, k.LastCheckInAt != nil)
+	e.finishMetric(r, k.Metric, k.Metric.Current, k.LastCheckInAt != nil)
+	return e.hold(r, k.ClosedAt, e.g.Stated[r])
 }
 
 func (e *evaluator) initiative(i *Initiative) Eval {
@@ -233,7 +262,8 @@ func (e *evaluator) initiative(i *Initiative) Eval {
 	switch i.ProgressMode {
 	case ModeMetric:
 		if i.Metric != nil {
-			return e.finishMetric(r, *i.Metric, i.Current, i.LastCheckInAt != nil)
+			e.finishMetric(r, *i.Metric, i.Current, i.LastCheckInAt != nil)
+			return e.hold(r, i.ClosedAt, e.g.Stated[r])
 		}
 	default:
 		// Manual and task initiatives hold a percentage.
@@ -242,7 +272,8 @@ func (e *evaluator) initiative(i *Initiative) Eval {
 			p = 0
 		}
 	}
-	return e.finish(r, p, i.LastCheckInAt != nil)
+	e.finish(r, p, i.LastCheckInAt != nil)
+	return e.hold(r, i.ClosedAt, e.g.Stated[r])
 }
 
 func suggestedScore(p float64) float64 { return progress.SuggestedScore(p) }

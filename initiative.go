@@ -99,7 +99,7 @@ func (s *Service) CreateInitiative(ctx context.Context, org string, i *Initiativ
 	if err := a.requireWriter("create initiatives"); err != nil {
 		return err
 	}
-	i.ID, i.OrgID, i.LastCheckInAt = 0, a.org.ID, nil
+	i.ID, i.OrgID, i.LastCheckInAt, i.Score, i.ClosedAt = 0, a.org.ID, nil, nil, nil
 	if i.OwnerIDs, err = s.defaultOwners(ctx, a, i.OwnerIDs); err != nil {
 		return err
 	}

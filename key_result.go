@@ -75,7 +75,7 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 	if err := a.requireWriter("create key results"); err != nil {
 		return err
 	}
-	k.ID, k.OrgID, k.Score, k.LastCheckInAt = 0, a.org.ID, nil, nil
+	k.ID, k.OrgID, k.Score, k.LastCheckInAt, k.ClosedAt = 0, a.org.ID, nil, nil, nil
 	if k.OwnerIDs, err = s.defaultOwners(ctx, a, k.OwnerIDs); err != nil {
 		return err
 	}
@@ -114,6 +114,7 @@ func (s *Service) CreateKeyResult(ctx context.Context, org string, k *KeyResult)
 // KeyResultUpdate is a partial update of a key result.
 type KeyResultUpdate struct {
 	Title          *string         `json:"title"`
+	Description    *string         `json:"description"`
 	Metric         *MetricUpdate   `json:"metric"`
 	ProgressSource *ProgressSource `json:"progress_source"`
 	OwnerIDs       *[]int64        `json:"owner_ids"`
@@ -205,6 +206,9 @@ func (s *Service) UpdateKeyResult(ctx context.Context, org string, id int64, up 
 	}
 	if up.Title != nil {
 		k.Title = *up.Title
+	}
+	if up.Description != nil {
+		k.Description = *up.Description
 	}
 	if up.Metric != nil {
 		if err := up.Metric.apply(&k.Metric, k.LastCheckInAt != nil); err != nil {

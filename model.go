@@ -358,9 +358,16 @@ type Objective struct {
 	CarriedFromID *int64 `json:"carried_from_id"`
 	// CarriedToID is the first copy of this objective that a later period holds; the store
 	// fills it in on reads.
-	CarriedToID *int64    `json:"carried_to_id"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	CarriedToID *int64 `json:"carried_to_id"`
+	// StatedStatus is the status the objective's owners stated, which the objective shows
+	// instead of the one computed from its children until they change or clear it; empty
+	// lets Cairn compute it (docs/progress.md).
+	StatedStatus progress.Status `json:"stated_status"`
+	// ClosedAt is when the objective was closed on its own, ahead of its period, as Viva
+	// Goals closed items one by one; it then shows as closed with its score.
+	ClosedAt  *time.Time `json:"closed_at"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // Validate checks an objective's own fields; references are checked by the service.
@@ -405,6 +412,9 @@ func (o *Objective) validate(needOwners bool) error {
 	}
 	if err := validClosing(o.Score, o.ClosingStatus); err != nil {
 		return err
+	}
+	if o.StatedStatus != "" && !o.StatedStatus.Valid() {
+		return FieldError("stated_status", "stated_status must be not_started, on_track, behind or at_risk, or empty to compute it, not %q", o.StatedStatus)
 	}
 	return o.normalizeParents()
 }
@@ -703,6 +713,7 @@ type KeyResult struct {
 	OrgID          int64          `json:"org_id"`
 	ObjectiveID    int64          `json:"objective_id"`
 	Title          string         `json:"title"`
+	Description    string         `json:"description"`
 	Metric         Metric         `json:"metric"`
 	ProgressSource ProgressSource `json:"progress_source"`
 	OwnerIDs       []int64        `json:"owner_ids"`
@@ -721,8 +732,11 @@ type KeyResult struct {
 	CarriedFromID *int64     `json:"carried_from_id"`
 	CarriedToID   *int64     `json:"carried_to_id"`
 	LastCheckInAt *time.Time `json:"last_check_in_at"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// ClosedAt is when the key result was closed on its own, ahead of its period, as Viva
+	// Goals closed items one by one; it then shows as closed with its score.
+	ClosedAt  *time.Time `json:"closed_at"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 
 	// EditorIDs may change the key result as its owners may; CheckInOwnerIDs may check in
 	// on it and nothing more.
@@ -735,6 +749,9 @@ func (k *KeyResult) Validate() error {
 	k.Title = strings.TrimSpace(k.Title)
 	if err := validTitle("title", k.Title, 300); err != nil {
 		return err
+	}
+	if len(k.Description) > 10000 {
+		return FieldError("description", "description is longer than 10000 characters")
 	}
 	if k.ObjectiveID <= 0 {
 		return FieldError("objective_id", "objective_id is required")
@@ -792,8 +809,12 @@ type Initiative struct {
 	OwnerIDs      []int64      `json:"owner_ids"`
 	Weight        float64      `json:"weight"`
 	LastCheckInAt *time.Time   `json:"last_check_in_at"`
-	CreatedAt     time.Time    `json:"created_at"`
-	UpdatedAt     time.Time    `json:"updated_at"`
+	// Score is the grade from 0 to 1 the initiative was closed with, and ClosedAt when it
+	// was closed on its own, as Viva Goals closed items one by one.
+	Score     *float64   `json:"score"`
+	ClosedAt  *time.Time `json:"closed_at"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 	// Automated reports whether an Azure DevOps data source sets the initiative's progress;
 	// the store fills it in on reads.
 	Automated bool `json:"-"`
@@ -844,6 +865,9 @@ func (i *Initiative) Validate() error {
 	if err := validPeople(&i.OwnerIDs, &i.EditorIDs, &i.CheckInOwnerIDs); err != nil {
 		return err
 	}
+	if err := validClosing(i.Score, ""); err != nil {
+		return err
+	}
 	return validWeight(&i.Weight)
 }
 
@@ -880,7 +904,8 @@ const (
 )
 
 // CheckInStatuses are the statuses a person may give with a check-in; empty means "let Cairn
-// compute it".
+// compute it". A status given is the item's status until its next check-in
+// (docs/progress.md).
 var CheckInStatuses = []string{"", "not_started", "on_track", "behind", "at_risk"}
 
 // Validate checks a check-in.

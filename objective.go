@@ -133,7 +133,9 @@ func (s *Service) CreateObjective(ctx context.Context, org string, o *Objective)
 	if err := a.requireWriter("create objectives"); err != nil {
 		return err
 	}
-	o.ID, o.OrgID, o.Score = 0, a.org.ID, nil
+	// Only an import closes an item on its own, and the owners state a status on the
+	// objective once it exists.
+	o.ID, o.OrgID, o.Score, o.ClosedAt, o.StatedStatus = 0, a.org.ID, nil, nil, ""
 	if o.OwnerIDs, err = s.defaultOwners(ctx, a, o.OwnerIDs); err != nil {
 		return err
 	}
@@ -226,6 +228,9 @@ type ObjectiveUpdate struct {
 	Score         *float64                `json:"score"`
 	ClearScore    bool                    `json:"clear_score"`
 	ClosingStatus *progress.ClosingStatus `json:"closing_status"`
+	// StatedStatus states the objective's status, which it shows instead of the computed
+	// one until changed; "" clears it and lets Cairn compute the status again.
+	StatedStatus *progress.Status `json:"stated_status"`
 }
 
 // UpdateObjective changes an objective; its owners, editors and admins may. Items of a
@@ -263,6 +268,9 @@ func (s *Service) UpdateObjective(ctx context.Context, org string, id int64, up 
 	}
 	if up.Aspirational != nil {
 		o.Aspirational = *up.Aspirational
+	}
+	if up.StatedStatus != nil {
+		o.StatedStatus = *up.StatedStatus
 	}
 	if up.OwnerIDs != nil {
 		o.OwnerIDs = *up.OwnerIDs

@@ -266,7 +266,8 @@ func carryForwards(g *Graph, ev map[Ref]Eval, now time.Time) []*CarryForward {
 	copies := map[int64]*Objective{}
 	var out []*CarryForward
 	for _, k := range g.KeyResults {
-		if k.CarriedToID != nil || ev[Ref{ItemKeyResult, k.ID}].Progress >= 1-progress.Epsilon {
+		// A key result closed on its own is finished, whatever its progress.
+		if k.CarriedToID != nil || k.ClosedAt != nil || ev[Ref{ItemKeyResult, k.ID}].Progress >= 1-progress.Epsilon {
 			continue
 		}
 		if k.ProgressSource != SourceRollUp && k.Metric.Current == k.Metric.Target {
@@ -279,13 +280,14 @@ func carryForwards(g *Graph, ev map[Ref]Eval, now time.Time) []*CarryForward {
 			// The parents stay in the closed period: the copy starts unaligned.
 			oc.ID, oc.PeriodID, oc.Parent, oc.Parents, oc.Score, oc.ClosingStatus = 0, 0, nil, []Alignment{}, nil, ""
 			oc.CarriedFromID, oc.CarriedToID = &o.ID, nil
+			oc.StatedStatus, oc.ClosedAt = "", nil
 			oc.OwnerIDs, oc.EditorIDs = slices.Clone(o.OwnerIDs), slices.Clone(o.EditorIDs)
 			oc.CreatedAt, oc.UpdatedAt = now, now
 			copies[k.ObjectiveID] = oc
 		}
 		kc := *k
 		kc.ID, kc.ObjectiveID, kc.Score, kc.ClosingStatus, kc.LastCheckInAt = 0, 0, nil, "", nil
-		kc.CarriedFromID, kc.CarriedToID = &k.ID, nil
+		kc.CarriedFromID, kc.CarriedToID, kc.ClosedAt = &k.ID, nil, nil
 		kc.OwnerIDs = slices.Clone(k.OwnerIDs)
 		// Further parents and dated milestones belong to the closed period.
 		kc.Parents, kc.Metric.Milestones = []Alignment{}, nil

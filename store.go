@@ -317,4 +317,7 @@ type Graph struct {
 	// Recent holds the values of the latest check-ins of each key result and initiative,
 	// oldest first, at most progress.TrendWindow of them: what their trends are read from.
 	Recent map[Ref][]float64
+	// Stated holds, for each key result and initiative whose latest check-in gave a status,
+	// that status: it holds until the next check-in (docs/progress.md).
+	Stated map[Ref]progress.Status
 }

@@ -87,6 +87,8 @@ type serverOptions struct {
 	// env is added to cairn's environment, such as CAIRN_AZDO_ALLOWED_HOSTS=host:port. With
 	// a CAIRN_LOG_LEVEL entry the log level comes from it instead of --log-level warn.
 	env []string
+	// database is the --database of cairn; empty is a fresh SQLite file.
+	database string
 }
 
 // startServerEnv is startServer with extra environment variables.
@@ -113,7 +115,8 @@ func startServerWith(tb testing.TB, opts serverOptions) *server {
 		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database", filepath.Join(dir, "cairn.db")}
+	database := cmp.Or(opts.database, filepath.Join(dir, "cairn.db"))
+	args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database", database}
 	if !slices.ContainsFunc(opts.env, func(e string) bool { return strings.HasPrefix(e, "CAIRN_LOG_LEVEL=") }) {
 		args = append(args, "--log-level", "warn")
 	}

@@ -19,9 +19,8 @@ import (
 // must show for it after the import. The values come from the file: its Start, Target,
 // Actual Progress, Progress %, Status, Score and last check-in.
 //
-// The status chip of a row is Cairn's own, worked out from the item's pace in its period,
-// not Viva Goals' Status column; Viva's status of each check-in is kept on the check-in,
-// which is where the test compares it.
+// The status chips, scores and progress of every row are compared with the file by
+// checkTreeAgainstFile, which reads them from the file itself.
 type importedRow struct {
 	vivaID int
 	title  string
@@ -64,7 +63,7 @@ type treeRow struct {
 
 // TestImportFromVivaGoals imports viva/testdata/explorer.csv through the import page as the
 // demo admin: the dry run shows what the import would do and writes nothing, the
-// confirmation imports, the OKR tree shows the file's values and scores, and the re-bind
+// confirmation imports, the OKR tree shows the file's values, statuses and scores, and the re-bind
 // checklist lists the items an integration drove with links into the data source wizard.
 func TestImportFromVivaGoals(t *testing.T) {
 	needBrowser(t)
@@ -157,6 +156,7 @@ func TestImportFromVivaGoals(t *testing.T) {
 		}
 	})
 
+	problems := dryRunProblems(t, ctx)
 	run(t, ctx, "confirm",
 		click(`[data-testid=confirm-import]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=import-result]`)),
@@ -226,6 +226,8 @@ func TestImportFromVivaGoals(t *testing.T) {
 				t.Errorf("%d: the latest check-in reads %q, want %q", want.vivaID, got, want.checkIn)
 			}
 		}
+		// Every row of the file, objectives too: status chip, score, value and progress.
+		checkTreeAgainstFile(t, ctx, s, okrs, fixture, problems)
 	})
 
 	t.Run("SettingsChecklistMarksDone", func(t *testing.T) {

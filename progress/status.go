@@ -21,6 +21,9 @@ const (
 	// AtRisk means actual progress is short of expected progress by more than the
 	// at-risk gap.
 	AtRisk Status = "at_risk"
+	// Closed marks an item closed on its own, ahead of its period, as Viva Goals closed
+	// items one by one; it is never computed, and Valid does not accept it from a person.
+	Closed Status = "closed"
 )
 
 // Valid reports whether s is one of the four statuses.

@@ -12,7 +12,7 @@ import (
 
 const initiativeColumns = `i.id, i.org_id, i.parent_key_result_id, i.parent_objective_id, i.title, i.contributes,
 	i.progress_mode, i.metric_kind, i.start_value, i.target_value, i.unit, i.current_value, i.weight,
-	i.last_check_in_at, i.created_at, i.updated_at,
+	i.last_check_in_at, i.created_at, i.updated_at, i.score, i.closed_at,
 	EXISTS (SELECT 1 FROM azdo_data_sources d WHERE d.initiative_id = i.id)`
 
 func scanInitiative(s interface{ Scan(...any) error }) (*cairn.Initiative, error) {
@@ -20,12 +20,14 @@ func scanInitiative(s interface{ Scan(...any) error }) (*cairn.Initiative, error
 	var parentKR, parentObj sql.NullInt64
 	var kind, unit sql.NullString
 	var start, target sql.NullFloat64
-	var last sql.NullTime
+	var last, closed sql.NullTime
+	var score sql.NullFloat64
 	err := s.Scan(&i.ID, &i.OrgID, &parentKR, &parentObj, &i.Title, &i.Contributes, &i.ProgressMode,
-		&kind, &start, &target, &unit, &i.Current, &i.Weight, &last, &i.CreatedAt, &i.UpdatedAt, &i.Automated)
+		&kind, &start, &target, &unit, &i.Current, &i.Weight, &last, &i.CreatedAt, &i.UpdatedAt, &score, &closed, &i.Automated)
 	if err != nil {
 		return nil, err
 	}
+	i.Score, i.ClosedAt = floatPtr(score), timePtr(closed)
 	if parentKR.Valid {
 		i.Parent = cairn.Ref{Type: cairn.ItemKeyResult, ID: parentKR.Int64}
 	} else {
@@ -134,10 +136,10 @@ func insertInitiative(ctx context.Context, r runner, i *cairn.Initiative, now ti
 	pk, po, kind, start, target, unit := initiativeColumnsOf(i)
 	err := r.queryRow(ctx, `INSERT INTO initiatives (org_id, parent_key_result_id, parent_objective_id, title,
 		contributes, progress_mode, metric_kind, start_value, target_value, unit, current_value, weight,
-		last_check_in_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		last_check_in_at, created_at, updated_at, score, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		i.OrgID, pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Current, i.Weight,
-		nullTime(i.LastCheckInAt), now, now).Scan(&i.ID)
+		nullTime(i.LastCheckInAt), now, now, nullFloat(i.Score), nullTime(i.ClosedAt)).Scan(&i.ID)
 	if err != nil {
 		return err
 	}
@@ -266,8 +268,9 @@ func updateInitiative(ctx context.Context, r runner, i *cairn.Initiative, now ti
 	pk, po, kind, start, target, unit := initiativeColumnsOf(i)
 	n, err := r.affected(ctx, `UPDATE initiatives SET parent_key_result_id = ?, parent_objective_id = ?, title = ?,
 		contributes = ?, progress_mode = ?, metric_kind = ?, start_value = ?, target_value = ?, unit = ?,
-		weight = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
-		pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Weight, now, i.ID, i.OrgID)
+		weight = ?, updated_at = ?, score = ?, closed_at = ? WHERE id = ? AND org_id = ?`,
+		pk, po, i.Title, i.Contributes, i.ProgressMode, kind, start, target, unit, i.Weight, now,
+		nullFloat(i.Score), nullTime(i.ClosedAt), i.ID, i.OrgID)
 	if err != nil {
 		return err
 	}

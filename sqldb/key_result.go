@@ -13,7 +13,7 @@ import (
 
 const keyResultColumns = `k.id, k.org_id, k.objective_id, k.title, k.metric_kind, k.start_value, k.target_value,
 	k.unit, k.current_value, k.progress_source, k.weight, k.score, k.last_check_in_at, k.created_at, k.updated_at,
-	k.metric_goal, k.baseline_pending, k.milestones, ` + keyResultClosingColumns
+	k.metric_goal, k.baseline_pending, k.milestones, k.description, k.closed_at, ` + keyResultClosingColumns
 
 // keyResultClosingColumns are a key result's closing status and its carry-forward links
 // both ways; a key result is carried forward at most once.
@@ -26,12 +26,14 @@ func scanKeyResult(s interface{ Scan(...any) error }) (*cairn.KeyResult, error) 
 	var last sql.NullTime
 	var milestones string
 	var from, to sql.NullInt64
+	var closed sql.NullTime
 	err := s.Scan(&k.ID, &k.OrgID, &k.ObjectiveID, &k.Title, &k.Metric.Kind, &k.Metric.Start, &k.Metric.Target,
 		&k.Metric.Unit, &k.Metric.Current, &k.ProgressSource, &k.Weight, &score, &last, &k.CreatedAt, &k.UpdatedAt,
-		&k.Metric.Goal, &k.Metric.BaselinePending, &milestones, &k.ClosingStatus, &from, &to)
+		&k.Metric.Goal, &k.Metric.BaselinePending, &milestones, &k.Description, &closed, &k.ClosingStatus, &from, &to)
 	if err != nil {
 		return nil, err
 	}
+	k.ClosedAt = timePtr(closed)
 	if k.Metric.Milestones, err = decodeMilestones(milestones); err != nil {
 		return nil, fmt.Errorf("key result %d: %w", k.ID, err)
 	}
@@ -133,11 +135,12 @@ func insertKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	}
 	err = r.queryRow(ctx, `INSERT INTO key_results (org_id, objective_id, title, metric_kind, start_value,
 		target_value, unit, current_value, progress_source, weight, score, last_check_in_at, created_at, updated_at,
-		metric_goal, baseline_pending, milestones, closing_status, carried_from_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		metric_goal, baseline_pending, milestones, closing_status, carried_from_id, description, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		k.OrgID, k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit,
 		k.Metric.Current, k.ProgressSource, k.Weight, nullFloat(k.Score), nullTime(k.LastCheckInAt), now, now,
-		k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus, nullInt(k.CarriedFromID)).Scan(&k.ID)
+		k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus, nullInt(k.CarriedFromID),
+		k.Description, nullTime(k.ClosedAt)).Scan(&k.ID)
 	if kind, _ := violation(err); kind == violUnique && k.CarriedFromID != nil {
 		return cairn.Errorf(cairn.ECONFLICT, "key result %d was carried forward already", *k.CarriedFromID)
 	}
@@ -292,10 +295,11 @@ func updateKeyResult(ctx context.Context, r runner, k *cairn.KeyResult, now time
 	}
 	_, err = r.exec(ctx, `UPDATE key_results SET objective_id = ?, title = ?, metric_kind = ?, start_value = ?,
 		target_value = ?, unit = ?, progress_source = ?, weight = ?, score = ?, updated_at = ?,
-		metric_goal = ?, baseline_pending = ?, milestones = ?, closing_status = ?
+		metric_goal = ?, baseline_pending = ?, milestones = ?, closing_status = ?, description = ?, closed_at = ?
 		WHERE id = ? AND org_id = ?`,
 		k.ObjectiveID, k.Title, k.Metric.Kind, k.Metric.Start, k.Metric.Target, k.Metric.Unit, k.ProgressSource,
-		k.Weight, nullFloat(k.Score), now, k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus, k.ID, k.OrgID)
+		k.Weight, nullFloat(k.Score), now, k.Metric.Goal, k.Metric.BaselinePending, milestones, k.ClosingStatus,
+		k.Description, nullTime(k.ClosedAt), k.ID, k.OrgID)
 	if err != nil {
 		return err
 	}

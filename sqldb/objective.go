@@ -13,7 +13,7 @@ import (
 // objectiveColumns leaves out the parents, which live in alignments (loadParents); the
 // objectives' own parent columns are no longer used.
 const objectiveColumns = `o.id, o.org_id, o.period_id, o.team_id, o.title, o.description, o.level, o.aspirational,
-	o.weight, o.score, o.created_at, o.updated_at, ` + objectiveClosingColumns
+	o.weight, o.score, o.created_at, o.updated_at, o.stated_status, o.closed_at, ` + objectiveClosingColumns
 
 // objectiveClosingColumns are an objective's closing status and its carry-forward links
 // both ways; the copy that a later period holds is the first one.
@@ -25,11 +25,13 @@ func scanObjective(s interface{ Scan(...any) error }) (*cairn.Objective, error) 
 	var team sql.NullInt64
 	var score sql.NullFloat64
 	var from, to sql.NullInt64
+	var closed sql.NullTime
 	err := s.Scan(&o.ID, &o.OrgID, &o.PeriodID, &team, &o.Title, &o.Description, &o.Level, &o.Aspirational,
-		&o.Weight, &score, &o.CreatedAt, &o.UpdatedAt, &o.ClosingStatus, &from, &to)
+		&o.Weight, &score, &o.CreatedAt, &o.UpdatedAt, &o.StatedStatus, &closed, &o.ClosingStatus, &from, &to)
 	if err != nil {
 		return nil, err
 	}
+	o.ClosedAt = timePtr(closed)
 	o.TeamID, o.Score = int64Ptr(team), floatPtr(score)
 	o.Parents = []cairn.Alignment{}
 	o.CarriedFromID, o.CarriedToID = int64Ptr(from), int64Ptr(to)
@@ -121,10 +123,10 @@ func insertObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 		return err
 	}
 	err := r.queryRow(ctx, `INSERT INTO objectives (org_id, period_id, team_id, title, description, level,
-		aspirational, weight, score, created_at, updated_at, closing_status, carried_from_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		aspirational, weight, score, created_at, updated_at, closing_status, carried_from_id, stated_status, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		o.OrgID, o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
-		o.Weight, nullFloat(o.Score), now, now, o.ClosingStatus, nullInt(o.CarriedFromID)).Scan(&o.ID)
+		o.Weight, nullFloat(o.Score), now, now, o.ClosingStatus, nullInt(o.CarriedFromID), o.StatedStatus, nullTime(o.ClosedAt)).Scan(&o.ID)
 	if err != nil {
 		return err
 	}
@@ -298,10 +300,10 @@ func updateObjective(ctx context.Context, r runner, o *cairn.Objective, now time
 		return err
 	}
 	_, err := r.exec(ctx, `UPDATE objectives SET period_id = ?, team_id = ?, title = ?, description = ?, level = ?,
-		aspirational = ?, weight = ?, score = ?, updated_at = ?, closing_status = ?
+		aspirational = ?, weight = ?, score = ?, updated_at = ?, closing_status = ?, stated_status = ?, closed_at = ?
 		WHERE id = ?`,
 		o.PeriodID, nullInt(o.TeamID), o.Title, o.Description, o.Level, o.Aspirational,
-		o.Weight, nullFloat(o.Score), now, o.ClosingStatus, o.ID)
+		o.Weight, nullFloat(o.Score), now, o.ClosingStatus, o.StatedStatus, nullTime(o.ClosedAt), o.ID)
 	if err != nil {
 		return err
 	}

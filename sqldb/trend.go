@@ -8,11 +8,13 @@ import (
 )
 
 // loadRecent fills g.Recent with the values of the latest progress.TrendWindow check-ins
-// of each key result and initiative of the graph, oldest first: one query per item type
+// of each key result and initiative of the graph, oldest first, and g.Stated with the status
+// the latest one gave, if any: one query per item type
 // for every 500 items. ROW_NUMBER keeps the window in the database, whatever the length of
 // an item's history, and both SQLite and PostgreSQL have it.
 func loadRecent(ctx context.Context, r runner, g *cairn.Graph) error {
 	g.Recent = map[cairn.Ref][]float64{}
+	g.Stated = map[cairn.Ref]progress.Status{}
 	if g.Period == nil {
 		return nil
 	}
@@ -27,8 +29,8 @@ func loadRecent(ctx context.Context, r runner, g *cairn.Graph) error {
 		for _, part := range chunks(byType[t], 500) {
 			args := append([]any{g.Period.OrgID, t}, int64Args(part)...)
 			args = append(args, progress.TrendWindow)
-			rows, err := r.query(ctx, `SELECT item_id, value FROM (
-					SELECT item_id, value, created_at, id,
+			rows, err := r.query(ctx, `SELECT item_id, value, status, n FROM (
+					SELECT item_id, value, status, created_at, id,
 						ROW_NUMBER() OVER (PARTITION BY item_id ORDER BY created_at DESC, id DESC) AS n
 					FROM check_ins WHERE org_id = ? AND item_type = ? AND item_id IN (`+placeholders(len(part))+`)
 				) recent WHERE n <= ? ORDER BY item_id, created_at, id`, args...)
@@ -36,14 +38,18 @@ func loadRecent(ctx context.Context, r runner, g *cairn.Graph) error {
 				return err
 			}
 			for rows.Next() {
-				var id int64
+				var id, n int64
 				var v float64
-				if err := rows.Scan(&id, &v); err != nil {
+				var status string
+				if err := rows.Scan(&id, &v, &status, &n); err != nil {
 					rows.Close()
 					return err
 				}
 				ref := cairn.Ref{Type: t, ID: id}
 				g.Recent[ref] = append(g.Recent[ref], v)
+				if n == 1 && status != "" {
+					g.Stated[ref] = progress.Status(status)
+				}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {

@@ -330,7 +330,8 @@ func squash(s string) string {
 	return string(b)
 }
 
-// goalType reads the Goal Type column. It can say how a metric moves (Increase, Decrease) or
+// goalType reads the Goal Type column. It can say how a metric moves (Increase, Decrease, Stay
+// above, Stay below) or
 // how firm the goal is (Committed, Aspirational); known reports whether it was understood.
 func goalType(s string) (dir Direction, aspirational, known bool) {
 	k := squash(s)
@@ -341,9 +342,13 @@ func goalType(s string) (dir Direction, aspirational, known bool) {
 		return DirectionUnknown, true, true
 	case k == "committed" || k == "commit" || k == "roofshot":
 		return DirectionUnknown, false, true
-	case strings.HasPrefix(k, "increase") || k == "atleast" || k == "higherisbetter" || k == "stayabove":
+	case k == "stayabove" || k == "atleast" || k == "keepabove" || k == "maintainabove":
+		return DirectionStayAbove, false, true
+	case k == "staybelow" || k == "atmost" || k == "keepbelow" || k == "maintainbelow":
+		return DirectionStayBelow, false, true
+	case strings.HasPrefix(k, "increase") || k == "higherisbetter":
 		return DirectionIncrease, false, true
-	case strings.HasPrefix(k, "decrease") || k == "atmost" || k == "lowerisbetter" || k == "staybelow":
+	case strings.HasPrefix(k, "decrease") || k == "lowerisbetter":
 		return DirectionDecrease, false, true
 	case k == "reach" || k == "achieve" || k == "maintain" || k == "milestone" || k == "metric" || k == "percentage":
 		return DirectionUnknown, false, true

@@ -122,3 +122,36 @@ func TestParseScore(t *testing.T) {
 		}
 	}
 }
+
+// TestGoalType reads every way the Goal Type column says how a metric should move, and the
+// goal types that say how firm the goal is.
+func TestGoalType(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in           string
+		dir          Direction
+		aspirational bool
+		known        bool
+	}{
+		{"Increase", DirectionIncrease, false, true},
+		{"Increase From", DirectionIncrease, false, true},
+		{"Higher is better", DirectionIncrease, false, true},
+		{"Decrease", DirectionDecrease, false, true},
+		{"Lower is better", DirectionDecrease, false, true},
+		{"Stay above", DirectionStayAbove, false, true},
+		{"At least", DirectionStayAbove, false, true},
+		{"Keep above", DirectionStayAbove, false, true},
+		{"Stay below", DirectionStayBelow, false, true},
+		{"At most", DirectionStayBelow, false, true},
+		{"Maintain below", DirectionStayBelow, false, true},
+		{"Committed", DirectionUnknown, false, true},
+		{"Aspirational", DirectionUnknown, true, true},
+		{"Maintain", DirectionUnknown, false, true},
+		{"Moonshot-ish", DirectionUnknown, false, false},
+	} {
+		dir, asp, known := goalType(tc.in)
+		if dir != tc.dir || asp != tc.aspirational || known != tc.known {
+			t.Errorf("goalType(%q) = %q, %v, %v; want %q, %v, %v", tc.in, dir, asp, known, tc.dir, tc.aspirational, tc.known)
+		}
+	}
+}

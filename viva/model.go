@@ -45,7 +45,8 @@ const (
 	StatusClosed Status = "closed"
 )
 
-// Direction says which way a metric should move.
+// Direction says which way a metric should move, or which side of its target it should stay
+// on. Its values equal cairn.MetricGoal's.
 type Direction string
 
 // The directions. DirectionUnknown means the export neither says nor lets it be worked out.
@@ -53,6 +54,12 @@ const (
 	DirectionUnknown  Direction = ""         // not said, and start or target missing or equal
 	DirectionIncrease Direction = "increase" // the target is above the start
 	DirectionDecrease Direction = "decrease" // the target is below the start
+	// DirectionStayAbove: the value should stay at or above the target all period ("Stay
+	// above", "At least").
+	DirectionStayAbove Direction = "stay_above"
+	// DirectionStayBelow: the value should stay at or below the target all period ("Stay
+	// below", "At most").
+	DirectionStayBelow Direction = "stay_below"
 )
 
 // MetricKind is what a metric counts. Its values equal cairn.MetricKind's.
@@ -177,7 +184,8 @@ type Metric struct {
 	Target  *float64   `json:"target"`
 	Current *float64   `json:"current"`
 	// Direction comes from the Goal Type column or the bundle's target type when they say
-	// increase or decrease, and otherwise from Target being above or below Start.
+	// increase, decrease, stay above or stay below, and otherwise from Target being above or
+	// below Start.
 	Direction Direction `json:"direction,omitempty"`
 	// TargetType is the bundle's "Target Type" as written, such as "Increase From" or "Reach".
 	TargetType    string         `json:"target_type,omitempty"`

@@ -56,7 +56,7 @@ func writeExplorerCSV(w io.Writer, rows int) error {
 		lastObjective = oid
 		if err := row([]string{fmt.Sprint(oid), otitle, fmt.Sprintf("Team %02d", o%20), person(o), person(o) + ", " + person(o+1),
 			q.name, q.start, q.end, "Why objective " + fmt.Sprint(o) + " matters", align, "", "", "", "Objective", "Committed",
-			"", q.start, "", "40%", "", "On Track"}); err != nil {
+			"", q.start, "", "30%", "", "On Track"}); err != nil {
 			return err
 		}
 		for k := 0; k < 5 && written < rows; k++ {

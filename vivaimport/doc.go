@@ -29,17 +29,30 @@
 //     cannot sign in, until an admin claims it for a real account
 //     (cairn.Service.ClaimMember) or its owner signs in with Microsoft under the same name.
 //   - Objectives keep title, description, owners (the creator when none), aspirational goal
-//     type, the first team (level team; organization without) and score. Cairn's objectives
-//     take no check-ins: an objective's check-ins become comments on it.
-//   - Key results keep the metric: kind, unit, start, target and current value (Viva's
-//     actual value, else the latest check-in's). A metric Cairn cannot hold (no target, or
-//     target equal to start) becomes a 0–100 % metric of Viva's progress, with a problem
-//     reported. Progress "from children" becomes roll-up; anything else manual.
+//     type, the first team (level team; organization without), score, and Viva's status as
+//     the objective's stated status (cairn.Objective.StatedStatus), which the tree shows until
+//     the owners change it. Cairn's objectives take no check-ins: an objective's check-ins
+//     become comments on it, with their date, author, value, status and note.
+//   - Key results keep title, description, owners, score and the metric: kind, unit, start,
+//     target, current value (Viva's actual value, else the latest check-in's, else the value
+//     at the export's Progress %), goal (Increase, Decrease, Stay above, Stay below become
+//     cairn.Metric's goals increase, decrease, stay_above and stay_below) and phased targets
+//     (the bundle's; they become milestones, but for one on the period's last day at the
+//     target, which the period's end says already). A metric Cairn cannot hold (no target,
+//     or target equal to start) becomes a 0–100 % metric of Viva's progress, with a problem
+//     reported; so does a goal or phased targets that do not fit. Progress "from children"
+//     becomes roll-up; anything else manual.
 //   - Deliverables become initiatives: a metric other than 0–100 % measures them (progress
 //     mode metric); otherwise they take percentage check-ins (manual).
 //   - Check-ins keep date (with the time of day of their activity time when it falls on that
 //     date), author, value, status and note; an empty value repeats the previous one. A
-//     check-in an integration made has no author, and Azure DevOps' are marked as such.
+//     check-in an integration made has no author, and Azure DevOps' are marked as such. A
+//     check-in's status holds until the next check-in (docs/progress.md), so that each key
+//     result and initiative shows the status of its latest check-in, as Viva Goals did; an
+//     item whose Status differs from its latest check-in's is reported. Viva's check-in status
+//     Closed is the item's (below), not the check-in's.
+//   - Tags, which Cairn has not, and the teams of key results and initiatives, which Cairn
+//     places in their objective's team, live only in the mapping's data; tags are reported.
 //   - Comments, which only the JSON bundle holds, keep author, time and text.
 //
 // # Alignment and weights
@@ -65,9 +78,19 @@
 // # Closed items and scores
 //
 // Cairn closes whole periods: closing freezes the items and stores the score of every
-// objective and key result. An item closed in Viva keeps its score on the objective or key
-// result whether or not its period closes, since the store keeps a score on any item; the
-// closed status itself, and an initiative's score, live in the mapping's data.
+// objective and key result. Viva Goals closed items one by one, so an item closed there is
+// closed on its own in Cairn (ClosedAt: its latest check-in's time, else the end of its dates
+// or period) with its score, on objectives, key results and initiatives alike: it shows the
+// status Closed and its score in the tree while its period stays open.
+//
+// # Progress
+//
+// Cairn computes progress by its own rules (docs/progress.md). After writing, the import
+// works out each item's progress as Cairn will show it and reports, with both values, every
+// item whose progress differs from the export's Progress % by half a point or more; the
+// mapping keeps Viva's value. The differences are Cairn's rules: an objective rolls up from
+// its key results and initiatives by their weights, not from the objectives aligned to it
+// nor from its own check-ins, as Viva Goals' could; and progress is not capped at 100 %.
 //
 // # Re-binding
 //

@@ -16,7 +16,7 @@ import (
 
 // hashVersion changes when the import maps records differently, so that a new version of the
 // import updates what an older one wrote.
-const hashVersion = 1
+const hashVersion = 2
 
 // importer is one run of an import inside its transaction.
 type importer struct {
@@ -49,6 +49,9 @@ type importer struct {
 	holders       map[int64]int64    // Cairn period id → holding objective id
 	fallback      int64              // the stand-in owner of objectives nobody owns
 	rebinds       map[cairn.Ref]bool // items on the re-bind checklist, read by a dry run
+	// graphs holds, per Cairn period, the items as the import wrote them, from which
+	// compareProgress works out the progress Cairn shows.
+	graphs map[int64]*cairn.Graph
 }
 
 // mapKey identifies a mapping.
@@ -86,6 +89,7 @@ func newImporter(ctx context.Context, tx cairn.ImportTx, org *cairn.Org, exp *vi
 		byRef:         map[cairn.Ref]*placement{},
 		current:       map[cairn.Ref]currentOf{},
 		holders:       map[int64]int64{},
+		graphs:        map[int64]*cairn.Graph{},
 	}
 	for _, k := range cairn.MappingKinds {
 		im.sum.Count(k)
@@ -139,6 +143,7 @@ func (im *importer) run() error {
 		}
 		im.opts.progress(PhaseWrite, n+1, len(items))
 	}
+	im.compareProgress()
 	if err := im.closePeriods(); err != nil {
 		return err
 	}

@@ -3,11 +3,13 @@ package vivaimport
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 	"github.com/cairn-okr/cairn/viva"
 )
 
@@ -63,6 +65,7 @@ func (im *importer) importItem(it *viva.Item) error {
 	if err := im.comments(it, ref); err != nil {
 		return err
 	}
+	im.unkept(it)
 	if it.AzureDevOps() || it.ProgressSource == viva.ProgressIntegration {
 		source := it.DataSource
 		if source == "" {
@@ -278,7 +281,8 @@ func (im *importer) objective(it *viva.Item) (cairn.Ref, string, error) {
 	}
 	o := &cairn.Objective{PeriodID: period.ID, Title: im.text(it, "Title", it.Title, maxTitle, false),
 		Description: im.text(it, "Description", it.Description, maxDescription, true),
-		Level:       cairn.LevelOrganization, Aspirational: it.Aspirational, Score: im.score(it)}
+		Level:       cairn.LevelOrganization, Aspirational: it.Aspirational, Score: im.score(it),
+		StatedStatus: statedStatus(it), ClosedAt: im.closedAt(it)}
 	if len(it.Teams) > 0 {
 		id, err := im.team(it.Teams[0])
 		if err != nil {
@@ -324,6 +328,7 @@ func (im *importer) objective(it *viva.Item) (cairn.Ref, string, error) {
 		}
 	}
 	im.count(cairn.MappingObjective, outcome)
+	im.graph(period.ID).Objectives = append(im.graph(period.ID).Objectives, o)
 	ref := cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}
 	im.place(it.ID, &placement{ref: ref, objectiveID: o.ID, periodID: period.ID})
 	return ref, outcome, im.record(cairn.MappingObjective, strconv.FormatInt(it.ID, 10), o.ID, false, hash, itemRecord(it))
@@ -457,10 +462,16 @@ func (im *importer) metric(it *viva.Item) (m cairn.Metric, ok bool) {
 		unit = ""
 	}
 	m = cairn.Metric{Kind: kind, Start: start, Target: target, Unit: unit, Current: start}
-	if vm.Current != nil {
+	switch v := latestValue(it); {
+	case vm.Current != nil:
 		m.Current = *vm.Current
-	} else if v := latestValue(it); v != nil {
+	case v != nil:
 		m.Current = *v
+	case it.Progress != nil:
+		// No value anywhere, but a progress: the value that makes it, so that Cairn shows
+		// the progress the file says.
+		m.Current = start + *it.Progress/100*(target-start)
+		im.itemProblem(it, "Actual Progress", "no current value nor check-in: Cairn takes %g, the value at its Progress %s", m.Current, percentText(*it.Progress))
 	}
 	return m, true
 }
@@ -491,7 +502,8 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 		return cairn.Ref{}, "", err
 	}
 	k := &cairn.KeyResult{ObjectiveID: objID, Title: im.text(it, "Title", it.Title, maxTitle, false),
-		ProgressSource: cairn.SourceManual, Weight: weight(a), Score: im.score(it)}
+		Description:    im.text(it, "Description", it.Description, maxDescription, true),
+		ProgressSource: cairn.SourceManual, Weight: weight(a), Score: im.score(it), ClosedAt: im.closedAt(it)}
 	if a != nil && !a.Counted() {
 		im.itemProblem(it, "Aligned To", "every alignment has weight 0 %%, but a Cairn key result always counts towards its own objective: it counts there with weight 1")
 	}
@@ -500,8 +512,13 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 	if it.ProgressSource == viva.ProgressChildren {
 		k.ProgressSource = cairn.SourceRollUp
 	}
-	k.Metric, _ = im.metric(it)
+	var ok bool
+	if k.Metric, ok = im.metric(it); ok {
+		im.goal(it, &k.Metric, true)
+		im.milestones(it, &k.Metric, period)
+	}
 	k.LastCheckInAt = lastCheckIn(it)
+	im.statusProblem(it)
 	if k.OwnerIDs, err = im.owners(it, false); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -535,6 +552,7 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 		pl.periodID = pp.periodID
 	}
 	im.place(it.ID, pl)
+	im.graph(pl.periodID).KeyResults = append(im.graph(pl.periodID).KeyResults, k)
 	im.current[ref] = currentOf{value: k.Metric.Current, start: k.Metric.Start}
 	return ref, outcome, im.record(cairn.MappingKeyResult, vid, k.ID, false, hash, itemRecord(it))
 }
@@ -545,7 +563,8 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 	if err != nil {
 		return cairn.Ref{}, "", err
 	}
-	i := &cairn.Initiative{Title: im.text(it, "Title", it.Title, maxTitle, false), Contributes: true}
+	i := &cairn.Initiative{Title: im.text(it, "Title", it.Title, maxTitle, false), Contributes: true,
+		Score: im.score(it), ClosedAt: im.closedAt(it)}
 	a := firstCounted(it)
 	if a == nil && len(it.Alignments) > 0 {
 		a = &it.Alignments[0]
@@ -571,6 +590,7 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 	if !manual {
 		m, ok := im.metric(it)
 		if ok {
+			im.goal(it, &m, false)
 			i.ProgressMode, i.Metric = cairn.ModeMetric, &m
 			i.Current = m.Current
 		} else {
@@ -594,6 +614,7 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 		return cairn.Ref{}, "", err
 	}
 	i.LastCheckInAt = lastCheckIn(it)
+	im.statusProblem(it)
 	if err := i.Validate(); err != nil {
 		return cairn.Ref{}, "", err
 	}
@@ -624,6 +645,7 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 		pl.objectiveID, pl.periodID = pp.objectiveID, pp.periodID
 	}
 	im.place(it.ID, pl)
+	im.graph(pl.periodID).Initiatives = append(im.graph(pl.periodID).Initiatives, i)
 	start := 0.0
 	if i.Metric != nil {
 		start = i.Metric.Start
@@ -675,4 +697,176 @@ func checkInTime(c *viva.CheckIn) time.Time {
 	default:
 		return c.Date.Time()
 	}
+}
+
+// statedStatus is the status an objective's owners stated in Viva Goals, which the Cairn
+// objective keeps stating: the export's Status, unless it is Closed or empty.
+func statedStatus(it *viva.Item) progress.Status {
+	if st := progress.Status(it.Status); st.Valid() {
+		return st
+	}
+	return ""
+}
+
+// closedAt is when an item closed in Viva Goals was closed: its latest check-in, else the end
+// of its dates or of its period. The export gives no closing time; these make the same time
+// on every import of the same export.
+func (im *importer) closedAt(it *viva.Item) *time.Time {
+	if !it.Closed() {
+		return nil
+	}
+	if t := lastCheckIn(it); t != nil {
+		return t
+	}
+	end := it.End
+	if end.IsZero() {
+		if p := im.periods[periodOf(it)]; p != nil {
+			end = p.End
+		}
+	}
+	t := end.Time().Add(24*time.Hour - time.Second)
+	return &t
+}
+
+// statusProblem reports an item whose status in Viva Goals Cairn will not show: Cairn shows
+// the status of a key result's or initiative's latest check-in when it gave one, and else
+// works it out from the pace, which may differ.
+func (im *importer) statusProblem(it *viva.Item) {
+	if it.Status == viva.StatusNone || it.Closed() {
+		return
+	}
+	var latest *viva.CheckIn
+	for n := range it.CheckIns {
+		c := &it.CheckIns[n]
+		if latest == nil || !checkInTime(c).Before(checkInTime(latest)) {
+			latest = c
+		}
+	}
+	switch {
+	case latest == nil && it.Status == viva.StatusNotStarted:
+	case latest == nil:
+		im.itemProblem(it, "Status", "status %s without a check-in: Cairn works the status out from the pace until the first check-in gives one", it.StatusText)
+	case latest.Status == viva.StatusNone:
+		im.itemProblem(it, "Status", "status %s, but its latest check-in gave none: Cairn works the status out from the pace", it.StatusText)
+	case latest.Status != it.Status:
+		im.itemProblem(it, "Status", "status %s, but its latest check-in (%s) says %s: Cairn shows the check-in's", it.StatusText, latest.Date, latest.StatusText)
+	}
+}
+
+// goal gives a metric the goal the export says: increase, decrease, or with keyResult stay
+// above or stay below. A goal the start and target contradict, or a control goal on an
+// initiative, which Cairn's initiatives do not have, is reported and left to start and
+// target to tell.
+func (im *importer) goal(it *viva.Item, m *cairn.Metric, keyResult bool) {
+	dir := it.Metric.Direction
+	if dir == viva.DirectionUnknown {
+		return
+	}
+	g := cairn.MetricGoal(dir)
+	if g.Control() && !keyResult {
+		im.itemProblem(it, "Goal Type", "goal %s: a Cairn initiative's metric increases or decreases, so it is measured from start to target", strings.ReplaceAll(string(g), "_", " "))
+		return
+	}
+	test := *m
+	test.Goal = g
+	if err := test.Validate("metric"); err != nil {
+		im.itemProblem(it, "Goal Type", "goal %s does not fit its start %g and target %g (%s); Cairn goes by start and target", strings.ReplaceAll(string(g), "_", " "), m.Start, m.Target, cairn.ErrorMessage(err))
+		return
+	}
+	m.Goal = g
+}
+
+// milestones turns a key result's phased targets into its milestones, in date order. Phased
+// targets Cairn cannot hold as milestones (outside the period, going backwards, past the
+// target, more than it keeps) are reported and left out; the import's records keep them.
+func (im *importer) milestones(it *viva.Item, m *cairn.Metric, period *cairn.Period) {
+	pts := it.Metric.PhasedTargets
+	if len(pts) == 0 {
+		return
+	}
+	ms := make([]cairn.Milestone, 0, len(pts))
+	for _, pt := range pts {
+		ms = append(ms, cairn.Milestone{Date: pt.Date, Value: pt.Value})
+	}
+	slices.SortStableFunc(ms, func(a, b cairn.Milestone) int { return a.Date.Time().Compare(b.Date.Time()) })
+	// A phased target on the period's last day at the target says what the end of the
+	// period says already.
+	if n := len(ms); n > 0 && ms[n-1].Date == period.End && ms[n-1].Value == m.Target {
+		ms = ms[:n-1]
+	}
+	test := *m
+	test.Milestones = ms
+	err := test.Validate("metric")
+	if err == nil {
+		err = test.ValidateMilestonesIn("metric", period)
+	}
+	if err != nil {
+		im.itemProblem(it, "Phased Targets", "phased targets Cairn cannot keep as milestones (%s); the import's records keep them", cairn.ErrorMessage(err))
+		return
+	}
+	m.Milestones = test.Milestones
+}
+
+// unkept reports what Cairn has no field for, which only the import's records keep: tags.
+// (The team of a key result or initiative, which Cairn places in its objective's team, is
+// kept there too, unreported: nearly every Viva Goals item names one.)
+func (im *importer) unkept(it *viva.Item) {
+	if len(it.Tags) > 0 {
+		names := make([]string, len(it.Tags))
+		for n, t := range it.Tags {
+			names[n] = t.Name
+		}
+		im.itemProblem(it, "Tags", "tags %s: Cairn has no tags, and the import's records keep them", strings.Join(names, ", "))
+	}
+}
+
+// graph returns the items the import wrote into a period, with the period.
+func (im *importer) graph(periodID int64) *cairn.Graph {
+	g := im.graphs[periodID]
+	if g == nil {
+		g = &cairn.Graph{Period: im.cairnPeriods[periodID]}
+		im.graphs[periodID] = g
+	}
+	return g
+}
+
+// compareProgress reports every item whose progress in Cairn, worked out by Cairn's rules
+// from what the import wrote, differs from the export's Progress % by half a point or more.
+// Cairn keeps its own rules (docs/progress.md); the problem says both values, and the
+// import's records keep Viva Goals'. The usual cause is an objective that objectives align
+// to: Viva Goals rolled those up into it, Cairn rolls an objective up from key results and
+// initiatives only.
+func (im *importer) compareProgress() {
+	evs := map[int64]map[cairn.Ref]cairn.Eval{}
+	for _, it := range im.exp.Items {
+		p := im.placed[it.ID]
+		if p == nil || it.Progress == nil || im.graphs[p.periodID] == nil || im.graphs[p.periodID].Period == nil {
+			continue
+		}
+		ev, ok := evs[p.periodID]
+		if !ok {
+			ev = cairn.EvaluateGraph(im.graphs[p.periodID], im.org, im.now)
+			evs[p.periodID] = ev
+		}
+		got, want := ev[p.ref].Progress*100, *it.Progress
+		if math.Abs(got-want) < 0.5 {
+			continue
+		}
+		why := "Cairn works it out from the values imported (docs/progress.md)"
+		switch {
+		case want == 100 && got > want:
+			why = "Cairn does not cap progress at 100 %: it shows over-achievement (docs/progress.md)"
+		case it.Kind == viva.KindObjective && latestValue(it) != nil:
+			why = "Viva Goals took it from the objective's own check-ins; Cairn rolls an objective up from its key results and initiatives by their weights (docs/progress.md)"
+		case it.Kind == viva.KindObjective:
+			why = "Cairn rolls an objective up from its key results and initiatives by their weights, not from the objectives aligned to it (docs/progress.md)"
+		}
+		im.itemProblem(it, "Progress %", "progress %s in Viva Goals, %s in Cairn: %s; the import's records keep Viva Goals' value",
+			percentText(want), percentText(got), why)
+	}
+}
+
+// percentText writes a percentage as the problems say it: "55 %", "48.3 %".
+func percentText(v float64) string {
+	return strconv.FormatFloat(math.Round(v*10)/10+0, 'f', -1, 64) + " %"
 }

@@ -60,9 +60,11 @@ func TestObjectiveTreeRollsUpProgressAndStatus(t *testing.T) {
 	if len(tree.KeyResults[1].Children) != 1 || tree.KeyResults[1].Children[0].Title != "Faster pages" {
 		t.Errorf("aligned child missing under the key result: %+v", tree.KeyResults[1].Children)
 	}
-	// 2026-08-15 noon in Jul 1–Sep 30: expected ≈ 0.49; 0.30 is behind, 0.40 behind, 0.50 on track.
-	if tree.KeyResults[0].Status != "behind" || tree.KeyResults[1].Status != "on_track" || tree.Status != "behind" {
-		t.Errorf("statuses = %s, %s, objective %s; want behind, on_track, behind", tree.KeyResults[0].Status, tree.KeyResults[1].Status, tree.Status)
+	// 2026-08-15 noon in Jul 1–Sep 30: expected ≈ 0.49; 0.30 would be behind, but its check-in
+	// said on track, which holds until the next one (docs/progress.md); 0.50 is on track, and
+	// the objective at 0.40 behind: parents take no status from their children.
+	if tree.KeyResults[0].Status != "on_track" || tree.KeyResults[1].Status != "on_track" || tree.Status != "behind" {
+		t.Errorf("statuses = %s, %s, objective %s; want on_track (as checked in), on_track, behind", tree.KeyResults[0].Status, tree.KeyResults[1].Status, tree.Status)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // choice is an option of a select.
@@ -32,6 +33,8 @@ type itemForm struct {
 	OwnerIDs     []int64
 	Parent       string
 	Aspirational bool
+	// StatedStatus is the status an objective's owners chose, empty to compute it.
+	StatedStatus string
 	ObjectiveID  string
 	Kind         string
 	Goal         string
@@ -259,7 +262,7 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 	v := q.r.PostForm
 	f := &itemForm{Type: t, FormID: v.Get("form_id"), Title: v.Get("title"), Description: v.Get("description"),
 		PeriodID: v.Get("period_id"), Level: v.Get("level"), TeamID: v.Get("team_id"), Parent: v.Get("parent"),
-		Aspirational: v.Get("aspirational") != "", ObjectiveID: v.Get("objective_id"), Kind: v.Get("metric_kind"),
+		Aspirational: v.Get("aspirational") != "", StatedStatus: v.Get("stated_status"), ObjectiveID: v.Get("objective_id"), Kind: v.Get("metric_kind"),
 		Start: v.Get("metric_start"), Target: v.Get("metric_target"), Unit: v.Get("metric_unit"), Source: v.Get("progress_source"),
 		Contributes: v.Get("contributes") != "", Mode: v.Get("progress_mode"), Weight: v.Get("weight"), Also: readAlso(v), Errs: map[string]string{}}
 	if t == cairn.ItemInitiative {
@@ -531,7 +534,7 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 		}
 		return cairn.Ref{Type: cairn.ItemObjective, ID: o.ID}, nil
 	case cairn.ItemKeyResult:
-		k := &cairn.KeyResult{Title: f.Title, OwnerIDs: f.OwnerIDs, Weight: weight, ProgressSource: cairn.ProgressSource(f.Source),
+		k := &cairn.KeyResult{Title: f.Title, Description: f.Description, OwnerIDs: f.OwnerIDs, Weight: weight, ProgressSource: cairn.ProgressSource(f.Source),
 			EditorIDs: f.EditorIDs, CheckInOwnerIDs: f.CheckInOwnerIDs}
 		k.ObjectiveID = formInt(v, "objective_id", f.Errs)
 		if k.ObjectiveID == 0 && f.Errs["objective_id"] == "" {
@@ -594,7 +597,7 @@ func (u *UI) editItemPage(q *request) error {
 			return err
 		}
 		f.Title, f.Description, f.PeriodID, f.Level, f.Aspirational, f.OwnerIDs = o.Title, o.Description, strconv.FormatInt(o.PeriodID, 10), string(o.Level), o.Aspirational, o.OwnerIDs
-		f.Weight = ff(o.Weight)
+		f.Weight, f.StatedStatus = ff(o.Weight), string(o.StatedStatus)
 		if o.TeamID != nil {
 			f.TeamID = strconv.FormatInt(*o.TeamID, 10)
 		}
@@ -611,7 +614,7 @@ func (u *UI) editItemPage(q *request) error {
 		if err != nil {
 			return err
 		}
-		f.Title, f.OwnerIDs, f.ObjectiveID, f.PeriodID = k.Title, k.OwnerIDs, strconv.FormatInt(k.ObjectiveID, 10), strconv.FormatInt(o.PeriodID, 10)
+		f.Title, f.Description, f.OwnerIDs, f.ObjectiveID, f.PeriodID = k.Title, k.Description, k.OwnerIDs, strconv.FormatInt(k.ObjectiveID, 10), strconv.FormatInt(o.PeriodID, 10)
 		f.EditorIDs, f.CheckInOwnerIDs = k.EditorIDs, k.CheckInOwnerIDs
 		f.Kind, f.Start, f.Target, f.Unit, f.Source, f.Weight = string(k.Metric.Kind), ff(k.Metric.Start), ff(k.Metric.Target), k.Metric.Unit, string(k.ProgressSource), ff(k.Weight)
 		f.Also = alsoOf(k.Parents)
@@ -669,7 +672,9 @@ func (u *UI) updateItem(q *request) error {
 	switch t {
 	case cairn.ItemObjective:
 		level := cairn.Level(f.Level)
-		up := cairn.ObjectiveUpdate{Title: &title, Description: &f.Description, Level: &level, Aspirational: &f.Aspirational, OwnerIDs: &owners, Weight: weight}
+		stated := progress.Status(f.StatedStatus)
+		up := cairn.ObjectiveUpdate{Title: &title, Description: &f.Description, Level: &level, Aspirational: &f.Aspirational, OwnerIDs: &owners, Weight: weight,
+			StatedStatus: &stated}
 		if team := formInt(v, "team_id", f.Errs); team != 0 {
 			up.TeamID = &team
 		}
@@ -715,7 +720,7 @@ func (u *UI) updateItem(q *request) error {
 			mu.Start = &start
 		}
 		also := f.alignments()
-		up := cairn.KeyResultUpdate{Title: &title, OwnerIDs: &owners, Weight: weight, Parents: &also, Metric: mu}
+		up := cairn.KeyResultUpdate{Title: &title, Description: &f.Description, OwnerIDs: &owners, Weight: weight, Parents: &also, Metric: mu}
 		up.EditorIDs, up.CheckInOwnerIDs = f.delegates()
 		if f.Source == string(cairn.SourceManual) || f.Source == string(cairn.SourceRollUp) {
 			src := cairn.ProgressSource(f.Source)

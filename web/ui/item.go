@@ -302,7 +302,7 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		if err != nil {
 			return nil, err
 		}
-		d.Title, d.Status, d.Progress, d.Score = k.Title, k.Status, k.Progress, k.Score
+		d.Title, d.Description, d.Status, d.Progress, d.Score = k.Title, k.Description, k.Status, k.Progress, k.Score
 		d.Closing = newClosingPanel(org, ref.Type, k.Progress, k.Score, k.ClosingStatus, k.CarriedFromID, k.CarriedToID)
 		d.Label = metricLabel(k.Metric, roomFull)
 		d.Owners = people(k.OwnerIDs, names)

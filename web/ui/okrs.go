@@ -44,6 +44,17 @@ type node struct {
 	Trend *trendMark
 	// Goal says a key result's goal in words when it is other than a plain increase.
 	Goal string
+	// Score is the score of an item closed on its own, as "0.70"; empty otherwise.
+	Score string
+}
+
+// closedScore is what a row says of an item's score: the score, for an item closed on its
+// own that has one.
+func closedScore(st progress.Status, score *float64) string {
+	if st != progress.Closed || score == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*score, 'f', 2, 64)
 }
 
 // Key is the row's DOM id.
@@ -146,6 +157,10 @@ var statusOptions = []statusOption{
 	{"not_started", "Not started"}, {"on_track", "On track"}, {"behind", "Behind"}, {"at_risk", "At risk"},
 }
 
+// filterStatuses are the statuses the tree filters by: those a check-in may give, and
+// Closed, which items closed on their own show.
+var filterStatuses = append(slices.Clone(statusOptions), statusOption{"closed", "Closed"})
+
 // summary is the picture above the tree: how many objectives in each status, the average
 // progress and where progress should be today.
 type summary struct {
@@ -182,7 +197,7 @@ func parseFilter(v url.Values, periods []*cairn.Period, now time.Time) treeFilte
 	}
 	f.Team, _ = strconv.ParseInt(v.Get("team"), 10, 64)
 	f.Owner, _ = strconv.ParseInt(v.Get("owner"), 10, 64)
-	for _, s := range statusOptions {
+	for _, s := range filterStatuses {
 		if v.Get("status") == s.Value {
 			f.Status = s.Value
 		}
@@ -237,7 +252,7 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 		return nil, err
 	}
 	now := u.now()
-	d := &okrPage{Periods: periods, Selected: map[int64]bool{}, Teams: teams, Members: members, Filter: f, Statuses: statusOptions, Now: now}
+	d := &okrPage{Periods: periods, Selected: map[int64]bool{}, Teams: teams, Members: members, Filter: f, Statuses: filterStatuses, Now: now}
 	for _, id := range f.Periods {
 		d.Selected[id] = true
 	}
@@ -361,7 +376,7 @@ func summarize(roots []*cairn.ObjectiveView, p *cairn.Period, now time.Time) sum
 		s.Average /= float64(len(roots))
 	}
 	x := 0.0
-	for _, st := range []progress.Status{progress.OnTrack, progress.Behind, progress.AtRisk, progress.NotStarted} {
+	for _, st := range []progress.Status{progress.OnTrack, progress.Behind, progress.AtRisk, progress.NotStarted, progress.Closed} {
 		if counts[st] == 0 {
 			continue
 		}
@@ -426,7 +441,7 @@ func (b *treeBuilder) objective(o *cairn.ObjectiveView, depth int, path map[cair
 	path[ref] = true
 	defer delete(path, ref)
 	n := &node{Type: cairn.ItemObjective, ID: o.ID, Title: o.Title, Depth: depth, Owners: people(o.OwnerIDs, b.names),
-		Progress: o.Progress, Label: pct(o.Progress), Full: pct(o.Progress), Status: o.Status}
+		Progress: o.Progress, Label: pct(o.Progress), Full: pct(o.Progress), Status: o.Status, Score: closedScore(o.Status, o.Score)}
 	n.Selected = b.selected == cairn.Ref{Type: n.Type, ID: n.ID}
 	for _, k := range b.krsByObj[o.ID] {
 		if !path[cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}] {
@@ -491,7 +506,7 @@ func (b *treeBuilder) keyResult(k *cairn.KeyResultView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemKeyResult, ID: k.ID}
 	n := &node{Type: cairn.ItemKeyResult, ID: k.ID, Title: k.Title, Depth: depth, Owners: people(k.OwnerIDs, b.names),
 		Progress: k.Progress, Status: k.Status, Label: metricLabel(k.Metric, roomCompact), Full: metricLabel(k.Metric, roomFull),
-		Trend: trendOf(k.Trend)}
+		Trend: trendOf(k.Trend), Score: closedScore(k.Status, k.Score)}
 	if k.ProgressSource != cairn.SourceRollUp && (k.Metric.Goal != cairn.GoalIncrease || k.Metric.BaselinePending) {
 		// The row says "250 / ≤300 ms"; the progress cell's tooltip, and screen readers,
 		// say what the goal is.
@@ -511,7 +526,7 @@ func (b *treeBuilder) initiative(i *cairn.InitiativeView, depth int) *node {
 	ref := cairn.Ref{Type: cairn.ItemInitiative, ID: i.ID}
 	n := &node{Type: cairn.ItemInitiative, ID: i.ID, Title: i.Title, Depth: depth, Owners: people(i.OwnerIDs, b.names),
 		Progress: i.Progress, Status: i.Status, Label: initiativeLabel(i, roomCompact), Full: initiativeLabel(i, roomFull),
-		Trend: trendOf(i.Trend)}
+		Trend: trendOf(i.Trend), Score: closedScore(i.Status, i.Score)}
 	note, auto := b.auto[ref]
 	n.Automated = auto || i.Source == "azure-devops"
 	n.SyncNote = note
