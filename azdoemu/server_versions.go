@@ -106,6 +106,15 @@ func (s *Server) ServerRelease() string {
 	return ""
 }
 
+// ServerAPIVersion returns the newest REST API version the emulated
+// product knows: 7.1 for Services, the release's for Server.
+func (s *Server) ServerAPIVersion() string {
+	if s.release == nil {
+		return "7.1"
+	}
+	return s.release.latest
+}
+
 // OrgURL returns the URL of the first organization (Services) or collection
 // (Server), such as http://127.0.0.1:8090/fabrikam or
 // http://127.0.0.1:8090/tfs/DefaultCollection, for a started server.

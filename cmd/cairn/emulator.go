@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,13 @@ Authenticate with Basic auth: any user name, an accepted PAT as password.
 Without --scenario or --generate, the built-in "Fabrikam Fiber" demo is
 loaded (organization fabrikam, project "Fabrikam Fiber").
 
+With --server 2019, 2020 or 2022 it plays that Azure DevOps Server release
+instead: the first organization is served as the collection
+http://ADDR/tfs/DefaultCollection, api-versions newer than the release knows
+(5.0, 6.0 and 7.0) are refused with 400 VssVersionOutOfRangeException,
+OPTIONS .../_apis lists the resource locations with their versions, and the
+profile and accounts services, which Server lacks, are absent.
+
 Flags:
 `
 
@@ -50,6 +58,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	faults := fs.String("faults", "", "fault `spec`, e.g. '*:5xx@10%,wit/wiql:429=2s@5%'")
 	budget := fs.Float64("budget", 0, "rate limit in TSTU per 5 minutes per identity (0 = unlimited; Azure DevOps uses 200)")
 	seed := fs.Int64("seed", 1, "seed for injected faults")
+	server := fs.String("server", "", "play Azure DevOps Server `release` 2019, 2020 or 2022 instead of Services")
 	var pats, bearers stringList
 	fs.Var(&pats, "pat", "accept this personal access `token` (repeatable; random when none)")
 	fs.Var(&bearers, "bearer", "accept this bearer `token` (repeatable)")
@@ -69,8 +78,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stderr, "cairn emulator: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
+	if *server != "" && !slices.Contains(azdoemu.ServerReleases(), *server) {
+		fmt.Fprintf(stderr, "cairn emulator: --server %q: the releases are %s\n", *server, strings.Join(azdoemu.ServerReleases(), ", "))
+		return errUsage
+	}
 	opts := azdoemu.Options{PATs: pats, BearerTokens: bearers, Latency: *latency, Faults: *faults,
-		Budget: *budget, Generate: *generate, Seed: *seed}
+		Budget: *budget, Generate: *generate, Seed: *seed, Server: *server}
 	switch {
 	case *scenario != "":
 		sc, err := azdoemu.LoadScenario(*scenario)
@@ -90,7 +103,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "Azure DevOps emulator listening on %s\n", base)
-	fmt.Fprintf(stdout, "Organization URL: %s/fabrikam\n", base)
+	if *server != "" {
+		fmt.Fprintf(stdout, "Azure DevOps Server %s (REST API up to %s)\n", *server, srv.ServerAPIVersion())
+		fmt.Fprintf(stdout, "Collection URL: %s\n", srv.OrgURL())
+	} else {
+		fmt.Fprintf(stdout, "Organization URL: %s\n", srv.OrgURL())
+	}
 	for _, p := range srv.PATs() {
 		fmt.Fprintf(stdout, "PAT: %s\n", p)
 	}
