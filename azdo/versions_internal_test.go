@@ -36,9 +36,9 @@ func TestVersionsFromLocations(t *testing.T) {
 
 func TestLatestFromMessage(t *testing.T) {
 	for msg, want := range map[string]string{
-		"The requested REST API version of 7.1 is out of range for this server. The latest REST API version this server supports is 5.0.": "5.0",
+		"The requested REST API version of 7.1 is out of range for this server. The latest REST API version this server supports is 5.0.":           "5.0",
 		"VS800071: The requested REST API version of 7.2 is out of range for this server. The latest REST API version this server supports is 6.1.": "6.1",
-		"The latest REST API version supported by this server is 5.1": "5.1",
+		"The latest REST API version supported by this server is 5.1":                                                                               "5.1",
 	} {
 		v, ok := latestFromMessage(msg)
 		if !ok || v.String() != want {
