@@ -139,7 +139,7 @@ func (s *Server) connectionData(c *reqCtx) {
 		"authorizedUser":    user,
 		"instanceId":        c.org.id,
 		"deploymentId":      guidFrom("deployment", c.org.id),
-		"deploymentType":    "hosted",
+		"deploymentType":    s.deploymentType(),
 		"locationServiceData": map[string]any{
 			"serviceOwner":                "00025394-6065-48ca-87d9-7f5672854ef7",
 			"defaultAccessMappingMoniker": "PublicAccessMapping",

@@ -631,7 +631,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			defer s.mu.RUnlock()
 		}
 		o := s.orgs[strings.ToLower(prefix[0])]
-		if o == nil {
+		if o == nil || !strings.EqualFold(o.name, prefix[0]) {
 			writeAPIError(w, errOrgNotFound(prefix[0]))
 			return
 		}

@@ -115,6 +115,14 @@ func (s *Server) ServerAPIVersion() string {
 	return s.release.latest
 }
 
+// deploymentType is what connectionData says the deployment is.
+func (s *Server) deploymentType() string {
+	if s.release == nil {
+		return "hosted"
+	}
+	return "onPremises"
+}
+
 // OrgURL returns the URL of the first organization (Services) or collection
 // (Server), such as http://127.0.0.1:8090/fabrikam or
 // http://127.0.0.1:8090/tfs/DefaultCollection, for a started server.
@@ -140,8 +148,10 @@ func (s *Server) rootPath() string {
 	return virtualDir
 }
 
-// becomeServer turns the first organization into DefaultCollection. Callers
-// hold no lock; New calls it last.
+// becomeServer turns the first organization into DefaultCollection. Over
+// HTTP it answers to that name only; the Go methods (WorkItems,
+// UpdateWorkItem, QueryID and the like) accept the scenario's name too.
+// Callers hold no lock; New calls it last.
 func (s *Server) becomeServer() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -149,7 +159,6 @@ func (s *Server) becomeServer() {
 		return
 	}
 	o := s.orgOrder[0]
-	delete(s.orgs, strings.ToLower(o.name))
 	o.name = DefaultCollection
 	s.orgs[strings.ToLower(o.name)] = o
 }
@@ -175,7 +184,7 @@ func (s *Server) serveLocations(w http.ResponseWriter, org string) {
 	s.mu.RLock()
 	o := s.orgs[strings.ToLower(org)]
 	s.mu.RUnlock()
-	if o == nil {
+	if o == nil || !strings.EqualFold(o.name, org) {
 		writeAPIError(w, errOrgNotFound(org))
 		return
 	}

@@ -174,7 +174,15 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		return rep, s.cfg.Store.ApplySync(ctx, w)
 	}
 	counter := &callCounter{calls: map[string]int{}}
+	var client *azdo.Client
 	finish := func() error {
+		if client != nil {
+			// Record the version negotiated when the server refused the stored one, or
+			// after an upgrade of Azure DevOps Server.
+			if v, ok := client.APIVersions(); ok && v.Negotiated != conn.APIVersion {
+				w.APIVersion = v.Negotiated
+			}
+		}
 		w.FinishedAt = s.cfg.Now().UTC()
 		rep.FinishedAt = w.FinishedAt
 		rep.Calls, rep.CallCount = counter.snapshot()
@@ -218,7 +226,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	if cred.Type == cairn.AuthOAuth {
 		cred.onRefresh = func(t *oauth2.Token) { saveToken(ctx, s.cfg.Store, s.cfg.Sealer, s.cfg.Log, conn.ID, t) }
 	}
-	client, err := s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
+	client, err = s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on, conn.APIVersion)
 	if err != nil {
 		return failAll(cairn.Internal("build the Azure DevOps client", err), "the connection")
 	}

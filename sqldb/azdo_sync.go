@@ -210,6 +210,10 @@ func (db *DB) ApplySync(ctx context.Context, w *cairn.SyncWrite) error {
 			q += `, mirror_fields = ?`
 			args = append(args, joinList(w.MirrorFields))
 		}
+		if w.APIVersion != "" {
+			q += `, api_version = ?`
+			args = append(args, w.APIVersion)
+		}
 		n, err := r.affected(ctx, q+` WHERE id = ?`, append(args, w.ConnectionID)...)
 		if err != nil {
 			return err
