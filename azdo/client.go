@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -95,6 +96,8 @@ type Client struct {
 	negOnce sync.Mutex  // held while negotiating
 	negMu   sync.Mutex  // guards neg
 	neg     negotiation // the negotiated versions
+	// noParentField is set once the server refused System.Parent as unknown.
+	noParentField atomic.Bool
 }
 
 // New returns a Client for cfg.

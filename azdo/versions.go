@@ -163,6 +163,16 @@ func (c *Client) versionFor(r *request) string {
 	return neg.versions.Negotiated
 }
 
+// negotiatedBelow reports whether the client negotiated a version older than v.
+func (c *Client) negotiatedBelow(v Version) bool {
+	neg, ok := c.APIVersions()
+	if !ok {
+		return false
+	}
+	n, err := ParseVersion(neg.Negotiated)
+	return err == nil && n.Less(v)
+}
+
 // needsNegotiation reports whether the client should negotiate before its
 // first call to the organization: when Config.ServerAPIVersion says the
 // server is older than APIVersion.

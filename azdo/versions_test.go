@@ -261,3 +261,48 @@ func TestHooksWithServer(t *testing.T) {
 		t.Error("a Server delivery names an account")
 	}
 }
+
+// TestWorkItemsWithoutParentField reads parents from the relations on Azure DevOps Server
+// 2019, which refuses System.Parent in a field list, and asks that way from then on.
+func TestWorkItemsWithoutParentField(t *testing.T) {
+	t.Parallel()
+	b := setupServerEmu(t, "2019", azdoemu.Options{}, func(c *azdo.Config) { c.ServerAPIVersion = "5.0" })
+	ctx := context.Background()
+	snaps := liveItems(t, b)
+	var ids []int
+	parent := map[int]int{}
+	for _, s := range snaps {
+		ids = append(ids, s.ID)
+		parent[s.ID] = s.Parent
+	}
+	opts := azdo.WorkItemsOptions{Fields: []string{"System.Title", "System.Parent"}}
+	for round := range 2 {
+		items, err := b.client.WorkItems(ctx, emuProject, ids, opts)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if len(items) != len(ids) {
+			t.Fatalf("round %d: %d items, want %d", round, len(items), len(ids))
+		}
+		withParent := 0
+		for _, w := range items {
+			if got := w.ParentID(); got != parent[w.ID] {
+				t.Errorf("round %d: item %d parent %d, want %d", round, w.ID, got, parent[w.ID])
+			}
+			if parent[w.ID] != 0 {
+				withParent++
+			}
+			if w.String("System.Title") == "" {
+				t.Errorf("round %d: item %d has no title", round, w.ID)
+			}
+		}
+		if withParent == 0 {
+			t.Fatal("the demo has no child items")
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.routes["wit/workitemsbatch 400"] != 1 {
+		t.Errorf("batch calls %v: want exactly one refusal of System.Parent", b.routes)
+	}
+}

@@ -106,6 +106,13 @@ func (s *Server) ServerRelease() string {
 	return ""
 }
 
+// releaseHasField reports whether the emulated product knows a field: Azure
+// DevOps Server 2019 predates System.Parent, which came with Services in 2019
+// and with Server in 2020.
+func (s *Server) releaseHasField(ref string) bool {
+	return s.release == nil || s.release.latest != "5.0" || !strings.EqualFold(ref, "System.Parent")
+}
+
 // ServerAPIVersion returns the newest REST API version the emulated
 // product knows: 7.1 for Services, the release's for Server.
 func (s *Server) ServerAPIVersion() string {

@@ -3,6 +3,7 @@ package azdoemu_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,6 +48,7 @@ func TestServerModeCollectionURL(t *testing.T) {
 			if len(projects) == 0 {
 				t.Fatal("no projects")
 			}
+			wantError(t, call(t, http.MethodGet, b.base+"/tfs/fabrikam/_apis/projects?api-version="+latest, nil), 404, "TF400813", "")
 			u, _ := projects[0].(map[string]any)["url"].(string)
 			if !strings.HasPrefix(u, coll+"/_apis/projects/") {
 				t.Errorf("project url %q is not under the collection", u)
@@ -156,4 +158,36 @@ func TestResourceLocations(t *testing.T) {
 			t.Fatalf("status %d", r.status)
 		}
 	})
+}
+
+// TestServer2019LacksParentField: Azure DevOps Server 2019 predates System.Parent.
+func TestServer2019LacksParentField(t *testing.T) {
+	t.Parallel()
+	b, coll := setupServer(t, "2019")
+	snaps, err := b.srv.WorkItems("fabrikam", "Fabrikam Fiber")
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := ""
+	for _, s := range snaps {
+		if s.Parent != 0 {
+			child = strconv.Itoa(s.ID)
+			break
+		}
+	}
+	items := coll + "/Fabrikam%20Fiber/_apis/wit/workitems?ids=" + child + "&api-version=5.0"
+	wantError(t, call(t, http.MethodGet, items+"&fields=System.Parent", nil), 400, "TF51535", "WorkItemFieldInvalidException")
+	fields, _ := mustOK(t, call(t, http.MethodGet, items, nil))["value"].([]any)[0].(map[string]any)["fields"].(map[string]any)
+	if _, ok := fields["System.Parent"]; ok || fields["System.Title"] == nil {
+		t.Errorf("2019 fields %v", fields)
+	}
+	by, _ := fields["System.CreatedBy"].(map[string]any)
+	if u, _ := by["url"].(string); !strings.HasPrefix(u, coll+"/_apis/Identities/") {
+		t.Errorf("identity url %q is not in the collection", u)
+	}
+	_, coll20 := setupServer(t, "2020")
+	fields, _ = mustOK(t, call(t, http.MethodGet, coll20+"/Fabrikam%20Fiber/_apis/wit/workitems?ids="+child+"&api-version=6.0", nil))["value"].([]any)[0].(map[string]any)["fields"].(map[string]any)
+	if _, ok := fields["System.Parent"]; !ok {
+		t.Errorf("2020 fields lack System.Parent: %v", fields)
+	}
 }
