@@ -191,3 +191,55 @@ func TestServer2019LacksParentField(t *testing.T) {
 		t.Errorf("2020 fields lack System.Parent: %v", fields)
 	}
 }
+
+// TestOpenAPIConformanceServer checks the answers of an emulated Azure DevOps Server 2020
+// to the reads Cairn makes, at 6.0, against the 7.1 OpenAPI: their shapes are the same
+// in 6.0.
+func TestOpenAPIConformanceServer(t *testing.T) {
+	t.Parallel()
+	dir := openAPIDir(t)
+	specs := map[string]*spec{}
+	for _, f := range []string{"workItemTracking.json", "core.json", "serviceHooks.json"} {
+		specs[f] = loadSpec(t, dir, f)
+	}
+	b, coll := setupServer(t, "2020")
+	proj := coll + "/Fabrikam%20Fiber"
+	id, err := b.srv.QueryID("fabrikam", "Fabrikam Fiber", "Shared Queries/Checkout epic tree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, file, path, method, url string
+		body                          any
+	}{
+		{"Projects", "core.json", "/{organization}/_apis/projects", "GET", coll + "/_apis/projects?api-version=6.0", nil},
+		{"Project", "core.json", "/{organization}/_apis/projects/{projectId}", "GET", coll + "/_apis/projects/Fabrikam%20Fiber?api-version=6.0", nil},
+		{"WorkItemTypes", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workitemtypes", "GET", proj + "/_apis/wit/workitemtypes?api-version=6.0", nil},
+		{"States", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workitemtypes/{type}/states", "GET", proj + "/_apis/wit/workitemtypes/Task/states?api-version=6.0-preview.1", nil},
+		{"QueryTree", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries", "GET", proj + "/_apis/wit/queries?$depth=2&$expand=all&api-version=6.0", nil},
+		{"WIQLFlat", "workItemTracking.json", "/{organization}/{project}/{team}/_apis/wit/wiql", "POST", proj + "/_apis/wit/wiql?api-version=6.0", map[string]string{"query": "SELECT [System.Id] FROM WorkItems"}},
+		{"WIQLTree", "workItemTracking.json", "/{organization}/{project}/{team}/_apis/wit/wiql/{id}", "GET", proj + "/_apis/wit/wiql/" + id + "?api-version=6.0", nil},
+		{"WorkItemsBatch", "workItemTracking.json", "/{organization}/{project}/_apis/wit/workitemsbatch", "POST", proj + "/_apis/wit/workitemsbatch?api-version=6.0", map[string]any{"ids": []int{1, 2, 4}, "$expand": "relations"}},
+		{"ReportingRevisions", "workItemTracking.json", "/{organization}/{project}/_apis/wit/reporting/workitemrevisions", "GET", proj + "/_apis/wit/reporting/workitemrevisions?$maxPageSize=5&api-version=6.0", nil},
+		{"Subscriptions", "serviceHooks.json", "/{organization}/_apis/hooks/subscriptions", "GET", coll + "/_apis/hooks/subscriptions?api-version=6.0", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, tc.method, tc.url, tc.body)
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); !strings.Contains(ct, "api-version=6.0") {
+				t.Errorf("Content-Type %q", ct)
+			}
+			var v any
+			if err := json.Unmarshal(r.body, &v); err != nil {
+				t.Fatal(err)
+			}
+			sp := specs[tc.file]
+			for _, e := range sp.validate(sp.responseSchema(t, tc.path, tc.method), v, "$", 0) {
+				t.Error(e)
+			}
+		})
+	}
+}
