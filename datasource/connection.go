@@ -100,7 +100,8 @@ func (s *Service) verify(ctx context.Context, c *cairn.Connection, projectName s
 			return nil, azdo.Project{}, cairn.FieldError("organization_url", "%s is not an Azure DevOps organization (or collection) URL", orgURL)
 		}
 		if errors.Is(err, azdo.ErrServerTooOld) {
-			return nil, azdo.Project{}, cairn.FieldError("organization_url", "%s: %s", orgURL, strings.TrimPrefix(err.Error(), "azdo: connection data: "))
+			return nil, azdo.Project{}, cairn.FieldError("organization_url",
+				"%s runs a REST API older than %s: Cairn works with Azure DevOps Server 2019 and newer", orgURL, azdo.MinAPIVersion)
 		}
 		return nil, azdo.Project{}, newCredentialError(err, cred.Type, orgURL)
 	}
