@@ -352,6 +352,9 @@ func routeName(r *http.Request) string {
 		}
 		rest := segs[i+1:]
 		if len(rest) == 0 {
+			if r.Method == http.MethodOptions {
+				return "options" // the resource locations
+			}
 			return "other"
 		}
 		area := strings.ToLower(rest[0])

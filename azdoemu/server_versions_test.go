@@ -150,6 +150,14 @@ func TestResourceLocations(t *testing.T) {
 			t.Errorf("states location %+v", l)
 		}
 	})
+	t.Run("CountedAsOptions", func(t *testing.T) {
+		t.Parallel()
+		b, coll := setupServer(t, "2020")
+		read(t, coll+"/_apis")
+		if n := b.srv.Stats().Routes["options"]["200"]; n != 1 {
+			t.Errorf("stats %v, want one options call", b.srv.Stats().Routes)
+		}
+	})
 	t.Run("NeedsCredentials", func(t *testing.T) {
 		t.Parallel()
 		_, coll := setupServer(t, "2022")

@@ -61,8 +61,8 @@ func TestServicesConnectionRecordsItsVersion(t *testing.T) {
 	if conn.APIVersion != "7.1" || conn.Deployment != cairn.DeploymentServices {
 		t.Fatalf("api_version %q deployment %q", conn.APIVersion, conn.Deployment)
 	}
-	if n := b.emu.Stats().Routes["other"]; len(n) > 0 {
-		t.Errorf("unclassified calls (OPTIONS?) against Services: %v", n)
+	if n := b.emu.Stats().Routes["options"]; len(n) > 0 {
+		t.Errorf("resource locations read against Services: %v", n)
 	}
 }
 
