@@ -5,7 +5,14 @@
 // It serves organizations and projects under {base}/{org}/… (projects by
 // name or id, optional team segment), the profile and accounts APIs under
 // {base}/_vssps/_apis/…, and two unauthenticated control routes,
-// GET /_emulator/stats and POST /_emulator/reset.
+// GET /_emulator/stats and POST /_emulator/reset. OPTIONS {org}/_apis lists
+// the resource locations of its routes with their versions.
+//
+// With Options.Server it plays Azure DevOps Server 2019, 2020 or 2022
+// instead: the first organization is the collection
+// {base}/tfs/DefaultCollection, api-versions newer than the release knows get
+// the real 400 VssVersionOutOfRangeException, the routes a Server has only in
+// preview demand -preview, and the profile and accounts APIs are absent.
 //
 // The model holds organizations, projects with the Agile, Scrum or Basic
 // process (work item types, states and state categories), identities, work
