@@ -98,6 +98,8 @@ type Client struct {
 	neg     negotiation // the negotiated versions
 	// noParentField is set once the server refused System.Parent as unknown.
 	noParentField atomic.Bool
+	// served is set once the organization answered a versioned call.
+	served atomic.Bool
 }
 
 // New returns a Client for cfg.
@@ -295,6 +297,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*response, error)
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusNonAuthoritativeInfo {
 				err = decodeStream(r.route, resp, out)
 				if err == nil {
+					if negotiable {
+						c.served.Store(true)
+					}
 					return &response{status: resp.StatusCode, header: resp.Header}, nil
 				}
 			} else {

@@ -139,6 +139,19 @@ func (c *Client) APIVersions() (APIVersions, bool) {
 	return c.neg.versions, c.neg.done
 }
 
+// KnownAPIVersion returns the REST API version the organization is known to
+// accept: the negotiated one, or APIVersion once a call with it succeeded
+// without negotiating. It reports false before either.
+func (c *Client) KnownAPIVersion() (string, bool) {
+	if v, ok := c.APIVersions(); ok {
+		return v.Negotiated, true
+	}
+	if c.served.Load() {
+		return APIVersion, true
+	}
+	return "", false
+}
+
 // versionFor returns the api-version to call r with.
 func (c *Client) versionFor(r *request) string {
 	want := r.apiVersion

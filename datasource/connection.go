@@ -113,8 +113,8 @@ func (s *Service) verify(ctx context.Context, c *cairn.Connection, projectName s
 		return nil, azdo.Project{}, apiError(err, fmt.Sprintf("the project %q", projectName))
 	}
 	c.APIVersion = azdo.APIVersion
-	if v, ok := cl.APIVersions(); ok {
-		c.APIVersion = v.Negotiated
+	if v, ok := cl.KnownAPIVersion(); ok {
+		c.APIVersion = v
 	}
 	c.Deployment = cairn.DeploymentServices
 	if strings.EqualFold(cd.DeploymentType, "onPremises") {

@@ -85,3 +85,28 @@ func TestSyncRecordsAnUpgradedServer(t *testing.T) {
 		t.Fatalf("api_version after the sync %q, want 7.0", c.APIVersion)
 	}
 }
+
+// TestSyncRecordsTheVersionOfAnOlderConnection: a connection made before versions were
+// recorded learns its version at its next sync, without an extra call on Services.
+func TestSyncRecordsTheVersionOfAnOlderConnection(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ release, version string }{{"", "7.1"}, {"2020", "6.0"}} {
+		t.Run("release"+tc.release, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, bundleOptions{emu: azdoemu.Options{Server: tc.release}})
+			conn := b.connect(t)
+			b.boundKR(t, conn.ID, storiesOfEpics)
+			c, err := b.db.ConnectionForSync(ctx, conn.ID)
+			must(t, err)
+			c.APIVersion, c.Deployment = "", ""
+			must(t, b.db.UpdateConnection(ctx, c))
+			_, err = b.syncer.Sync(ctx, conn.ID, cairn.TriggerSchedule)
+			must(t, err)
+			c, err = b.db.ConnectionForSync(ctx, conn.ID)
+			must(t, err)
+			if c.APIVersion != tc.version {
+				t.Fatalf("api_version after the sync %q, want %s", c.APIVersion, tc.version)
+			}
+		})
+	}
+}

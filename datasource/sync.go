@@ -177,10 +177,11 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	var client *azdo.Client
 	finish := func() error {
 		if client != nil {
-			// Record the version negotiated when the server refused the stored one, or
-			// after an upgrade of Azure DevOps Server.
-			if v, ok := client.APIVersions(); ok && v.Negotiated != conn.APIVersion {
-				w.APIVersion = v.Negotiated
+			// Record the version negotiated when the server refused the stored one or
+			// after an upgrade of Azure DevOps Server, or the one a connection made
+			// before versions were recorded turned out to use.
+			if v, ok := client.KnownAPIVersion(); ok && v != conn.APIVersion {
+				w.APIVersion = v
 			}
 		}
 		w.FinishedAt = s.cfg.Now().UTC()
