@@ -36,6 +36,15 @@ const (
 	HooksNone   HookStatus = "none"   // no public URL, or not attempted
 )
 
+// Deployment says which Azure DevOps product a connection talks to.
+type Deployment string
+
+// The Azure DevOps products.
+const (
+	DeploymentServices Deployment = "services" // Azure DevOps Services, dev.azure.com
+	DeploymentServer   Deployment = "server"   // Azure DevOps Server, on premises
+)
+
 // Connection is an authorised link to one Azure DevOps organization and project. Its
 // credential is kept sealed and never leaves the server.
 type Connection struct {
@@ -48,6 +57,11 @@ type Connection struct {
 	ProjectID       string     `json:"project_id"`
 	Visibility      Visibility `json:"visibility"`
 	AuthType        AuthType   `json:"auth_type"`
+	// APIVersion is the REST API version Cairn negotiated with the organization or
+	// collection, such as "7.1", or "6.0" with Azure DevOps Server 2020; "" until checked.
+	APIVersion string `json:"api_version"`
+	// Deployment is services or server; "" until checked.
+	Deployment Deployment `json:"deployment"`
 	// Credential is the sealed credential (auth.Sealer); never rendered.
 	Credential string `json:"-"`
 	// HookSecretHash is the SHA-256 of the service-hook basic-auth password.

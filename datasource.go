@@ -277,7 +277,10 @@ type SyncWrite struct {
 	MirrorFields   []string
 	// ClearRequest clears the connection's pending sync request made before StartedAt.
 	ClearRequest bool
-	Sources      []*SourceWrite
+	// APIVersion, when set, is the REST API version the sync negotiated; it replaces the
+	// connection's.
+	APIVersion string
+	Sources    []*SourceWrite
 }
 
 // SourceWrite is the outcome of one data source in a sync.

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -67,6 +68,11 @@ type Config struct {
 	// template (such as "wit/workitemsbatch") and the status, 0 for a
 	// network failure. It may be called from several goroutines at once.
 	OnCall func(route string, status int)
+	// ServerAPIVersion is the REST API version negotiated with this
+	// organization before, if any. When it is older than APIVersion, the
+	// client negotiates before its first call instead of after the server
+	// refuses APIVersion.
+	ServerAPIVersion string
 }
 
 // Client calls one Azure DevOps organization. It is safe for concurrent use.
@@ -86,6 +92,15 @@ type Client struct {
 	notUntil map[string]time.Time // host → earliest time of the next request
 	rng      *rand.Rand
 	rl       RateLimit
+
+	hint    Version     // Config.ServerAPIVersion
+	negOnce sync.Mutex  // held while negotiating
+	negMu   sync.Mutex  // guards neg
+	neg     negotiation // the negotiated versions
+	// noParentField is set once the server refused System.Parent as unknown.
+	noParentField atomic.Bool
+	// served is set once the organization answered a versioned call.
+	served atomic.Bool
 }
 
 // New returns a Client for cfg.
@@ -115,6 +130,13 @@ func New(cfg Config) (*Client, error) {
 		onCall:     cfg.OnCall,
 		notUntil:   map[string]time.Time{},
 		rng:        rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x63616972)),
+	}
+	if cfg.ServerAPIVersion != "" {
+		h, err := ParseVersion(cfg.ServerAPIVersion)
+		if err != nil {
+			return nil, fmt.Errorf("azdo: server API version: %w", err)
+		}
+		c.hint = h
 	}
 	if c.hc == nil {
 		c.hc = &http.Client{Timeout: 2 * time.Minute}
@@ -187,14 +209,26 @@ type request struct {
 	route  string // template for OnCall and errors, such as "wit/wiql/{id}"
 	base   *url.URL
 	// segments are the path segments after the base; each is escaped.
-	segments    []string
-	query       url.Values
-	apiVersion  string // defaults to APIVersion
-	body        any    // marshalled as JSON unless nil
-	contentType string
+	segments   []string
+	query      url.Values
+	apiVersion string // defaults to APIVersion, or to the negotiated version
+	// noVersion requests carry no api-version (OPTIONS _apis); fixedVersion
+	// requests carry apiVersion whatever was negotiated.
+	noVersion    bool
+	fixedVersion bool
+	body         any // marshalled as JSON unless nil
+	contentType  string
 	// idempotent requests are retried on 5xx and network failures; every
 	// request is retried on 429, which the server refused before acting.
 	idempotent bool
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := make(url.Values, len(q)+1)
+	for k, v := range q {
+		out[k] = v
+	}
+	return out
 }
 
 // response is the decoded outcome of a request.
@@ -203,7 +237,7 @@ type response struct {
 	header http.Header
 }
 
-func (r *request) url() string {
+func (r *request) url(version string) string {
 	u := *r.base
 	var b strings.Builder
 	b.WriteString(u.Path)
@@ -221,11 +255,10 @@ func (r *request) url() string {
 	if q == nil {
 		q = url.Values{}
 	}
-	v := r.apiVersion
-	if v == "" {
-		v = APIVersion
+	if !r.noVersion {
+		q = cloneValues(q)
+		q.Set("api-version", version)
 	}
-	q.Set("api-version", v)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -241,9 +274,16 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*response, error)
 		}
 		body = b
 	}
-	target := r.url()
+	negotiable := r.base == c.org && !r.noVersion && !r.fixedVersion
+	if negotiable && c.needsNegotiation() {
+		if _, err := c.Negotiate(ctx); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.route, err)
+		}
+	}
+	target := r.url(c.versionFor(r))
 	host := r.base.Host
 	var lastErr error
+	renegotiated := false
 	for attempt := 0; ; attempt++ {
 		if err := c.waitGate(ctx, host); err != nil {
 			return nil, joinCtx(r.route, lastErr, err)
@@ -259,6 +299,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*response, error)
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.StatusCode != http.StatusNonAuthoritativeInfo {
 				err = decodeStream(r.route, resp, out)
 				if err == nil {
+					if negotiable {
+						c.served.Store(true)
+					}
 					return &response{status: resp.StatusCode, header: resp.Header}, nil
 				}
 			} else {
@@ -282,6 +325,21 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*response, error)
 		}
 		apiErr := errorFromResponse(r.route, resp, raw, retryAfter)
 		lastErr = apiErr
+		if negotiable && !renegotiated && resp.StatusCode == http.StatusBadRequest &&
+			(apiErr.TypeKey == typeVersionOutOfRange || apiErr.TypeKey == typeInvalidPreview) {
+			// The server refused the version before acting: negotiate once
+			// and call again with a version it knows.
+			renegotiated = true
+			if _, err := c.Negotiate(ctx); err != nil {
+				return nil, fmt.Errorf("%w (negotiating: %w)", apiErr, err)
+			}
+			if next := r.url(c.versionFor(r)); next != target {
+				target = next
+				attempt--
+				continue
+			}
+			return nil, apiErr
+		}
 		retryable := resp.StatusCode == http.StatusTooManyRequests ||
 			(r.idempotent && (resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout))
 		if !retryable || attempt >= c.maxRetries {

@@ -7,7 +7,11 @@
 // extra OPTIONS call, all of which cost a sync engine dearly.
 //
 // Every call sends api-version=7.1 in the query string (7.1-preview where the
-// resource has no released version), X-TFS-FedAuthRedirect: Suppress so that
+// resource has no released version) until the server refuses it: Azure DevOps
+// Server 2019, 2020 and 2022 know 5.0, 6.0 and 7.0. The client then reads the
+// resource locations (OPTIONS _apis) once and calls each route with the newest
+// version both sides know, never older than MinAPIVersion (see Negotiate and
+// Config.ServerAPIVersion). It also sends X-TFS-FedAuthRedirect: Suppress so that
 // an expired credential yields a status instead of a sign-in page, and
 // Accept: application/json. Bodies are stripped of a UTF-8 byte order mark
 // before they are decoded, and numbers inside work item fields decode as

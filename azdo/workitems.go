@@ -153,8 +153,46 @@ func checkWorkItemsOptions(opts WorkItemsOptions) error {
 	return nil
 }
 
-// batch fetches at most MaxBatchIDs items in one call.
+// batch fetches at most MaxBatchIDs items in one call. A server that does not
+// know System.Parent (Azure DevOps Server 2019, REST API 5.x; the field came
+// with 2020) refuses a field list naming it with TF51535; the client then asks
+// for every field with the relations, from which WorkItem.ParentID reads the
+// parent, and keeps doing so. With a server negotiated below 6.0 it asks that
+// way from the start.
 func (c *Client) batch(ctx context.Context, project string, ids []int, opts WorkItemsOptions) ([]WorkItem, error) {
+	if !asksParentField(opts) {
+		return c.batchOnce(ctx, project, ids, opts)
+	}
+	if c.noParentField.Load() || c.negotiatedBelow(Version{6, 0}) {
+		return c.batchOnce(ctx, project, ids, withRelations(opts))
+	}
+	items, err := c.batchOnce(ctx, project, ids, opts)
+	var ae *Error
+	if err != nil && errors.As(err, &ae) && ae.Code == "TF51535" && strings.Contains(ae.Message, "System.Parent") {
+		c.noParentField.Store(true)
+		return c.batchOnce(ctx, project, ids, withRelations(opts))
+	}
+	return items, err
+}
+
+// asksParentField reports whether a field list names System.Parent.
+func asksParentField(opts WorkItemsOptions) bool {
+	for _, f := range opts.Fields {
+		if strings.EqualFold(strings.TrimSpace(f), "System.Parent") {
+			return true
+		}
+	}
+	return false
+}
+
+// withRelations asks for every field and the relations instead of a field list.
+func withRelations(opts WorkItemsOptions) WorkItemsOptions {
+	opts.Fields, opts.Expand = nil, ExpandRelations
+	return opts
+}
+
+// batchOnce fetches at most MaxBatchIDs items in one call.
+func (c *Client) batchOnce(ctx context.Context, project string, ids []int, opts WorkItemsOptions) ([]WorkItem, error) {
 	body := batchRequest{IDs: ids, Fields: opts.Fields, Expand: opts.Expand, ErrorPolicy: opts.ErrorPolicy}
 	if !opts.AsOf.IsZero() {
 		body.AsOf = formatTime(opts.AsOf)

@@ -27,7 +27,12 @@ type identityLinks struct {
 // identityJSON renders an identity as a REST identity object.
 func identityJSON(base, orgName string, id Identity) *identityRef {
 	avatar := base + "/" + pathEscape(orgName) + "/_apis/GraphProfile/MemberAvatars/" + id.Descriptor
-	r := &identityRef{DisplayName: id.DisplayName, URL: base + "/_vssps/_apis/Identities/" + id.ID,
+	idBase := base + "/_vssps"
+	if strings.HasSuffix(base, virtualDir) {
+		// Azure DevOps Server serves identities in the collection.
+		idBase = base + "/" + pathEscape(orgName)
+	}
+	r := &identityRef{DisplayName: id.DisplayName, URL: idBase + "/_apis/Identities/" + id.ID,
 		ID: id.ID, UniqueName: id.UniqueName, ImageURL: avatar, Descriptor: id.Descriptor}
 	r.Links.Avatar.Href = avatar
 	return r
@@ -139,7 +144,7 @@ func (s *Server) connectionData(c *reqCtx) {
 		"authorizedUser":    user,
 		"instanceId":        c.org.id,
 		"deploymentId":      guidFrom("deployment", c.org.id),
-		"deploymentType":    "hosted",
+		"deploymentType":    s.deploymentType(),
 		"locationServiceData": map[string]any{
 			"serviceOwner":                "00025394-6065-48ca-87d9-7f5672854ef7",
 			"defaultAccessMappingMoniker": "PublicAccessMapping",

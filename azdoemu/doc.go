@@ -9,7 +9,14 @@
 // tracking, core, hooks and profile areas, it answers what common tools probe
 // at start (agent pools, git repositories, teams, classification nodes); any
 // other route gets the service's 404 and is counted as "unserved".
-// docs/emulator.md lists every route.
+// OPTIONS {org}/_apis lists the resource locations of its routes with their
+// versions. docs/emulator.md lists every route.
+//
+// With Options.Server it plays Azure DevOps Server 2019, 2020 or 2022
+// instead: the first organization is the collection
+// {base}/tfs/DefaultCollection, api-versions newer than the release knows get
+// the real 400 VssVersionOutOfRangeException, the routes a Server has only in
+// preview demand -preview, and the profile and accounts APIs are absent.
 //
 // The model holds organizations, projects with the Agile, Scrum or Basic
 // process (work item types, states and state categories), identities, work

@@ -363,21 +363,17 @@ func (s *Server) hookPayload(c *reqCtx, sub *subscription, ev event) map[string]
 		}
 	}
 	return map[string]any{
-		"subscriptionId":  sub.id,
-		"notificationId":  sub.notifications,
-		"id":              randomGUID(),
-		"eventType":       "workitem." + ev.kind,
-		"publisherId":     "tfs",
-		"message":         map[string]any{"text": text, "html": htmlMsg, "markdown": md},
-		"detailedMessage": map[string]any{"text": dText, "html": dHTML, "markdown": dMD},
-		"resource":        resource,
-		"resourceVersion": "1.0",
-		"resourceContainers": map[string]any{
-			"collection": map[string]any{"id": c.org.id, "baseUrl": c.orgURL() + "/"},
-			"account":    map[string]any{"id": guidFrom("account", c.org.id), "baseUrl": c.orgURL() + "/"},
-			"project":    map[string]any{"id": w.proj.id, "baseUrl": c.orgURL() + "/"},
-		},
-		"createdDate": fmtTime(s.now()),
+		"subscriptionId":     sub.id,
+		"notificationId":     sub.notifications,
+		"id":                 randomGUID(),
+		"eventType":          "workitem." + ev.kind,
+		"publisherId":        "tfs",
+		"message":            map[string]any{"text": text, "html": htmlMsg, "markdown": md},
+		"detailedMessage":    map[string]any{"text": dText, "html": dHTML, "markdown": dMD},
+		"resource":           resource,
+		"resourceVersion":    "1.0",
+		"resourceContainers": s.hookContainers(c, w.proj.id),
+		"createdDate":        fmtTime(s.now()),
 	}
 }
 

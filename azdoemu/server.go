@@ -48,6 +48,12 @@ type Options struct {
 	Generate string
 	// Seed seeds the fault injector's random source.
 	Seed int64
+	// Server makes the emulator play an Azure DevOps Server release ("2019",
+	// "2020" or "2022", see ServerReleases) instead of Azure DevOps Services:
+	// it serves its first organization as the collection
+	// /tfs/DefaultCollection, refuses api-versions newer than the release
+	// knows, and has no profile or accounts service.
+	Server string
 }
 
 // Server is a running or runnable emulator. It is an http.Handler and safe
@@ -62,7 +68,8 @@ type Server struct {
 	bearers    map[string]*credential
 	now        func() time.Time
 	base       atomic.Pointer[string]
-	queryLimit atomic.Int64 // rows a query may return; 0 means 20,000
+	queryLimit atomic.Int64   // rows a query may return; 0 means 20,000
+	release    *serverRelease // the Azure DevOps Server played, nil for Services
 
 	traffic *traffic.Middleware
 	api     http.Handler
@@ -89,6 +96,13 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.Server != "" {
+		rel, ok := serverReleases[opts.Server]
+		if !ok {
+			return nil, fmt.Errorf("azdoemu: new: server %q is not one of %s", opts.Server, strings.Join(ServerReleases(), ", "))
+		}
+		s.release = &rel
 	}
 	faults, err := traffic.ParseFaults(opts.Faults)
 	if err != nil {
@@ -131,6 +145,9 @@ func New(opts Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if s.release != nil {
+		s.becomeServer()
 	}
 	if len(s.identities) > 0 && opts.Scenario != nil && s.me.UniqueName == "emulator.user@fabrikam.example" {
 		s.me = s.identities[0]
@@ -300,6 +317,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, errNotFoundRoute(p))
 		return
 	}
+	if s.release != nil {
+		var ok bool
+		if r, ok = s.serverPath(w, r); !ok {
+			return
+		}
+	}
 	s.api.ServeHTTP(w, r)
 }
 
@@ -330,6 +353,9 @@ func routeName(r *http.Request) string {
 		}
 		rest := segs[i+1:]
 		if len(rest) == 0 {
+			if r.Method == http.MethodOptions {
+				return "options" // the resource locations
+			}
 			return "other"
 		}
 		area := strings.ToLower(rest[0])
@@ -529,13 +555,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, base strin
 // baseFor returns the base URL for bodies.
 func (s *Server) baseFor(r *http.Request) string {
 	if b := s.base.Load(); b != nil && *b != "" {
-		return *b
+		return *b + s.rootPath()
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	return scheme + "://" + r.Host + s.rootPath()
 }
 
 // serveAPI authenticates, resolves organization and project, and dispatches.
@@ -564,13 +590,27 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := checkVersion(r); err != nil {
+	if r.Method == http.MethodOptions && apis == len(segs)-1 && apis == 1 && !strings.EqualFold(segs[0], "_vssps") {
+		s.serveLocations(w, segs[0])
+		return
+	}
+	if err := s.checkRequestVersion(r, segs[apis+1:]); err != nil {
 		writeAPIError(w, err)
 		return
+	}
+	if s.release != nil {
+		if v := apiVersion(r); v != "" {
+			w = &versionWriter{ResponseWriter: w, version: v}
+		}
 	}
 	c := &reqCtx{w: w, r: r, base: base, rest: segs[apis+1:], query: r.URL.Query(), me: cred.owner}
 	prefix := segs[:apis]
 	if strings.EqualFold(prefix[0], "_vssps") && len(prefix) == 1 {
+		if s.release != nil {
+			// Azure DevOps Server has no profile or accounts service.
+			writeAPIError(w, errNotFoundRoute(r.URL.Path))
+			return
+		}
 		if cred.cap {
 			writeAPIError(w, errCAP())
 			return
@@ -597,7 +637,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			defer s.mu.RUnlock()
 		}
 		o := s.orgs[strings.ToLower(prefix[0])]
-		if o == nil {
+		if o == nil || !strings.EqualFold(o.name, prefix[0]) {
 			writeAPIError(w, errOrgNotFound(prefix[0]))
 			return
 		}

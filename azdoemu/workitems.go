@@ -54,7 +54,9 @@ func (s *Server) itemJSON(c *reqCtx, w *workItem, r *revision, fields []fieldInf
 	out := make(map[string]any, len(r.fields)+2)
 	if fields == nil {
 		for k, v := range r.fields {
-			out[k] = restValue(c, v)
+			if s.releaseHasField(k) {
+				out[k] = restValue(c, v)
+			}
 		}
 		out["System.RevisedDate"] = fmtTime(w.revisedDate(w.revisionIndex(r)))
 	} else {
@@ -132,7 +134,7 @@ func (s *Server) parseRead(c *reqCtx, ids []int, fields []string, expand, asOf, 
 			continue
 		}
 		f, ok := c.org.field(name)
-		if !ok {
+		if !ok || !s.releaseHasField(f.Ref) {
 			return nil, errFieldNotFound(name)
 		}
 		rr.fields = append(rr.fields, f)

@@ -89,15 +89,22 @@ func (s *Service) resolveCredential(ctx context.Context, a *cairn.IntegrationAct
 }
 
 // verify checks a credential live: the connection data and the project. It returns the
-// project as Azure DevOps names it.
-func (s *Service) verify(ctx context.Context, orgURL, projectName string, cred Credential) (*azdo.Client, azdo.Project, error) {
-	cl, err := s.cfg.Clients.newClient(ctx, orgURL, cred, nil)
+// project as Azure DevOps names it, and records on c the REST API version negotiated with
+// the organization or collection and whether it is Services or Server.
+func (s *Service) verify(ctx context.Context, c *cairn.Connection, projectName string, cred Credential) (*azdo.Client, azdo.Project, error) {
+	orgURL := c.OrganizationURL
+	cl, err := s.cfg.Clients.newClient(ctx, orgURL, cred, nil, "")
 	if err != nil {
 		return nil, azdo.Project{}, clientError(orgURL, err)
 	}
-	if _, err := cl.ConnectionData(ctx); err != nil {
+	cd, err := cl.ConnectionData(ctx)
+	if err != nil {
 		if errors.Is(err, azdo.ErrNotFound) {
 			return nil, azdo.Project{}, cairn.FieldError("organization_url", "%s is not an Azure DevOps organization (or collection) URL", orgURL)
+		}
+		if errors.Is(err, azdo.ErrServerTooOld) {
+			return nil, azdo.Project{}, cairn.FieldError("organization_url",
+				"%s runs a REST API older than %s: Cairn works with Azure DevOps Server 2019 and newer", orgURL, azdo.MinAPIVersion)
 		}
 		return nil, azdo.Project{}, newCredentialError(err, cred.Type, orgURL)
 	}
@@ -107,6 +114,14 @@ func (s *Service) verify(ctx context.Context, orgURL, projectName string, cred C
 			return nil, azdo.Project{}, cairn.FieldError("project", "project %q does not exist in %s, or the credential cannot see it", projectName, orgURL)
 		}
 		return nil, azdo.Project{}, apiError(err, fmt.Sprintf("the project %q", projectName))
+	}
+	c.APIVersion = azdo.APIVersion
+	if v, ok := cl.KnownAPIVersion(); ok {
+		c.APIVersion = v
+	}
+	c.Deployment = cairn.DeploymentServices
+	if strings.EqualFold(cd.DeploymentType, "onPremises") {
+		c.Deployment = cairn.DeploymentServer
 	}
 	return cl, p, nil
 }
@@ -134,7 +149,7 @@ func (s *Service) CreateConnection(ctx context.Context, org string, in Connectio
 		return nil, err
 	}
 	latest := trackRefresh(&cred)
-	cl, p, err := s.verify(ctx, c.OrganizationURL, c.Project, cred)
+	cl, p, err := s.verify(ctx, c, c.Project, cred)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +309,7 @@ func (s *Service) UpdateConnection(ctx context.Context, org string, id int64, up
 			return nil, err
 		}
 		latest := trackRefresh(&cred)
-		cl, p, err := s.verify(ctx, c.OrganizationURL, project(c), cred)
+		cl, p, err := s.verify(ctx, c, project(c), cred)
 		if err != nil {
 			return nil, err
 		}

@@ -189,8 +189,9 @@ func (cc ClientConfig) httpClient() (*http.Client, error) {
 }
 
 // newClient builds an Azure DevOps client for a connection's organization with a
-// credential. onCall, when set, sees every HTTP attempt.
-func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Credential, onCall func(route string, status int)) (*azdo.Client, error) {
+// credential. onCall, when set, sees every HTTP attempt. apiVersion is the version
+// negotiated with the organization before, or "".
+func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Credential, onCall func(route string, status int), apiVersion string) (*azdo.Client, error) {
 	hc, err := cc.httpClient()
 	if err != nil {
 		return nil, err
@@ -228,6 +229,7 @@ func (cc ClientConfig) newClient(ctx context.Context, orgURL string, cred Creden
 	return azdo.New(azdo.Config{
 		OrgURL: orgURL, VSSPSURL: cc.VSSPSURL, Auth: a, HTTPClient: hc, UserAgent: "cairn",
 		MaxRetries: cc.MaxRetries, Sleep: cc.Sleep, Now: cc.Now, Concurrency: cc.Concurrency, OnCall: onCall,
+		ServerAPIVersion: apiVersion,
 	})
 }
 

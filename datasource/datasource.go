@@ -229,7 +229,7 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 	if err != nil {
 		return nil, err
 	}
-	cl, err := s.cfg.Clients.newClient(ctx, c.conn.OrganizationURL, cred, counter.on)
+	cl, err := s.cfg.Clients.newClient(ctx, c.conn.OrganizationURL, cred, counter.on, c.conn.APIVersion)
 	if err != nil {
 		return nil, cairn.Internal("build the Azure DevOps client", err)
 	}

@@ -205,7 +205,7 @@ func pgSchema(tb testing.TB) string {
 func (b *testBundle) connect(tb testing.TB) *datasource.ConnectionView {
 	tb.Helper()
 	c, err := b.ds.CreateConnection(b.actx, b.org.Slug, datasource.ConnectionInput{
-		Name: "fabrikam / Fabrikam Fiber", OrganizationURL: b.emuURL + "/" + emuOrg, Project: emuProject,
+		Name: "fabrikam / Fabrikam Fiber", OrganizationURL: b.orgURL(), Project: emuProject,
 		Visibility: cairn.VisibilityShared, Auth: datasource.AuthInput{Type: cairn.AuthPAT, Token: testPAT}})
 	if err != nil {
 		tb.Fatalf("create connection: %v", err)
@@ -240,10 +240,19 @@ func (b *testBundle) queryID(tb testing.TB, path string) string {
 	return id
 }
 
+// orgURL is the emulator's organization URL, or its collection URL when it plays Azure
+// DevOps Server.
+func (b *testBundle) orgURL() string {
+	if b.emu.ServerRelease() != "" {
+		return b.emu.OrgURL()
+	}
+	return b.emuURL + "/" + emuOrg
+}
+
 // client returns an Azure DevOps client for the test's own view of the emulator.
 func (b *testBundle) client(tb testing.TB) *azdo.Client {
 	tb.Helper()
-	c, err := azdo.New(azdo.Config{OrgURL: b.emuURL + "/" + emuOrg, Auth: azdo.PAT(testPAT), Sleep: fastSleep})
+	c, err := azdo.New(azdo.Config{OrgURL: b.orgURL(), Auth: azdo.PAT(testPAT), Sleep: fastSleep})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func (s *Service) ProbeProjects(ctx context.Context, org string, in ProbeInput) 
 	if err != nil {
 		return nil, err
 	}
-	cl, err := s.cfg.Clients.newClient(ctx, u, cred, nil)
+	cl, err := s.cfg.Clients.newClient(ctx, u, cred, nil, "")
 	if err != nil {
 		return nil, clientError(u, err)
 	}

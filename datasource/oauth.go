@@ -159,7 +159,7 @@ func (s *Service) Organizations(ctx context.Context, org, grantID string) ([]azd
 			_ = s.putSealed(ctx, oauthGrantPrefix+grantID, oauthGrant{UserID: a.User.ID, Token: latest, Created: s.grantCreated(ctx, grantID)})
 		}
 	}()
-	cl, err := s.cfg.Clients.newClient(ctx, "https://dev.azure.com/_", cred, nil)
+	cl, err := s.cfg.Clients.newClient(ctx, "https://dev.azure.com/_", cred, nil, "")
 	if err != nil {
 		return nil, cairn.Internal("build the Azure DevOps client", err)
 	}

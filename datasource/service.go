@@ -87,7 +87,7 @@ func (s *Service) client(ctx context.Context, c *cairn.Connection) (*azdo.Client
 		id := c.ID
 		cred.onRefresh = func(t *oauth2.Token) { saveToken(ctx, s.cfg.Store, s.cfg.Sealer, s.cfg.Log, id, t) }
 	}
-	cl, err := s.cfg.Clients.newClient(ctx, c.OrganizationURL, cred, nil)
+	cl, err := s.cfg.Clients.newClient(ctx, c.OrganizationURL, cred, nil, c.APIVersion)
 	if err != nil {
 		return nil, cairn.Internal("build the Azure DevOps client", err)
 	}

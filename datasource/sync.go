@@ -192,6 +192,14 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	counter := &callCounter{calls: map[string]int{}}
 	var client *azdo.Client
 	finish := func() error {
+		if client != nil {
+			// Record the version negotiated when the server refused the stored one or
+			// after an upgrade of Azure DevOps Server, or the one a connection made
+			// before versions were recorded turned out to use.
+			if v, ok := client.KnownAPIVersion(); ok && v != conn.APIVersion {
+				w.APIVersion = v
+			}
+		}
 		w.FinishedAt = s.cfg.Now().UTC()
 		if client != nil {
 			_, calls := counter.snapshot()
@@ -241,7 +249,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 	if cred.Type == cairn.AuthOAuth {
 		cred.onRefresh = func(t *oauth2.Token) { saveToken(ctx, s.cfg.Store, s.cfg.Sealer, s.cfg.Log, conn.ID, t) }
 	}
-	client, err = s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on)
+	client, err = s.cfg.Clients.newClient(ctx, conn.OrganizationURL, cred, counter.on, conn.APIVersion)
 	if err != nil {
 		return failAll(cairn.Internal("build the Azure DevOps client", err), "the connection")
 	}

@@ -80,7 +80,7 @@ func (db *DB) SetOrgIntegration(ctx context.Context, o *cairn.OrgIntegration) er
 
 const connectionColumns = `id, org_id, owner_id, name, organization_url, project, project_id, visibility, auth_type,
 	credential, hook_username, hook_secret_hash, hook_status, hook_subscriptions, hook_message, watermark_token,
-	watermark_time, mirror_fields, sync_requested_at, last_sync_at, created_at, updated_at`
+	watermark_time, mirror_fields, sync_requested_at, last_sync_at, created_at, updated_at, api_version, deployment`
 
 func scanConnection(s interface{ Scan(...any) error }) (*cairn.Connection, error) {
 	var c cairn.Connection
@@ -88,7 +88,7 @@ func scanConnection(s interface{ Scan(...any) error }) (*cairn.Connection, error
 	var wm, req, last sql.NullTime
 	err := s.Scan(&c.ID, &c.OrgID, &c.OwnerID, &c.Name, &c.OrganizationURL, &c.Project, &c.ProjectID, &c.Visibility,
 		&c.AuthType, &c.Credential, &c.HookUsername, &c.HookSecretHash, &c.HookStatus, &subs, &c.HookMessage,
-		&c.WatermarkToken, &wm, &fields, &req, &last, &c.CreatedAt, &c.UpdatedAt)
+		&c.WatermarkToken, &wm, &fields, &req, &last, &c.CreatedAt, &c.UpdatedAt, &c.APIVersion, &c.Deployment)
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +120,10 @@ func (db *DB) CreateConnection(ctx context.Context, c *cairn.Connection) error {
 	c.CreatedAt, c.UpdatedAt = now, now
 	err := db.write().queryRow(ctx, `INSERT INTO azdo_connections (org_id, owner_id, name, organization_url, project, project_id,
 		visibility, auth_type, credential, hook_username, hook_secret_hash, hook_status, hook_subscriptions, hook_message,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		created_at, updated_at, api_version, deployment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.OrgID, c.OwnerID, c.Name, c.OrganizationURL, c.Project, c.ProjectID, c.Visibility, c.AuthType, c.Credential,
-		c.HookUsername, c.HookSecretHash, c.HookStatus, joinList(c.HookSubscriptions), c.HookMessage, now, now).Scan(&c.ID)
+		c.HookUsername, c.HookSecretHash, c.HookStatus, joinList(c.HookSubscriptions), c.HookMessage, now, now,
+		c.APIVersion, c.Deployment).Scan(&c.ID)
 	if kind, _ := violation(err); kind == violForeign {
 		return cairn.Errorf(cairn.EINVALID, "the organization or the owner does not exist")
 	}
@@ -177,10 +178,11 @@ func (db *DB) UpdateConnection(ctx context.Context, c *cairn.Connection) error {
 	}
 	c.UpdatedAt = db.stamp()
 	n, err := db.write().affected(ctx, `UPDATE azdo_connections SET name = ?, visibility = ?, auth_type = ?, credential = ?,
-		project_id = ?, hook_username = ?, hook_secret_hash = ?, hook_status = ?, hook_subscriptions = ?, hook_message = ?, updated_at = ?
+		project_id = ?, hook_username = ?, hook_secret_hash = ?, hook_status = ?, hook_subscriptions = ?, hook_message = ?, updated_at = ?,
+		api_version = ?, deployment = ?
 		WHERE id = ? AND org_id = ?`,
 		c.Name, c.Visibility, c.AuthType, c.Credential, c.ProjectID, c.HookUsername, c.HookSecretHash, c.HookStatus,
-		joinList(c.HookSubscriptions), c.HookMessage, c.UpdatedAt, c.ID, c.OrgID)
+		joinList(c.HookSubscriptions), c.HookMessage, c.UpdatedAt, c.APIVersion, c.Deployment, c.ID, c.OrgID)
 	if err != nil {
 		return db.wrap("update connection", err)
 	}

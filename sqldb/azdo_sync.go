@@ -210,6 +210,10 @@ func (db *DB) ApplySync(ctx context.Context, w *cairn.SyncWrite) error {
 			q += `, mirror_fields = ?`
 			args = append(args, joinList(w.MirrorFields))
 		}
+		if w.APIVersion != "" {
+			q += `, api_version = ?`
+			args = append(args, w.APIVersion)
+		}
 		// A sync that started before the last applied one read Azure DevOps earlier: it
 		// must not overwrite newer values. (Replicas may sync one connection at once.)
 		n, err := r.affected(ctx, q+` WHERE id = ? AND (last_sync_at IS NULL OR last_sync_at <= ?)`, append(args, w.ConnectionID, started)...)

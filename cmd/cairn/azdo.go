@@ -267,6 +267,14 @@ func (s *azdoSession) client() (*azdo.Client, error) {
 	return c, nil
 }
 
+// noteVersions tells, on stderr, which REST API version the client
+// negotiated with a server that does not know APIVersion.
+func (s *azdoSession) noteVersions(c *azdo.Client) {
+	if v, ok := c.APIVersions(); ok && v.Negotiated != azdo.APIVersion {
+		fmt.Fprintf(s.stderr, "cairn azdo: the server knows REST API versions up to %s; using %s\n", v.Server, v.Negotiated)
+	}
+}
+
 func (s *azdoSession) needProject() error {
 	if strings.TrimSpace(s.project) == "" {
 		return s.usageError("missing --project (or AZURE_DEVOPS_PROJECT)")
@@ -295,6 +303,7 @@ func runAzdoProjects(ctx context.Context, s *azdoSession, args []string) error {
 	if ps == nil {
 		ps = []azdo.Project{}
 	}
+	s.noteVersions(c)
 	return s.print(ps)
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,13 @@ Authenticate with Basic auth: any user name, an accepted PAT as password.
 Without --scenario or --generate, the built-in "Fabrikam Fiber" demo is
 loaded (organization fabrikam, project "Fabrikam Fiber").
 
+With --server 2019, 2020 or 2022 it plays that Azure DevOps Server release
+instead: the first organization is served as the collection
+http://ADDR/tfs/DefaultCollection, api-versions newer than the release knows
+(5.0, 6.0 and 7.0) are refused with 400 VssVersionOutOfRangeException,
+OPTIONS .../_apis lists the resource locations with their versions, and the
+profile and accounts services, which Server lacks, are absent.
+
 Flags:
 `
 
@@ -51,6 +59,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	budget := fs.Float64("budget", 0, "rate limit in TSTU per 5 minutes per identity (0 = unlimited; Azure DevOps uses 200)")
 	seed := fs.Int64("seed", 1, "seed for injected faults")
 	queryLimit := fs.Int("query-limit", 0, "rows a query may return before it fails with VS402337 (0 = Azure DevOps' 20,000)")
+	server := fs.String("server", "", "play Azure DevOps Server `release` 2019, 2020 or 2022 instead of Services")
 	var pats, bearers stringList
 	fs.Var(&pats, "pat", "accept this personal access `token` (repeatable; random when none)")
 	fs.Var(&bearers, "bearer", "accept this bearer `token` (repeatable)")
@@ -74,8 +83,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stderr, "cairn emulator: --query-limit %d: must not be negative\n", *queryLimit)
 		return errUsage
 	}
+	if *server != "" && !slices.Contains(azdoemu.ServerReleases(), *server) {
+		fmt.Fprintf(stderr, "cairn emulator: --server %q: the releases are %s\n", *server, strings.Join(azdoemu.ServerReleases(), ", "))
+		return errUsage
+	}
 	opts := azdoemu.Options{PATs: pats, BearerTokens: bearers, Latency: *latency, Faults: *faults,
-		Budget: *budget, Generate: *generate, Seed: *seed}
+		Budget: *budget, Generate: *generate, Seed: *seed, Server: *server}
 	switch {
 	case *scenario != "":
 		sc, err := azdoemu.LoadScenario(*scenario)
@@ -96,7 +109,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "Azure DevOps emulator listening on %s\n", base)
-	fmt.Fprintf(stdout, "Organization URL: %s/fabrikam\n", base)
+	if *server != "" {
+		fmt.Fprintf(stdout, "Azure DevOps Server %s (REST API up to %s)\n", *server, srv.ServerAPIVersion())
+		fmt.Fprintf(stdout, "Collection URL: %s\n", srv.OrgURL())
+	} else {
+		fmt.Fprintf(stdout, "Organization URL: %s\n", srv.OrgURL())
+	}
 	for _, p := range srv.PATs() {
 		fmt.Fprintf(stdout, "PAT: %s\n", p)
 	}
