@@ -256,7 +256,7 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 	}
 	tc := loadTypeCache(ctx, s.cfg.Store, c.conn.ID)
 	if tc.due(items, s.cfg.Now()) {
-		if tc, err = refreshTypeCache(ctx, s.cfg.Store, cl, proj, c.conn.ID, items, s.cfg.Now(), s.cfg.Log); err != nil {
+		if tc, err = refreshTypeCache(ctx, s.cfg.Store, cl, proj, c.conn.ID, tc, false, items, s.cfg.Now(), s.cfg.Log); err != nil {
 			return nil, apiError(err, "the work item types")
 		}
 	}
