@@ -100,3 +100,14 @@ func genRolesFor(name string) (genRoles, bool) {
 	}
 	return genRoles{}, false
 }
+
+// RequirementType is the work item type the generator makes its stories of in the
+// spec's process, such as "User Story" for agile and "Requirement" for cmmi: the type a
+// data source over generated data measures by.
+func (g GenerateSpec) RequirementType() string {
+	r, ok := genRolesFor(g.Process)
+	if !ok {
+		return ""
+	}
+	return r.story
+}
