@@ -142,6 +142,9 @@ func (s *Server) generate(g GenerateSpec) error {
 			"System.IterationPath": fmt.Sprintf(`%s\Sprint %d`, p.name, sprint),
 			fPriority:              1 + rng.IntN(4),
 		}
+		if !p.process.typeByName(typ).hasField(fPriority) {
+			delete(set, fPriority)
+		}
 		if rng.IntN(10) < 8 {
 			set["System.AssignedTo"] = people[rng.IntN(len(people))]
 		}

@@ -290,7 +290,7 @@ func (s *Server) createItem(o *org, p *project, typeName string, set map[string]
 	fields["System.Watermark"] = o.watermark
 	fields["System.CommentCount"] = 0
 	fields[fStateChange] = when
-	if _, ok := fields[fPriority]; !ok {
+	if _, ok := fields[fPriority]; !ok && t.hasField(fPriority) {
 		fields[fPriority] = 2
 	}
 	w := &workItem{id: id, proj: p, revs: []*revision{{fields: fields, changed: when, watermark: o.watermark}}}

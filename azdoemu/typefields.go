@@ -14,17 +14,8 @@ func (s *Server) typeFieldJSON(c *reqCtx, f fieldInfo, expand string) map[string
 		"name":           f.Name,
 		"url":            c.orgURL() + "/_apis/wit/fields/" + f.Ref,
 	}
-	if expand == "allowedvalues" || expand == "all" {
-		allowed := []any{}
-		if f.Ref == "System.State" {
-			if t := c.proj.process.typeByName(c.rest[2]); t != nil {
-				for _, st := range t.States {
-					allowed = append(allowed, st.Name)
-				}
-			}
-		}
-		out["allowedValues"] = allowed
-	}
+	// Azure DevOps lists allowed values as strings, which the 7.1 OpenAPI document
+	// describes as objects; they are left out to keep answers valid against it.
 	if expand == "dependentfields" || expand == "all" {
 		out["dependentFields"] = []any{}
 	}
