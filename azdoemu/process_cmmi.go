@@ -212,3 +212,16 @@ func (p *project) attachFields(typeName string, set map[string]any) {
 		t.attachField(ref)
 	}
 }
+
+// AddProject creates an empty project of a process (Agile, Scrum, Basic, CMMI, or
+// custom for the inherited process) in an organization, creating the organization
+// when it does not exist.
+func (s *Server) AddProject(orgName, name, process string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !orgNameRE.MatchString(orgName) || strings.TrimSpace(name) == "" {
+		return errorf("add project", "invalid organization %q or project name %q", orgName, name)
+	}
+	_, err := s.addProject(s.ensureOrg(orgName), name, process, "", s.now().AddDate(0, 0, -30))
+	return err
+}
