@@ -23,6 +23,7 @@ func TestWizardOffersTheProcessMeasures(t *testing.T) {
 		process, project, root, progress string
 		children                         []map[string]any
 		offered, absent                  []string
+		rootOffered                      string // the measures of the root's type, in order
 		measure                          string
 		want                             string // the preview's value
 	}{
@@ -33,9 +34,10 @@ func TestWizardOffersTheProcessMeasures(t *testing.T) {
 				{"System.Title": "Pay", "System.State": "Resolved", "Microsoft.VSTS.Scheduling.Size": 8.0},
 				{"System.Title": "Ship", "System.State": "Active", "Microsoft.VSTS.Scheduling.Size": 3.0},
 			},
-			offered: []string{"Size", "Original Estimate", "Completed Work", "Remaining Work"},
-			absent:  []string{"Microsoft.VSTS.Scheduling.StoryPoints", "Microsoft.VSTS.Scheduling.Effort"},
-			measure: "Microsoft.VSTS.Scheduling.Size", want: "5",
+			offered:     []string{"Size", "Original Estimate", "Completed Work", "Remaining Work"},
+			absent:      []string{"Microsoft.VSTS.Scheduling.StoryPoints", "Microsoft.VSTS.Scheduling.Effort"},
+			rootOffered: "Count of work items, Business Value, Size, Time Criticality",
+			measure:     "Microsoft.VSTS.Scheduling.Size", want: "5",
 		},
 		{
 			process: "custom", project: "Fabrikam Custom", root: "Feature", progress: "Customer Request",
@@ -44,9 +46,10 @@ func TestWizardOffersTheProcessMeasures(t *testing.T) {
 				{"System.Title": "Import", "System.State": "Ready for QA", "Custom.CustomerImpact": 4.0},
 				{"System.Title": "Print", "System.State": "Won't fix", "Custom.CustomerImpact": 9.0},
 			},
-			offered: []string{"Customer Impact", "Story Points"},
-			absent:  []string{"Microsoft.VSTS.Scheduling.Effort", "Microsoft.VSTS.Scheduling.RemainingWork"},
-			measure: "Custom.CustomerImpact", want: "7",
+			offered:     []string{"Customer Impact", "Story Points"},
+			absent:      []string{"Microsoft.VSTS.Scheduling.Effort", "Microsoft.VSTS.Scheduling.RemainingWork"},
+			rootOffered: "Count of work items, Business Value, Customer Impact, Effort",
+			measure:     "Custom.CustomerImpact", want: "7",
 		},
 	}
 	for _, c := range cases {
@@ -93,6 +96,24 @@ func TestWizardOffersTheProcessMeasures(t *testing.T) {
 		}
 		if strings.Contains(sel, "Priority") {
 			t.Errorf("%s: the measures offer Priority: %s", c.process, sel)
+		}
+		// Choosing another progress type shows that type's fields (the radios ask for the
+		// step again as they change).
+		if !strings.Contains(res.body, `hx-trigger="change" hx-vals='{"step":"progress"}'`) {
+			t.Errorf("%s: the progress types do not refresh the measures", c.process)
+		}
+		other := url.Values{}
+		for k, v := range state {
+			other[k] = v
+		}
+		other.Set("progress_type", c.root)
+		sel = regexp.MustCompile(`(?s)<select id="measure".*?</select>`).FindString(admin.post(t, base, other).body)
+		var names []string
+		for _, m := range regexp.MustCompile(`>([^<]+)</option>`).FindAllStringSubmatch(sel, -1) {
+			names = append(names, m[1])
+		}
+		if got := strings.Join(names, ", "); got != c.rootOffered {
+			t.Errorf("%s: the measures of %s are %s, want %s", c.process, c.root, got, c.rootOffered)
 		}
 		state.Set("measure", c.measure)
 		state.Set("step", "preview")
