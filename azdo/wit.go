@@ -456,3 +456,67 @@ func needProject(op, project string) error {
 	}
 	return nil
 }
+
+// Field is a work item field as the fields API describes it, with its value type.
+type Field struct {
+	// ReferenceName is the field's reference name, such as Microsoft.VSTS.Scheduling.Size.
+	ReferenceName string `json:"referenceName"`
+	// Name is the field's friendly name.
+	Name string `json:"name"`
+	// Type is the field's value type: string, integer, double, dateTime, plainText,
+	// html, treePath, history, guid, boolean, identity, picklistString,
+	// picklistInteger or picklistDouble.
+	Type string `json:"type"`
+	// ReadOnly reports a field that only Azure DevOps sets.
+	ReadOnly bool `json:"readOnly,omitempty"`
+	// IsIdentity reports an identity field.
+	IsIdentity bool `json:"isIdentity,omitempty"`
+	// IsDeleted reports a deleted field.
+	IsDeleted bool `json:"isDeleted,omitempty"`
+	// URL is the field's REST URL.
+	URL string `json:"url,omitempty"`
+}
+
+// Numeric reports whether the field holds numbers: integer, double and their
+// picklists.
+func (f Field) Numeric() bool {
+	switch strings.ToLower(f.Type) {
+	case "integer", "double", "picklistinteger", "picklistdouble":
+		return true
+	}
+	return false
+}
+
+// Fields returns the fields of a project's process (or of the organization when
+// project is ""), with their value types.
+func (c *Client) Fields(ctx context.Context, project string) ([]Field, error) {
+	var l list[Field]
+	_, err := c.do(ctx, &request{
+		method: "GET", route: "wit/fields", base: c.org,
+		segments: witBase(project, "fields"), idempotent: true,
+	}, &l)
+	if err != nil {
+		return nil, fmt.Errorf("azdo: fields of %q: %w", project, err)
+	}
+	return l.Value, nil
+}
+
+// WorkItemTypeFields returns the fields of a work item type. They carry no value type;
+// Fields has it.
+func (c *Client) WorkItemTypeFields(ctx context.Context, project, typeName string) ([]WorkItemTypeField, error) {
+	if err := needProject("work item type fields", project); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(typeName) == "" {
+		return nil, errors.New("azdo: work item type fields: type name is required")
+	}
+	var l list[WorkItemTypeField]
+	_, err := c.do(ctx, &request{
+		method: "GET", route: "wit/workitemtypes/{type}/fields", base: c.org,
+		segments: witBase(project, "workitemtypes", typeName, "fields"), idempotent: true,
+	}, &l)
+	if err != nil {
+		return nil, fmt.Errorf("azdo: fields of %q in %q: %w", typeName, project, err)
+	}
+	return l.Value, nil
+}

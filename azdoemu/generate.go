@@ -14,13 +14,17 @@ type GenerateSpec struct {
 	People                                int
 	Days                                  int
 	Seed                                  int64
+	// Process is the process of the generated project: agile (the default),
+	// scrum, basic, cmmi or custom (the inherited process).
+	Process string
 }
 
 // ParseGenerateSpec reads "epics=20,features=200,stories=2000,tasks=8000,
-// bugs=500,seed=1" (also people= and days=). Missing counts are 0, people
-// defaults to 12 and days (how far back history goes) to 180.
+// bugs=500,seed=1" (also people=, days= and process=). Missing counts are 0,
+// people defaults to 12, days (how far back history goes) to 180 and process
+// to agile; process is agile, scrum, basic, cmmi or custom.
 func ParseGenerateSpec(spec string) (GenerateSpec, error) {
-	g := GenerateSpec{People: 12, Days: 180, Seed: 1}
+	g := GenerateSpec{People: 12, Days: 180, Seed: 1, Process: "agile"}
 	for _, part := range strings.Split(spec, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -29,6 +33,14 @@ func ParseGenerateSpec(spec string) (GenerateSpec, error) {
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
 			return g, fmt.Errorf("generate spec: %q is not key=value", part)
+		}
+		if strings.EqualFold(strings.TrimSpace(k), "process") {
+			name := strings.ToLower(strings.TrimSpace(v))
+			if _, ok := genRolesFor(name); !ok {
+				return g, fmt.Errorf("generate spec: process=%q is not a process (want agile, scrum, basic, cmmi or custom)", v)
+			}
+			g.Process = name
+			continue
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil || n < 0 {
@@ -53,7 +65,7 @@ func ParseGenerateSpec(spec string) (GenerateSpec, error) {
 		case "seed":
 			g.Seed = n
 		default:
-			return g, fmt.Errorf("generate spec: unknown key %q (want epics, features, stories, tasks, bugs, people, days, seed)", k)
+			return g, fmt.Errorf("generate spec: unknown key %q (want epics, features, stories, tasks, bugs, people, days, seed, process)", k)
 		}
 	}
 	if g.Features > 0 && g.Epics == 0 || g.Stories > 0 && g.Features == 0 || g.Tasks > 0 && g.Stories == 0 {
@@ -77,16 +89,20 @@ func (s *Server) generate(g GenerateSpec) error {
 	defer s.mu.Unlock()
 	rng := rand.New(rand.NewPCG(uint64(g.Seed), uint64(g.Seed)^0x5851f42d4c957f2d))
 	now := s.now().UTC().Truncate(24 * time.Hour)
+	roles, ok := genRolesFor(g.Process)
+	if !ok {
+		return fmt.Errorf("azdoemu: generate: unknown process %q (want agile, scrum, basic, cmmi or custom)", g.Process)
+	}
 	o := s.ensureOrg("fabrikam")
 	p := o.projectByNameOrID("Fabrikam Fiber")
 	if p == nil {
 		var err error
-		if p, err = s.addProject(o, "Fabrikam Fiber", "Agile", "", now.AddDate(0, 0, -g.Days-30)); err != nil {
+		if p, err = s.addProject(o, "Fabrikam Fiber", roles.process, "", now.AddDate(0, 0, -g.Days-30)); err != nil {
 			return err
 		}
 	}
-	if p.process.typeByName("User Story") == nil {
-		return fmt.Errorf("azdoemu: generate: project %s uses the %s process; the generator needs Agile", p.name, p.process.Name)
+	if !strings.EqualFold(p.process.Name, roles.process) {
+		return fmt.Errorf("azdoemu: generate: project %s uses the %s process; the generator was asked for %s", p.name, p.process.Name, roles.process)
 	}
 	for _, a := range genAreas {
 		p.areas = append(p.areas, p.name+`\`+a)
@@ -111,7 +127,7 @@ func (s *Server) generate(g GenerateSpec) error {
 	o.registerField("Custom.Value", 1.0)
 
 	var epics, features, stories []*workItem
-	mk := func(typ string, parent *workItem, extra map[string]any) error {
+	mk := func(typ string, parent *workItem, extra map[string]any) (*workItem, error) {
 		title := genVerbs[rng.IntN(len(genVerbs))] + " " + genNouns[rng.IntN(len(genNouns))]
 		created := now.Add(-time.Duration(rng.IntN(g.Days*24)) * time.Hour).Add(-time.Duration(rng.IntN(3600)) * time.Second)
 		area := p.name + `\` + genAreas[rng.IntN(len(genAreas))]
@@ -126,6 +142,9 @@ func (s *Server) generate(g GenerateSpec) error {
 			"System.IterationPath": fmt.Sprintf(`%s\Sprint %d`, p.name, sprint),
 			fPriority:              1 + rng.IntN(4),
 		}
+		if !p.process.typeByName(typ).hasField(fPriority) {
+			delete(set, fPriority)
+		}
 		if rng.IntN(10) < 8 {
 			set["System.AssignedTo"] = people[rng.IntN(len(people))]
 		}
@@ -135,10 +154,11 @@ func (s *Server) generate(g GenerateSpec) error {
 		for k, v := range extra {
 			set[k] = v
 		}
+		p.attachFields(typ, extra)
 		by := people[rng.IntN(len(people))]
 		w, err := s.createItem(o, p, typ, set, by, created)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if parent != nil {
 			w.revs[0].relations = []relation{{LinkParent, parent.id}}
@@ -146,15 +166,7 @@ func (s *Server) generate(g GenerateSpec) error {
 			parent.revs[0].relations = append(parent.revs[0].relations, relation{LinkChild, w.id})
 		}
 		s.genHistory(rng, o, w, people, now)
-		switch typ {
-		case "Epic":
-			epics = append(epics, w)
-		case "Feature":
-			features = append(features, w)
-		case "User Story":
-			stories = append(stories, w)
-		}
-		return nil
+		return w, nil
 	}
 	pick := func(list []*workItem) *workItem {
 		if len(list) == 0 {
@@ -162,26 +174,38 @@ func (s *Server) generate(g GenerateSpec) error {
 		}
 		return list[rng.IntN(len(list))]
 	}
-	points := []float64{1, 2, 3, 5, 8, 13}
 	for i := 0; i < g.Epics; i++ {
-		if err := mk("Epic", nil, map[string]any{"Custom.Value": float64(10 * (1 + rng.IntN(50)))}); err != nil {
+		w, err := mk(roles.epic, nil, roles.epicFields(rng))
+		if err != nil {
 			return err
+		}
+		epics = append(epics, w)
+		for _, side := range roles.epicSide {
+			if _, err := mk(side, w, nil); err != nil {
+				return err
+			}
 		}
 	}
 	for i := 0; i < g.Features; i++ {
-		if err := mk("Feature", pick(epics), map[string]any{fEffort: float64(1 + rng.IntN(40)), "Custom.Value": float64(1 + rng.IntN(100))}); err != nil {
+		w, err := mk(roles.feature, pick(epics), roles.featureFields(rng))
+		if err != nil {
 			return err
 		}
+		features = append(features, w)
 	}
 	for i := 0; i < g.Stories; i++ {
-		if err := mk("User Story", pick(features), map[string]any{fStoryPoints: points[rng.IntN(len(points))]}); err != nil {
+		typ := roles.story
+		if roles.altStory != "" && i%3 == 2 {
+			typ = roles.altStory
+		}
+		w, err := mk(typ, pick(features), roles.storyFields(rng))
+		if err != nil {
 			return err
 		}
+		stories = append(stories, w)
 	}
 	for i := 0; i < g.Tasks; i++ {
-		est := float64(1 + rng.IntN(16))
-		done := float64(rng.IntN(int(est) + 1))
-		if err := mk("Task", pick(stories), map[string]any{fOriginal: est, fCompleted: done, fRemaining: est - done}); err != nil {
+		if _, err := mk(roles.task, pick(stories), roles.taskFields(rng)); err != nil {
 			return err
 		}
 	}
@@ -190,8 +214,7 @@ func (s *Server) generate(g GenerateSpec) error {
 		if parent == nil {
 			parent = pick(features)
 		}
-		if err := mk("Bug", parent, map[string]any{fSeverity: []string{"1 - Critical", "2 - High", "3 - Medium", "4 - Low"}[rng.IntN(4)],
-			fStoryPoints: points[rng.IntN(3)]}); err != nil {
+		if _, err := mk(roles.bug, parent, roles.bugFields(rng)); err != nil {
 			return err
 		}
 	}
@@ -210,10 +233,10 @@ func (s *Server) generate(g GenerateSpec) error {
 		o.invalidate(w)
 	}
 	queries := []struct{ name, wiql string }{
-		{"All active user stories", `SELECT [System.Id], [System.Title], [System.State], [System.AssignedTo], [Microsoft.VSTS.Scheduling.StoryPoints] FROM WorkItems WHERE [System.TeamProject] = @project AND [System.WorkItemType] = 'User Story' AND [System.State] = 'Active' ORDER BY [System.Id]`},
+		{roles.activeQuery, `SELECT [System.Id], [System.Title], [System.State], [System.AssignedTo]` + roles.storyColumn + ` FROM WorkItems WHERE [System.TeamProject] = @project AND [System.WorkItemType] = '` + roles.story + `' AND [System.State] = '` + roles.active + `' ORDER BY [System.Id]`},
 		{"All work items", `SELECT [System.Id], [System.Title], [System.WorkItemType], [System.State] FROM WorkItems WHERE [System.TeamProject] = @project`},
 		{"Epic tree", `SELECT [System.Id], [System.Title], [System.WorkItemType], [System.State] FROM WorkItemLinks WHERE ([Source].[System.TeamProject] = @project AND [Source].[System.WorkItemType] = 'Epic') AND ([System.Links.LinkType] = 'System.LinkTypes.Hierarchy-Forward') AND ([Target].[System.TeamProject] = @project) ORDER BY [System.Id] MODE (Recursive)`},
-		{"Features with stories", `SELECT [System.Id], [System.Title], [System.State] FROM WorkItemLinks WHERE ([Source].[System.WorkItemType] = 'Feature') AND ([System.Links.LinkType] = 'System.LinkTypes.Hierarchy-Forward') AND ([Target].[System.WorkItemType] = 'User Story') MODE (MustContain)`},
+		{roles.linkQuery, `SELECT [System.Id], [System.Title], [System.State] FROM WorkItemLinks WHERE ([Source].[System.WorkItemType] = '` + roles.feature + `') AND ([System.Links.LinkType] = 'System.LinkTypes.Hierarchy-Forward') AND ([Target].[System.WorkItemType] = '` + roles.story + `') MODE (MustContain)`},
 	}
 	for _, q := range queries {
 		if p.findQuery("Shared Queries/Generated/"+q.name) != nil {
@@ -232,18 +255,10 @@ func (s *Server) genHistory(rng *rand.Rand, o *org, w *workItem, people []Identi
 	// Weights over the type's states in order: most items are in progress or done.
 	var path []string
 	roll := rng.IntN(100)
-	names := func(cat ...string) []string {
-		var out []string
-		for _, st := range typ.States {
-			for _, c := range cat {
-				if st.Category == c {
-					out = append(out, st.Name)
-				}
-			}
-		}
-		return out
+	inProg, resolved, done, removed := typ.stateIn(CategoryInProgress), typ.stateIn(CategoryResolved), typ.stateIn(CategoryCompleted), typ.stateIn(CategoryRemoved)
+	if len(removed) > 1 {
+		removed = removed[rng.IntN(len(removed)):][:1]
 	}
-	inProg, resolved, done, removed := names(CategoryInProgress), names(CategoryResolved), names(CategoryCompleted), names(CategoryRemoved)
 	switch {
 	case roll < 20:
 	case roll < 55:
@@ -268,7 +283,7 @@ func (s *Server) genHistory(rng *rand.Rand, o *org, w *workItem, people []Identi
 			when = now.Add(-time.Minute)
 		}
 		set := map[string]any{"System.State": st}
-		if w.cur().fields[fRemaining] != nil && (st == "Closed" || st == "Removed") {
+		if cat := typ.category(st); w.cur().fields[fRemaining] != nil && (cat == CategoryCompleted || cat == CategoryRemoved) {
 			set[fRemaining] = 0.0
 		}
 		_, _ = s.writeRevision(o, w, changeSet{set: set}, people[rng.IntN(len(people))], when)

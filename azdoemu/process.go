@@ -30,7 +30,8 @@ type WorkItemType struct {
 	Fields        []string // reference names beyond the common system fields
 }
 
-// Process is a process template: Agile, Scrum or Basic.
+// Process is a process template: Agile, Scrum, Basic, CMMI or an inherited
+// process (see process_cmmi.go).
 type Process struct {
 	Name  string
 	ID    string
@@ -84,7 +85,8 @@ const (
 )
 
 // newProcess builds a fresh copy of a named process (case-insensitive:
-// "Agile", "Scrum" or "Basic"); ok is false for other names.
+// "Agile", "Scrum", "Basic", "CMMI", or "custom" for the inherited process);
+// ok is false for other names.
 func newProcess(name string) (p *Process, ok bool) {
 	sts := func(s ...State) []State { return append([]State(nil), s...) }
 	switch strings.ToLower(name) {
@@ -137,7 +139,7 @@ func newProcess(name string) (p *Process, ok bool) {
 				States:      sts(stToDo, stDoing, stDone), Fields: []string{fPriority, fActivity, fRemaining}},
 		}}, true
 	}
-	return nil, false
+	return extraProcess(name)
 }
 
 // fieldInfo describes a known field: its reference name, friendly name and
@@ -189,26 +191,4 @@ var standardFields = []fieldInfo{
 	{"Microsoft.VSTS.Common.ClosedDate", "Closed Date", "dateTime"},
 	{"Microsoft.VSTS.Common.ResolvedDate", "Resolved Date", "dateTime"},
 	{"Microsoft.VSTS.Common.ActivatedDate", "Activated Date", "dateTime"},
-}
-
-// defaultReason is the System.Reason Azure DevOps sets on entering a state.
-func defaultReason(state string, created bool) string {
-	if created {
-		switch state {
-		case "New", "To Do":
-			return "New"
-		}
-		return "New"
-	}
-	switch state {
-	case "Active", "In Progress", "Doing", "Committed", "Approved":
-		return "Implementation started"
-	case "Resolved":
-		return "Code complete and unit tests pass"
-	case "Closed", "Done":
-		return "Acceptance tests pass"
-	case "Removed":
-		return "Removed from the backlog"
-	}
-	return "Moved to state " + state
 }

@@ -179,7 +179,7 @@ func (sc *Scenario) validate() error {
 			}
 			pr, ok := newProcess(proc)
 			if !ok {
-				return fmt.Errorf("scenario: %s (%s): unknown process %q (want Agile, Scrum or Basic)", pat, p.Name, p.Process)
+				return fmt.Errorf("scenario: %s (%s): unknown process %q (want Agile, Scrum, Basic, CMMI or custom)", pat, p.Name, p.Process)
 			}
 			keys := map[string]bool{}
 			for ii, it := range p.Items {
@@ -277,7 +277,7 @@ func (s *Server) addProject(o *org, name, process, id string, created time.Time)
 	}
 	pr, ok := newProcess(process)
 	if !ok {
-		return nil, fmt.Errorf("azdoemu: add project %q: unknown process %q (want Agile, Scrum or Basic)", name, process)
+		return nil, fmt.Errorf("azdoemu: add project %q: unknown process %q (want Agile, Scrum, Basic, CMMI or custom)", name, process)
 	}
 	if id == "" {
 		id = guidFrom("project", o.name, name)
@@ -288,6 +288,7 @@ func (s *Server) addProject(o *org, name, process, id string, created time.Time)
 		p.roots = append(p.roots, &queryItem{id: guidFrom("query", o.name, p.id, root), name: root, folder: true,
 			public: i == 1, created: created, modified: created, by: s.me})
 	}
+	o.registerProcessFields(pr)
 	o.projects = append(o.projects, p)
 	return p, nil
 }
@@ -469,6 +470,7 @@ func (s *Server) loadItems(o *org, p *project, sp ScenarioProject, now time.Time
 		if err != nil {
 			return fmt.Errorf("%s: %w", iat, err)
 		}
+		p.attachFields(it.Type, set)
 		items[i] = w
 		if it.Key != "" {
 			byKey[it.Key] = w
@@ -558,6 +560,7 @@ func (s *Server) loadItems(o *org, p *project, sp ScenarioProject, now time.Time
 			if err != nil {
 				return fmt.Errorf("%s: %w", hat, err)
 			}
+			p.attachFields(w.cur().fields["System.WorkItemType"].(string), set)
 			by := s.me
 			if h.By != "" {
 				by = s.identityFor(h.By)

@@ -381,8 +381,8 @@ func routeName(r *http.Request) string {
 			if sub == "reporting" && len(rest) > 2 {
 				return "wit/reporting/" + strings.ToLower(rest[2])
 			}
-			if sub == "workitemtypes" && len(rest) > 3 && strings.EqualFold(rest[3], "states") {
-				return "wit/workitemtypes/states"
+			if sub == "workitemtypes" && len(rest) > 3 && (strings.EqualFold(rest[3], "states") || strings.EqualFold(rest[3], "fields")) {
+				return "wit/workitemtypes/" + strings.ToLower(rest[3])
 			}
 			return "wit/" + sub
 		}

@@ -24,6 +24,8 @@ type ProjectInfo struct {
 	ID      string
 	Name    string
 	Process string
+	// Types are the names of the process's work item types.
+	Types []string
 }
 
 func snapshotOf(w *workItem) WorkItemSnapshot {
@@ -87,5 +89,9 @@ func (s *Server) Project(orgName, name string) (ProjectInfo, error) {
 	if p == nil {
 		return ProjectInfo{}, errProjectNotFound(name)
 	}
-	return ProjectInfo{ID: p.id, Name: p.name, Process: p.process.Name}, nil
+	types := make([]string, 0, len(p.process.Types))
+	for _, t := range p.process.Types {
+		types = append(types, t.Name)
+	}
+	return ProjectInfo{ID: p.id, Name: p.name, Process: p.process.Name, Types: types}, nil
 }

@@ -214,7 +214,7 @@ func (s *Server) writeRevision(o *org, w *workItem, cs changeSet, by Identity, w
 		fields[fStateChange] = when
 		if _, given := cs.set["System.Reason"]; !given {
 			st, _ := fields["System.State"].(string)
-			fields["System.Reason"] = defaultReason(st, false)
+			fields["System.Reason"] = reasonFor(w.proj.process.typeByName(fields["System.WorkItemType"].(string)), st, false)
 		}
 	}
 	r := &revision{fields: fields, relations: rels, changed: when, watermark: o.watermark}
@@ -270,7 +270,7 @@ func (s *Server) createItem(o *org, p *project, typeName string, set map[string]
 	}
 	if _, ok := fields["System.Reason"]; !ok {
 		st, _ := fields["System.State"].(string)
-		fields["System.Reason"] = defaultReason(st, true)
+		fields["System.Reason"] = reasonFor(t, st, true)
 	}
 	fields["System.TeamProject"] = p.name
 	if err := s.checkFields(p, fields, nil); err != nil {
@@ -290,7 +290,7 @@ func (s *Server) createItem(o *org, p *project, typeName string, set map[string]
 	fields["System.Watermark"] = o.watermark
 	fields["System.CommentCount"] = 0
 	fields[fStateChange] = when
-	if _, ok := fields[fPriority]; !ok {
+	if _, ok := fields[fPriority]; !ok && t.hasField(fPriority) {
 		fields[fPriority] = 2
 	}
 	w := &workItem{id: id, proj: p, revs: []*revision{{fields: fields, changed: when, watermark: o.watermark}}}

@@ -26,6 +26,10 @@ func (s *Server) serveWIT(c *reqCtx) []pending {
 			s.getType(c)
 		case n == 4 && strings.EqualFold(c.rest[3], "states"):
 			s.listStates(c)
+		case n == 4 && strings.EqualFold(c.rest[3], "fields"):
+			s.listTypeFields(c)
+		case n == 5 && strings.EqualFold(c.rest[3], "fields"):
+			s.getTypeField(c)
 		default:
 			s.routeMiss(c)
 		}

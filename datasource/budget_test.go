@@ -129,8 +129,8 @@ func TestUnknownTypeReloadsCategoriesOnce(t *testing.T) {
 	must(t, b.emu.UpdateWorkItem(emuOrg, emuProject, task, map[string]any{"System.State": "Active"}))
 	rep, err := b.syncer.Sync(ctx, conn.ID, cairn.TriggerSchedule)
 	must(t, err)
-	if rep.Calls[routeTypes] != 1 || rep.Calls[routeStates] != 0 {
-		t.Fatalf("a sync meeting an unknown type made %v, want one work item types call", rep.Calls)
+	if rep.Calls[routeTypes] != 0 || rep.Calls[routeStates] != 1 {
+		t.Fatalf("a sync meeting an unknown type made %v, want one states call for that type", rep.Calls)
 	}
 	ts, err := b.ds.Tasks(b.actx, b.org.Slug, i.ID)
 	must(t, err)

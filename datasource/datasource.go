@@ -137,29 +137,13 @@ func (s *Service) check(ctx context.Context, a *cairn.IntegrationActor, d *cairn
 			return nil, apiError(err, "the work item type "+d.ProgressType)
 		}
 		d.ProgressType = t.Name
-		if d.Measure != cairn.MeasureCount {
-			i := slices.IndexFunc(t.Fields, func(f azdo.WorkItemTypeField) bool { return strings.EqualFold(f.ReferenceName, d.Measure) })
-			if i < 0 && len(t.Fields) > 0 {
-				return nil, cairn.FieldError("measure", "work item type %q has no field %s", t.Name, d.Measure)
-			}
-			if i >= 0 {
-				d.Measure = t.Fields[i].ReferenceName
-			}
-		}
-	} else if d.Measure != cairn.MeasureCount {
-		ts, err := cl.WorkItemTypes(ctx, proj)
+	}
+	if d.Measure != cairn.MeasureCount {
+		m, err := checkMeasure(ctx, cl, conn, d.ProgressType, d.Measure)
 		if err != nil {
-			return nil, apiError(err, "the work item types")
+			return nil, err
 		}
-		ok := false
-		for _, t := range ts {
-			if i := slices.IndexFunc(t.Fields, func(f azdo.WorkItemTypeField) bool { return strings.EqualFold(f.ReferenceName, d.Measure) }); i >= 0 {
-				ok, d.Measure = true, t.Fields[i].ReferenceName
-			}
-		}
-		if !ok {
-			return nil, cairn.FieldError("measure", "no work item type of project %q has the field %s", conn.Project, d.Measure)
-		}
+		d.Measure = m
 	}
 	return &checked{d: d, conn: conn, info: info, client: cl, notes: notes}, nil
 }
@@ -262,7 +246,7 @@ func (s *Service) Preview(ctx context.Context, org string, in DataSourceInput) (
 	}
 	tc := loadTypeCache(ctx, s.cfg.Store, c.conn.ID)
 	if tc.due(items, s.cfg.Now()) {
-		if tc, err = refreshTypeCache(ctx, s.cfg.Store, cl, proj, c.conn.ID, items, s.cfg.Now(), s.cfg.Log); err != nil {
+		if tc, err = refreshTypeCache(ctx, s.cfg.Store, cl, proj, c.conn.ID, tc, false, items, s.cfg.Now(), s.cfg.Log); err != nil {
 			return nil, apiError(err, "the work item types")
 		}
 	}

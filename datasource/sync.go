@@ -390,12 +390,13 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		w.MirrorFields = kept
 	}
 
-	// 4. State categories, cached per connection: reloaded with one call on "Sync now",
-	// once a day, and when an item has a type or state the cache does not know.
+	// 4. State categories from the states API, cached per connection: reloaded in full on
+	// "Sync now" and once a day, and for one type when an item has a type or state the
+	// cache does not know.
 	tc := loadTypeCache(ctx, s.cfg.Store, connectionID)
 	typesRefreshed := false
-	if trigger == cairn.TriggerManual || tc.due(items, start) {
-		tc, err = refreshTypeCache(ctx, s.cfg.Store, client, project, connectionID, items, start, s.cfg.Log)
+	if manual := trigger == cairn.TriggerManual; manual || tc.due(items, start) {
+		tc, err = refreshTypeCache(ctx, s.cfg.Store, client, project, connectionID, tc, manual, items, start, s.cfg.Log)
 		if err != nil {
 			return failAll(err, "the work item types")
 		}

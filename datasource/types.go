@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,10 +16,12 @@ import (
 	"github.com/cairn-okr/cairn/azdo"
 )
 
-// The state categories of a connection's project are cached per connection: one
-// work-item-types call returns every type with its states, when the connection is
-// created or reconnected, on "Sync now", once a day, and when a synced item has a type or
-// state the cache does not know. A regular sync then makes no metadata calls.
+// The state categories of a connection's project are cached per connection. They come
+// only from the states API (GET …/wit/workitemtypes/{type}/states), never from state
+// names: a full reload lists the project's types and asks for the states of each, when
+// the connection is created or reconnected, on "Sync now" and once a day. When a synced
+// item has a type or state the cache does not know, only the states of that item's type
+// are asked for again. A regular sync makes no metadata calls.
 
 // typesFreshFor is how long cached state categories are used before a sync reloads them.
 const typesFreshFor = 24 * time.Hour
@@ -30,13 +33,16 @@ const missRetryEvery = time.Hour
 
 // typeCache is a connection's cached state categories.
 type typeCache struct {
+	// FetchedAt is the last full reload.
 	FetchedAt time.Time `json:"fetched_at"`
+	// CheckedAt is the last reload, full or of some types only; zero means FetchedAt.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
 	// Categories maps lower-case type and state names to the state's category.
 	Categories categories `json:"categories"`
 	// Types are the lower-case names of the project's types, with or without states.
 	Types []string `json:"types"`
 	// Missing are the "type/state" pairs (lower case) of synced items that the reload at
-	// FetchedAt did not find.
+	// CheckedAt did not find.
 	Missing []string `json:"missing,omitempty"`
 }
 
@@ -69,15 +75,29 @@ func saveTypeCache(ctx context.Context, store cairn.Store, connectionID int64, t
 	return store.SetSetting(ctx, typesKey(connectionID), string(data))
 }
 
+// stale reports whether the cache needs a full reload: it is missing, older than
+// typesFreshFor, or from the future.
+func (tc *typeCache) stale(now time.Time) bool {
+	return tc == nil || now.Sub(tc.FetchedAt) >= typesFreshFor || now.Before(tc.FetchedAt.Add(-time.Hour))
+}
+
+// checked is when the cache was last reloaded, fully or in part.
+func (tc *typeCache) checked() time.Time {
+	if tc.CheckedAt.After(tc.FetchedAt) {
+		return tc.CheckedAt
+	}
+	return tc.FetchedAt
+}
+
 // due reports whether a sync must reload the categories to evaluate the items: when the
 // cache is missing or stale, or an item's type and state is unknown and was not already
 // looked for within missRetryEvery.
 func (tc *typeCache) due(items map[int]*cairn.MirrorItem, now time.Time) bool {
-	if tc == nil || now.Sub(tc.FetchedAt) >= typesFreshFor || now.Before(tc.FetchedAt.Add(-time.Hour)) {
+	if tc.stale(now) {
 		return true
 	}
 	missed := map[string]bool{}
-	if now.Sub(tc.FetchedAt) < missRetryEvery {
+	if now.Sub(tc.checked()) < missRetryEvery {
 		for _, p := range tc.Missing {
 			missed[p] = true
 		}
@@ -117,62 +137,102 @@ func (c categories) missing(items map[int]*cairn.MirrorItem) []string {
 	return out
 }
 
-// fetchCategories reads the state categories of every type of a project with one
-// work-item-types call. Only when the server omits a type's states are they asked for
-// separately, for the types in need.
-func fetchCategories(ctx context.Context, c *azdo.Client, project string, need []string) (categories, []string, error) {
-	ts, err := c.WorkItemTypes(ctx, project)
-	if err != nil {
-		return nil, nil, err
-	}
-	cats := categories{}
-	exists := map[string]bool{}
-	names := make([]string, 0, len(ts))
-	for _, t := range ts {
-		exists[strings.ToLower(t.Name)] = true
-		names = append(names, strings.ToLower(t.Name))
-		for _, st := range t.States {
-			cats.add(t.Name, st.Name, st.Category)
-		}
-	}
-	sort.Strings(names)
-	for _, t := range need {
-		if !exists[strings.ToLower(t)] || cats[strings.ToLower(t)] != nil {
-			continue
-		}
+// fetchStates reads the state categories of the named types into cats, one states call
+// per type. Types that do not exist (any more) are skipped; found returns the lower-case
+// names of those that do.
+func fetchStates(ctx context.Context, c *azdo.Client, project string, types []string, cats categories) (found []string, err error) {
+	for _, t := range types {
 		states, err := c.States(ctx, project, t)
 		if errors.Is(err, azdo.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
+		delete(cats, strings.ToLower(t))
 		for _, st := range states {
 			cats.add(t, st.Name, st.Category)
 		}
+		found = append(found, strings.ToLower(t))
 	}
-	return cats, names, nil
+	return found, nil
 }
 
-// refreshTypeCache reloads and stores a connection's state categories; items, when
-// given, name the types whose states are needed and the pairs to remember as missing.
+// refreshTypeCache reloads and stores a connection's state categories. A full reload
+// (full, or no usable cache in prev) lists the project's types and reads the states of
+// each; otherwise only the types of the items' unknown type/state pairs are read again
+// and merged into prev. items, when given, name the pairs to remember as missing.
 func refreshTypeCache(ctx context.Context, store cairn.Store, c *azdo.Client, project string, connectionID int64,
-	items map[int]*cairn.MirrorItem, now time.Time, log *slog.Logger) (*typeCache, error) {
-	cats, names, err := fetchCategories(ctx, c, project, typesOf(items))
-	if err != nil {
-		return nil, err
+	prev *typeCache, full bool, items map[int]*cairn.MirrorItem, now time.Time, log *slog.Logger) (*typeCache, error) {
+	now = now.UTC()
+	var tc *typeCache
+	if full || prev.stale(now) {
+		ts, err := c.WorkItemTypes(ctx, project)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, 0, len(ts))
+		for _, t := range ts {
+			names = append(names, t.Name)
+		}
+		cats := categories{}
+		found, err := fetchStates(ctx, c, project, names, cats)
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		tc = &typeCache{FetchedAt: now, Categories: cats, Types: found}
+	} else {
+		tc = &typeCache{FetchedAt: prev.FetchedAt, CheckedAt: now, Categories: categories{}, Types: slices.Clone(prev.Types)}
+		for t, sts := range prev.Categories {
+			tc.Categories[t] = maps.Clone(sts)
+		}
+		// The types with a pair the cache lacks, but for pairs already looked for lately.
+		recent := map[string]bool{}
+		if now.Sub(prev.checked()) < missRetryEvery {
+			for _, p := range prev.Missing {
+				recent[p] = true
+			}
+		}
+		var need []string
+		for _, t := range typesOf(items) {
+			if slices.ContainsFunc(prev.Categories.missing(itemsOfType(items, t)), func(p string) bool { return !recent[p] }) {
+				need = append(need, t)
+			}
+		}
+		found, err := fetchStates(ctx, c, project, need, tc.Categories)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range found {
+			if !slices.Contains(tc.Types, t) {
+				tc.Types = append(tc.Types, t)
+			}
+		}
+		sort.Strings(tc.Types)
 	}
-	tc := &typeCache{FetchedAt: now.UTC(), Categories: cats, Types: names, Missing: cats.missing(items)}
+	tc.Missing = tc.Categories.missing(items)
 	if err := saveTypeCache(ctx, store, connectionID, tc); err != nil {
 		log.WarnContext(ctx, "could not cache the work item types", slog.Int64("connection", connectionID), slog.String("err", err.Error()))
 	}
 	return tc, nil
 }
 
+// itemsOfType returns the items of a type (case-insensitive).
+func itemsOfType(items map[int]*cairn.MirrorItem, typ string) map[int]*cairn.MirrorItem {
+	out := map[int]*cairn.MirrorItem{}
+	for id, m := range items {
+		if strings.EqualFold(m.Type, typ) {
+			out[id] = m
+		}
+	}
+	return out
+}
+
 // cacheTypes loads the state categories of a connection just verified, so that its
 // syncs need no metadata calls. A failure only costs a call at the first sync.
 func (s *Service) cacheTypes(ctx context.Context, cl *azdo.Client, c *cairn.Connection) {
-	if _, err := refreshTypeCache(ctx, s.cfg.Store, cl, project(c), c.ID, nil, s.cfg.Now(), s.cfg.Log); err != nil {
+	if _, err := refreshTypeCache(ctx, s.cfg.Store, cl, project(c), c.ID, nil, true, nil, s.cfg.Now(), s.cfg.Log); err != nil {
 		s.cfg.Log.WarnContext(ctx, "could not load the work item types", slog.Int64("connection", c.ID), slog.String("err", err.Error()))
 	}
 }

@@ -104,6 +104,13 @@ func (s *Server) connectionStates(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+func (s *Server) connectionMeasureFields(w http.ResponseWriter, r *http.Request) {
+	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
+		fs, err := ig.MeasureFields(r.Context(), r.PathValue("org"), id, r.URL.Query()["type"])
+		return list(fs), err
+	})
+}
+
 func (s *Server) connectionQueries(w http.ResponseWriter, r *http.Request) {
 	s.connectionCall(w, r, func(ig *datasource.Service, id int64) (any, error) {
 		qs, err := ig.Queries(r.Context(), r.PathValue("org"), id, r.URL.Query().Get("search"))

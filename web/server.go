@@ -288,6 +288,7 @@ func (s *Server) routes() []route {
 		{"GET", org + "/connections/{id}/projects", s.connectionProjects, false},
 		{"GET", org + "/connections/{id}/work-item-types", s.connectionTypes, false},
 		{"GET", org + "/connections/{id}/work-item-types/{type}/states", s.connectionStates, false},
+		{"GET", org + "/connections/{id}/measure-fields", s.connectionMeasureFields, false},
 		{"GET", org + "/connections/{id}/queries", s.connectionQueries, false},
 		{"GET", org + "/connections/{id}/work-items", s.connectionWorkItems, false},
 		{"POST", org + "/connections/azure-devops/projects", s.probeProjects, false},

@@ -115,6 +115,17 @@ func azdoSubcommands() map[string]azdoSubcommand {
 			},
 			run: runAzdoItems,
 		},
+		"types": {
+			summary: "list the work item types with their states' categories and numeric fields",
+			usage:   "[--type NAME]",
+			help: "Prints each work item type of the project (or only --type) as JSON: its states with\n" +
+				"their categories (Proposed, InProgress, Resolved, Completed, Removed), which decide\n" +
+				"completion in Cairn, and its numeric fields, which a data source can sum.",
+			flags: func(fs *flag.FlagSet, s *azdoSession) {
+				fs.StringVar(&s.search, "type", "", "only this work item type")
+			},
+			run: runAzdoTypes,
+		},
 		"profile": {
 			summary: "show the signed-in user and their organizations",
 			help: "Prints the caller's profile and organizations from the profile service (--vssps-url).\n" +

@@ -37,7 +37,9 @@ It starts the emulator with --latency on every call and --generate data (at most
 items), creates a fresh temporary database (SQLite, or a temporary schema in the
 PostgreSQL database of --database postgres://…, dropped afterwards), a tenant,
 organization, period and key result, and a connection and data source over every work
-item ("Shared Queries/Generated/All work items") through Cairn's integration service.
+item ("Shared Queries/Generated/All work items") through Cairn's integration service,
+measuring by the requirement type of the spec's process (process=agile by default: User
+Story; scrum: Product Backlog Item; basic: Issue; cmmi: Requirement; custom: User Story).
 Then it runs the first sync, a re-sync with nothing changed and a sync after --change
 items changed; --fleet C,D,I adds C connections with D data sources of about I items
 each, synced --workers at a time, first and again with nothing changed.
@@ -64,6 +66,9 @@ type benchConfig struct {
 	// budget is the emulator's TSTU allowance per 5 minutes; 0 means none.
 	budget      float64
 	budgetSyncs int
+	// process is the generated project's process and progress its requirement type,
+	// which the data sources measure by.
+	process, progress string
 }
 
 // fleetSize is the shape of a fleet run.
@@ -129,9 +134,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fleet = &f
 	}
-	if _, err := azdoemu.ParseGenerateSpec(cfg.generate); err != nil {
+	spec, err := azdoemu.ParseGenerateSpec(cfg.generate)
+	if err != nil {
 		return fmt.Errorf("--generate: %w", err)
 	}
+	cfg.process, cfg.progress = spec.Process, spec.RequirementType()
 	progress := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
 
 	b, err := newBench(ctx, cfg.database, progress)
@@ -551,8 +558,8 @@ func (b *bench) single(ctx context.Context, cfg benchConfig) ([]*benchPhase, err
 	if err != nil {
 		return nil, err
 	}
-	if err := b.bind(b.actx, integ, "All user stories done", datasource.DataSourceInput{ConnectionID: conn.ID,
-		Method: cairn.MethodSharedQuery, QueryID: qid, ProgressType: "User Story", Measure: cairn.MeasureCount}); err != nil {
+	if err := b.bind(b.actx, integ, "All "+cfg.progress+"s done", datasource.DataSourceInput{ConnectionID: conn.ID,
+		Method: cairn.MethodSharedQuery, QueryID: qid, ProgressType: cfg.progress, Measure: cairn.MeasureCount}); err != nil {
 		return nil, err
 	}
 	sync := func(name, trigger string, changed int) (*benchPhase, error) {
@@ -610,14 +617,19 @@ func (b *bench) single(ctx context.Context, cfg benchConfig) ([]*benchPhase, err
 	}
 	out := []*benchPhase{first, again, changed}
 	if b.clock != nil {
+		proj, err := emu.Project(benchOrg, benchProject)
+		if err != nil {
+			return nil, err
+		}
 		for i := range cfg.budgetSyncs {
 			b.progress("full sync %d of %d under the rate limit…", i+1, cfg.budgetSyncs)
 			p, err := sync(fmt.Sprintf("full sync %d", i+1), cairn.TriggerManual, total)
 			if err != nil {
 				return nil, err
 			}
-			// "Sync now" also reloads the work item types once: one more call.
-			p.budget++
+			// "Sync now" also reloads the state categories: the types list, then each
+			// type's states.
+			p.budget += 1 + len(proj.Types)
 			out = append(out, p)
 		}
 	}
@@ -627,8 +639,8 @@ func (b *bench) single(ctx context.Context, cfg benchConfig) ([]*benchPhase, err
 // fleet measures many connections syncing at once, each with several data sources.
 func (b *bench) fleet(ctx context.Context, cfg benchConfig, f fleetSize) ([]*benchPhase, error) {
 	s := f.sources
-	spec := fmt.Sprintf("epics=%d,features=%d,stories=%d,tasks=%d,bugs=0,seed=5",
-		s, s*f.items/20, s*f.items/4, s*f.items-s-s*f.items/20-s*f.items/4)
+	spec := fmt.Sprintf("epics=%d,features=%d,stories=%d,tasks=%d,bugs=0,seed=5,process=%s",
+		s, s*f.items/20, s*f.items/4, s*f.items-s-s*f.items/20-s*f.items/4, cfg.process)
 	emu, base, _, err := b.emulator(cfg.latency, spec)
 	if err != nil {
 		return nil, err
@@ -657,7 +669,7 @@ func (b *bench) fleet(ctx context.Context, cfg benchConfig, f fleetSize) ([]*ben
 		ids[i] = conn.ID
 		for j := 0; j < s; j++ {
 			if err := b.bind(b.actx, integ, fmt.Sprintf("Fleet %d.%d", i+1, j+1), datasource.DataSourceInput{ConnectionID: conn.ID,
-				Method: cairn.MethodWorkItems, WorkItemType: "Epic", WorkItemIDs: []int{epics[j]}, ProgressType: "User Story", Measure: cairn.MeasureCount}); err != nil {
+				Method: cairn.MethodWorkItems, WorkItemType: "Epic", WorkItemIDs: []int{epics[j]}, ProgressType: cfg.progress, Measure: cairn.MeasureCount}); err != nil {
 				return err
 			}
 		}

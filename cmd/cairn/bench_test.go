@@ -114,7 +114,7 @@ func TestCallBudget(t *testing.T) {
 func TestBenchUnderRateLimit(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
-	args := []string{"bench", "--latency", "0s", "--generate", "epics=1,features=3,stories=12,tasks=24,bugs=0,seed=2", "--change", "4", "--budget", "10", "--budget-syncs", "2"}
+	args := []string{"bench", "--latency", "0s", "--generate", "epics=1,features=3,stories=12,tasks=24,bugs=0,seed=2", "--change", "4", "--budget", "40", "--budget-syncs", "2"}
 	if code := run(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
@@ -128,7 +128,7 @@ func TestBenchUnderRateLimit(t *testing.T) {
 		t.Fatalf("no %q row:\n%s", label, out)
 		return nil
 	}
-	if !strings.Contains(out, "rate limit 10 TSTU per identity per 5 minutes") {
+	if !strings.Contains(out, "rate limit 40 TSTU per identity per 5 minutes") {
 		t.Errorf("the header does not name the budget:\n%s", out)
 	}
 	delayed := 0
@@ -138,7 +138,7 @@ func TestBenchUnderRateLimit(t *testing.T) {
 		}
 	}
 	if delayed == 0 {
-		t.Errorf("no phase saw a delayed answer under a budget of 10:\n%s", out)
+		t.Errorf("no phase saw a delayed answer under a budget of 40:\n%s", out)
 	}
 	for _, c := range cells("refused (429)") {
 		if c != "0" {
@@ -146,7 +146,7 @@ func TestBenchUnderRateLimit(t *testing.T) {
 			break
 		}
 	}
-	if got := cells("budget left (TSTU)"); len(got) == 0 || !strings.Contains(strings.Join(got, " "), "of 10") {
+	if got := cells("budget left (TSTU)"); len(got) == 0 || !strings.Contains(strings.Join(got, " "), "of 40") {
 		t.Errorf("the budget left is not shown: %v", got)
 	}
 }

@@ -24,6 +24,8 @@ type demoEnv struct {
 	password string
 	emu      *azdoemu.Server
 	emuURL   string
+	// roots are the root items of the demo projects of other processes, by project.
+	roots map[string]int
 }
 
 func startDemo(cfg *serveConfig, databaseSet bool) (*demoEnv, error) {
@@ -52,6 +54,9 @@ func startDemo(cfg *serveConfig, databaseSet bool) (*demoEnv, error) {
 		return nil, fmt.Errorf("start the Azure DevOps emulator: %w", err)
 	}
 	d.emu = emu
+	if d.roots, err = addDemoProjects(emu); err != nil {
+		return nil, fmt.Errorf("add the demo projects: %w", err)
+	}
 	return d, nil
 }
 
@@ -244,5 +249,10 @@ func seedDemoIntegration(ctx context.Context, svc *cairn.Service, store cairn.St
 	}
 	fmt.Fprintf(stdout, "Azure DevOps: connection %q with %d data sources (every target × method), service hooks %s.\n",
 		conn.Name, len(plan), conn.HookStatus)
+	n, err := bindDemoProcesses(ctx, svc, integ, d, field, owners)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Azure DevOps: %d more data sources over a CMMI project and an inherited process with custom states.\n", n)
 	return nil
 }

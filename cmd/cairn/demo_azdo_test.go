@@ -35,10 +35,11 @@ func TestServeDemoBindsEveryTargetAndMethod(t *testing.T) {
 	}
 	r.Body.Close()
 	type ds struct {
-		Target struct{ Type string } `json:"target"`
-		Method string                `json:"method"`
-		Value  *float64              `json:"value"`
-		Error  any                   `json:"error"`
+		Target  struct{ Type string } `json:"target"`
+		Method  string                `json:"method"`
+		Measure string                `json:"measure"`
+		Value   *float64              `json:"value"`
+		Error   any                   `json:"error"`
 	}
 	var list struct{ Items []ds }
 	deadline := time.Now().Add(20 * time.Second)
@@ -70,6 +71,24 @@ func TestServeDemoBindsEveryTargetAndMethod(t *testing.T) {
 	seen := map[string]bool{}
 	for _, d := range list.Items {
 		seen[d.Target.Type+"/"+d.Method] = true
+		// The projects of other processes: CMMI's Closed requirement (size 8) is done;
+		// the inherited process's Shipped requests (impact 8 and 2) are done, and its
+		// Won't fix request (3) leaves the total of 8+5+2+6.
+		switch d.Measure {
+		case "Microsoft.VSTS.Scheduling.Size":
+			seen["cmmi"] = true
+			if *d.Value != 8 {
+				t.Errorf("the CMMI key result is %v, want 8", *d.Value)
+			}
+		case "Custom.CustomerImpact":
+			seen["custom"] = true
+			if want := 100 * 10.0 / 21; *d.Value < want-1e-9 || *d.Value > want+1e-9 {
+				t.Errorf("the inherited process's initiative is %v, want %v", *d.Value, want)
+			}
+		}
+	}
+	if !seen["cmmi"] || !seen["custom"] {
+		t.Errorf("the demo binds no CMMI (%v) or inherited-process (%v) project", seen["cmmi"], seen["custom"])
 	}
 	for _, target := range []string{"key_result", "initiative_metric", "initiative_tasks"} {
 		for _, method := range []string{"shared_query", "work_items"} {

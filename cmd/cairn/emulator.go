@@ -53,7 +53,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
 	scenario := fs.String("scenario", "", "load a scenario `file` (YAML or JSON)")
-	generate := fs.String("generate", "", "generate data from a `spec` such as epics=20,features=200,stories=2000,tasks=8000,bugs=500,seed=1")
+	generate := fs.String("generate", "", "generate data from a `spec` such as epics=20,features=200,stories=2000,tasks=8000,bugs=500,seed=1,process=cmmi\n(process is agile, scrum, basic, cmmi or custom, an inherited process with custom types and states; agile by default)")
 	latency := fs.Duration("latency", 0, "latency added to every API call, e.g. 40ms")
 	faults := fs.String("faults", "", "fault `spec`, e.g. '*:5xx@10%,wit/wiql:429=2s@5%'")
 	budget := fs.Float64("budget", 0, "rate limit in TSTU per 5 minutes per identity (0 = unlimited; Azure DevOps uses 200)")

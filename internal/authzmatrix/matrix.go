@@ -317,6 +317,7 @@ var Rows = []Row{
 	{Route: "GET /api/v1/orgs/{org}/connections/{id}/projects", Policy: Writer, Status: 200, ID: Connection},
 	{Route: "GET /api/v1/orgs/{org}/connections/{id}/work-item-types", Policy: Writer, Status: 200, ID: Connection},
 	{Route: "GET /api/v1/orgs/{org}/connections/{id}/work-item-types/{type}/states", Policy: Writer, Status: 200, ID: Connection},
+	{Route: "GET /api/v1/orgs/{org}/connections/{id}/measure-fields", Policy: Writer, Status: 200, ID: Connection, Path: "/api/v1/orgs/{org}/connections/{id}/measure-fields?type={type}"},
 	{Route: "GET /api/v1/orgs/{org}/connections/{id}/queries", Policy: Writer, Status: 200, ID: Connection},
 	{Route: "GET /api/v1/orgs/{org}/connections/{id}/work-items", Policy: Writer, Status: 200, ID: Connection, Path: "/api/v1/orgs/{org}/connections/{id}/work-items?type={type}&q=checkout"},
 	{Route: "POST /api/v1/orgs/{org}/connections/azure-devops/projects", Policy: Writer, Status: 200, Body: `{"organization_url":"{azdo_org}","auth":{"type":"pat","token":"{azdo_pat}"}}`},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/datasource"
@@ -40,23 +41,40 @@ type workItemLink struct {
 	URL string
 }
 
-// measures are the numeric fields a data source can sum, as people name them.
+// measures are the names of the numeric fields data sources commonly sum; the wizard
+// offers whatever numeric fields the process has (see UI.loadMeasures).
 var measures = []choice{
 	{"count", "Count of work items"},
 	{"Microsoft.VSTS.Scheduling.StoryPoints", "Story points"},
 	{"Microsoft.VSTS.Scheduling.Effort", "Effort"},
+	{"Microsoft.VSTS.Scheduling.Size", "Size"},
 	{"Microsoft.VSTS.Scheduling.OriginalEstimate", "Original estimate"},
 	{"Microsoft.VSTS.Scheduling.CompletedWork", "Completed work"},
-	{"Microsoft.VSTS.Scheduling.RemainingWork", "Remaining work (number metrics)"},
+	{"Microsoft.VSTS.Scheduling.RemainingWork", "Remaining work"},
 }
 
+// measureName names a measure for people: a known field by its usual name, any other by
+// its reference name's last part in words, such as "Customer impact" for
+// Custom.CustomerImpact.
 func measureName(m string) string {
 	for _, c := range measures {
-		if c.Value == m || (m == "" && c.Value == "count") {
+		if strings.EqualFold(c.Value, m) || (m == "" && c.Value == "count") {
 			return c.Label
 		}
 	}
-	return m
+	last := m[strings.LastIndex(m, ".")+1:]
+	var b strings.Builder
+	for i, r := range last {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return m
+	}
+	return b.String()
 }
 
 func progressTypeName(t string) string {

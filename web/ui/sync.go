@@ -231,6 +231,15 @@ func (u *UI) connected(q *request, ref cairn.Ref, since time.Time) error {
 		return err
 	}
 	if c := d.Source; c != nil {
+		if done, _ := syncDone(c, t); done {
+			// The first sync finished while the drawer loaded, perhaps after the item's
+			// value was read: load it again so that the value and the sync log agree.
+			if d, err = u.loadDrawer(q.r.Context(), q, ref); err != nil {
+				return err
+			}
+		}
+	}
+	if c := d.Source; c != nil {
 		c.Notice = "Connected to Azure DevOps."
 		if done, notice := syncDone(c, t); done {
 			c.Notice += " " + notice

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/datasource"
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // The wizard "Automatically from a data source" follows the steps of the original product:
@@ -140,7 +141,7 @@ func (w *wizardState) input() datasource.DataSourceInput {
 
 // readWizard reads the wizard's state from the form or query string.
 func (u *UI) readWizard(ctx context.Context, q *request, ref cairn.Ref) (*wizardState, error) {
-	w := &wizardState{Ref: ref, Base: dsBase(q.org.Slug, ref), CloseURL: itemURL(q.org.Slug, ref), Errs: map[string]string{}, Measures: measures}
+	w := &wizardState{Ref: ref, Base: dsBase(q.org.Slug, ref), CloseURL: itemURL(q.org.Slug, ref), Errs: map[string]string{}}
 	switch ref.Type {
 	case cairn.ItemKeyResult:
 		k, err := u.svc.KeyResult(ctx, q.org.Slug, ref.ID)
@@ -406,12 +407,44 @@ func (u *UI) prepareStep(ctx context.Context, q *request, w *wizardState) error 
 		if w.ProgressType == "" {
 			w.ProgressType = defaultProgressType(w.Progresses, w.WorkItemType)
 		}
+		if w.IsMetric() {
+			if err := u.loadMeasures(ctx, org, w); err != nil {
+				return err
+			}
+		}
 	case "preview":
 		p, err := u.azdo.Preview(ctx, org, w.input())
 		if err != nil {
 			return w.fail(err)
 		}
 		w.Preview = p
+	}
+	return nil
+}
+
+// loadMeasures lists the measures the progress step offers: the count, and the numeric
+// fields that the chosen progress type has in the connection's process (for all work
+// items, those of any type in the item set). Remaining Work is offered to number metrics
+// only.
+func (u *UI) loadMeasures(ctx context.Context, org string, w *wizardState) error {
+	types := []string{w.ProgressType}
+	if w.ProgressType == cairn.ProgressAll || w.ProgressType == "" {
+		types = w.Progresses
+	}
+	fs, err := u.azdo.MeasureFields(ctx, org, w.ConnectionID, types)
+	if err != nil {
+		return w.fail(err)
+	}
+	w.Measures = []choice{{cairn.MeasureCount, "Count of work items"}}
+	for _, f := range fs {
+		if strings.EqualFold(f.ReferenceName, progress.FieldRemainingWork) && !w.IsNumber() {
+			continue
+		}
+		label := f.Name
+		if w.ProgressType == cairn.ProgressAll || w.ProgressType == "" {
+			label += " (" + strings.Join(f.Types, ", ") + ")"
+		}
+		w.Measures = append(w.Measures, choice{f.ReferenceName, label})
 	}
 	return nil
 }
