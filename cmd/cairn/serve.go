@@ -331,17 +331,9 @@ func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error
 // startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
 // River's job runner (not yet started) and the integration service.
 func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics) (*datasource.Service, *jobs.Runner, error) {
-	keyFile := os.Getenv("CAIRN_SECRET_KEY_FILE")
-	if keyFile == "" {
-		keyFile = "cairn.key"
-		if db.Dialect() == sqldb.DialectSQLite {
-			path, _, _ := strings.Cut(cfg.database, "?")
-			keyFile = filepath.Join(filepath.Dir(path), "cairn.key")
-		}
-	}
-	sealer, err := auth.LoadKey(os.Getenv(auth.SecretKeyEnv), keyFile)
+	sealer, err := loadSealer(cfg.database, db.Dialect(), true)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
+		return nil, nil, err
 	}
 	clients := datasource.ClientConfig{
 		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: svc.AllowedHosts},
@@ -362,4 +354,36 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	integ := datasource.New(datasource.Config{Cairn: svc, Store: db, Sealer: sealer, Clients: clients, Syncer: syncer,
 		Enqueuer: runner, PublicURL: cfg.publicURL, Log: log})
 	return integ, runner, nil
+}
+
+// secretKeyFile returns the key file that holds the sealing keys when CAIRN_SECRET_KEY is
+// not set: CAIRN_SECRET_KEY_FILE, or cairn.key next to a SQLite database (in the working
+// folder for PostgreSQL).
+func secretKeyFile(database, dialect string) string {
+	if f := os.Getenv("CAIRN_SECRET_KEY_FILE"); f != "" {
+		return f
+	}
+	if dialect == sqldb.DialectSQLite {
+		path, _, _ := strings.Cut(database, "?")
+		return filepath.Join(filepath.Dir(path), "cairn.key")
+	}
+	return "cairn.key"
+}
+
+// loadSealer returns the keyring that seals Azure DevOps credentials, from
+// CAIRN_SECRET_KEY or the key file. With create, a missing key file is created with a
+// fresh key (on a server's first start); without, it is an error.
+func loadSealer(database, dialect string, create bool) (*auth.Sealer, error) {
+	keyFile := secretKeyFile(database, dialect)
+	env := os.Getenv(auth.SecretKeyEnv)
+	if strings.TrimSpace(env) == "" && !create {
+		if _, err := os.Stat(keyFile); err != nil {
+			return nil, fmt.Errorf("no sealing key: %s is not set and the key file %s cannot be read (%v); set %s or CAIRN_SECRET_KEY_FILE as the servers have them", auth.SecretKeyEnv, keyFile, err, auth.SecretKeyEnv)
+		}
+	}
+	sealer, err := auth.LoadKey(env, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
+	}
+	return sealer, nil
 }
