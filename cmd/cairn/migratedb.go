@@ -58,6 +58,8 @@ const (
 	kindBool
 	kindTime
 	kindBlob
+	kindJSON
+	kindOther // enums, arrays and the like: copied as text, left to PostgreSQL to parse
 )
 
 type column struct {
@@ -68,12 +70,12 @@ type column struct {
 	refTable string // the table a foreign key on this column references
 }
 
-type table struct {
+type dbTable struct {
 	name    string
 	columns []column
 }
 
-func (t table) pkColumns() []string {
+func (t dbTable) pkColumns() []string {
 	var pk []column
 	for _, c := range t.columns {
 		if c.pk > 0 {
@@ -89,7 +91,7 @@ func (t table) pkColumns() []string {
 }
 
 // orderBy returns the ORDER BY list that reads the table in a stable order.
-func (t table) orderBy() string {
+func (t dbTable) orderBy() string {
 	cols := t.pkColumns()
 	if len(cols) == 0 {
 		for _, c := range t.columns {
@@ -139,13 +141,17 @@ func postgresKind(dataType string) colKind {
 		return kindTime
 	case "bytea":
 		return kindBlob
+	case "json", "jsonb":
+		return kindJSON
+	case "text", "character varying", "character":
+		return kindText
 	}
-	return kindText
+	return kindOther
 }
 
 // listTables returns the tables of the database's current schema with their columns,
 // sorted by name.
-func listTables(ctx context.Context, db *sql.DB, dialect string) ([]table, error) {
+func listTables(ctx context.Context, db *sql.DB, dialect string) ([]dbTable, error) {
 	var names []string
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
 	if dialect == sqldb.DialectPostgres {
@@ -154,9 +160,9 @@ func listTables(ctx context.Context, db *sql.DB, dialect string) ([]table, error
 	if err := queryStrings(ctx, db, &names, q); err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
-	tables := make([]table, 0, len(names))
+	tables := make([]dbTable, 0, len(names))
 	for _, n := range names {
-		t := table{name: n}
+		t := dbTable{name: n}
 		var err error
 		if dialect == sqldb.DialectPostgres {
 			err = postgresColumns(ctx, db, &t)
@@ -187,7 +193,7 @@ func queryStrings(ctx context.Context, db *sql.DB, out *[]string, q string, args
 	return rows.Err()
 }
 
-func sqliteColumns(ctx context.Context, db *sql.DB, t *table) error {
+func sqliteColumns(ctx context.Context, db *sql.DB, t *dbTable) error {
 	rows, err := db.QueryContext(ctx, `SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid`, t.name)
 	if err != nil {
 		return err
@@ -225,7 +231,7 @@ func sqliteColumns(ctx context.Context, db *sql.DB, t *table) error {
 	return fks.Err()
 }
 
-func postgresColumns(ctx context.Context, db *sql.DB, t *table) error {
+func postgresColumns(ctx context.Context, db *sql.DB, t *dbTable) error {
 	rows, err := db.QueryContext(ctx, `SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, t.name)
 	if err != nil {
@@ -247,21 +253,21 @@ func postgresColumns(ctx context.Context, db *sql.DB, t *table) error {
 // copyPlan is the order the tables are copied in, and the foreign key columns that are
 // written only once every table is in (they point into a cycle or at their own table).
 type copyPlan struct {
-	order    []table
+	order    []dbTable
 	deferred map[string][]string // table -> columns
 }
 
 // planCopy orders the tables so that each comes after the tables its foreign keys point
 // at. A cycle is broken at a table whose pending foreign keys may all be NULL: those
 // columns are filled in afterwards, as are columns that reference their own table.
-func planCopy(tables []table) (copyPlan, error) {
+func planCopy(tables []dbTable) (copyPlan, error) {
 	p := copyPlan{deferred: map[string][]string{}}
 	placed := map[string]bool{}
 	known := map[string]bool{}
 	for _, t := range tables {
 		known[t.name] = true
 	}
-	pending := func(t table) (all []column, nullable bool) {
+	pending := func(t dbTable) (all []column, nullable bool) {
 		nullable = true
 		for _, c := range t.columns {
 			if c.refTable == "" || c.refTable == t.name || placed[c.refTable] || !known[c.refTable] {
@@ -272,7 +278,7 @@ func planCopy(tables []table) (copyPlan, error) {
 		}
 		return all, nullable
 	}
-	place := func(t table, deferAlso []column) {
+	place := func(t dbTable, deferAlso []column) {
 		for _, c := range t.columns {
 			if c.refTable == t.name {
 				deferAlso = append(deferAlso, c)
@@ -426,7 +432,7 @@ func migrateDB(ctx context.Context, o migrateDBOptions, progress io.Writer) (*mi
 		}
 		targetCols[t.name] = m
 	}
-	var copying []table
+	var copying []dbTable
 	for _, t := range srcTables {
 		if why, ok := skippedTables[t.name]; ok {
 			res.skipped[t.name] = why
@@ -525,7 +531,7 @@ func migrateDB(ctx context.Context, o migrateDBOptions, progress io.Writer) (*mi
 
 // copyTable streams one table's rows into PostgreSQL with COPY, batch rows at a time,
 // with the deferred columns left NULL.
-func copyTable(ctx context.Context, src *sql.Conn, tx pgx.Tx, t table, deferred []string, batch int, progress io.Writer) (int, error) {
+func copyTable(ctx context.Context, src *sql.Conn, tx pgx.Tx, t dbTable, deferred []string, batch int, progress io.Writer) (int, error) {
 	names := make([]string, len(t.columns))
 	quoted := make([]string, len(t.columns))
 	isDeferred := make([]bool, len(t.columns))
@@ -594,7 +600,7 @@ func copyTable(ctx context.Context, src *sql.Conn, tx pgx.Tx, t table, deferred 
 }
 
 // fillDeferred writes the deferred foreign key columns of every row that has them.
-func fillDeferred(ctx context.Context, src *sql.Conn, tx pgx.Tx, t table, cols []string) error {
+func fillDeferred(ctx context.Context, src *sql.Conn, tx pgx.Tx, t dbTable, cols []string) error {
 	pk := t.pkColumns()
 	all := append(append([]string(nil), pk...), cols...)
 	quoted := make([]string, len(all))
