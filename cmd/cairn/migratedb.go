@@ -30,13 +30,15 @@ on the PostgreSQL URL with the same CAIRN_SECRET_KEY or key file: the sealed cre
 are copied as they are.
 
 Not copied, and why: River's job queue and its bookkeeping (river_job, river_leader,
-river_queue, river_client, river_client_queue, river_migration) — queued syncs are
+river_queue, river_client, river_client_queue, river_migration, river_notification and
+any other river_* table) — queued syncs are
 transient, and the sync scheduler queues every due connection when the first server
 starts on PostgreSQL; goose_db_version and sqlite_sequence — the target's migrations and
 sequences keep their own.`
 
 // skippedTables are the tables of a Cairn SQLite database that migrate-db does not
-// copy, with the reason.
+// copy, with the reason. Any other table named river_* is River's too and is skipped
+// (see skipReason).
 var skippedTables = map[string]string{
 	"river_job":          "River's job queue: queued syncs are transient, and the scheduler queues every due connection on the first start",
 	"river_leader":       "River's leader election of the running servers",
@@ -44,8 +46,20 @@ var skippedTables = map[string]string{
 	"river_client":       "River's registry of running servers",
 	"river_client_queue": "River's registry of running servers",
 	"river_migration":    "River's schema version; the target's River migrations write their own",
+	"river_notification": "River's notification outbox on SQLite; PostgreSQL uses LISTEN/NOTIFY",
 	"goose_db_version":   "Cairn's schema version; the target's migrations write their own",
 	"sqlite_sequence":    "SQLite's id counters; the PostgreSQL sequences are set after the copy",
+}
+
+// skipReason says why migrate-db leaves a table out, or false when it copies it.
+func skipReason(name string) (string, bool) {
+	if why, ok := skippedTables[name]; ok {
+		return why, true
+	}
+	if strings.HasPrefix(name, "river_") {
+		return "River's own bookkeeping: the job queue's state belongs to the servers that run on it", true
+	}
+	return "", false
 }
 
 // colKind is the kind of a column's values, as the copy converts them.
@@ -307,18 +321,35 @@ func planCopy(tables []dbTable) (copyPlan, error) {
 		if progressed {
 			continue
 		}
-		broke := false
-		for _, t := range tables {
+		// Break the cycle at the table the most waiting tables point at, among those
+		// whose pending foreign keys may be NULL for a while.
+		best, bestRefs := -1, -1
+		for i, t := range tables {
 			if placed[t.name] {
 				continue
 			}
-			if cols, nullable := pending(t); nullable {
-				place(t, cols)
-				broke = true
-				break
+			if _, nullable := pending(t); !nullable {
+				continue
+			}
+			refs := 0
+			for _, o := range tables {
+				if placed[o.name] || o.name == t.name {
+					continue
+				}
+				for _, c := range o.columns {
+					if c.refTable == t.name {
+						refs++
+					}
+				}
+			}
+			if refs > bestRefs {
+				best, bestRefs = i, refs
 			}
 		}
-		if !broke {
+		if best >= 0 {
+			cols, _ := pending(tables[best])
+			place(tables[best], cols)
+		} else {
 			var stuck []string
 			for _, t := range tables {
 				if !placed[t.name] {
@@ -434,7 +465,7 @@ func migrateDB(ctx context.Context, o migrateDBOptions, progress io.Writer) (*mi
 	}
 	var copying []dbTable
 	for _, t := range srcTables {
-		if why, ok := skippedTables[t.name]; ok {
+		if why, ok := skipReason(t.name); ok {
 			res.skipped[t.name] = why
 			continue
 		}
@@ -736,7 +767,7 @@ func resetSequences(ctx context.Context, tx pgx.Tx) error {
 			rows.Close()
 			return err
 		}
-		if _, skip := skippedTables[s.table]; !skip {
+		if _, skip := skipReason(s.table); !skip {
 			seqs = append(seqs, s)
 		}
 	}
