@@ -79,6 +79,8 @@ type Config struct {
 	PollInterval time.Duration
 	Now          func() time.Time
 	Log          *slog.Logger
+	// Metrics, when set, records each sync's lag from being queued (see NewMetrics).
+	Metrics *Metrics
 }
 
 // Runner owns the River client: it inserts sync jobs and, once started, works them.
@@ -221,6 +223,9 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		}
 	}
 	rep, err := w.r.cfg.Syncer.Sync(ctx, job.Args.ConnectionID, job.Args.Trigger)
+	if err == nil && !rep.Deferred && !rep.Skipped {
+		w.r.cfg.Metrics.observeLag(job.Args.Trigger, job.CreatedAt, w.r.cfg.Now())
+	}
 	if cairn.ErrorCode(err) == cairn.ENOTFOUND {
 		return nil
 	}

@@ -184,7 +184,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		}
 	}
 	syncMetrics := datasource.NewMetrics()
-	integ, runner, err := startIntegration(ctx, cfg, db, svc, log, syncMetrics)
+	jobMetrics := jobs.NewMetrics(db.SQL(), db.Dialect(), log)
+	integ, runner, err := startIntegration(ctx, cfg, db, svc, log, syncMetrics, jobMetrics)
 	if err != nil {
 		ln.Close()
 		return err
@@ -210,6 +211,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		return err
 	}
 	srv.Registry().MustRegister(syncMetrics.Collectors()...)
+	srv.Registry().MustRegister(jobMetrics.Collectors()...)
 	if err := mountUI(srv, db); err != nil {
 		ln.Close()
 		return err
@@ -330,7 +332,7 @@ func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error
 
 // startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
 // River's job runner (not yet started) and the integration service.
-func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics) (*datasource.Service, *jobs.Runner, error) {
+func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics, jm *jobs.Metrics) (*datasource.Service, *jobs.Runner, error) {
 	sealer, err := loadSealer(cfg.database, db.Dialect(), true)
 	if err != nil {
 		return nil, nil, err
@@ -347,7 +349,7 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log, OnSynced: m.Observe})
 	workers, _ := strconv.Atoi(os.Getenv("CAIRN_SYNC_WORKERS"))
-	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers, Log: log})
+	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers, Log: log, Metrics: jm})
 	if err != nil {
 		return nil, nil, err
 	}
