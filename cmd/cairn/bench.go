@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,6 +90,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.change, "change", 100, "how many work items change before the third sync")
 	fs.StringVar(&cfg.fleet, "fleet", "", "also sync a fleet of `C,D,I`: C connections × D data sources × about I items, e.g. 500,4,500")
 	fs.IntVar(&cfg.workers, "workers", 8, "how many fleet syncs run at once")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the syncs to `file` (read it with go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile, taken after the syncs, to `file`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -114,6 +117,28 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--generate: %w", err)
 	}
 	progress := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := stopProfile(); err != nil {
+				progress("cpu profile: %v", err)
+				return
+			}
+			progress("wrote the CPU profile to %s", *cpuProfile)
+		}()
+	}
+	if *memProfile != "" {
+		defer func() {
+			if err := writeHeapProfile(*memProfile); err != nil {
+				progress("heap profile: %v", err)
+				return
+			}
+			progress("wrote the heap profile to %s", *memProfile)
+		}()
+	}
 
 	b, err := newBench(ctx, cfg.database, progress)
 	if err != nil {
@@ -657,4 +682,35 @@ func descendants(snaps []azdoemu.WorkItemSnapshot, roots []int) []int {
 		todo = append(todo, kids[id]...)
 	}
 	return out
+}
+
+// startCPUProfile starts profiling the CPU into path and returns the function that stops
+// and closes it.
+func startCPUProfile(path string) (func() error, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
+}
+
+// writeHeapProfile writes the heap profile, after a garbage collection, to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -37,7 +37,8 @@ CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD, or prints a one-time setup link.
 
 Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_TRUST_PROXY,
 CAIRN_ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID,
-CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error).
+CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error), CAIRN_DEBUG_ADDR
+(a loopback address such as 127.0.0.1:6060 that serves Go's profiles under /debug/pprof/).
 
 An https CAIRN_PUBLIC_URL makes the session cookie Secure. Set CAIRN_TRUST_PROXY=true only
 behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto: sign-in throttling
@@ -67,8 +68,10 @@ type serveConfig struct {
 	publicURL    string
 	trustProxy   bool
 	logLevel     string
-	demo         bool
-	demoEnv      *demoEnv
+	// debugAddr is the loopback address of the pprof listener; none when empty.
+	debugAddr string
+	demo      bool
+	demoEnv   *demoEnv
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -85,12 +88,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", trustProxy, "trust the reverse proxy's X-Forwarded-For and X-Forwarded-Proto (CAIRN_TRUST_PROXY)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("CAIRN_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
 	fs.BoolVar(&cfg.demo, "demo", false, "run with the built-in Azure DevOps emulator and demo data")
+	fs.StringVar(&cfg.debugAddr, "debug-addr", env("CAIRN_DEBUG_ADDR", ""), "loopback `address` of a listener serving Go's profiles under /debug/pprof/ (CAIRN_DEBUG_ADDR); off when empty")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, cfg.logLevel)
 	if err != nil {
 		return err
+	}
+	if cfg.debugAddr != "" {
+		if cfg.debugAddr, err = debugAddr(cfg.debugAddr); err != nil {
+			return err
+		}
 	}
 	if cfg.allowedHosts, err = cairn.ParseHostList(os.Getenv("CAIRN_AZDO_ALLOWED_HOSTS")); err != nil {
 		return fmt.Errorf("CAIRN_AZDO_ALLOWED_HOSTS: %w", err)
@@ -223,6 +232,18 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.debugAddr != "" {
+		dln, err := net.Listen("tcp", cfg.debugAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("debug listener on %s: %w", cfg.debugAddr, err)
+		}
+		ds := debugServer()
+		go func() { _ = ds.Serve(dln) }()
+		defer ds.Close()
+		log.Info("debug listener", slog.String("url", "http://"+dln.Addr().String()+"/debug/pprof/"))
+		fmt.Fprintf(stdout, "Profiles (pprof) at http://%s/debug/pprof/\n", dln.Addr())
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
