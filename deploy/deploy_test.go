@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -305,5 +306,60 @@ func TestDockerfile(t *testing.T) {
 	}
 	if froms := strings.Count(s, "\nFROM "); froms < 1 {
 		t.Error("the Dockerfile is not a multi-stage build")
+	}
+}
+
+// TestPrometheusAlerts checks deploy/prometheus/alerts.yml: each rule has a name, an
+// expression, a duration and a summary, and every cairn_* metric it reads is one that
+// Cairn's code registers.
+func TestPrometheusAlerts(t *testing.T) {
+	docs := readDocs(t, filepath.Join("prometheus", "alerts.yml"))
+	if len(docs) != 1 {
+		t.Fatalf("%d documents", len(docs))
+	}
+	var source bytes.Buffer
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			source.Write(data)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricRE := regexp.MustCompile(`cairn_[a-z_]+`)
+	names := map[string]bool{}
+	for _, g := range get(docs[0], "groups").([]any) {
+		for _, r := range get(g, "rules").([]any) {
+			name, expr := str(r, "alert"), str(r, "expr")
+			names[name] = true
+			if name == "" || expr == "" || str(r, "for") == "" || str(r, "annotations.summary") == "" {
+				t.Errorf("rule %q lacks a name, expression, duration or summary", name)
+			}
+			for _, m := range metricRE.FindAllString(expr, -1) {
+				base := m
+				for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+					base = strings.TrimSuffix(base, suffix)
+				}
+				if !bytes.Contains(source.Bytes(), []byte(`"`+base+`"`)) {
+					t.Errorf("rule %s reads %s, which no Go file registers", name, m)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"CairnSyncFailures", "CairnHookLag", "CairnJobQueueBacklog", "CairnJobQueueDepth"} {
+		if !names[want] {
+			t.Errorf("no rule %s", want)
+		}
 	}
 }
