@@ -25,7 +25,8 @@ var ErrKeyFileMode = errors.New("key file permissions too wide")
 // when env is empty, from keyFile.
 //
 // env holds one key, 32 bytes in base64 (standard or URL alphabet, padded or
-// not) or hex, or several as "id1:key1,id2:key2" where the first is current.
+// not) or hex, or several as "id1:key1,id2:key2" (or one per line) where the
+// first is current.
 // A key given without an id gets one derived from the key itself (see
 // KeyID), so moving a key between the file and the environment keeps its id.
 //
@@ -123,11 +124,21 @@ func createKeyFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// parseKeys parses "key" or "id1:key1,id2:key2"; the first entry is current.
+// parseKeys parses "key" or "id1:key1,id2:key2", the entries also one per line (as in a
+// key file, where blank lines and lines starting with '#' are skipped); the first entry is
+// current.
 func parseKeys(s string) (*Sealer, error) {
 	keys := map[string][]byte{}
 	current := ""
-	for i, entry := range strings.Split(strings.TrimSpace(s), ",") {
+	var entries []string
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "#") || (line == "" && strings.Contains(s, "\n")) {
+			continue
+		}
+		entries = append(entries, strings.Split(line, ",")...)
+	}
+	for i, entry := range entries {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
 			return nil, fmt.Errorf("%w: entry %d is empty", ErrInvalidKey, i+1)

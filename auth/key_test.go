@@ -284,3 +284,43 @@ func TestKeyRotationThroughTheEnvironment(t *testing.T) {
 		t.Fatalf("a server still on k1 alone opened the re-sealed secret: %v", err)
 	}
 }
+
+// TestLoadKeyFileWithSeveralKeys: a key file holds a keyring one key per line, with
+// comments and blank lines; the first key is current and the others still open.
+func TestLoadKeyFileWithSeveralKeys(t *testing.T) {
+	k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	path := filepath.Join(t.TempDir(), "cairn.key")
+	body := "# rotated in December\nk2:" + base64.StdEncoding.EncodeToString(k2) + "\n\nk1:" + hex.EncodeToString(k1) + "\r\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ring, err := auth.LoadKey("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ring.KeyIDs(); strings.Join(got, ",") != "k2,k1" {
+		t.Fatalf("KeyIDs = %v, want k2 current then k1", got)
+	}
+	old, err := auth.NewSealer(map[string][]byte{"k1": k1}, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, old, ring)
+	sealed, err := ring.Seal([]byte("pat"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := auth.SealedKeyID(sealed); !ok || id != "k2" {
+		t.Fatalf("SealedKeyID(%q) = %q, %v; want k2", sealed, id, ok)
+	}
+	if _, ok := auth.SealedKeyID("plain text"); ok {
+		t.Fatal("SealedKeyID took a string that is not sealed")
+	}
+	// The environment takes the same lines.
+	if _, err := auth.LoadKey(body, ""); err != nil {
+		t.Fatalf("a keyring on several lines in the environment: %v", err)
+	}
+	if _, err := auth.LoadKey("k2:"+base64.StdEncoding.EncodeToString(k2)+",,k1:"+hex.EncodeToString(k1), ""); err == nil {
+		t.Fatal("an empty entry between commas was accepted")
+	}
+}

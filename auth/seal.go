@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -148,4 +149,26 @@ func (s *Sealer) fullAAD(id string, aad []byte) []byte {
 	b = append(b, id...)
 	b = append(b, ':')
 	return append(b, aad...)
+}
+
+// SealedKeyID returns the id of the key a string made by Seal names, without opening it;
+// ok is false when the string is not in Seal's form.
+func SealedKeyID(sealed string) (id string, ok bool) {
+	parts := strings.Split(sealed, ":")
+	if len(parts) != 3 || parts[0] != sealVersion || validKeyID(parts[1]) != nil {
+		return "", false
+	}
+	return parts[1], true
+}
+
+// KeyIDs returns the ids of the Sealer's keys, the current one first.
+func (s *Sealer) KeyIDs() []string {
+	ids := []string{s.current}
+	for id := range s.aeads {
+		if id != s.current {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids[1:])
+	return ids
 }

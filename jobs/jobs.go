@@ -93,6 +93,8 @@ type Config struct {
 	ID  string
 	Now func() time.Time
 	Log *slog.Logger
+	// Metrics, when set, records each sync's lag from being queued (see NewMetrics).
+	Metrics *Metrics
 }
 
 // syncTimeout is the longest a sync job may run.
@@ -269,6 +271,9 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 			slog.String("first_trigger", job.Args.Trigger), slog.Any("attempted_by", job.AttemptedBy))
 	}
 	rep, err := w.r.cfg.Syncer.Sync(ctx, job.Args.ConnectionID, trigger)
+	if err == nil && !rep.Deferred && !rep.Skipped {
+		w.r.cfg.Metrics.observeLag(trigger, job.CreatedAt, w.r.cfg.Now())
+	}
 	if cairn.ErrorCode(err) == cairn.ENOTFOUND {
 		return nil
 	}

@@ -40,6 +40,7 @@ type testBundle struct {
 	// authority is a stand-in Microsoft Entra authority for service principals.
 	authority *httptest.Server
 	clients   datasource.ClientConfig
+	metrics   *jobs.Metrics
 }
 
 func must(tb testing.TB, err error) {
@@ -105,8 +106,9 @@ func setup(tb testing.TB, dialect string, scheduleEvery time.Duration) *testBund
 	b.clients = datasource.ClientConfig{Egress: &azdo.Egress{Hosts: []string{hostOf(base), hostOf(b.authority.URL)}},
 		VSSPSURL: base + "/_vssps", EntraAuthority: b.authority.URL}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: b.db, Sealer: sealer, Clients: b.clients})
+	b.metrics = jobs.NewMetrics(b.db.SQL(), b.db.Dialect(), nil)
 	b.runner, err = jobs.New(ctx, jobs.Config{DB: b.db.SQL(), Dialect: b.db.Dialect(), Store: b.db, Syncer: syncer,
-		ScheduleEvery: scheduleEvery, PollInterval: 50 * time.Millisecond})
+		ScheduleEvery: scheduleEvery, PollInterval: 50 * time.Millisecond, Metrics: b.metrics})
 	must(tb, err)
 	rctx, cancel := context.WithCancel(ctx)
 	must(tb, b.runner.Start(rctx))

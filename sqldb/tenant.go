@@ -87,3 +87,34 @@ func (db *DB) DeleteSetting(ctx context.Context, key string) error {
 	_, err := db.write().exec(ctx, `DELETE FROM settings WHERE key = ?`, key)
 	return db.wrap("delete setting", err)
 }
+
+// SettingsWithPrefix returns every setting whose key starts with prefix, by key.
+func (db *DB) SettingsWithPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	rows, err := db.read().query(ctx, `SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?`, len(prefix), prefix)
+	if err != nil {
+		return nil, db.wrap("settings with prefix", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, db.wrap("settings with prefix", err)
+		}
+		out[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.wrap("settings with prefix", err)
+	}
+	return out, nil
+}
+
+// SwapSetting replaces a setting's value with value only while it still holds old, and
+// reports whether it did.
+func (db *DB) SwapSetting(ctx context.Context, key, old, value string) (bool, error) {
+	n, err := db.write().affected(ctx, `UPDATE settings SET value = ? WHERE key = ? AND value = ?`, value, key, old)
+	if err != nil {
+		return false, db.wrap("swap setting", err)
+	}
+	return n == 1, nil
+}

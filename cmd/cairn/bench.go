@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,6 +108,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.workers, "workers", 8, "how many fleet syncs run at once")
 	fs.Float64Var(&cfg.budget, "budget", 0, "rate-limit the emulator to this many `TSTU` per identity per 5 minutes, as Azure DevOps does (200); 0 means no limit")
 	fs.IntVar(&cfg.budgetSyncs, "budget-syncs", 3, "with --budget, how many full syncs follow the three measured syncs")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the syncs to `file` (read it with go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile, taken after the syncs, to `file`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -140,6 +143,28 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg.process, cfg.progress = spec.Process, spec.RequirementType()
 	progress := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := stopProfile(); err != nil {
+				progress("cpu profile: %v", err)
+				return
+			}
+			progress("wrote the CPU profile to %s", *cpuProfile)
+		}()
+	}
+	if *memProfile != "" {
+		defer func() {
+			if err := writeHeapProfile(*memProfile); err != nil {
+				progress("heap profile: %v", err)
+				return
+			}
+			progress("wrote the heap profile to %s", *memProfile)
+		}()
+	}
 
 	b, err := newBench(ctx, cfg.database, progress)
 	if err != nil {
@@ -779,4 +804,35 @@ func descendants(snaps []azdoemu.WorkItemSnapshot, roots []int) []int {
 		todo = append(todo, kids[id]...)
 	}
 	return out
+}
+
+// startCPUProfile starts profiling the CPU into path and returns the function that stops
+// and closes it.
+func startCPUProfile(path string) (func() error, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
+}
+
+// writeHeapProfile writes the heap profile, after a garbage collection, to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

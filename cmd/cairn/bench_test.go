@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -148,5 +150,32 @@ func TestBenchUnderRateLimit(t *testing.T) {
 	}
 	if got := cells("budget left (TSTU)"); len(got) == 0 || !strings.Contains(strings.Join(got, " "), "of 40") {
 		t.Errorf("the budget left is not shown: %v", got)
+	}
+}
+
+// TestBenchWritesProfiles: --cpuprofile and --memprofile write profiles that pprof reads
+// (gzip-compressed protocol buffers).
+func TestBenchWritesProfiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"bench", "--latency", "0s", "--generate", "epics=1,features=3,stories=12,tasks=24,bugs=0,seed=2", "--change", "4",
+		"--cpuprofile", cpu, "--memprofile", mem}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	for _, p := range []string{cpu, mem} {
+		data, err := os.ReadFile(p)
+		if err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			t.Errorf("%s is not a profile: %v, %d bytes", p, err, len(data))
+		}
+		if !strings.Contains(stderr.String(), "profile to "+p) {
+			t.Errorf("stderr does not say where the profile went:\n%s", stderr.String())
+		}
+	}
+	stderr.Reset()
+	if code := run([]string{"bench", "--cpuprofile", filepath.Join(dir, "no", "such", "dir", "cpu.pprof")}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "--cpuprofile") {
+		t.Errorf("an unwritable profile: exit %d %s", code, stderr.String())
 	}
 }

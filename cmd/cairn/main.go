@@ -19,14 +19,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"emulator": {"run the Azure DevOps REST 7.1 emulator", runEmulator},
-		"azdo":     {"talk to Azure DevOps (projects, queries, WIQL, items)", runAzdo},
-		"version":  {"print the version", runVersion},
-		"serve":    {"run the Cairn server", runServe},
-		"migrate":  {"apply database migrations and exit", runMigrate},
-		"token":    {"manage personal API tokens (token create)", runToken},
-		"import":   {"import OKRs from Microsoft Viva Goals (import viva)", runImport},
-		"bench":    {"measure Azure DevOps syncs against the emulator and check the call budget", runBench},
+		"emulator":   {"run the Azure DevOps REST 7.1 emulator", runEmulator},
+		"azdo":       {"talk to Azure DevOps (projects, queries, WIQL, items)", runAzdo},
+		"version":    {"print the version", runVersion},
+		"serve":      {"run the Cairn server", runServe},
+		"migrate":    {"apply database migrations and exit", runMigrate},
+		"token":      {"manage personal API tokens (token create)", runToken},
+		"import":     {"import OKRs from Microsoft Viva Goals (import viva)", runImport},
+		"bench":      {"measure Azure DevOps syncs against the emulator and check the call budget", runBench},
+		"migrate-db": {"copy a SQLite database into PostgreSQL", runMigrateDB},
+		"backup":     {"take a consistent copy of a live SQLite database", runBackup},
+		"secrets":    {"rotate the keys that seal credentials (secrets status, rotate, new-key)", runSecrets},
 	}
 }
 

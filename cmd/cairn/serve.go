@@ -37,7 +37,8 @@ CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD, or prints a one-time setup link.
 
 Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_TRUST_PROXY,
 CAIRN_ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID,
-CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error).
+CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error), CAIRN_DEBUG_ADDR
+(a loopback address such as 127.0.0.1:6060 that serves Go's profiles under /debug/pprof/).
 
 An https CAIRN_PUBLIC_URL makes the session cookie Secure. Set CAIRN_TRUST_PROXY=true only
 behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto: sign-in throttling
@@ -73,8 +74,10 @@ type serveConfig struct {
 	publicURL    string
 	trustProxy   bool
 	logLevel     string
-	demo         bool
-	demoEnv      *demoEnv
+	// debugAddr is the loopback address of the pprof listener; none when empty.
+	debugAddr string
+	demo      bool
+	demoEnv   *demoEnv
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -91,12 +94,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", trustProxy, "trust the reverse proxy's X-Forwarded-For and X-Forwarded-Proto (CAIRN_TRUST_PROXY)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("CAIRN_LOG_LEVEL", "info"), "log level: debug, info, warn or error")
 	fs.BoolVar(&cfg.demo, "demo", false, "run with the built-in Azure DevOps emulator and demo data")
+	fs.StringVar(&cfg.debugAddr, "debug-addr", env("CAIRN_DEBUG_ADDR", ""), "loopback `address` of a listener serving Go's profiles under /debug/pprof/ (CAIRN_DEBUG_ADDR); off when empty")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, cfg.logLevel)
 	if err != nil {
 		return err
+	}
+	if cfg.debugAddr != "" {
+		if cfg.debugAddr, err = debugAddr(cfg.debugAddr); err != nil {
+			return err
+		}
 	}
 	if cfg.allowedHosts, err = cairn.ParseHostList(os.Getenv("CAIRN_AZDO_ALLOWED_HOSTS")); err != nil {
 		return fmt.Errorf("CAIRN_AZDO_ALLOWED_HOSTS: %w", err)
@@ -190,7 +199,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		}
 	}
 	syncMetrics := datasource.NewMetrics()
-	integ, runner, err := startIntegration(ctx, cfg, db, svc, log, syncMetrics)
+	jobMetrics := jobs.NewMetrics(db.SQL(), db.Dialect(), log)
+	integ, runner, err := startIntegration(ctx, cfg, db, svc, log, syncMetrics, jobMetrics)
 	if err != nil {
 		ln.Close()
 		return err
@@ -216,6 +226,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		return err
 	}
 	srv.Registry().MustRegister(syncMetrics.Collectors()...)
+	srv.Registry().MustRegister(jobMetrics.Collectors()...)
 	if err := mountUI(srv, db); err != nil {
 		ln.Close()
 		return err
@@ -227,6 +238,18 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.debugAddr != "" {
+		dln, err := net.Listen("tcp", cfg.debugAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("debug listener on %s: %w", cfg.debugAddr, err)
+		}
+		ds := debugServer()
+		go func() { _ = ds.Serve(dln) }()
+		defer ds.Close()
+		log.Info("debug listener", slog.String("url", "http://"+dln.Addr().String()+"/debug/pprof/"))
+		fmt.Fprintf(stdout, "Profiles (pprof) at http://%s/debug/pprof/\n", dln.Addr())
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -336,18 +359,10 @@ func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error
 
 // startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
 // River's job runner (not yet started) and the integration service.
-func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics) (*datasource.Service, *jobs.Runner, error) {
-	keyFile := os.Getenv("CAIRN_SECRET_KEY_FILE")
-	if keyFile == "" {
-		keyFile = "cairn.key"
-		if db.Dialect() == sqldb.DialectSQLite {
-			path, _, _ := strings.Cut(cfg.database, "?")
-			keyFile = filepath.Join(filepath.Dir(path), "cairn.key")
-		}
-	}
-	sealer, err := auth.LoadKey(os.Getenv(auth.SecretKeyEnv), keyFile)
+func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics, jm *jobs.Metrics) (*datasource.Service, *jobs.Runner, error) {
+	sealer, err := loadSealer(cfg.database, db.Dialect(), true)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
+		return nil, nil, err
 	}
 	clients := datasource.ClientConfig{
 		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: svc.AllowedHosts},
@@ -370,7 +385,7 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 		return nil, nil, err
 	}
 	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers,
-		ScheduleEvery: scheduleEvery, RescueAfter: rescueAfter, Log: log})
+		ScheduleEvery: scheduleEvery, RescueAfter: rescueAfter, Log: log, Metrics: jm})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -390,4 +405,36 @@ func envDuration(name string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s=%q: want a positive duration such as 30s or 5m", name, v)
 	}
 	return d, nil
+}
+
+// secretKeyFile returns the key file that holds the sealing keys when CAIRN_SECRET_KEY is
+// not set: CAIRN_SECRET_KEY_FILE, or cairn.key next to a SQLite database (in the working
+// folder for PostgreSQL).
+func secretKeyFile(database, dialect string) string {
+	if f := os.Getenv("CAIRN_SECRET_KEY_FILE"); f != "" {
+		return f
+	}
+	if dialect == sqldb.DialectSQLite {
+		path, _, _ := strings.Cut(database, "?")
+		return filepath.Join(filepath.Dir(path), "cairn.key")
+	}
+	return "cairn.key"
+}
+
+// loadSealer returns the keyring that seals Azure DevOps credentials, from
+// CAIRN_SECRET_KEY or the key file. With create, a missing key file is created with a
+// fresh key (on a server's first start); without, it is an error.
+func loadSealer(database, dialect string, create bool) (*auth.Sealer, error) {
+	keyFile := secretKeyFile(database, dialect)
+	env := os.Getenv(auth.SecretKeyEnv)
+	if strings.TrimSpace(env) == "" && !create {
+		if _, err := os.Stat(keyFile); err != nil {
+			return nil, fmt.Errorf("no sealing key: %s is not set and the key file %s cannot be read (%v); set %s or CAIRN_SECRET_KEY_FILE as the servers have them", auth.SecretKeyEnv, keyFile, err, auth.SecretKeyEnv)
+		}
+	}
+	sealer, err := auth.LoadKey(env, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
+	}
+	return sealer, nil
 }
