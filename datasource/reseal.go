@@ -153,6 +153,9 @@ func Reseal(ctx context.Context, store Store, settings SealedSettings, sealer *a
 	if rep.Flows > 0 {
 		progress(fmt.Sprintf("%d of %d OAuth sign-ins in flight re-sealed", rep.FlowsResealed, rep.Flows))
 	}
+	if err := resealKeyCheck(ctx, settings, sealer); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return rep, fmt.Errorf("reseal: %w", errors.Join(errs...))
 	}

@@ -364,6 +364,9 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := datasource.CheckKey(ctx, db, db, sealer); err != nil {
+		return nil, nil, err
+	}
 	clients := datasource.ClientConfig{
 		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: svc.AllowedHosts},
 		VSSPSURL:          os.Getenv("CAIRN_AZDO_VSSPS_URL"),
