@@ -250,7 +250,7 @@ type NotifyStore interface {
 	// notifications of its turn (as AddNotification does).
 	SeeStatus(ctx context.Context, keyResultID int64, status string, at time.Time, ns []*Notification, ds [][]*Delivery) error
 	// FailingStreaks lists the data sources whose latest min syncs or more all failed.
-	FailingStreaks(ctx context.Context, min int) ([]*FailingStreak, error)
+	FailingStreaks(ctx context.Context, minRuns int) ([]*FailingStreak, error)
 	// CheckInsSince returns, for the organization's key results, the time of the latest
 	// check-in at or after since, and of the latest manual one with a note.
 	CheckInsSince(ctx context.Context, orgID int64, since time.Time) (latest map[int64]time.Time, noted map[int64]time.Time, err error)

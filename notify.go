@@ -508,7 +508,7 @@ func (s *Service) scanStatuses(ctx context.Context, ns NotifyStore, now time.Tim
 						n := &Notification{UserID: uid, OrgID: o.ID, Kind: NotifyStatus,
 							Key:   fmt.Sprintf("status:%d:%s:%d", k.ID, st, now.Unix()),
 							Title: k.Title + " is " + label, Body: "It was " + strings.ReplaceAll(prev, "_", " ") + ". Check in with a note on what changed and what happens next.",
-							Link:  itemPath(o.Slug, Ref{ItemKeyResult, k.ID}), CreatedAt: now.UTC(),
+							Link: itemPath(o.Slug, Ref{ItemKeyResult, k.ID}), CreatedAt: now.UTC(),
 							Items: []NotificationItem{{Title: k.Title, Value: formatValue(k), Link: itemPath(o.Slug, Ref{ItemKeyResult, k.ID})}}}
 						ds, err := s.deliveriesFor(ctx, ns, n, teams)
 						if err != nil {
