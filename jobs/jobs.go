@@ -79,6 +79,11 @@ type Config struct {
 	PollInterval time.Duration
 	Now          func() time.Time
 	Log          *slog.Logger
+	// RetryPolicy spaces the attempts of failed jobs; River's default (attempt⁴ seconds)
+	// when nil.
+	RetryPolicy river.ClientRetryPolicy
+	// Notify runs reminders and notifications; nil runs none.
+	Notify *NotifyConfig
 }
 
 // Runner owns the River client: it inserts sync jobs and, once started, works them.
@@ -143,15 +148,34 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncWorker{r: r})
 	river.AddWorker(workers, &scheduleWorker{r: r})
+	queues := map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}}
+	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"})}
+	if n := cfg.Notify; n != nil {
+		if n.Every <= 0 {
+			n.Every = time.Minute
+		}
+		if n.DigestHour <= 0 {
+			n.DigestHour = 7
+		}
+		river.AddWorker(workers, &planWorker{r: r})
+		river.AddWorker(workers, &remindWorker{r: r})
+		river.AddWorker(workers, &digestWorker{r: r})
+		river.AddWorker(workers, &deliverWorker{r: r})
+		queues[NotifyQueue] = river.QueueConfig{MaxWorkers: 4}
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(n.Every),
+			func() (river.JobArgs, *river.InsertOpts) { return PlanArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "plan_notifications"}))
+	}
 	client, err := river.NewClient(d, &river.Config{
-		Queues:            map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}},
+		Queues:            queues,
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		Logger:            cfg.Log.With(slog.String("component", "river")),
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
-			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"})},
+		PeriodicJobs:      periodic,
+		RetryPolicy:       cfg.RetryPolicy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)

@@ -22,6 +22,7 @@ import (
 	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/jobs"
+	"github.com/cairn-okr/cairn/notify"
 	"github.com/cairn-okr/cairn/sqldb"
 	"github.com/cairn-okr/cairn/web"
 )
@@ -37,7 +38,8 @@ CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD, or prints a one-time setup link.
 
 Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_TRUST_PROXY,
 CAIRN_ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID,
-CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error).
+CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error), CAIRN_SMTP_URL,
+CAIRN_SMTP_FROM, CAIRN_WEBHOOK_ALLOWED_HOSTS.
 
 An https CAIRN_PUBLIC_URL makes the session cookie Secure. Set CAIRN_TRUST_PROXY=true only
 behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto: sign-in throttling
@@ -56,7 +58,17 @@ admin lists on the admin page, and CAIRN_AZDO_ALLOWED_HOSTS, comma-separated hos
 host:port entries (an Azure DevOps Server such as tfs.example.com, or an emulator such as
 127.0.0.1:8090; a host:port entry also allows http). Loopback, private and link-local
 addresses are refused unless listed, and redirects are never followed. --demo allows its
-own emulator.`
+own emulator.
+
+Check-in reminders and notifications go to the in-app inbox, to e-mail when
+CAIRN_SMTP_URL and CAIRN_SMTP_FROM are set, and to the Microsoft Teams and Slack webhooks
+that admins set on teams. CAIRN_SMTP_URL is smtp://[user:password@]host[:port] (port 587,
+STARTTLS required; add ?starttls=opportunistic or ?starttls=none for a relay without TLS)
+or smtps://[user:password@]host[:port] (port 465, TLS from the start). CAIRN_SMTP_FROM is
+the sender, such as "Cairn <cairn@example.com>". Webhook URLs are sealed with the same key
+as Azure DevOps credentials, must be https, and may not reach loopback, private or
+link-local addresses unless listed in CAIRN_WEBHOOK_ALLOWED_HOSTS (host or host:port
+entries, comma-separated; a host:port entry also allows http).`
 
 // serveConfig is the configuration of `cairn serve`.
 type serveConfig struct {
@@ -134,7 +146,21 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	if d := cfg.demoEnv; d != nil {
 		cfg.allowedHosts = append(cfg.allowedHosts, strings.TrimPrefix(d.emuURL, "http://"))
 	}
-	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash, OperatorHosts: cfg.allowedHosts})
+	sealer, err := loadSealer(cfg, db)
+	if err != nil {
+		return err
+	}
+	linkKey, err := settingKey(ctx, db, "unsubscribe_key")
+	if err != nil {
+		return err
+	}
+	notifyCfg, webhookEgress, err := notifyConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash, OperatorHosts: cfg.allowedHosts,
+		LinkKey: linkKey, Secrets: sealer, CheckWebhook: webhookEgress.CheckURL, Email: notifyCfg.Mailer != nil})
+	notifyCfg.Service = svc
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -184,7 +210,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 		}
 	}
 	syncMetrics := datasource.NewMetrics()
-	integ, runner, err := startIntegration(ctx, cfg, db, svc, log, syncMetrics)
+	notifyCfg.PublicURL = cfg.publicURL
+	integ, runner, err := startIntegration(ctx, cfg, db, svc, sealer, notifyCfg, log, syncMetrics)
 	if err != nil {
 		ln.Close()
 		return err
@@ -328,9 +355,8 @@ func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error
 	return hex.DecodeString(v)
 }
 
-// startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
-// River's job runner (not yet started) and the integration service.
-func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics) (*datasource.Service, *jobs.Runner, error) {
+// loadSealer loads the key that seals Azure DevOps credentials and team webhooks.
+func loadSealer(cfg serveConfig, db *sqldb.DB) (*auth.Sealer, error) {
 	keyFile := os.Getenv("CAIRN_SECRET_KEY_FILE")
 	if keyFile == "" {
 		keyFile = "cairn.key"
@@ -341,8 +367,35 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	}
 	sealer, err := auth.LoadKey(os.Getenv(auth.SecretKeyEnv), keyFile)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the key that seals Azure DevOps credentials (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
+		return nil, fmt.Errorf("the key that seals Azure DevOps credentials and webhooks (%s or %s): %w", auth.SecretKeyEnv, keyFile, err)
 	}
+	return sealer, nil
+}
+
+// notifyConfig reads the channels of notifications from the environment: e-mail from
+// CAIRN_SMTP_URL and CAIRN_SMTP_FROM, and the webhook egress rules from
+// CAIRN_WEBHOOK_ALLOWED_HOSTS.
+func notifyConfig(cfg serveConfig) (*jobs.NotifyConfig, *notify.WebhookEgress, error) {
+	hosts, err := cairn.ParseHostList(os.Getenv("CAIRN_WEBHOOK_ALLOWED_HOSTS"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("CAIRN_WEBHOOK_ALLOWED_HOSTS: %w", err)
+	}
+	egress := &notify.WebhookEgress{Hosts: hosts}
+	n := &jobs.NotifyConfig{Poster: notify.NewPoster(egress)}
+	if raw := os.Getenv("CAIRN_SMTP_URL"); raw != "" {
+		if n.Mailer, err = notify.NewMailer(raw, os.Getenv("CAIRN_SMTP_FROM")); err != nil {
+			return nil, nil, err
+		}
+	} else if os.Getenv("CAIRN_SMTP_FROM") != "" {
+		return nil, nil, fmt.Errorf("CAIRN_SMTP_FROM is set but CAIRN_SMTP_URL is not: set both to send e-mail")
+	}
+	return n, egress, nil
+}
+
+// startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
+// River's job runner (not yet started) and the integration service.
+func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, sealer *auth.Sealer,
+	notifyCfg *jobs.NotifyConfig, log *slog.Logger, m *datasource.Metrics) (*datasource.Service, *jobs.Runner, error) {
 	clients := datasource.ClientConfig{
 		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: svc.AllowedHosts},
 		VSSPSURL:          os.Getenv("CAIRN_AZDO_VSSPS_URL"),
@@ -355,7 +408,8 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log, OnSynced: m.Observe})
 	workers, _ := strconv.Atoi(os.Getenv("CAIRN_SYNC_WORKERS"))
-	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers, Log: log})
+	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers, Log: log,
+		Notify: notifyCfg})
 	if err != nil {
 		return nil, nil, err
 	}
