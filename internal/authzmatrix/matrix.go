@@ -195,6 +195,13 @@ var Rows = []Row{
 	{Route: "GET /api/v1/me", Policy: AnyUser, Status: 200},
 	{Route: "POST /api/v1/me/tokens", Policy: AnyUser, Status: 201, Body: `{"name":"matrix {unique}"}`},
 	{Route: "GET /api/v1/me/tokens", Policy: AnyUser, Status: 200},
+	{Route: "GET /api/v1/me/notifications", Policy: AnyUser, Status: 200},
+	{Route: "GET /api/v1/me/notifications/unread-count", Policy: AnyUser, Status: 200},
+	// Only one's own notifications can be marked read: anyone else's is not found.
+	{Route: "POST /api/v1/me/notifications/{id}/read", Policy: AnyUser, Status: 404, Path: "/api/v1/me/notifications/999999/read"},
+	{Route: "POST /api/v1/me/notifications/read-all", Policy: AnyUser, Status: 204},
+	{Route: "GET /api/v1/me/notification-settings", Policy: AnyUser, Status: 200},
+	{Route: "PUT /api/v1/me/notification-settings", Policy: AnyUser, Status: 200, Body: `{"email":true,"teams":true,"slack":true,"digest":false}`},
 	// Only one's own tokens can be revoked: anyone else's is not found.
 	{Route: "DELETE /api/v1/me/tokens/{id}", Policy: AnyUser, Status: 404, Path: "/api/v1/me/tokens/999999"},
 	// Without the current password the change is refused at the field, after the check of
@@ -224,6 +231,16 @@ var Rows = []Row{
 	{Route: "GET /api/v1/orgs/{org}/teams/{id}", Policy: AnyMember, Status: 200, ID: Team},
 	{Route: "PATCH /api/v1/orgs/{org}/teams/{id}", Policy: OrgAdmin, Status: 200, ID: Team, Body: `{"name":"Matrix team {unique}"}`},
 	{Route: "DELETE /api/v1/orgs/{org}/teams/{id}", Policy: OrgAdmin, Status: 204, ID: Team, Fresh: true},
+	{Route: "GET /api/v1/orgs/{org}/teams/{id}/cadence", Policy: AnyMember, Status: 200, ID: Team},
+	{Route: "PUT /api/v1/orgs/{org}/teams/{id}/cadence", Policy: OrgAdmin, Status: 200, ID: Team, Body: `{"cadence":{"frequency":"biweekly","weekday":3,"month_day":1,"hour":10}}`},
+	{Route: "GET /api/v1/orgs/{org}/teams/{id}/webhooks", Policy: OrgAdmin, Status: 200, ID: Team},
+	{Route: "PUT /api/v1/orgs/{org}/teams/{id}/webhooks/{kind}", Policy: OrgAdmin, Status: 200, ID: Team, Path: "/api/v1/orgs/{org}/teams/{id}/webhooks/slack",
+		Body: `{"url":"https://hooks.slack.com/services/T0/B0/matrix{unique}"}`},
+	// Removing a webhook the fresh team does not have: allowed roles reach the 404 that says so.
+	{Route: "DELETE /api/v1/orgs/{org}/teams/{id}/webhooks/{kind}", Policy: OrgAdmin, Status: 404, ID: Team, Path: "/api/v1/orgs/{org}/teams/{id}/webhooks/teams"},
+	{Route: "GET /api/v1/orgs/{org}/cadence", Policy: AnyMember, Status: 200},
+	{Route: "PUT /api/v1/orgs/{org}/cadence", Policy: OrgAdmin, Status: 200, Body: `{"time_zone":"Europe/Berlin","cadence":{"frequency":"weekly","weekday":1,"month_day":1,"hour":9}}`},
+	{Route: "GET /api/v1/orgs/{org}/deliveries/failed", Policy: OrgAdmin, Status: 200},
 
 	// Members.
 	{Route: "GET /api/v1/orgs/{org}/members", Policy: AnyMember, Status: 200},
