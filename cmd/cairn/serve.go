@@ -68,7 +68,9 @@ or smtps://[user:password@]host[:port] (port 465, TLS from the start). CAIRN_SMT
 the sender, such as "Cairn <cairn@example.com>". Webhook URLs are sealed with the same key
 as Azure DevOps credentials, must be https, and may not reach loopback, private or
 link-local addresses unless listed in CAIRN_WEBHOOK_ALLOWED_HOSTS (host or host:port
-entries, comma-separated; a host:port entry also allows http).`
+entries, comma-separated; a host:port entry also allows http). CAIRN_NOTIFY_INTERVAL
+(default 1m) is how often reminders are planned and new mentions, comments, status
+changes and failing syncs are looked for.`
 
 // serveConfig is the configuration of `cairn serve`.
 type serveConfig struct {
@@ -382,6 +384,13 @@ func notifyConfig(cfg serveConfig) (*jobs.NotifyConfig, *notify.WebhookEgress, e
 	}
 	egress := &notify.WebhookEgress{Hosts: hosts}
 	n := &jobs.NotifyConfig{Poster: notify.NewPoster(egress)}
+	if v := os.Getenv("CAIRN_NOTIFY_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return nil, nil, fmt.Errorf("CAIRN_NOTIFY_INTERVAL %q: want a duration of a second or more, such as 30s or 5m", v)
+		}
+		n.Every = d
+	}
 	if raw := os.Getenv("CAIRN_SMTP_URL"); raw != "" {
 		if n.Mailer, err = notify.NewMailer(raw, os.Getenv("CAIRN_SMTP_FROM")); err != nil {
 			return nil, nil, err

@@ -122,8 +122,8 @@ func (u *UI) unsubscribe(q *request) error {
 
 // teamNotify is one team on the admins' notification page.
 type teamNotify struct {
-	Team     *cairn.Team
-	Cadence  *cairn.Cadence
+	Team    *cairn.Team
+	Cadence *cairn.Cadence
 	// Shown is the cadence the form shows: the team's own, or the organization's.
 	Shown    cairn.Cadence
 	Webhooks []*cairn.TeamWebhook
