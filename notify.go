@@ -84,7 +84,8 @@ func (s *Service) loadOrgPlan(ctx context.Context, ns NotifyStore, o *Org) (*org
 	}
 	p := &orgPlan{org: o, loc: loc, cadence: oc.Cadence, teams: teams, members: map[int64]*Member{}}
 	for _, m := range ms {
-		if !m.Unclaimed {
+		// Viewers cannot check in, and unclaimed people cannot sign in.
+		if !m.Unclaimed && m.Role != RoleViewer {
 			p.members[m.UserID] = m
 		}
 	}
@@ -102,8 +103,8 @@ func (p *orgPlan) cadenceOf(o *Objective) Cadence {
 	return p.cadence
 }
 
-// recipients returns the owners and check-in owners of a key result who are members able
-// to sign in, sorted and without repeats.
+// recipients returns the owners and check-in owners of a key result who may sign in and
+// check in (members and admins, not viewers), sorted and without repeats.
 func (p *orgPlan) recipients(k *KeyResult) []int64 {
 	var out []int64
 	for _, id := range slices.Concat(k.OwnerIDs, k.CheckInOwnerIDs) {
