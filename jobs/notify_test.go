@@ -416,3 +416,62 @@ func TestMentionsCommentsAndStatusTurnsNotify(t *testing.T) {
 		}
 	})
 }
+
+// TestFailingSyncsNotifyCreatorAndAdmins fails a data source's syncs against the Azure
+// DevOps emulator (its PAT expired) and checks that the third failure in a row, not the
+// second, tells the data source's creator and the organization's admins, with the error's
+// guidance, and that a fourth failure of the same streak tells nobody again.
+func TestFailingSyncsNotifyCreatorAndAdmins(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, dialect string) {
+		b := setup(t, dialect, time.Hour)
+		_, d := b.bind(t)
+		waitFor(t, "the first sync", 10*time.Second, func() bool { return b.dataSource(t, d.ID).Value != nil })
+		olga, err := b.svc.AddMember(b.actx, b.org.Slug, cairn.NewMember{Email: "olga@example.com", Name: "Olga", Role: cairn.RoleAdmin})
+		must(t, err)
+		mia, err := b.svc.AddMember(b.actx, b.org.Slug, cairn.NewMember{Email: "mia@example.com", Name: "Mia", Role: cairn.RoleMember})
+		must(t, err)
+		_, err = b.svc.ScanEvents(ctx, time.Now())
+		must(t, err)
+		must(t, b.emu.SetPATExpired(pat, true))
+		failing := func(u int64) []*cairn.Notification {
+			t.Helper()
+			usr, err := b.db.UserByID(ctx, u)
+			must(t, err)
+			list, err := b.svc.Inbox(cairn.NewContext(ctx, usr), false, 50)
+			must(t, err)
+			var out []*cairn.Notification
+			for _, n := range list {
+				if n.Kind == cairn.NotifySyncFailing {
+					out = append(out, n)
+				}
+			}
+			return out
+		}
+		admin := cairn.UserFromContext(b.actx)
+		for i := 1; i <= 4; i++ {
+			_, err := b.ds.SyncNow(b.actx, b.org.Slug, d.ID, true)
+			must(t, err)
+			if b.dataSource(t, d.ID).Error == nil {
+				t.Fatalf("sync %d did not fail", i)
+			}
+			_, err = b.svc.ScanEvents(ctx, time.Now())
+			must(t, err)
+			want := 0
+			if i >= 3 {
+				want = 1
+			}
+			if got := len(failing(admin.ID)); got != want {
+				t.Fatalf("after %d failed syncs the creator has %d notifications of it, want %d", i, got, want)
+			}
+		}
+		got := failing(olga.UserID)
+		if len(got) != 1 || !strings.Contains(got[0].Title, "failed 3 syncs in a row") || !strings.Contains(got[0].Title, b.kr.Title) ||
+			!strings.Contains(strings.ToLower(got[0].Body), "reconnect") {
+			t.Fatalf("the other admin's notifications = %+v", got)
+		}
+		if n := len(failing(mia.UserID)); n != 0 {
+			t.Fatalf("a member who did not create the data source got %d notifications of it", n)
+		}
+	})
+}
