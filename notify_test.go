@@ -114,3 +114,44 @@ func (b *testBundle) name(id int64) string {
 	}
 	return fmt.Sprint(id)
 }
+
+// BenchmarkPlanReminders plans the reminders of an organization with 20 objectives of 10 key
+// results each, every one due, on SQLite: what the leader pays every CAIRN_NOTIFY_INTERVAL.
+func BenchmarkPlanReminders(b *testing.B) {
+	tb := setup(b, "sqlite")
+	for i := 0; i < 20; i++ {
+		o := tb.objective(b, fmt.Sprintf("Objective %d", i))
+		for j := 0; j < 10; j++ {
+			tb.keyResult(b, o.ID, fmt.Sprintf("Key result %d.%d", i, j))
+		}
+	}
+	now := time.Date(2026, 5, 17, 12, 0, 0, 0, time.UTC)
+	b.ResetTimer()
+	for b.Loop() {
+		rs, err := tb.svc.PlanReminders(ctx, now)
+		if err != nil || len(rs) == 0 {
+			b.Fatal(len(rs), err)
+		}
+	}
+}
+
+// BenchmarkScanEvents scans the same organization for events when nothing changed.
+func BenchmarkScanEvents(b *testing.B) {
+	tb := setup(b, "sqlite")
+	for i := 0; i < 20; i++ {
+		o := tb.objective(b, fmt.Sprintf("Objective %d", i))
+		for j := 0; j < 10; j++ {
+			tb.keyResult(b, o.ID, fmt.Sprintf("Key result %d.%d", i, j))
+		}
+	}
+	now := time.Date(2026, 5, 17, 12, 0, 0, 0, time.UTC)
+	if _, err := tb.svc.ScanEvents(ctx, now); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := tb.svc.ScanEvents(ctx, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
