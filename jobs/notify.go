@@ -216,6 +216,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return n.Service.RecordDelivery(ctx, d, cairn.DeliverySkipped, nil)
 	}
 	msg := notify.NewMessage(out.Notification, n.PublicURL, n.Service.UnsubscribeURL(n.PublicURL, out.User.ID, d.Channel))
+	if d.Channel.WebhookKind() {
+		msg.For = out.User.Name
+	}
 	switch d.Channel {
 	case cairn.ChannelEmail:
 		if n.Mailer == nil {

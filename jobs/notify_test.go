@@ -281,9 +281,17 @@ func TestReminderGoesOutOnceByEmailAndWebhooks(t *testing.T) {
 		if !to["ada@example.com"] || !to["bob@example.com"] {
 			t.Fatalf("e-mails went to %v, want ada (owner) and bob (check-in owner)", to)
 		}
-		card, _ := json.Marshal(teams.received()[0])
+		var cards []string
+		for _, c := range teams.received() {
+			b, _ := json.Marshal(c)
+			cards = append(cards, string(b))
+		}
+		if !(strings.Contains(cards[0], "For ada") && strings.Contains(cards[1], "For bob")) && !(strings.Contains(cards[0], "For bob") && strings.Contains(cards[1], "For ada")) {
+			t.Errorf("the Teams cards do not name ada and bob: %s", cards)
+		}
+		card := cards[0]
 		for _, want := range []string{"AdaptiveCard", "Deploys per week", "0 / 20 deploys", "#checkin-h", "/unsubscribe?t="} {
-			if !strings.Contains(string(card), want) {
+			if !strings.Contains(card, want) {
 				t.Errorf("Teams card lacks %q: %s", want, card)
 			}
 		}

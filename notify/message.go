@@ -18,6 +18,8 @@ type Message struct {
 	Items []cairn.NotificationItem
 	// Unsubscribe turns the channel off for the person, without signing in.
 	Unsubscribe string
+	// For names the person, on the cards of a team's channel, which many people read.
+	For string
 }
 
 // NewMessage makes a notification's message under Cairn's public URL.
@@ -84,6 +86,9 @@ func (m Message) teamsCard() map[string]any {
 	body := []any{
 		map[string]any{"type": "TextBlock", "text": m.Title, "weight": "Bolder", "size": "Medium", "wrap": true},
 	}
+	if m.For != "" {
+		body = append(body, map[string]any{"type": "TextBlock", "text": "For " + m.For, "isSubtle": true, "wrap": true})
+	}
 	if m.Body != "" {
 		body = append(body, map[string]any{"type": "TextBlock", "text": m.Body, "wrap": true})
 	}
@@ -117,6 +122,10 @@ func (m Message) teamsCard() map[string]any {
 func (m Message) slackMessage() map[string]any {
 	blocks := []any{
 		map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": trim(m.Title, 150)}},
+	}
+	if m.For != "" {
+		blocks = append(blocks, map[string]any{"type": "context", "elements": []any{
+			map[string]any{"type": "plain_text", "text": "For " + trim(m.For, 200)}}})
 	}
 	if m.Body != "" {
 		blocks = append(blocks, map[string]any{"type": "section", "text": map[string]any{"type": "plain_text", "text": trim(m.Body, 3000)}})
