@@ -483,3 +483,33 @@ func TestFailingSyncsNotifyCreatorAndAdmins(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncTurningAtRiskNotifies syncs a key result from the Azure DevOps emulator to a value
+// far short of its target: the sync's check-in turns it at risk, and its owner is told.
+func TestSyncTurningAtRiskNotifies(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, dialect string) {
+		b := setup(t, dialect, time.Hour)
+		// A target no work item count reaches by mid-period: at risk once synced.
+		target := 100000.0
+		_, err := b.svc.UpdateKeyResult(b.actx, b.org.Slug, b.kr.ID, cairn.KeyResultUpdate{Metric: &cairn.MetricUpdate{Target: &target}})
+		must(t, err)
+		_, err = b.svc.ScanEvents(ctx, time.Now())
+		must(t, err)
+		_, d := b.bind(t)
+		waitFor(t, "the first sync", 10*time.Second, func() bool { return b.dataSource(t, d.ID).Value != nil })
+		_, err = b.svc.ScanEvents(ctx, time.Now())
+		must(t, err)
+		list, err := b.svc.Inbox(b.actx, false, 50)
+		must(t, err)
+		var got []*cairn.Notification
+		for _, n := range list {
+			if n.Kind == cairn.NotifyStatus {
+				got = append(got, n)
+			}
+		}
+		if len(got) != 1 || got[0].Title != b.kr.Title+" is at risk" {
+			t.Fatalf("status notifications after the sync = %+v", got)
+		}
+	})
+}
