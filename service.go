@@ -15,6 +15,20 @@ type Service struct {
 	hashPassword func(string) (string, error)
 	// operatorHosts are the operator's allowed Azure DevOps hosts.
 	operatorHosts []string
+	// linkKey signs unsubscribe links.
+	linkKey []byte
+	secrets Secrets
+	// checkWebhook refuses a webhook URL that Cairn may not post to.
+	checkWebhook func(ctx context.Context, rawURL string) error
+	// email says that e-mail can be sent (CAIRN_SMTP_URL is set).
+	email bool
+}
+
+// Secrets seals and opens secrets stored in the database, such as webhook URLs.
+// *auth.Sealer is the one Cairn uses.
+type Secrets interface {
+	Seal(plaintext, aad []byte) (string, error)
+	Open(sealed string, aad []byte) ([]byte, error)
 }
 
 // ServiceOptions configures a Service.
@@ -26,6 +40,14 @@ type ServiceOptions struct {
 	// OperatorHosts are the hosts the operator allowed Azure DevOps credentials to reach
 	// (CAIRN_AZDO_ALLOWED_HOSTS), shown to tenant admins.
 	OperatorHosts []string
+	// LinkKey is the HMAC key of unsubscribe links, shared by all replicas.
+	LinkKey []byte
+	// Secrets seals team webhook URLs; without it webhooks cannot be set.
+	Secrets Secrets
+	// CheckWebhook refuses a webhook URL that Cairn may not post to; nil allows https URLs.
+	CheckWebhook func(ctx context.Context, rawURL string) error
+	// Email says that e-mail can be sent, so that notifications get e-mail deliveries.
+	Email bool
 }
 
 // NewService returns a Service over the store.
@@ -36,7 +58,8 @@ func NewService(store Store, opts ServiceOptions) *Service {
 	if opts.OperatorHosts == nil {
 		opts.OperatorHosts = []string{}
 	}
-	return &Service{store: store, now: opts.Now, hashPassword: opts.HashPassword, operatorHosts: opts.OperatorHosts}
+	return &Service{store: store, now: opts.Now, hashPassword: opts.HashPassword, operatorHosts: opts.OperatorHosts,
+		linkKey: opts.LinkKey, secrets: opts.Secrets, checkWebhook: opts.CheckWebhook, email: opts.Email}
 }
 
 // Store returns the underlying store for wiring code (sign-in, jobs) that needs it.

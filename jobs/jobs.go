@@ -95,6 +95,11 @@ type Config struct {
 	Log *slog.Logger
 	// Metrics, when set, records each sync's lag from being queued (see NewMetrics).
 	Metrics *Metrics
+	// RetryPolicy spaces the attempts of failed jobs; River's default (attempt⁴ seconds)
+	// when nil.
+	RetryPolicy river.ClientRetryPolicy
+	// Notify runs reminders and notifications; nil runs none.
+	Notify *NotifyConfig
 }
 
 // syncTimeout is the longest a sync job may run.
@@ -172,20 +177,39 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncWorker{r: r})
 	river.AddWorker(workers, &scheduleWorker{r: r})
+	queues := map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}}
+	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"})}
+	if n := cfg.Notify; n != nil {
+		if n.Every <= 0 {
+			n.Every = time.Minute
+		}
+		if n.DigestHour <= 0 {
+			n.DigestHour = 7
+		}
+		river.AddWorker(workers, &planWorker{r: r})
+		river.AddWorker(workers, &remindWorker{r: r})
+		river.AddWorker(workers, &digestWorker{r: r})
+		river.AddWorker(workers, &deliverWorker{r: r})
+		queues[NotifyQueue] = river.QueueConfig{MaxWorkers: 4}
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(n.Every),
+			func() (river.JobArgs, *river.InsertOpts) { return PlanArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "plan_notifications"}))
+	}
 	client, err := river.NewClient(d, &river.Config{
-		Queues:            map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}},
+		Queues:            queues,
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		Logger:            cfg.Log.With(slog.String("component", "river")),
 		ID:                cfg.ID,
-		// River's default job timeout (a minute) bounds the schedule job; syncs set their
+		// River's default job timeout (a minute) bounds the other jobs; syncs set their
 		// own. The rescuer must not take a job that may still be running.
 		JobTimeout:           min(time.Minute, cfg.syncTimeout()),
 		RescueStuckJobsAfter: cfg.RescueAfter,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
-			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"})},
+		PeriodicJobs:         periodic,
+		RetryPolicy:          cfg.RetryPolicy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)

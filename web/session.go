@@ -93,6 +93,11 @@ func (s *Server) csrfProtect(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		case s.inJobsUI(r):
 			sameOrigin.ServeHTTP(w, r)
+		case r.URL.Path == "/unsubscribe":
+			// The signed token in the form is the proof, and mail clients post the
+			// one-click unsubscribe (RFC 8058) without a session or an origin. All it
+			// can do is turn a channel off.
+			next.ServeHTTP(w, r)
 		default:
 			protected.ServeHTTP(w, r)
 		}

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+	_ "time/tzdata" // time zones of organizations, also where the system has none
 )
 
 // command is one `cairn` subcommand.

@@ -192,3 +192,39 @@ func TestHelpForEveryCommand(t *testing.T) {
 		t.Fatalf("bad log level accepted: %d %q", code, errb.String())
 	}
 }
+
+// TestServeHelpDocumentsNotifications checks that `cairn serve -h` tells operators how to
+// set up e-mail and webhooks.
+func TestServeHelpDocumentsNotifications(t *testing.T) {
+	var o, e bytes.Buffer
+	if code := run([]string{"serve", "-h"}, &o, &e); code != 0 {
+		t.Fatalf("serve -h exit %d", code)
+	}
+	help := o.String() + e.String()
+	for _, want := range []string{"CAIRN_SMTP_URL", "CAIRN_SMTP_FROM", "smtps://", "STARTTLS", "?starttls=none",
+		"CAIRN_WEBHOOK_ALLOWED_HOSTS", "CAIRN_NOTIFY_INTERVAL"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("serve -h does not mention %q", want)
+		}
+	}
+}
+
+// TestServeRefusesBadSMTPSettings starts serve with e-mail settings that cannot work and
+// checks that it stops with an error naming the variable, before listening.
+func TestServeRefusesBadSMTPSettings(t *testing.T) {
+	for _, tc := range []struct {
+		url, from, want string
+	}{
+		{"http://mail.example.com", "cairn@example.com", "CAIRN_SMTP_URL must start with smtp:// or smtps://"},
+		{"smtp://mail.example.com", "", "CAIRN_SMTP_FROM is required"},
+		{"", "cairn@example.com", "CAIRN_SMTP_FROM is set but CAIRN_SMTP_URL is not"},
+	} {
+		t.Setenv("CAIRN_SMTP_URL", tc.url)
+		t.Setenv("CAIRN_SMTP_FROM", tc.from)
+		var o, e bytes.Buffer
+		db := filepath.Join(t.TempDir(), "cairn.db")
+		if code := run([]string{"serve", "--database", db, "--addr", "127.0.0.1:0"}, &o, &e); code == 0 || !strings.Contains(e.String(), tc.want) {
+			t.Errorf("CAIRN_SMTP_URL=%q CAIRN_SMTP_FROM=%q: exit %d, stderr %q; want %q", tc.url, tc.from, code, e.String(), tc.want)
+		}
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/jobs"
+	"github.com/cairn-okr/cairn/notify"
 	"github.com/cairn-okr/cairn/sqldb"
 	"github.com/cairn-okr/cairn/web"
 )
@@ -37,8 +38,9 @@ CAIRN_ADMIN_EMAIL and CAIRN_ADMIN_PASSWORD, or prints a one-time setup link.
 
 Environment: CAIRN_ADDR, CAIRN_DATABASE_URL, CAIRN_PUBLIC_URL, CAIRN_TRUST_PROXY,
 CAIRN_ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD, CAIRN_OIDC_ISSUER, CAIRN_OIDC_CLIENT_ID,
-CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error), CAIRN_DEBUG_ADDR
-(a loopback address such as 127.0.0.1:6060 that serves Go's profiles under /debug/pprof/).
+CAIRN_OIDC_CLIENT_SECRET, CAIRN_LOG_LEVEL (debug, info, warn, error), CAIRN_SMTP_URL,
+CAIRN_SMTP_FROM, CAIRN_WEBHOOK_ALLOWED_HOSTS, CAIRN_DEBUG_ADDR (a loopback address such as
+127.0.0.1:6060 that serves Go's profiles under /debug/pprof/).
 
 An https CAIRN_PUBLIC_URL makes the session cookie Secure. Set CAIRN_TRUST_PROXY=true only
 behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto: sign-in throttling
@@ -63,7 +65,19 @@ admin lists on the admin page, and CAIRN_AZDO_ALLOWED_HOSTS, comma-separated hos
 host:port entries (an Azure DevOps Server such as tfs.example.com, or an emulator such as
 127.0.0.1:8090; a host:port entry also allows http). Loopback, private and link-local
 addresses are refused unless listed, and redirects are never followed. --demo allows its
-own emulator.`
+own emulator.
+
+Check-in reminders and notifications go to the in-app inbox, to e-mail when
+CAIRN_SMTP_URL and CAIRN_SMTP_FROM are set, and to the Microsoft Teams and Slack webhooks
+that admins set on teams. CAIRN_SMTP_URL is smtp://[user:password@]host[:port] (port 587,
+STARTTLS required; add ?starttls=opportunistic or ?starttls=none for a relay without TLS)
+or smtps://[user:password@]host[:port] (port 465, TLS from the start). CAIRN_SMTP_FROM is
+the sender, such as "Cairn <cairn@example.com>". Webhook URLs are sealed with the same key
+as Azure DevOps credentials, must be https, and may not reach loopback, private or
+link-local addresses unless listed in CAIRN_WEBHOOK_ALLOWED_HOSTS (host or host:port
+entries, comma-separated; a host:port entry also allows http). CAIRN_NOTIFY_INTERVAL
+(default 1m) is how often reminders are planned and new mentions, comments, status
+changes and failing syncs are looked for.`
 
 // serveConfig is the configuration of `cairn serve`.
 type serveConfig struct {
@@ -149,7 +163,24 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	if d := cfg.demoEnv; d != nil {
 		cfg.allowedHosts = append(cfg.allowedHosts, strings.TrimPrefix(d.emuURL, "http://"))
 	}
-	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash, OperatorHosts: cfg.allowedHosts})
+	sealer, err := loadSealer(cfg.database, db.Dialect(), true)
+	if err != nil {
+		return err
+	}
+	if err := datasource.CheckKey(ctx, db, db, sealer); err != nil {
+		return err
+	}
+	linkKey, err := settingKey(ctx, db, "unsubscribe_key")
+	if err != nil {
+		return err
+	}
+	notifyCfg, webhookEgress, err := notifyConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash, OperatorHosts: cfg.allowedHosts,
+		LinkKey: linkKey, Secrets: sealer, CheckWebhook: webhookEgress.CheckURL, Email: notifyCfg.Mailer != nil})
+	notifyCfg.Service = svc
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -200,7 +231,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	}
 	syncMetrics := datasource.NewMetrics()
 	jobMetrics := jobs.NewMetrics(db.SQL(), db.Dialect(), log)
-	integ, runner, err := startIntegration(ctx, cfg, db, svc, log, syncMetrics, jobMetrics)
+	notifyCfg.PublicURL = cfg.publicURL
+	integ, runner, err := startIntegration(ctx, cfg, db, svc, sealer, notifyCfg, log, syncMetrics, jobMetrics)
 	if err != nil {
 		ln.Close()
 		return err
@@ -357,16 +389,37 @@ func settingKey(ctx context.Context, db cairn.Store, name string) ([]byte, error
 	return hex.DecodeString(v)
 }
 
+// notifyConfig reads the channels of notifications from the environment: e-mail from
+// CAIRN_SMTP_URL and CAIRN_SMTP_FROM, and the webhook egress rules from
+// CAIRN_WEBHOOK_ALLOWED_HOSTS.
+func notifyConfig(cfg serveConfig) (*jobs.NotifyConfig, *notify.WebhookEgress, error) {
+	hosts, err := cairn.ParseHostList(os.Getenv("CAIRN_WEBHOOK_ALLOWED_HOSTS"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("CAIRN_WEBHOOK_ALLOWED_HOSTS: %w", err)
+	}
+	egress := &notify.WebhookEgress{Hosts: hosts}
+	n := &jobs.NotifyConfig{Poster: notify.NewPoster(egress)}
+	if v := os.Getenv("CAIRN_NOTIFY_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return nil, nil, fmt.Errorf("CAIRN_NOTIFY_INTERVAL %q: want a duration of a second or more, such as 30s or 5m", v)
+		}
+		n.Every = d
+	}
+	if raw := os.Getenv("CAIRN_SMTP_URL"); raw != "" {
+		if n.Mailer, err = notify.NewMailer(raw, os.Getenv("CAIRN_SMTP_FROM")); err != nil {
+			return nil, nil, err
+		}
+	} else if os.Getenv("CAIRN_SMTP_FROM") != "" {
+		return nil, nil, fmt.Errorf("CAIRN_SMTP_FROM is set but CAIRN_SMTP_URL is not: set both to send e-mail")
+	}
+	return n, egress, nil
+}
+
 // startIntegration wires the Azure DevOps integration: the sealing key, the sync engine,
 // River's job runner (not yet started) and the integration service.
-func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, log *slog.Logger, m *datasource.Metrics, jm *jobs.Metrics) (*datasource.Service, *jobs.Runner, error) {
-	sealer, err := loadSealer(cfg.database, db.Dialect(), true)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := datasource.CheckKey(ctx, db, db, sealer); err != nil {
-		return nil, nil, err
-	}
+func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *cairn.Service, sealer *auth.Sealer,
+	notifyCfg *jobs.NotifyConfig, log *slog.Logger, m *datasource.Metrics, jm *jobs.Metrics) (*datasource.Service, *jobs.Runner, error) {
 	clients := datasource.ClientConfig{
 		Egress:            &azdo.Egress{Hosts: cfg.allowedHosts, Listed: svc.AllowedHosts},
 		VSSPSURL:          os.Getenv("CAIRN_AZDO_VSSPS_URL"),
@@ -388,7 +441,7 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 		return nil, nil, err
 	}
 	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers,
-		ScheduleEvery: scheduleEvery, RescueAfter: rescueAfter, Log: log, Metrics: jm})
+		ScheduleEvery: scheduleEvery, RescueAfter: rescueAfter, Log: log, Metrics: jm, Notify: notifyCfg})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -195,6 +195,13 @@ var Rows = []Row{
 	{Route: "GET /api/v1/me", Policy: AnyUser, Status: 200},
 	{Route: "POST /api/v1/me/tokens", Policy: AnyUser, Status: 201, Body: `{"name":"matrix {unique}"}`},
 	{Route: "GET /api/v1/me/tokens", Policy: AnyUser, Status: 200},
+	{Route: "GET /api/v1/me/notifications", Policy: AnyUser, Status: 200},
+	{Route: "GET /api/v1/me/notifications/unread-count", Policy: AnyUser, Status: 200},
+	// Only one's own notifications can be marked read: anyone else's is not found.
+	{Route: "POST /api/v1/me/notifications/{id}/read", Policy: AnyUser, Status: 404, Path: "/api/v1/me/notifications/999999/read"},
+	{Route: "POST /api/v1/me/notifications/read-all", Policy: AnyUser, Status: 204},
+	{Route: "GET /api/v1/me/notification-settings", Policy: AnyUser, Status: 200},
+	{Route: "PUT /api/v1/me/notification-settings", Policy: AnyUser, Status: 200, Body: `{"email":true,"teams":true,"slack":true,"digest":false}`},
 	// Only one's own tokens can be revoked: anyone else's is not found.
 	{Route: "DELETE /api/v1/me/tokens/{id}", Policy: AnyUser, Status: 404, Path: "/api/v1/me/tokens/999999"},
 	// Without the current password the change is refused at the field, after the check of
@@ -224,6 +231,16 @@ var Rows = []Row{
 	{Route: "GET /api/v1/orgs/{org}/teams/{id}", Policy: AnyMember, Status: 200, ID: Team},
 	{Route: "PATCH /api/v1/orgs/{org}/teams/{id}", Policy: OrgAdmin, Status: 200, ID: Team, Body: `{"name":"Matrix team {unique}"}`},
 	{Route: "DELETE /api/v1/orgs/{org}/teams/{id}", Policy: OrgAdmin, Status: 204, ID: Team, Fresh: true},
+	{Route: "GET /api/v1/orgs/{org}/teams/{id}/cadence", Policy: AnyMember, Status: 200, ID: Team},
+	{Route: "PUT /api/v1/orgs/{org}/teams/{id}/cadence", Policy: OrgAdmin, Status: 200, ID: Team, Body: `{"cadence":{"frequency":"biweekly","weekday":3,"month_day":1,"hour":10}}`},
+	{Route: "GET /api/v1/orgs/{org}/teams/{id}/webhooks", Policy: OrgAdmin, Status: 200, ID: Team},
+	{Route: "PUT /api/v1/orgs/{org}/teams/{id}/webhooks/{kind}", Policy: OrgAdmin, Status: 200, ID: Team, Path: "/api/v1/orgs/{org}/teams/{id}/webhooks/slack",
+		Body: `{"url":"https://hooks.slack.com/services/T0/B0/matrix{unique}"}`},
+	// Removing a webhook the fresh team does not have: allowed roles reach the 404 that says so.
+	{Route: "DELETE /api/v1/orgs/{org}/teams/{id}/webhooks/{kind}", Policy: OrgAdmin, Status: 404, ID: Team, Path: "/api/v1/orgs/{org}/teams/{id}/webhooks/teams"},
+	{Route: "GET /api/v1/orgs/{org}/cadence", Policy: AnyMember, Status: 200},
+	{Route: "PUT /api/v1/orgs/{org}/cadence", Policy: OrgAdmin, Status: 200, Body: `{"time_zone":"Europe/Berlin","cadence":{"frequency":"weekly","weekday":1,"month_day":1,"hour":9}}`},
+	{Route: "GET /api/v1/orgs/{org}/deliveries/failed", Policy: OrgAdmin, Status: 200},
 
 	// Members.
 	{Route: "GET /api/v1/orgs/{org}/members", Policy: AnyMember, Status: 200},
@@ -362,6 +379,15 @@ var Rows = []Row{
 	{Route: "GET /account", Policy: AnyUser, Status: 200},
 	{Route: "POST /account/password", Policy: AnyUser, Status: 422, Body: "current_password=&new_password=long-enough-{unique}"},
 	{Route: "POST /account/sign-out-everywhere", Policy: AnyUser, Status: 303, ID: Session, Fresh: true, Location: "/login", EndsSessions: true},
+	{Route: "POST /account/notifications", Policy: AnyUser, Status: 303, Body: "email=on&teams=on&slack=on", Location: "/account?saved=notifications"},
+	{Route: "GET /inbox", Policy: AnyUser, Status: 200},
+	{Route: "POST /inbox/read-all", Policy: AnyUser, Status: 303, Location: "/inbox"},
+	// Only one's own notifications can be marked read: anyone else's is not found.
+	{Route: "POST /inbox/{id}/read", Policy: AnyUser, Status: 404, Path: "/inbox/999999/read"},
+	// The unsubscribe link works without sign-in: its signed token is the proof, so a
+	// made-up one is refused alike for everyone.
+	{Route: "GET /unsubscribe", Policy: Public, Status: 400, Path: "/unsubscribe?t=1.email.forged"},
+	{Route: "POST /unsubscribe", Policy: Public, Status: 400, Body: "t=1.email.forged"},
 	{Route: "GET /{$}", Policy: AnyUser, Status: 303},
 	{Route: "GET /orgs/new", Policy: TenantAdmin, Status: 200},
 	{Route: "POST /orgs", Policy: TenantAdmin, Status: 303, Body: "name=Matrix+{unique}&slug={unique}"},
@@ -421,6 +447,12 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/admin/periods/{id}/reopen", Policy: OrgAdmin, Status: 409, ID: Period},
 	{Route: "GET /o/{org}/admin/teams", Policy: OrgAdmin, Status: 200},
 	{Route: "POST /o/{org}/admin/teams", Policy: OrgAdmin, Status: 303, Body: "name=Matrix+{unique}"},
+	{Route: "GET /o/{org}/admin/notifications", Policy: OrgAdmin, Status: 200},
+	{Route: "POST /o/{org}/admin/notifications/cadence", Policy: OrgAdmin, Status: 303, Body: "time_zone=Europe%2FBerlin&frequency=weekly&weekday=1&month_day=1&hour=9"},
+	{Route: "POST /o/{org}/admin/notifications/teams/{id}", Policy: OrgAdmin, Status: 303, ID: Team, Body: "own_cadence=on&frequency=monthly&weekday=1&month_day=3&hour=10"},
+	// Removing a webhook the team does not have: allowed roles reach the 404 that says so.
+	{Route: "POST /o/{org}/admin/notifications/teams/{id}/webhooks/{kind}/delete", Policy: OrgAdmin, Status: 404, ID: Team,
+		Path: "/o/{org}/admin/notifications/teams/{id}/webhooks/teams/delete"},
 	// The import of Viva Goals exports. A form without a file reaches the 422 that asks for
 	// one; a confirmation of no upload the 410 that asks to upload again.
 	{Route: "GET /o/{org}/admin/import", Policy: OrgAdmin, Status: 200},

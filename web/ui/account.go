@@ -13,11 +13,20 @@ type accountData struct {
 	Changed     bool
 	Errs        map[string]string
 	General     string
+	// Prefs are the person's notification channels; SavedPrefs says they were just saved.
+	Prefs      cairn.NotifyPrefs
+	SavedPrefs bool
 }
 
 func (u *UI) accountPage(q *request) error {
 	q.orgs, _ = u.svc.ListOrgs(q.r.Context())
-	d := accountData{HasPassword: q.user.PasswordHash != "", Changed: q.r.URL.Query().Get("changed") == "1"}
+	d := accountData{HasPassword: q.user.PasswordHash != "", Changed: q.r.URL.Query().Get("changed") == "1",
+		SavedPrefs: q.r.URL.Query().Get("saved") == "notifications"}
+	p, err := u.svc.MyNotifyPrefs(q.r.Context())
+	if err != nil && cairn.ErrorCode(err) != cairn.ENOTIMPLEMENTED {
+		return err
+	}
+	d.Prefs = p
 	return u.render(q, http.StatusOK, "account", "Your account", "", d)
 }
 
@@ -46,6 +55,7 @@ func (u *UI) changePassword(q *request) error {
 	} else {
 		return u.redirect(q, "/account?changed=1")
 	}
+	d.Prefs, _ = u.svc.MyNotifyPrefs(q.r.Context())
 	q.orgs, _ = u.svc.ListOrgs(q.r.Context())
 	return u.render(q, status, "account", "Your account", "", d)
 }

@@ -117,7 +117,11 @@ func newBundleWith(tb testing.TB, withAzdo bool, queue *queueStandIn, clients da
 	}
 	tb.Cleanup(func() { db.Close() })
 	b.db = db
-	b.svc = cairn.NewService(db, cairn.ServiceOptions{Now: now, HashPassword: hasher.Hash})
+	secrets, err := auth.NewSealer(map[string][]byte{"w": bytes.Repeat([]byte("w"), 32)}, "w")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b.svc = cairn.NewService(db, cairn.ServiceOptions{Now: now, HashPassword: hasher.Hash, Secrets: secrets, LinkKey: bytes.Repeat([]byte("l"), 32)})
 	var ds *datasource.Service
 	if withAzdo {
 		emu, err := azdoemu.New(azdoemu.Options{Scenario: azdoemu.DemoScenario(), PATs: []string{emulatorPAT}})

@@ -48,6 +48,9 @@ func funcs(u *UI) template.FuncMap {
 			return false
 		},
 		"sel": func(m map[int64]bool, id int64) bool { return m[id] },
+		"cadence": func(prefix string, c cairn.Cadence) cadenceFields {
+			return cadenceFields{P: prefix, C: c, W: weekdays}
+		},
 		"withD": func(v *view, d any) *view {
 			c := *v
 			c.D = d

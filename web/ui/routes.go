@@ -63,6 +63,7 @@ func (u *UI) routes() {
 	u.handle("POST /o/{org}/admin/rebind/{id}/done", in, u.markRebindDone)
 
 	u.azdoRoutes(in)
+	u.notifyRoutes(in)
 
 	u.handle("/", pub, func(q *request) error {
 		if q.r.URL.Path == "/favicon.ico" {

@@ -260,6 +260,8 @@ type view struct {
 	// JobsUI is the address of River's UI when the server has it; only tenant admins see
 	// the link.
 	JobsUI string
+	// Unread counts the user's unread notifications, for the inbox link in the top bar.
+	Unread int
 	D      any
 }
 
@@ -274,6 +276,7 @@ func (u *UI) view(q *request, title, nav string, d any) *view {
 	}
 	if q.user != nil {
 		v.CSRF = u.srv.CSRFToken(q.r)
+		v.Unread, _ = u.svc.UnreadCount(q.r.Context())
 	}
 	return v
 }

@@ -1,0 +1,157 @@
+package cairn_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cairn-okr/cairn"
+)
+
+// TestPlanReminders pins who is reminded of what. The organization's check-ins are due on
+// Mondays at 9:00 UTC; the clock stands on Sunday 17 May 2026 at 12:00, so that the next
+// due time (18 May) is within a day and the last one (11 May) more than a day past, with 4
+// May before it. A team checks in monthly on the 17th at 18:00 instead.
+func TestPlanReminders(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		admin := b.as("admin")
+		b.clock.Set(time.Date(2026, 4, 20, 12, 0, 0, 0, time.UTC))
+		team := &cairn.Team{Name: "Field service"}
+		must(t, b.svc.CreateTeam(admin, b.org.Slug, team))
+		must(t, b.svc.SetTeamCadence(admin, b.org.Slug, team.ID, &cairn.Cadence{Frequency: cairn.Monthly, MonthDay: 17, Hour: 18}))
+		o := b.objective(t, "Serve customers")
+		teamObj := b.objective(t, "Field work", func(o *cairn.Objective) { o.TeamID = &team.ID })
+		withCheckInOwner := func(k *cairn.KeyResult) { k.CheckInOwnerIDs = []int64{b.id("member")} }
+		none := b.keyResult(t, o.ID, "No check-ins", withCheckInOwner)
+		lateOK := b.keyResult(t, o.ID, "Checked in after the last due time")
+		between := b.keyResult(t, o.ID, "Checked in before the last due time")
+		teamKR := b.keyResult(t, teamObj.ID, "Team cadence")
+		rollUp := b.keyResult(t, o.ID, "Rolls up", func(k *cairn.KeyResult) { k.ProgressSource = cairn.SourceRollUp })
+		auto := func(title string, current float64) *cairn.KeyResult {
+			k := &cairn.KeyResult{OrgID: b.org.ID, ObjectiveID: o.ID, Title: title, ProgressSource: cairn.SourceDataSource,
+				Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 100}, OwnerIDs: []int64{b.id("assignee")}}
+			must(t, b.db.CreateKeyResult(ctx, k))
+			must(t, b.db.AddCheckIn(ctx, &cairn.CheckIn{OrgID: b.org.ID, Item: krRef(k.ID), Value: current,
+				Source: cairn.CheckInAzureDevOps, CreatedAt: time.Date(2026, 5, 15, 3, 0, 0, 0, time.UTC)}))
+			return k
+		}
+		autoOnTrack := auto("Synced and on track", 90)
+		autoAtRisk := auto("Synced and at risk", 5)
+		autoNoted := auto("Synced, at risk, with a note", 5)
+		manual := func(k *cairn.KeyResult, at time.Time, note string) {
+			uid := b.id("assignee")
+			must(t, b.db.AddCheckIn(ctx, &cairn.CheckIn{OrgID: b.org.ID, Item: krRef(k.ID), Value: 5, Note: note,
+				AuthorID: &uid, Source: cairn.CheckInManual, CreatedAt: at}))
+		}
+		manual(lateOK, time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC), "")
+		manual(between, time.Date(2026, 5, 6, 10, 0, 0, 0, time.UTC), "")
+		manual(autoNoted, time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC), "Blocked on the supplier; back on track in June")
+		_ = rollUp
+
+		now := time.Date(2026, 5, 17, 12, 0, 0, 0, time.UTC)
+		rs, err := b.svc.PlanReminders(ctx, now)
+		must(t, err)
+		got := map[string][]int64{}
+		for _, r := range rs {
+			if r.OrgID != b.org.ID {
+				t.Fatalf("a reminder of another organization: %+v", r)
+			}
+			kind := "remind"
+			if r.FollowUp {
+				kind = "follow-up"
+			}
+			key := fmt.Sprintf("%s %s %s", kind, b.name(r.UserID), r.Due.UTC().Format("Jan 2 15:04"))
+			ids := slices.Clone(r.KeyResultIDs)
+			slices.Sort(ids)
+			got[key] = ids
+		}
+		sorted := func(ids ...int64) []int64 { slices.Sort(ids); return ids }
+		want := map[string][]int64{
+			// The viewer owns them all too, but cannot check in: no reminder.
+			// Reminded of the next due time: no check-in since the last one.
+			"remind assignee May 18 09:00": sorted(none.ID, between.ID, autoAtRisk.ID),
+			"remind member May 18 09:00":   {none.ID},
+			// Followed up for the last due time: no check-in since the one before.
+			"follow-up assignee May 11 09:00": sorted(none.ID, autoAtRisk.ID),
+			"follow-up member May 11 09:00":   {none.ID},
+			// The team's monthly cadence: due today at 18:00; its last, 17 April, was
+			// before the key result existed.
+			"remind assignee May 17 18:00": {teamKR.ID},
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("reminders:\n got %v\nwant %v", got, want)
+		}
+		for _, k := range []*cairn.KeyResult{lateOK, rollUp, autoOnTrack, autoNoted} {
+			for _, ids := range got {
+				if slices.Contains(ids, k.ID) {
+					t.Errorf("%q was reminded of", k.Title)
+				}
+			}
+		}
+
+		t.Run("CreateOnce", func(t *testing.T) {
+			r := rs[0]
+			n, created, err := b.svc.CreateReminder(ctx, r)
+			must(t, err)
+			if !created || len(n.Items) == 0 || n.Items[0].Link == "" {
+				t.Fatalf("first reminder: created %v, %+v", created, n)
+			}
+			if _, created, err = b.svc.CreateReminder(ctx, r); err != nil || created {
+				t.Fatalf("second reminder of the same due time: created %v, %v", created, err)
+			}
+		})
+	})
+}
+
+// name returns the actor's name of a user id.
+func (b *testBundle) name(id int64) string {
+	for n, u := range b.users {
+		if u.ID == id {
+			return n
+		}
+	}
+	return fmt.Sprint(id)
+}
+
+// BenchmarkPlanReminders plans the reminders of an organization with 20 objectives of 10 key
+// results each, every one due, on SQLite: what the leader pays every CAIRN_NOTIFY_INTERVAL.
+func BenchmarkPlanReminders(b *testing.B) {
+	tb := setup(b, "sqlite")
+	for i := 0; i < 20; i++ {
+		o := tb.objective(b, fmt.Sprintf("Objective %d", i))
+		for j := 0; j < 10; j++ {
+			tb.keyResult(b, o.ID, fmt.Sprintf("Key result %d.%d", i, j))
+		}
+	}
+	now := time.Date(2026, 5, 17, 12, 0, 0, 0, time.UTC)
+	b.ResetTimer()
+	for b.Loop() {
+		rs, err := tb.svc.PlanReminders(ctx, now)
+		if err != nil || len(rs) == 0 {
+			b.Fatal(len(rs), err)
+		}
+	}
+}
+
+// BenchmarkScanEvents scans the same organization for events when nothing changed.
+func BenchmarkScanEvents(b *testing.B) {
+	tb := setup(b, "sqlite")
+	for i := 0; i < 20; i++ {
+		o := tb.objective(b, fmt.Sprintf("Objective %d", i))
+		for j := 0; j < 10; j++ {
+			tb.keyResult(b, o.ID, fmt.Sprintf("Key result %d.%d", i, j))
+		}
+	}
+	now := time.Date(2026, 5, 17, 12, 0, 0, 0, time.UTC)
+	if _, err := tb.svc.ScanEvents(ctx, now); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := tb.svc.ScanEvents(ctx, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
