@@ -446,7 +446,7 @@ func (im *importer) metric(it *viva.Item) (m cairn.Metric, ok bool) {
 	}
 	unit := strings.TrimSpace(vm.Unit)
 	switch strings.ToLower(unit) {
-	case "number", "numbers", "#", "percent", "percentage":
+	case "number", "numbers", "#", "percent", "percentage", "currency":
 		unit = ""
 	}
 	if kind == cairn.MetricPercentage && unit == "" {
@@ -457,6 +457,13 @@ func (im *importer) metric(it *viva.Item) (m cairn.Metric, ok bool) {
 		unit = ""
 	}
 	m = cairn.Metric{Kind: kind, Start: start, Target: target, Unit: unit, Current: start}
+	// A threshold to hold all period, which Cairn's own export writes as its Goal Type.
+	switch g := strings.ToLower(strings.Join(strings.Fields(it.GoalType), " ")); {
+	case g == "stay above" && start <= target:
+		m.Goal = cairn.GoalStayAbove
+	case g == "stay below" && start >= target:
+		m.Goal = cairn.GoalStayBelow
+	}
 	if vm.Current != nil {
 		m.Current = *vm.Current
 	} else if v := latestValue(it); v != nil {
