@@ -99,10 +99,8 @@ func (s *Server) queryFilter(r *http.Request) (cairn.ViewFilter, error) {
 				return f, cairn.FieldError(p, "give view_id or filter parameters such as %s, not both", p)
 			}
 		}
+		// Another member's private view is not found, as at GET …/views/{id}.
 		v, err := s.svc.View(r.Context(), r.PathValue("org"), viewID)
-		if cairn.ErrorCode(err) == cairn.ENOTFOUND {
-			return f, cairn.FieldError("view_id", "view %d is not one you can see in this organization", viewID)
-		}
 		if err != nil {
 			return f, err
 		}
