@@ -332,12 +332,18 @@ func WriteCSV(w io.Writer, rows [][]Cell) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
+	// Every record is as wide as the widest row, the header's further check-in columns
+	// unlabeled, so that the file is a rectangle, as tools that read CSV strictly expect.
+	width := len(Header)
+	for _, row := range rows {
+		width = max(width, len(row))
+	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(Header); err != nil {
+	if err := cw.Write(append(slices.Clone(Header), make([]string, width-len(Header))...)); err != nil {
 		return err
 	}
 	for _, row := range rows {
-		rec := make([]string, len(row))
+		rec := make([]string, width)
 		for i, c := range row {
 			rec[i] = c.String()
 		}
