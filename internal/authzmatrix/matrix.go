@@ -426,6 +426,12 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/objectives/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: Objective, Body: "score=0.5&closing_status="},
 	{Route: "POST /o/{org}/key-results/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: KeyResult, Body: "score=0.5&closing_status=achieved"},
 
+	// The UI: saved views and the dashboard.
+	{Route: "GET /o/{org}/dashboard", Policy: AnyMember, Status: 200},
+	{Route: "POST /o/{org}/views", Policy: AnyMember, Status: 303, Body: "name=Matrix+{unique}&status=at_risk&type=key_result"},
+	{Route: "POST /o/{org}/views/{id}/delete", Policy: ViewOwner, Status: 303, ID: View, Fresh: true},
+	{Route: "POST /o/{org}/views/{id}/delete", Policy: OwnerOrEditor, Status: 303, ID: SharedView, Fresh: true},
+
 	// The UI: administration.
 	{Route: "GET /o/{org}/admin", Policy: OrgAdmin, Status: 200},
 	{Route: "POST /o/{org}/admin/settings", Policy: OrgAdmin, Status: 303, Body: "name=Fabrikam&at_risk_gap=25"},
