@@ -43,7 +43,7 @@ func progressBars(ps []cairn.PeriodProgress) template.HTML {
 	for i, p := range ps {
 		cx := dashL + slot*(float64(i)+0.5)
 		top := y(p.Progress)
-		fmt.Fprintf(&b, `<rect class="bar period-bar" data-period="%d" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="3"><title>%s: %s average progress of %d objectives; %s expected</title></rect>`,
+		fmt.Fprintf(&b, `<rect class="col period-bar" data-period="%d" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="3"><title>%s: %s average progress of %d objectives; %s expected</title></rect>`,
 			p.PeriodID, cx-w/2, top, w, dashH-dashBot-top, html.EscapeString(p.Name), pct(p.Progress), p.Objectives, pct(p.Expected))
 		if !p.Closed && p.Expected > 0 && p.Expected < 1 {
 			fmt.Fprintf(&b, `<line class="expected" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"><title>Expected today: %s</title></line>`,

@@ -206,9 +206,11 @@ var statusOptions = []statusOption{
 // progress and where progress should be today.
 type summary struct {
 	Objectives int
-	Average    float64
-	Expected   float64
-	Segments   []segment
+	// Noun names what Objectives counts: "objectives", or "items" in a flat list.
+	Noun     string
+	Average  float64
+	Expected float64
+	Segments []segment
 }
 
 type segment struct {
@@ -436,7 +438,7 @@ func matches(o *cairn.ObjectiveView, f treeFilter) bool {
 }
 
 func summarize(roots []*cairn.ObjectiveView, p *cairn.Period, now time.Time) summary {
-	s := summary{Objectives: len(roots)}
+	s := summary{Objectives: len(roots), Noun: "objectives"}
 	if p != nil {
 		s.Expected = progress.Expected(p.Start.Time(), p.End.Time(), now)
 	}

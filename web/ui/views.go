@@ -39,6 +39,7 @@ func (u *UI) flatItems(ctx context.Context, q *request, d *okrPage, b *treeBuild
 		sum = append(sum, &ev)
 	}
 	d.Summary = summarize(sum, d.Current, d.Now)
+	d.Summary.Noun = "items"
 	d.Total = len(items)
 	if page < 1 {
 		page = 1
