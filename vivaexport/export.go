@@ -320,7 +320,13 @@ func names(ids []int64, people map[int64]string) string {
 	return strings.Join(out, ", ")
 }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") + " UTC" }
+// stamp writes a time as the reader takes it; the zero time, which no item has, is empty.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+}
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
