@@ -242,15 +242,12 @@ func (s *Server) exportInput(r *http.Request, f cairn.ViewFilter) (*vivaexport.I
 	for _, t := range teams {
 		in.Teams[t.ID] = t.Name
 	}
+	refs := make([]cairn.Ref, 0, len(items))
 	for _, it := range items {
-		if it.Ref.Type == cairn.ItemObjective {
-			continue
-		}
-		cs, err := s.svc.ListCheckIns(ctx, org, it.Ref, 1000)
-		if err != nil {
-			return nil, err
-		}
-		in.CheckIns[it.Ref] = cs
+		refs = append(refs, it.Ref)
+	}
+	if in.CheckIns, err = s.svc.ItemCheckIns(ctx, org, refs, 1000); err != nil {
+		return nil, err
 	}
 	if s.azdo != nil {
 		ds, err := s.azdo.ListDataSources(ctx, org)
