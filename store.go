@@ -168,6 +168,16 @@ type Store interface {
 	// returns it.
 	MarkRebindDone(ctx context.Context, orgID, id int64, at time.Time) (*RebindEntry, error)
 
+	// CreateView stores a saved view; ECONFLICT when its owner has a view of that name.
+	CreateView(ctx context.Context, v *SavedView) error
+	// ViewByID returns a saved view of the organization, whoever owns it.
+	ViewByID(ctx context.Context, orgID, id int64) (*SavedView, error)
+	// ListViews lists the user's own views and the organization's shared ones, by name.
+	ListViews(ctx context.Context, orgID, userID int64) ([]*SavedView, error)
+	// UpdateView stores a view's name, sharing, filter and update time.
+	UpdateView(ctx context.Context, v *SavedView) error
+	DeleteView(ctx context.Context, orgID, id int64) error
+
 	// PeriodGraph loads every objective, key result and initiative of a period in a fixed
 	// number of queries, whatever the number of items.
 	PeriodGraph(ctx context.Context, orgID, periodID int64) (*Graph, error)

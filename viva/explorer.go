@@ -37,6 +37,9 @@ const (
 	colScore       = "Score"
 	colCheckins    = "Checkins"
 	colTags        = "Tags"
+	// colDataSource is Cairn's own column: what set the item's progress ("Azure DevOps",
+	// "Manual" or "Roll-up"). Viva Goals' Explorer export has none.
+	colDataSource = "Data Source"
 )
 
 // requiredColumns are the columns without which a file is not an Explorer export.
@@ -48,7 +51,7 @@ var headerNames = func() map[string]string {
 	for _, c := range []string{colID, colTitle, colTeam, colCreator, colOwner, colPeriod, colStartDate,
 		colEndDate, colDescription, colAligned, colMetricName, colUnit, colTarget, colObjectType,
 		colGoalType, colStart, colCreatedAt, colLastCheckIn, colProgress, colActual, colStatus,
-		colLastNote, colScore, colCheckins, colTags} {
+		colLastNote, colScore, colCheckins, colTags, colDataSource} {
 		m[squash(c)] = c
 	}
 	for alias, c := range map[string]string{
@@ -136,6 +139,8 @@ func readTable(t *table, format Format, opts Options) (*Export, error) {
 		p.add(&RowError{Row: 1, Message: errEmpty.Error()})
 		return nil, p.err()
 	}
+	unquoteCells(t.rows)
+	unquoteCells(t.raw)
 	l := readHeader(t.rows[0], p)
 	if len(p.list) > 0 {
 		return nil, p.err()
@@ -163,6 +168,20 @@ func readTable(t *table, format Format, opts Options) (*Export, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// unquoteCells drops the single quote that a spreadsheet export puts before text that
+// would otherwise run as a formula ("'=1+1", "'-5 days", "'@team"): the quote guards the
+// cell in a spreadsheet and is no part of the text. Cairn's own export writes it
+// (package vivaexport).
+func unquoteCells(rows [][]string) {
+	for _, row := range rows {
+		for i, c := range row {
+			if len(c) > 1 && c[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(c[1])) {
+				row[i] = c[1:]
+			}
+		}
+	}
 }
 
 // rowReader reads the cells of one row.
@@ -349,6 +368,17 @@ func readRow(t *table, l *layout, i int, e *Export, p *problems, opts *Options) 
 		r.fail(colScore, err)
 	} else {
 		it.Score = s
+	}
+	switch ds := collapseSpace(r.cell(colDataSource)); squash(ds) {
+	case "":
+	case "rollup", "children", "updatefromchildren", "aligned":
+		it.ProgressSource = ProgressChildren
+	default:
+		if it.DataSource = dataSourceName(ds); it.DataSource != "" {
+			it.ProgressSource = ProgressIntegration
+		} else {
+			it.ProgressSource = ProgressManual
+		}
 	}
 	it.CreatedAt, _ = r.moment(colCreatedAt)
 	it.LastCheckIn, _ = r.moment(colLastCheckIn)

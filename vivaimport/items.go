@@ -451,7 +451,7 @@ func (im *importer) metric(it *viva.Item) (m cairn.Metric, ok bool) {
 	}
 	unit := strings.TrimSpace(vm.Unit)
 	switch strings.ToLower(unit) {
-	case "number", "numbers", "#", "percent", "percentage":
+	case "number", "numbers", "#", "percent", "percentage", "currency":
 		unit = ""
 	}
 	if kind == cairn.MetricPercentage && unit == "" {

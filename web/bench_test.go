@@ -128,8 +128,9 @@ func seedBenchEnv(b *testing.B, dialect string) *benchEnv {
 	return env
 }
 
-// BenchmarkAPI measures the objective tree and the period's OKR list over a period of 2,000
-// objectives, 6,000 key results and 60,000 check-ins, and reports p50/p99 latency.
+// BenchmarkAPI measures the objective tree, the period's OKR list, the filtered items, the
+// dashboard and the period's export over a period of 2,000 objectives, 6,000 key results and
+// 60,000 check-ins, and reports p50/p99 latency.
 func BenchmarkAPI(b *testing.B) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		b.Run(dialect, func(b *testing.B) {
@@ -137,6 +138,10 @@ func BenchmarkAPI(b *testing.B) {
 			for _, c := range []struct{ name, path string }{
 				{"Tree", fmt.Sprintf("/api/v1/orgs/bench/objectives/%d/tree", env.objective)},
 				{"PeriodList", fmt.Sprintf("/api/v1/orgs/bench/objectives?period_id=%d", env.periodID)},
+				{"Items", fmt.Sprintf("/api/v1/orgs/bench/items?period_id=%d&type=key_result", env.periodID)},
+				{"Dashboard", "/api/v1/orgs/bench/dashboard"},
+				{"ExportCSV", fmt.Sprintf("/api/v1/orgs/bench/export?format=csv&period_id=%d", env.periodID)},
+				{"ExportXLSX", fmt.Sprintf("/api/v1/orgs/bench/export?format=xlsx&period_id=%d", env.periodID)},
 			} {
 				b.Run(c.name, func(b *testing.B) {
 					b.ReportAllocs()

@@ -319,5 +319,6 @@ func (s *Server) routes() []route {
 	// Conversations and the audit trail.
 	rs = append(rs, s.commentRoutes(org)...)
 	rs = append(rs, s.notifyRoutes(org)...)
+	rs = append(rs, s.viewRoutes(org)...)
 	return append(rs, s.historyRoutes(org)...)
 }

@@ -73,6 +73,9 @@ var (
 	// PrivateLookup routes read Azure DevOps through a private connection: as Private, but
 	// viewers are refused every lookup before any connection is looked at.
 	PrivateLookup = policy("private-lookup", SignIn, Denied, Hidden, OK, OK, OK, Hidden)
+	// ViewOwner routes reach a private saved view: its owner alone; to anyone else, admins
+	// included, it does not exist.
+	ViewOwner = policy("view-owner", SignIn, Hidden, Hidden, OK, Hidden, Hidden, Hidden)
 	// OrgAdmin routes administer an organization.
 	OrgAdmin = policy("org-admin", SignIn, Denied, Denied, Denied, OK, OK, Hidden)
 	// TenantAdminInOrg routes act on an organization as only a tenant admin may.
@@ -142,6 +145,10 @@ const (
 	CheckIn Kind = "check-in"
 	// Comment is a comment on the objective by the editor, its author.
 	Comment Kind = "comment"
+	// View is a private saved view of the editor.
+	View Kind = "view"
+	// SharedView is a saved view the editor shared with the organization.
+	SharedView Kind = "shared-view"
 )
 
 // Row is one route of the router with the request that exercises it and its policy.
@@ -308,6 +315,23 @@ var Rows = []Row{
 	{Route: "GET /api/v1/orgs/{org}/data-sources/{id}/history", Policy: AnyMember, Status: 200, ID: DataSource},
 	{Route: "GET /api/v1/orgs/{org}/initiatives/{id}/tasks", Policy: AnyMember, Status: 200, ID: SyncedInitiative},
 
+	// Saved views, the filtered list, its export and the dashboard: every member reads
+	// them and saves private views; sharing takes a writer. A private view is its owner's
+	// alone; a shared one its owner's and the admins' to change.
+	{Route: "GET /api/v1/orgs/{org}/views", Policy: AnyMember, Status: 200},
+	{Route: "POST /api/v1/orgs/{org}/views", Policy: AnyMember, Status: 201, Body: `{"name":"Matrix {unique}","filter":{"status":"at_risk"}}`},
+	{Route: "POST /api/v1/orgs/{org}/views", Policy: Writer, Status: 201, Body: `{"name":"Matrix {unique}","shared":true,"filter":{"type":"key_result"}}`},
+	{Route: "GET /api/v1/orgs/{org}/views/{id}", Policy: ViewOwner, Status: 200, ID: View},
+	{Route: "PATCH /api/v1/orgs/{org}/views/{id}", Policy: ViewOwner, Status: 200, ID: View, Body: `{"name":"Matrix view {unique}"}`},
+	{Route: "DELETE /api/v1/orgs/{org}/views/{id}", Policy: ViewOwner, Status: 204, ID: View, Fresh: true},
+	{Route: "GET /api/v1/orgs/{org}/views/{id}", Policy: AnyMember, Status: 200, ID: SharedView},
+	{Route: "PATCH /api/v1/orgs/{org}/views/{id}", Policy: OwnerOrEditor, Status: 200, ID: SharedView, Body: `{"name":"Matrix shared view {unique}"}`},
+	{Route: "DELETE /api/v1/orgs/{org}/views/{id}", Policy: OwnerOrEditor, Status: 204, ID: SharedView, Fresh: true},
+	{Route: "GET /api/v1/orgs/{org}/items", Policy: AnyMember, Status: 200, Path: "/api/v1/orgs/{org}/items?period_id={period}&type=key_result"},
+	{Route: "GET /api/v1/orgs/{org}/export", Policy: AnyMember, Status: 200, Path: "/api/v1/orgs/{org}/export?format=csv&period_id={period}"},
+	{Route: "GET /api/v1/orgs/{org}/export", Policy: ViewOwner, Status: 200, ID: View, Path: "/api/v1/orgs/{org}/export?format=xlsx&view_id={id}"},
+	{Route: "GET /api/v1/orgs/{org}/dashboard", Policy: AnyMember, Status: 200},
+
 	// The re-bind checklist of imports. No entry 999999 exists: an allowed request reaches
 	// the 404 that says so.
 	{Route: "GET /api/v1/orgs/{org}/imports/rebind", Policy: OrgAdmin, Status: 200},
@@ -428,6 +452,12 @@ var Rows = []Row{
 	{Route: "POST /o/{org}/comments/{id}/delete", Policy: AuthorOrAdmin, Status: 303, ID: Comment, Fresh: true},
 	{Route: "POST /o/{org}/objectives/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: Objective, Body: "score=0.5&closing_status="},
 	{Route: "POST /o/{org}/key-results/{id}/closing", Policy: OwnerOrEditor, Status: 303, ID: KeyResult, Body: "score=0.5&closing_status=achieved"},
+
+	// The UI: saved views and the dashboard.
+	{Route: "GET /o/{org}/dashboard", Policy: AnyMember, Status: 200},
+	{Route: "POST /o/{org}/views", Policy: AnyMember, Status: 303, Body: "name=Matrix+{unique}&status=at_risk&type=key_result"},
+	{Route: "POST /o/{org}/views/{id}/delete", Policy: ViewOwner, Status: 303, ID: View, Fresh: true},
+	{Route: "POST /o/{org}/views/{id}/delete", Policy: OwnerOrEditor, Status: 303, ID: SharedView, Fresh: true},
 
 	// The UI: administration.
 	{Route: "GET /o/{org}/admin", Policy: OrgAdmin, Status: 200},

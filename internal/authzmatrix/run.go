@@ -302,7 +302,7 @@ func (r *runner) setup(t *testing.T) {
 	}
 
 	for _, k := range []Kind{Period, Team, Membership, Objective, KeyResult, elsewhere, Initiative, Connection, PrivateConnection, DataSource,
-		SyncedKeyResult, SyncedInitiative, DelegatedKeyResult, DelegatedInitiative, CheckIn, Comment} {
+		SyncedKeyResult, SyncedInitiative, DelegatedKeyResult, DelegatedInitiative, CheckIn, Comment, View, SharedView} {
 		r.ids[k] = r.make(t, k)
 	}
 	r.ids[Org] = home
@@ -376,6 +376,10 @@ func (r *runner) make(t *testing.T, k Kind) string {
 	case Comment:
 		// The editor writes it, so that the editor is its author.
 		r.call(t, r.who[Editor], 201, "POST", base+"/objectives/"+r.ids[Objective]+"/comments", map[string]any{"body": "Matrix " + r.unique()}, &out)
+	case View, SharedView:
+		// The editor saves it, so that the editor owns it.
+		r.call(t, r.who[Editor], 201, "POST", base+"/views", map[string]any{"name": "Matrix " + r.unique(), "shared": k == SharedView,
+			"filter": map[string]any{"status": "on_track"}}, &out)
 	case DataSource:
 		kr := r.make(t, SyncedKeyResult)
 		var ds struct {

@@ -141,6 +141,14 @@ func (u *UI) okrsPage(q *request) error {
 		return err
 	}
 	v := q.r.URL.Query()
+	// A saved view gives the filter; the page then shows the view by name.
+	var view *cairn.SavedView
+	if id, err := strconv.ParseInt(v.Get("view"), 10, 64); err == nil && v.Get("part") == "" {
+		if view, err = u.svc.View(ctx, q.org.Slug, id); err != nil {
+			return err
+		}
+		v = viewQuery(view)
+	}
 	mine, err := u.myTeams(ctx, q)
 	if err != nil {
 		return err
@@ -158,6 +166,7 @@ func (u *UI) okrsPage(q *request) error {
 	if err != nil {
 		return err
 	}
+	d.View = view
 	nav := "okrs"
 	if slices.ContainsFunc(mine, func(t *cairn.Team) bool { return t.ID == f.Team }) {
 		nav = "team"

@@ -97,9 +97,46 @@ type treeFilter struct {
 	Owner   int64
 	Status  string
 	Q       string
+	// Level is the objectives' level; Type and Source select items of any kind, which
+	// shows them as a flat list rather than a tree.
+	Level  cairn.Level
+	Type   cairn.ItemType
+	Source string
 }
 
-func (f treeFilter) active() bool { return f.Team != 0 || f.Owner != 0 || f.Status != "" || f.Q != "" }
+func (f treeFilter) active() bool {
+	return f.Team != 0 || f.Owner != 0 || f.Status != "" || f.Q != "" || f.Level != "" || f.items()
+}
+
+// items reports whether the filter selects items of every kind rather than objectives.
+func (f treeFilter) items() bool { return f.Type != "" || f.Source != "" }
+
+// viewFilter is the filter as a saved view or the export takes it.
+func (f treeFilter) viewFilter() cairn.ViewFilter {
+	return cairn.ViewFilter{PeriodIDs: slices.Clone(f.Periods), TeamID: f.Team, OwnerID: f.Owner, Status: f.Status,
+		Q: f.Q, Level: f.Level, Type: f.Type, Source: f.Source}
+}
+
+// exportQuery encodes the filter as the export's query parameters.
+func (f treeFilter) exportQuery() string {
+	v := url.Values{}
+	for _, p := range f.Periods {
+		v.Add("period_id", strconv.FormatInt(p, 10))
+	}
+	add := func(k, s string) {
+		if s != "" && s != "0" {
+			v.Set(k, s)
+		}
+	}
+	add("team_id", strconv.FormatInt(f.Team, 10))
+	add("owner_id", strconv.FormatInt(f.Owner, 10))
+	add("status", f.Status)
+	add("level", string(f.Level))
+	add("type", string(f.Type))
+	add("source", f.Source)
+	add("q", f.Q)
+	return v.Encode()
+}
 
 // query encodes the filter for links, with page when above 1.
 func (f treeFilter) query(page int) string {
@@ -118,6 +155,15 @@ func (f treeFilter) query(page int) string {
 	}
 	if f.Q != "" {
 		v.Set("q", f.Q)
+	}
+	if f.Level != "" {
+		v.Set("level", string(f.Level))
+	}
+	if f.Type != "" {
+		v.Set("type", string(f.Type))
+	}
+	if f.Source != "" {
+		v.Set("source", f.Source)
 	}
 	if page > 1 {
 		v.Set("page", strconv.Itoa(page))
@@ -141,7 +187,17 @@ type okrPage struct {
 	Summary  summary
 	Drawer   *drawer
 	Statuses []statusOption
-	Now      time.Time
+	Levels   []statusOption
+	Types    []statusOption
+	Sources  []statusOption
+	// Views are the saved views the user sees; View is the one the page shows, if any.
+	Views []*cairn.SavedView
+	View  *cairn.SavedView
+	// ExportQuery is the filter as the export's query string.
+	ExportQuery template.URL
+	// Save is the "Save view" form after a refusal.
+	Save saveForm
+	Now  time.Time
 	// MyTeams are the teams the user belongs to, offered as a choice under "My team"
 	// when there are several; NoTeam says "My team" found none.
 	MyTeams []*cairn.Team
@@ -165,9 +221,11 @@ var filterStatuses = append(slices.Clone(statusOptions), statusOption{"closed", 
 // progress and where progress should be today.
 type summary struct {
 	Objectives int
-	Average    float64
-	Expected   float64
-	Segments   []segment
+	// Noun names what Objectives counts: "objectives", or "items" in a flat list.
+	Noun     string
+	Average  float64
+	Expected float64
+	Segments []segment
 }
 
 type segment struct {
@@ -206,8 +264,30 @@ func parseFilter(v url.Values, periods []*cairn.Period, now time.Time) treeFilte
 	if len(f.Q) > 200 {
 		f.Q = f.Q[:200]
 	}
+	for _, o := range levelOptions {
+		if v.Get("level") == o.Value {
+			f.Level = cairn.Level(o.Value)
+		}
+	}
+	for _, o := range typeOptions {
+		if v.Get("type") == o.Value {
+			f.Type = cairn.ItemType(o.Value)
+		}
+	}
+	for _, o := range sourceOptions {
+		if v.Get("source") == o.Value {
+			f.Source = o.Value
+		}
+	}
 	return f
 }
+
+// The choices of the level, type and source filters.
+var (
+	levelOptions  = []statusOption{{"organization", "Organization level"}, {"team", "Team level"}, {"individual", "Individual level"}}
+	typeOptions   = []statusOption{{"objective", "Objectives"}, {"key_result", "Key results"}, {"initiative", "Initiatives"}}
+	sourceOptions = []statusOption{{"azure-devops", "Azure DevOps"}, {"manual", "Manual"}}
+)
 
 // defaultPeriod is the open period that contains today, else the latest open one, else the
 // latest.
@@ -252,7 +332,11 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 		return nil, err
 	}
 	now := u.now()
-	d := &okrPage{Periods: periods, Selected: map[int64]bool{}, Teams: teams, Members: members, Filter: f, Statuses: filterStatuses, Now: now}
+	d := &okrPage{Periods: periods, Selected: map[int64]bool{}, Teams: teams, Members: members, Filter: f, Statuses: filterStatuses, Now: now,
+		Levels: levelOptions, Types: typeOptions, Sources: sourceOptions, ExportQuery: template.URL(f.exportQuery())}
+	if d.Views, err = u.svc.ListViews(ctx, org); err != nil {
+		return nil, err
+	}
 	for _, id := range f.Periods {
 		d.Selected[id] = true
 	}
@@ -302,6 +386,9 @@ func (u *UI) tree(ctx context.Context, q *request, f treeFilter, page int, selec
 				b.aligned[a.Ref()] = append(b.aligned[a.Ref()], alignedItem{kr: k, weight: a.Weight})
 			}
 		}
+	}
+	if f.items() {
+		return u.flatItems(ctx, q, d, b, f, page)
 	}
 	var roots []*cairn.ObjectiveView
 	for _, o := range objs {
@@ -359,11 +446,14 @@ func matches(o *cairn.ObjectiveView, f treeFilter) bool {
 	if f.Q != "" && !strings.Contains(strings.ToLower(o.Title), strings.ToLower(f.Q)) {
 		return false
 	}
+	if f.Level != "" && o.Level != f.Level {
+		return false
+	}
 	return true
 }
 
 func summarize(roots []*cairn.ObjectiveView, p *cairn.Period, now time.Time) summary {
-	s := summary{Objectives: len(roots)}
+	s := summary{Objectives: len(roots), Noun: "objectives"}
 	if p != nil {
 		s.Expected = progress.Expected(p.Start.Time(), p.End.Time(), now)
 	}

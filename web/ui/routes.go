@@ -21,6 +21,9 @@ func (u *UI) routes() {
 	u.handle("GET /o/{org}/{$}", in, func(q *request) error { return u.redirect(q, "/o/"+q.org.Slug+"/okrs") })
 	u.handle("GET /o/{org}/okrs", in, u.okrsPage)
 	u.handle("GET /o/{org}/okrs/rows", in, u.okrRows)
+	u.handle("POST /o/{org}/views", in, u.saveView)
+	u.handle("POST /o/{org}/views/{id}/delete", in, u.deleteView)
+	u.handle("GET /o/{org}/dashboard", in, u.dashboardPage)
 	for _, kind := range []string{"objectives", "key-results", "initiatives"} {
 		u.handle("GET /o/{org}/okrs/"+kind+"/{id}", in, u.itemPage)
 		u.handle("GET /o/{org}/"+kind+"/new", in, u.newItemPage)
