@@ -25,7 +25,20 @@ type ChainLink struct {
 	// the last link has none. 0 means aligned but not counted (an initiative that does not
 	// contribute shows 0 too).
 	Weight *float64 `json:"weight,omitempty"`
+	// Trend is how a key result's or initiative's value moved over its latest check-ins
+	// (see progress.TrendOf); nil with fewer than two, and for roll-ups and objectives.
+	Trend *progress.Trend `json:"trend,omitempty"`
+	// Expected is a key result's progress expected at the moment of evaluation, through its
+	// milestones when it has any; nil for other items.
+	Expected *float64 `json:"expected_progress,omitempty"`
+	// Confidence is the newest confidence (1 to 10) that a check-in of the key result gave
+	// among its latest confidenceWindow check-ins; nil when none gave one.
+	Confidence *int `json:"confidence,omitempty"`
 }
+
+// confidenceWindow is how many of a key result's latest check-ins a chain looks through for
+// the newest confidence.
+const confidenceWindow = 20
 
 // maxChain bounds an alignment chain, and maxChains the number of chains of one item;
 // alignment cycles are refused on write, this only guards against bad data and against an
@@ -154,14 +167,17 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 		}
 		ev := e.initiative(i)
 		n.link = ChainLink{Type: ItemInitiative, ID: i.ID, Title: i.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
+		tm := Metric{Start: 0, Target: 100}
 		if i.Metric != nil {
 			m := *i.Metric
 			m.Current = i.Current
 			n.link.Metric = &m
+			tm = m
 		} else {
 			cur := i.Current
 			n.link.Current = &cur
 		}
+		n.link.Trend = e.trend(r, tm)
 		w := i.Weight
 		if !i.Contributes {
 			w = 0
@@ -185,7 +201,22 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 		}
 		ev := e.keyResult(k)
 		m := k.Metric
-		n.link = ChainLink{Type: ItemKeyResult, ID: k.ID, Title: k.Title, Progress: ev.Progress, Status: ev.Status, Metric: &m, Period: e.g.Period.Name}
+		expected := ev.Expected
+		n.link = ChainLink{Type: ItemKeyResult, ID: k.ID, Title: k.Title, Progress: ev.Progress, Status: ev.Status, Metric: &m, Period: e.g.Period.Name,
+			Expected: &expected}
+		if k.ProgressSource != SourceRollUp {
+			n.link.Trend = e.trend(r, k.Metric)
+		}
+		cs, err := c.s.store.ListCheckIns(ctx, orgID, r, confidenceWindow)
+		if err != nil {
+			return nil, err
+		}
+		for _, ci := range cs {
+			if ci.Confidence != nil {
+				n.link.Confidence = ci.Confidence
+				break
+			}
+		}
 		n.parents = append([]Alignment{{Type: ItemObjective, ID: k.ObjectiveID, Weight: k.Weight}}, k.Parents...)
 	case ItemObjective:
 		o, err := c.s.store.ObjectiveByID(ctx, orgID, r.ID)
