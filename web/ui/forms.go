@@ -54,8 +54,8 @@ type itemForm struct {
 	Errs            map[string]string
 	General         string
 
-	// EditorIDs and CheckInOwnerIDs are the chosen editors and check-in owners of a key
-	// result or an initiative; People says that the form had those fields.
+	// EditorIDs are the chosen editors of the item, and CheckInOwnerIDs the chosen check-in
+	// owners of a key result or an initiative; People says that the form had those fields.
 	EditorIDs       []int64
 	CheckInOwnerIDs []int64
 	People          bool
@@ -214,10 +214,6 @@ func (f *itemForm) fail(err error) error {
 			field = "parent.id"
 		case "metric":
 			field = "metric.kind"
-		case "editor_ids":
-			if f.Type == cairn.ItemObjective {
-				field = "owner_ids" // the objective form has no editors field
-			}
 		}
 		f.Errs[field] = cairn.ErrorMessage(err)
 	case code == cairn.EINVALID || code == cairn.ECONFLICT:
@@ -282,10 +278,12 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 		}
 	}
 	f.OwnerIDs = formIDs(v, "owner_ids", "choose owners from the list", f.Errs)
-	if t != cairn.ItemObjective && v.Get("people_present") != "" {
+	if v.Get("people_present") != "" {
 		f.People = true
 		f.EditorIDs = formIDs(v, "editor_ids", "choose editors from the list", f.Errs)
-		f.CheckInOwnerIDs = formIDs(v, "checkin_owner_ids", "choose check-in owners from the list", f.Errs)
+		if t != cairn.ItemObjective {
+			f.CheckInOwnerIDs = formIDs(v, "checkin_owner_ids", "choose check-in owners from the list", f.Errs)
+		}
 	}
 	return f
 }
@@ -502,7 +500,8 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 	}
 	switch f.Type {
 	case cairn.ItemObjective:
-		o := &cairn.Objective{Title: f.Title, Description: f.Description, Level: cairn.Level(f.Level), Aspirational: f.Aspirational, OwnerIDs: f.OwnerIDs, Weight: weight}
+		o := &cairn.Objective{Title: f.Title, Description: f.Description, Level: cairn.Level(f.Level), Aspirational: f.Aspirational, OwnerIDs: f.OwnerIDs, Weight: weight,
+			EditorIDs: f.EditorIDs}
 		o.PeriodID = formInt(v, "period_id", f.Errs)
 		if team := formInt(v, "team_id", f.Errs); team != 0 {
 			o.TeamID = &team
@@ -594,6 +593,7 @@ func (u *UI) editItemPage(q *request) error {
 			return err
 		}
 		f.Title, f.Description, f.PeriodID, f.Level, f.Aspirational, f.OwnerIDs = o.Title, o.Description, strconv.FormatInt(o.PeriodID, 10), string(o.Level), o.Aspirational, o.OwnerIDs
+		f.EditorIDs = o.EditorIDs
 		f.Weight = ff(o.Weight)
 		if o.TeamID != nil {
 			f.TeamID = strconv.FormatInt(*o.TeamID, 10)
@@ -670,6 +670,7 @@ func (u *UI) updateItem(q *request) error {
 	case cairn.ItemObjective:
 		level := cairn.Level(f.Level)
 		up := cairn.ObjectiveUpdate{Title: &title, Description: &f.Description, Level: &level, Aspirational: &f.Aspirational, OwnerIDs: &owners, Weight: weight}
+		up.EditorIDs, _ = f.delegates()
 		if team := formInt(v, "team_id", f.Errs); team != 0 {
 			up.TeamID = &team
 		}
