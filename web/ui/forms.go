@@ -214,6 +214,8 @@ func (f *itemForm) fail(err error) error {
 			field = "parent.id"
 		case "metric":
 			field = "metric.kind"
+		default:
+			field = f.parentsField(field)
 		}
 		f.Errs[field] = cairn.ErrorMessage(err)
 	case code == cairn.EINVALID || code == cairn.ECONFLICT:
@@ -222,6 +224,33 @@ func (f *itemForm) fail(err error) error {
 		return err
 	}
 	return nil
+}
+
+// parentsField names the input that shows an error about parents[i].id or parents[i].weight
+// (a cycle, an unknown parent, a bad weight): an objective's first parent is its primary
+// parent, chosen with the parent field and its weight; every other parent, and each parent
+// of a key result (its own objective is not among them), is a further parent. Any other
+// field is returned as it is.
+func (f *itemForm) parentsField(field string) string {
+	rest, ok := strings.CutPrefix(field, "parents[")
+	if !ok {
+		return field
+	}
+	index, attr, ok := strings.Cut(rest, "]")
+	n, err := strconv.Atoi(index)
+	if !ok || err != nil || n < 0 {
+		return field
+	}
+	weight := attr == ".weight"
+	switch {
+	case f.Type == cairn.ItemObjective && n == 0 && f.Parent != "" && weight:
+		return "weight"
+	case f.Type == cairn.ItemObjective && n == 0 && f.Parent != "":
+		return "parent.id"
+	case weight:
+		return "also_weight"
+	}
+	return "also_parent"
 }
 
 func formInt(v url.Values, field string, errs map[string]string) int64 {
