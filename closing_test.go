@@ -1,6 +1,7 @@
 package cairn_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -395,6 +396,54 @@ func TestClosedPeriodIsReadOnly(t *testing.T) {
 				}
 			})
 		}
+		t.Run("EveryKindOfChangeIsRefusedToOwners", func(t *testing.T) {
+			// The objective's owner and the items' owners may change none of it: objectives,
+			// key results and initiatives alike, created, changed, checked in on or deleted.
+			// Admins may.
+			ini := &cairn.Initiative{Parent: krRef(k.ID), Title: "Frozen initiative", Contributes: true, OwnerIDs: []int64{b.id("assignee")}}
+			must(t, b.svc.CreateInitiative(admin, slug, ini))
+			title := "Renamed"
+			changes := map[string]func(ctx context.Context) error{
+				"UpdateObjective": func(ctx context.Context) error {
+					_, err := b.svc.UpdateObjective(ctx, slug, obj.ID, cairn.ObjectiveUpdate{Title: &title})
+					return err
+				},
+				"CreateKeyResult": func(ctx context.Context) error {
+					return b.svc.CreateKeyResult(ctx, slug, &cairn.KeyResult{ObjectiveID: obj.ID, Title: "Late", OwnerIDs: []int64{b.id("assignee")},
+						Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 1}})
+				},
+				"UpdateInitiative": func(ctx context.Context) error {
+					_, err := b.svc.UpdateInitiative(ctx, slug, ini.ID, cairn.InitiativeUpdate{Title: &title})
+					return err
+				},
+				"CheckInInitiative": func(ctx context.Context) error {
+					return b.svc.CheckIn(ctx, slug, &cairn.CheckIn{Item: initRef(ini.ID), Value: 30})
+				},
+				"CreateInitiative": func(ctx context.Context) error {
+					return b.svc.CreateInitiative(ctx, slug, &cairn.Initiative{Parent: krRef(k.ID), Title: "Late", Contributes: true, OwnerIDs: []int64{b.id("assignee")}})
+				},
+				"DeleteInitiative": func(ctx context.Context) error { return b.svc.DeleteInitiative(ctx, slug, ini.ID) },
+				"DeleteKeyResult":  func(ctx context.Context) error { return b.svc.DeleteKeyResult(ctx, slug, k.ID) },
+			}
+			for _, name := range []string{"UpdateObjective", "CreateKeyResult", "UpdateInitiative", "CheckInInitiative", "CreateInitiative", "DeleteInitiative", "DeleteKeyResult"} {
+				actor := "assignee"
+				if name == "UpdateObjective" || name == "CreateKeyResult" {
+					actor = "owner"
+				}
+				wantCode(t, changes[name](b.as(actor)), cairn.ECONFLICT)
+			}
+			if got := b.keyResultView(t, k.ID); got == nil {
+				t.Fatal("a refused delete removed the key result")
+			}
+			i, err := b.svc.Initiative(admin, slug, ini.ID)
+			must(t, err)
+			if i.Title != "Frozen initiative" || i.Current != 0 {
+				t.Fatalf("initiative = %q at %v after refused changes", i.Title, i.Current)
+			}
+			for _, name := range []string{"UpdateInitiative", "CheckInInitiative", "DeleteInitiative"} {
+				must(t, changes[name](admin))
+			}
+		})
 		t.Run("AdminsCreateAndDelete", func(t *testing.T) {
 			added := &cairn.KeyResult{ObjectiveID: obj.ID, Title: "Added late", OwnerIDs: []int64{b.id("assignee")},
 				Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 1}}
