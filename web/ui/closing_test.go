@@ -136,6 +136,23 @@ func TestClosePeriodPages(t *testing.T) {
 		}
 	})
 
+	t.Run("ClosedDrawerIsReadOnlyButForAdmins", func(t *testing.T) {
+		drawer := fmt.Sprintf("/o/fabrikam/okrs/key-results/%d", b.keyResult)
+		edit := fmt.Sprintf("/o/fabrikam/key-results/%d/edit", b.keyResult)
+		owner := member.get(t, drawer)
+		if strings.Contains(owner.body, `id="ci-value"`) || strings.Contains(owner.body, `href="`+edit+`"`) {
+			t.Fatalf("the owner's drawer of a closed key result offers check-in %v, edit %v", strings.Contains(owner.body, `id="ci-value"`), strings.Contains(owner.body, `href="`+edit+`"`))
+		}
+		if res := member.post(t, fmt.Sprintf("/o/fabrikam/key-results/%d/check-ins", b.keyResult), url.Values{"value": {"3.5"}}); res.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.body, `data-testid="checkin-refused">Your check-in was not saved: period &#34;Q3 2026&#34; is closed`) {
+			t.Fatalf("the owner's check-in on a closed key result: %d, want 422 saying the period is closed: %.3000s", res.status, res.body)
+		}
+		res := admin.get(t, drawer)
+		if !strings.Contains(res.body, `id="ci-value"`) || !strings.Contains(res.body, `href="`+edit+`"`) {
+			t.Fatalf("the admin's drawer of a closed key result offers check-in %v, edit %v", strings.Contains(res.body, `id="ci-value"`), strings.Contains(res.body, `href="`+edit+`"`))
+		}
+	})
+
 	t.Run("MembersCannotChangeClosedItems", func(t *testing.T) {
 		res := member.post(t, krPath, url.Values{"score": {"0.1"}, "closing_status": {""}})
 		if res.status != http.StatusConflict || !strings.Contains(res.body, "only an organization admin may change them") {
