@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +131,12 @@ func TestClosePeriodPages(t *testing.T) {
 		res = member.hx(t, "GET", copyURL, nil)
 		if !strings.Contains(res.body, `data-testid="carried-from"`) || !strings.Contains(res.body, "Save for the close") {
 			t.Fatalf("member's drawer of the copy: %.4000s", res.body)
+		}
+		history := regexp.MustCompile(`(?s)<details class="history".*?</details>`).FindString(res.body)
+		for _, want := range []string{"<strong>Admin</strong> created this key result", "<dt>Carried forward from</dt><dd><ins>" + fmt.Sprint(b.keyResult) + "</ins>"} {
+			if !strings.Contains(history, want) {
+				t.Fatalf("the copy's history lacks %s: %.3000s", want, history)
+			}
 		}
 		if res := admin.hx(t, "GET", fmt.Sprintf("/o/fabrikam/okrs/key-results/%d", b.keyResult), nil); !strings.Contains(res.body, "Change the final score") {
 			t.Fatalf("admin's drawer of the closed key result: %.4000s", res.body)
