@@ -62,7 +62,9 @@ type AlignmentLink struct {
 	BaselinePending bool             `json:"baseline_pending,omitempty"`
 	Period          string           `json:"period,omitempty"`
 	URL             string           `json:"url"`
-	CanEdit         bool             `json:"can_edit"`
+	// CanEdit says that the caller may check in on the key result or initiative: as an
+	// admin, an owner, an editor or a check-in owner. It is false for objectives.
+	CanEdit bool `json:"can_edit"`
 	// Weight is the weight with which the item counts towards the next link of the chain
 	// (0: aligned, not counted); the last link has none.
 	Weight *float64 `json:"weight,omitempty"`

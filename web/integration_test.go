@@ -468,7 +468,7 @@ func TestAlignmentShowsTrendConfidenceAndMilestones(t *testing.T) {
 		"work_item_type": "Epic", "work_item_ids": []int{1}, "progress_type": "User Story"})
 	kr := fmt.Sprintf("/api/v1/orgs/fabrikam/key-results/%d", ids.keyResult)
 	ib.call(t, 200, "owner", "PATCH", kr, map[string]any{"metric": map[string]any{"milestones": []map[string]any{
-		{"date": "2026-07-31", "value": 20}, {"date": "2026-08-31", "value": 60}}}})
+		{"date": "2026-07-31", "value": 20}, {"date": "2026-08-31", "value": 60}}}, "checkin_owner_ids": []int64{ib.users["member"].ID}})
 	for i, c := range []map[string]any{{"value": 10, "confidence": 6}, {"value": 30, "confidence": 8}, {"value": 35}} {
 		ib.now = ib.now.Add(time.Duration(i+1) * time.Minute)
 		ib.call(t, 201, "owner", "POST", kr+"/check-ins", c)
@@ -496,6 +496,11 @@ func TestAlignmentShowsTrendConfidenceAndMilestones(t *testing.T) {
 	}
 	if k.Confidence == nil || *k.Confidence != 8 {
 		t.Fatalf("confidence = %v, want 8, the newest given", k.Confidence)
+	}
+	// The member is the key result's check-in owner: the extension offers the check-in.
+	if !k.CanEdit || a.Alignments[0].Chain[0].CanEdit || a.Alignments[0].Chain[2].CanEdit {
+		t.Fatalf("can_edit = %v, %v, %v; want the check-in owner to check in on the key result alone",
+			a.Alignments[0].Chain[0].CanEdit, k.CanEdit, a.Alignments[0].Chain[2].CanEdit)
 	}
 	if obj := a.Alignments[0].Chain[2]; obj.Trend != nil || obj.ExpectedProgress != nil || obj.Confidence != nil {
 		t.Fatalf("objective link = %+v, want no trend, expected progress or confidence", obj)
