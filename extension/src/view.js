@@ -431,7 +431,7 @@ export function checkInFormHTML(item, kind) {
       : "";
   const value =
     kind === "check-in"
-      ? `<label>New value${item.unit ? ` (${escapeHTML(item.unit)})` : ""}<input name="value" type="number" step="any" required value="${escapeHTML(item.current ?? "")}"></label>
+      ? `<label>${item.baselinePending ? "Baseline (the start, measured now)" : "New value"}${item.unit ? ` (${escapeHTML(item.unit)})` : ""}<input name="value" type="number" step="any" required value="${escapeHTML(item.current ?? "")}"></label>
 <label>Status<select name="status"><option value="">Let Cairn decide</option><option value="on_track">On track</option><option value="behind">Behind</option><option value="at_risk">At risk</option><option value="not_started">Not started</option></select></label>
 ${confidence}`
       : "";

@@ -218,3 +218,10 @@ test("a key result's check-in carries a confidence from 1 to 10, an initiative's
   assert.doesNotMatch(checkInFormHTML(ini, "check-in"), /confidence/);
   assert.deepEqual(checkInBody(ini, new Map([["value", "5"], ["confidence", "8"]])), { value: 5, status: "", note: "" });
 });
+
+test("the first check-in of a pending baseline asks for the baseline", () => {
+  const [c] = normalize({ alignments: [{ org: { slug: "f" }, chain: [{ type: "key_result", id: 5, title: "Checkout time", goal: "decrease", target: 800, unit: "ms", baseline_pending: true, can_edit: true }] }] });
+  const form = checkInFormHTML(c.items[0], "check-in");
+  assert.match(form, /<label>Baseline \(the start, measured now\) \(ms\)<input name="value"[^>]*value="">/);
+  assert.doesNotMatch(checkInFormHTML({ ...c.items[0], baselinePending: false }, "check-in"), /Baseline/);
+});
