@@ -313,7 +313,8 @@ func CycleError(field string, path []Ref, title func(Ref) string) error {
 
 // CanEdit reports whether the signed-in user may check in on the key result or initiative of
 // the organization (its check-in owners may, as may whoever may change it), or change the
-// objective; false without a user or for any failure.
+// objective; false once the item's period is closed, unless the user is an admin, and false
+// without a user or for any failure.
 func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 	u := UserFromContext(ctx)
 	if u == nil {
@@ -327,6 +328,14 @@ func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 	if err != nil {
 		return false
 	}
+	// A closed period's items are frozen to all but admins.
+	open := func(periodID int64, err error) bool {
+		if err != nil {
+			return false
+		}
+		p, err := s.store.PeriodByID(ctx, orgID, periodID)
+		return err == nil && (!p.Closed() || a.isAdmin())
+	}
 	var ok bool
 	switch item.Type {
 	case ItemKeyResult:
@@ -334,21 +343,29 @@ func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 		if err != nil {
 			return false
 		}
-		ok, err = s.canCheckInKeyResult(ctx, a, k)
-		return ok && err == nil
+		if ok, err = s.canCheckInKeyResult(ctx, a, k); !ok || err != nil {
+			return false
+		}
+		o, err := s.store.ObjectiveByID(ctx, orgID, k.ObjectiveID)
+		if err != nil {
+			return false
+		}
+		return open(o.PeriodID, nil)
 	case ItemInitiative:
 		i, err := s.store.InitiativeByID(ctx, orgID, item.ID)
 		if err != nil {
 			return false
 		}
-		ok, err = s.canCheckInInitiative(ctx, a, i)
-		return ok && err == nil
+		if ok, err = s.canCheckInInitiative(ctx, a, i); !ok || err != nil {
+			return false
+		}
+		return open(s.periodOfParent(ctx, a, i.Parent))
 	case ItemObjective:
 		o, err := s.store.ObjectiveByID(ctx, orgID, item.ID)
 		if err != nil {
 			return false
 		}
-		return a.canEditObjective(o)
+		return a.canEditObjective(o) && open(o.PeriodID, nil)
 	}
 	return false
 }

@@ -511,4 +511,15 @@ func TestAlignmentShowsTrendConfidenceAndMilestones(t *testing.T) {
 			t.Fatalf("the answer lacks %s: %s", f, raw)
 		}
 	}
+
+	// Once the period is closed, only admins are offered the check-in.
+	ib.call(t, 200, "admin", "POST", fmt.Sprintf("/api/v1/orgs/fabrikam/periods/%d/close", ids.period), nil)
+	ib.call(t, 200, "member", "GET", path, nil).json(t, &a)
+	if a.Alignments[0].Chain[1].CanEdit {
+		t.Fatal("the check-in owner is offered the check-in on a key result of a closed period")
+	}
+	ib.call(t, 200, "admin", "GET", path, nil).json(t, &a)
+	if !a.Alignments[0].Chain[1].CanEdit {
+		t.Fatal("the admin is not offered the check-in on a key result of a closed period")
+	}
 }
