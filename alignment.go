@@ -21,6 +21,8 @@ type ChainLink struct {
 	// Current is a manual or task initiative's percentage.
 	Current *float64 `json:"current,omitempty"`
 	Period  string   `json:"period,omitempty"`
+	// Closed says that the item's period is closed: its values are frozen.
+	Closed bool `json:"closed,omitempty"`
 	// Weight is the weight with which this item counts towards the next link of the chain;
 	// the last link has none. 0 means aligned but not counted (an initiative that does not
 	// contribute shows 0 too).
@@ -166,7 +168,7 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 			i = ei
 		}
 		ev := e.initiative(i)
-		n.link = ChainLink{Type: ItemInitiative, ID: i.ID, Title: i.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
+		n.link = ChainLink{Type: ItemInitiative, ID: i.ID, Title: i.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name, Closed: e.g.Period.Closed()}
 		tm := Metric{Start: 0, Target: 100}
 		if i.Metric != nil {
 			m := *i.Metric
@@ -203,7 +205,7 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 		m := k.Metric
 		expected := ev.Expected
 		n.link = ChainLink{Type: ItemKeyResult, ID: k.ID, Title: k.Title, Progress: ev.Progress, Status: ev.Status, Metric: &m, Period: e.g.Period.Name,
-			Expected: &expected}
+			Closed: e.g.Period.Closed(), Expected: &expected}
 		if k.ProgressSource != SourceRollUp {
 			n.link.Trend = e.trend(r, k.Metric)
 		}
@@ -228,7 +230,7 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 			return nil, err
 		}
 		ev := e.objective(o)
-		n.link = ChainLink{Type: ItemObjective, ID: o.ID, Title: o.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
+		n.link = ChainLink{Type: ItemObjective, ID: o.ID, Title: o.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name, Closed: e.g.Period.Closed()}
 		n.parents = o.Parents
 	default:
 		return nil, FieldError("item.type", "unknown item type %q", r.Type)

@@ -61,7 +61,10 @@ type AlignmentLink struct {
 	Target          *float64         `json:"target,omitempty"`
 	BaselinePending bool             `json:"baseline_pending,omitempty"`
 	Period          string           `json:"period,omitempty"`
-	URL             string           `json:"url"`
+	// Closed says that the item's period is closed: its values are frozen, and only
+	// admins may still check in.
+	Closed bool   `json:"closed,omitempty"`
+	URL    string `json:"url"`
 	// CanEdit says that the caller may check in on the key result or initiative: as an
 	// admin, an owner, an editor or a check-in owner. It is false for objectives.
 	CanEdit bool `json:"can_edit"`
@@ -124,7 +127,7 @@ func (s *Server) alignment(w http.ResponseWriter, r *http.Request) {
 					can = user != nil && l.Type != cairn.ItemObjective && s.svc.CanEdit(ctx, src.OrgID, ref)
 					canEdit[ref] = can
 				}
-				al := AlignmentLink{Type: l.Type, ID: l.ID, Title: l.Title, Progress: l.Progress, Status: string(l.Status), Period: l.Period,
+				al := AlignmentLink{Type: l.Type, ID: l.ID, Title: l.Title, Progress: l.Progress, Status: string(l.Status), Period: l.Period, Closed: l.Closed,
 					URL: datasource.ItemURL("", src.Org, ref), CanEdit: can, Weight: l.Weight, Trend: l.Trend, ExpectedProgress: l.Expected,
 					Confidence: l.Confidence}
 				switch {

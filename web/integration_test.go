@@ -502,6 +502,9 @@ func TestAlignmentShowsTrendConfidenceAndMilestones(t *testing.T) {
 		t.Fatalf("can_edit = %v, %v, %v; want the check-in owner to check in on the key result alone",
 			a.Alignments[0].Chain[0].CanEdit, k.CanEdit, a.Alignments[0].Chain[2].CanEdit)
 	}
+	if k.Closed {
+		t.Fatal("a key result of an open period reads closed")
+	}
 	if obj := a.Alignments[0].Chain[2]; obj.Trend != nil || obj.ExpectedProgress != nil || obj.Confidence != nil {
 		t.Fatalf("objective link = %+v, want no trend, expected progress or confidence", obj)
 	}
@@ -517,6 +520,11 @@ func TestAlignmentShowsTrendConfidenceAndMilestones(t *testing.T) {
 	ib.call(t, 200, "member", "GET", path, nil).json(t, &a)
 	if a.Alignments[0].Chain[1].CanEdit {
 		t.Fatal("the check-in owner is offered the check-in on a key result of a closed period")
+	}
+	for _, l := range a.Alignments[0].Chain {
+		if !l.Closed {
+			t.Fatalf("%s %d of the closed period reads closed = false", l.Type, l.ID)
+		}
 	}
 	ib.call(t, 200, "admin", "GET", path, nil).json(t, &a)
 	if !a.Alignments[0].Chain[1].CanEdit {

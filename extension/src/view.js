@@ -115,6 +115,8 @@ function ref(x) {
     url: x.url ?? x.web_url ?? "",
     canEdit: Boolean(x.can_edit ?? x.canEdit ?? false),
     weight: Number.isFinite(Number(x.weight)) && x.weight !== null && x.weight !== undefined ? Number(x.weight) : null,
+    closed: x.closed === true,
+    period: String(x.period ?? ""),
     trend: trendOf(x.trend),
     expected: finiteOrNull(x.expected_progress),
     milestones: milestonesOf(x.milestones ?? x.metric?.milestones),
@@ -295,6 +297,7 @@ export function milestoneText(item, today) {
 /** detailsHTML renders what a key result or initiative row says under its title. */
 function detailsHTML(item, today) {
   const bits = [];
+  if (item.closed) bits.push(`<span class="badge closed">${escapeHTML(`${item.period || "The period"} is closed: values are frozen`)}</span>`);
   if (item.baselinePending) bits.push(`<span class="badge pending">${escapeHTML("Baseline pending")}</span>`);
   const goal = goalText(item).replace(/; baseline still to be measured$/, "");
   if (goal) bits.push(`<span class="goal">${escapeHTML(goal)}</span>`);
@@ -318,7 +321,7 @@ function row(base, org, item, nearest, today) {
   ${link(itemURL(base, org, item), "title", item.title)}
   <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${escapeHTML(pct)}" aria-label="Progress of ${escapeHTML(item.title)}${goal ? ". " + escapeHTML(goal) : ""}"><span style="width:${escapeHTML(pct)}%"></span></span>
   <span class="pct"${item.baselinePending ? ` title="${escapeHTML("Baseline pending: no progress until the first check-in")}"` : ""}>${shown}</span>
-  ${statusLabel(item.status)}
+  ${statusLabel(item.closed ? "closed" : item.status)}
 </li>${item.type === "objective" ? "" : "\n" + detailsHTML(item, today)}`;
 }
 

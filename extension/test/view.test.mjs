@@ -225,3 +225,25 @@ test("the first check-in of a pending baseline asks for the baseline", () => {
   assert.match(form, /<label>Baseline \(the start, measured now\) \(ms\)<input name="value"[^>]*value="">/);
   assert.doesNotMatch(checkInFormHTML({ ...c.items[0], baselinePending: false }, "check-in"), /Baseline/);
 });
+
+test("an item of a closed period reads Closed, frozen, with no check-in unless Cairn allows it", () => {
+  const closedAnswer = {
+    alignments: [
+      {
+        org: { slug: "fabrikam", name: "Fabrikam" },
+        chain: [
+          { type: "key_result", id: 3, title: "Checkout conversion", progress: 0.4, status: "behind", closed: true, period: "Q3 2026", can_edit: false, current: 40 },
+          { type: "objective", id: 1, title: "Delight shoppers", progress: 0.4, status: "behind", closed: true, period: "Q3 2026" },
+        ],
+      },
+    ],
+  };
+  const chains = normalize(closedAnswer);
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example", linked: true, user: { name: "Ada" }, chains, workItem: { id: 42 } });
+  assert.equal((html.match(/status-closed">Closed/g) ?? []).length, 2);
+  assert.doesNotMatch(html, /status-behind/);
+  assert.match(html, /<span class="badge closed">Q3 2026 is closed: values are frozen<\/span>/);
+  assert.doesNotMatch(html, /data-action="check-in"/);
+  const open = normalize({ alignments: [{ org: { slug: "f" }, chain: [{ type: "key_result", id: 3, title: "K", status: "behind", can_edit: true }] }] });
+  assert.doesNotMatch(pageHTML({ phase: "ready", base: "https://cairn.example", linked: true, chains: open, workItem: { id: 1 } }), /closed/);
+});
