@@ -187,11 +187,13 @@ export function normalize(answer) {
 
 /**
  * weightText says how an item counts towards the next one of its chain: "70 %" for weight
- * 0.7 (weight 1 is 100 %), "not counted" for weight 0, "" when the answer gave none.
+ * 0.7 (weight 1 is 100 %), "weight 70" for a weight above 1 (weights are relative: 70
+ * beside 30 is 70:30), "not counted" for weight 0, "" when the answer gave none.
  */
 export function weightText(w) {
   if (w === null || w === undefined || !Number.isFinite(w)) return "";
   if (w === 0) return "not counted";
+  if (w > 1) return `weight ${Math.round(w * 100) / 100}`;
   return `${Math.round(w * 10000) / 100} %`;
 }
 

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   normalize, pageHTML, actionable, escapeHTML, newInitiativeURL, itemURL, problemText, goalText, trendText, milestoneText, holdingText,
-  commentsHTML, memberNames, itemKey, commentPath, membersPath, checkInFormHTML, checkInBody,
+  commentsHTML, memberNames, itemKey, commentPath, membersPath, checkInFormHTML, checkInBody, weightText,
 } from "../src/view.js";
 
 const answer = {
@@ -246,4 +246,18 @@ test("an item of a closed period reads Closed, frozen, with no check-in unless C
   assert.doesNotMatch(html, /data-action="check-in"/);
   const open = normalize({ alignments: [{ org: { slug: "f" }, chain: [{ type: "key_result", id: 3, title: "K", status: "behind", can_edit: true }] }] });
   assert.doesNotMatch(pageHTML({ phase: "ready", base: "https://cairn.example", linked: true, chains: open, workItem: { id: 1 } }), /closed/);
+});
+
+test("weights show as percentages of 1, larger ones as themselves", () => {
+  assert.equal(weightText(0.7), "70 %");
+  assert.equal(weightText(1), "100 %");
+  assert.equal(weightText(0), "not counted");
+  assert.equal(weightText(70), "weight 70");
+  assert.equal(weightText(null), "");
+  const chains = normalize({ alignments: [{ org: { slug: "f" }, chains: [
+    [{ type: "key_result", id: 3, title: "K", weight: 70 }, { type: "objective", id: 1, title: "North" }],
+    [{ type: "key_result", id: 3, title: "K", weight: 30 }, { type: "objective", id: 2, title: "South" }],
+  ] }] });
+  const html = pageHTML({ phase: "ready", base: "https://cairn.example", chains, workItem: { id: 1 } });
+  assert.match(html, /\(weight 70\)[\s\S]*North[\s\S]*\(weight 30\)[\s\S]*South/);
 });
