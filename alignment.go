@@ -21,11 +21,26 @@ type ChainLink struct {
 	// Current is a manual or task initiative's percentage.
 	Current *float64 `json:"current,omitempty"`
 	Period  string   `json:"period,omitempty"`
+	// Closed says that the item's period is closed: its values are frozen.
+	Closed bool `json:"closed,omitempty"`
 	// Weight is the weight with which this item counts towards the next link of the chain;
 	// the last link has none. 0 means aligned but not counted (an initiative that does not
 	// contribute shows 0 too).
 	Weight *float64 `json:"weight,omitempty"`
+	// Trend is how a key result's or initiative's value moved over its latest check-ins
+	// (see progress.TrendOf); nil with fewer than two, and for roll-ups and objectives.
+	Trend *progress.Trend `json:"trend,omitempty"`
+	// Expected is a key result's progress expected at the moment of evaluation, through its
+	// milestones when it has any; nil for other items.
+	Expected *float64 `json:"expected_progress,omitempty"`
+	// Confidence is the newest confidence (1 to 10) that a check-in of the key result gave
+	// among its latest confidenceWindow check-ins; nil when none gave one.
+	Confidence *int `json:"confidence,omitempty"`
 }
+
+// confidenceWindow is how many of a key result's latest check-ins a chain looks through for
+// the newest confidence.
+const confidenceWindow = 20
 
 // maxChain bounds an alignment chain, and maxChains the number of chains of one item;
 // alignment cycles are refused on write, this only guards against bad data and against an
@@ -153,15 +168,18 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 			i = ei
 		}
 		ev := e.initiative(i)
-		n.link = ChainLink{Type: ItemInitiative, ID: i.ID, Title: i.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
+		n.link = ChainLink{Type: ItemInitiative, ID: i.ID, Title: i.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name, Closed: e.g.Period.Closed()}
+		tm := Metric{Start: 0, Target: 100}
 		if i.Metric != nil {
 			m := *i.Metric
 			m.Current = i.Current
 			n.link.Metric = &m
+			tm = m
 		} else {
 			cur := i.Current
 			n.link.Current = &cur
 		}
+		n.link.Trend = e.trend(r, tm)
 		w := i.Weight
 		if !i.Contributes {
 			w = 0
@@ -185,7 +203,22 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 		}
 		ev := e.keyResult(k)
 		m := k.Metric
-		n.link = ChainLink{Type: ItemKeyResult, ID: k.ID, Title: k.Title, Progress: ev.Progress, Status: ev.Status, Metric: &m, Period: e.g.Period.Name}
+		expected := ev.Expected
+		n.link = ChainLink{Type: ItemKeyResult, ID: k.ID, Title: k.Title, Progress: ev.Progress, Status: ev.Status, Metric: &m, Period: e.g.Period.Name,
+			Closed: e.g.Period.Closed(), Expected: &expected}
+		if k.ProgressSource != SourceRollUp {
+			n.link.Trend = e.trend(r, k.Metric)
+		}
+		cs, err := c.s.store.ListCheckIns(ctx, orgID, r, confidenceWindow)
+		if err != nil {
+			return nil, err
+		}
+		for _, ci := range cs {
+			if ci.Confidence != nil {
+				n.link.Confidence = ci.Confidence
+				break
+			}
+		}
 		n.parents = append([]Alignment{{Type: ItemObjective, ID: k.ObjectiveID, Weight: k.Weight}}, k.Parents...)
 	case ItemObjective:
 		o, err := c.s.store.ObjectiveByID(ctx, orgID, r.ID)
@@ -197,7 +230,7 @@ func (c *chainer) node(ctx context.Context, r Ref) (*chainNode, error) {
 			return nil, err
 		}
 		ev := e.objective(o)
-		n.link = ChainLink{Type: ItemObjective, ID: o.ID, Title: o.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name}
+		n.link = ChainLink{Type: ItemObjective, ID: o.ID, Title: o.Title, Progress: ev.Progress, Status: ev.Status, Period: e.g.Period.Name, Closed: e.g.Period.Closed()}
 		n.parents = o.Parents
 	default:
 		return nil, FieldError("item.type", "unknown item type %q", r.Type)
@@ -282,7 +315,8 @@ func CycleError(field string, path []Ref, title func(Ref) string) error {
 
 // CanEdit reports whether the signed-in user may check in on the key result or initiative of
 // the organization (its check-in owners may, as may whoever may change it), or change the
-// objective; false without a user or for any failure.
+// objective; false once the item's period is closed, unless the user is an admin, and false
+// without a user or for any failure.
 func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 	u := UserFromContext(ctx)
 	if u == nil {
@@ -296,6 +330,14 @@ func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 	if err != nil {
 		return false
 	}
+	// A closed period's items are frozen to all but admins.
+	open := func(periodID int64, err error) bool {
+		if err != nil {
+			return false
+		}
+		p, err := s.store.PeriodByID(ctx, orgID, periodID)
+		return err == nil && (!p.Closed() || a.isAdmin())
+	}
 	var ok bool
 	switch item.Type {
 	case ItemKeyResult:
@@ -303,21 +345,29 @@ func (s *Service) CanEdit(ctx context.Context, orgID int64, item Ref) bool {
 		if err != nil {
 			return false
 		}
-		ok, err = s.canCheckInKeyResult(ctx, a, k)
-		return ok && err == nil
+		if ok, err = s.canCheckInKeyResult(ctx, a, k); !ok || err != nil {
+			return false
+		}
+		o, err := s.store.ObjectiveByID(ctx, orgID, k.ObjectiveID)
+		if err != nil {
+			return false
+		}
+		return open(o.PeriodID, nil)
 	case ItemInitiative:
 		i, err := s.store.InitiativeByID(ctx, orgID, item.ID)
 		if err != nil {
 			return false
 		}
-		ok, err = s.canCheckInInitiative(ctx, a, i)
-		return ok && err == nil
+		if ok, err = s.canCheckInInitiative(ctx, a, i); !ok || err != nil {
+			return false
+		}
+		return open(s.periodOfParent(ctx, a, i.Parent))
 	case ItemObjective:
 		o, err := s.store.ObjectiveByID(ctx, orgID, item.ID)
 		if err != nil {
 			return false
 		}
-		return a.canEditObjective(o)
+		return a.canEditObjective(o) && open(o.PeriodID, nil)
 	}
 	return false
 }

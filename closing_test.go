@@ -1,6 +1,8 @@
 package cairn_test
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -394,6 +396,54 @@ func TestClosedPeriodIsReadOnly(t *testing.T) {
 				}
 			})
 		}
+		t.Run("EveryKindOfChangeIsRefusedToOwners", func(t *testing.T) {
+			// The objective's owner and the items' owners may change none of it: objectives,
+			// key results and initiatives alike, created, changed, checked in on or deleted.
+			// Admins may.
+			ini := &cairn.Initiative{Parent: krRef(k.ID), Title: "Frozen initiative", Contributes: true, OwnerIDs: []int64{b.id("assignee")}}
+			must(t, b.svc.CreateInitiative(admin, slug, ini))
+			title := "Renamed"
+			changes := map[string]func(ctx context.Context) error{
+				"UpdateObjective": func(ctx context.Context) error {
+					_, err := b.svc.UpdateObjective(ctx, slug, obj.ID, cairn.ObjectiveUpdate{Title: &title})
+					return err
+				},
+				"CreateKeyResult": func(ctx context.Context) error {
+					return b.svc.CreateKeyResult(ctx, slug, &cairn.KeyResult{ObjectiveID: obj.ID, Title: "Late", OwnerIDs: []int64{b.id("assignee")},
+						Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 1}})
+				},
+				"UpdateInitiative": func(ctx context.Context) error {
+					_, err := b.svc.UpdateInitiative(ctx, slug, ini.ID, cairn.InitiativeUpdate{Title: &title})
+					return err
+				},
+				"CheckInInitiative": func(ctx context.Context) error {
+					return b.svc.CheckIn(ctx, slug, &cairn.CheckIn{Item: initRef(ini.ID), Value: 30})
+				},
+				"CreateInitiative": func(ctx context.Context) error {
+					return b.svc.CreateInitiative(ctx, slug, &cairn.Initiative{Parent: krRef(k.ID), Title: "Late", Contributes: true, OwnerIDs: []int64{b.id("assignee")}})
+				},
+				"DeleteInitiative": func(ctx context.Context) error { return b.svc.DeleteInitiative(ctx, slug, ini.ID) },
+				"DeleteKeyResult":  func(ctx context.Context) error { return b.svc.DeleteKeyResult(ctx, slug, k.ID) },
+			}
+			for _, name := range []string{"UpdateObjective", "CreateKeyResult", "UpdateInitiative", "CheckInInitiative", "CreateInitiative", "DeleteInitiative", "DeleteKeyResult"} {
+				actor := "assignee"
+				if name == "UpdateObjective" || name == "CreateKeyResult" {
+					actor = "owner"
+				}
+				wantCode(t, changes[name](b.as(actor)), cairn.ECONFLICT)
+			}
+			if got := b.keyResultView(t, k.ID); got == nil {
+				t.Fatal("a refused delete removed the key result")
+			}
+			i, err := b.svc.Initiative(admin, slug, ini.ID)
+			must(t, err)
+			if i.Title != "Frozen initiative" || i.Current != 0 {
+				t.Fatalf("initiative = %q at %v after refused changes", i.Title, i.Current)
+			}
+			for _, name := range []string{"UpdateInitiative", "CheckInInitiative", "DeleteInitiative"} {
+				must(t, changes[name](admin))
+			}
+		})
 		t.Run("AdminsCreateAndDelete", func(t *testing.T) {
 			added := &cairn.KeyResult{ObjectiveID: obj.ID, Title: "Added late", OwnerIDs: []int64{b.id("assignee")},
 				Metric: cairn.Metric{Kind: cairn.MetricNumber, Start: 0, Target: 1}}
@@ -467,3 +517,102 @@ func TestReopenPeriod(t *testing.T) {
 		wantClosing(t, "objective after the second close", o.Score, o.ClosingStatus, 0.6, progress.PartiallyAchieved)
 	})
 }
+
+// change returns the change an audit event records for a field, and whether it has one.
+func change(tb testing.TB, e *cairn.AuditEvent, field string) ([2]string, bool) {
+	tb.Helper()
+	for _, c := range e.Changes {
+		if c.Field == field {
+			return [2]string{compact(tb, c.Before), compact(tb, c.After)}, true
+		}
+	}
+	return [2]string{}, false
+}
+
+// TestClosePeriodAuditTrail checks what a close with carry-forward writes in the audit
+// trail: each scored objective and key result records the admin setting its score and
+// closing status, and each copy made in the next period, objective and key result, records
+// its creation by the admin with the link back to the original and the new start.
+func TestClosePeriodAuditTrail(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		slug, admin := b.org.Slug, b.as("admin")
+		q3 := b.nextQuarter(t)
+		objA := b.objective(t, "Faster checkout")
+		k1 := b.keyResult(t, objA.ID, "Conversion to 100")
+		b.checkIn(t, "assignee", krRef(k1.ID), 40)
+		objB := b.objective(t, "All done")
+		kB := b.keyResult(t, objB.ID, "Finished")
+		b.checkIn(t, "assignee", krRef(kB.ID), 100)
+
+		closed, err := b.svc.ClosePeriodWith(admin, slug, b.period.ID, cairn.PeriodClose{CarryForwardTo: q3.ID, Note: "Wrapped up"})
+		must(t, err)
+		if len(closed.Carried) != 1 {
+			t.Fatalf("carried %d key results, want k1 alone", len(closed.Carried))
+		}
+		objCopy, krCopy := closed.Carried[0].Objective, closed.Carried[0].Copy
+
+		for _, c := range []struct {
+			ref    cairn.Ref
+			score  string
+			status string
+		}{
+			{krRef(k1.ID), "0.4", `"partially_achieved"`},
+			{krRef(kB.ID), "1", `"achieved"`},
+			{objRef(objA.ID), "0.4", `"partially_achieved"`},
+			{objRef(objB.ID), "1", `"achieved"`},
+		} {
+			es := b.history(t, c.ref)
+			if len(es) == 0 {
+				t.Fatalf("%s %d has no history", c.ref.Type, c.ref.ID)
+			}
+			b.wantEvent(t, es[0], "admin", cairn.AuditUpdated, c.ref, map[string][2]string{
+				"closing_status": {`""`, c.status},
+				"score":          {"null", c.score},
+			})
+		}
+
+		for _, c := range []struct {
+			ref  cairn.Ref
+			want map[string][2]string
+		}{
+			{objRef(objCopy.ID), map[string][2]string{
+				"carried_from_id": {"null", jsonInt(objA.ID)},
+				"title":           {"null", `"Faster checkout"`},
+				"period_id":       {"null", jsonInt(q3.ID)},
+			}},
+			{krRef(krCopy.ID), map[string][2]string{
+				"carried_from_id": {"null", jsonInt(k1.ID)},
+				"objective_id":    {"null", jsonInt(objCopy.ID)},
+				"title":           {"null", `"Conversion to 100"`},
+				"metric.start":    {"null", "40"},
+			}},
+		} {
+			es := b.history(t, c.ref)
+			if len(es) != 1 {
+				t.Fatalf("%s %d: %d events, want its creation alone", c.ref.Type, c.ref.ID, len(es))
+			}
+			e := es[0]
+			if e.Action != cairn.AuditCreated || e.Subject != c.ref || e.ActorID == nil || *e.ActorID != b.id("admin") || !e.CreatedAt.Equal(b.clock.Now()) {
+				t.Fatalf("%s %d: event %s of %+v by %v at %v, want created by the admin now", c.ref.Type, c.ref.ID, e.Action, e.Subject, e.ActorID, e.CreatedAt)
+			}
+			for field, want := range c.want {
+				got, ok := change(t, e, field)
+				if !ok || got != want {
+					t.Fatalf("%s %d: change of %s = %v (recorded %v), want %v", c.ref.Type, c.ref.ID, field, got, ok, want)
+				}
+			}
+		}
+
+		t.Run("ReopenKeepsTheTrail", func(t *testing.T) {
+			before := len(b.history(t, krRef(k1.ID)))
+			_, err := b.svc.ReopenPeriod(admin, slug, b.period.ID)
+			must(t, err)
+			if after := len(b.history(t, krRef(k1.ID))); after != before {
+				t.Fatalf("reopening changed k1's history from %d to %d events", before, after)
+			}
+		})
+	})
+}
+
+func jsonInt(n int64) string { return strconv.FormatInt(n, 10) }

@@ -271,7 +271,8 @@ func (a Alignment) Counted() bool { return a.Weight > 0 }
 
 // UnmarshalJSON reads an alignment strictly (unknown fields are refused). A missing weight is
 // the default 1, so that weights default to equal, while an explicit 0 keeps its meaning:
-// aligned but not counted.
+// aligned but not counted. A missing type is objective, the usual parent, so that
+// {"id": 12, "weight": 70} aligns to objective 12.
 func (a *Alignment) UnmarshalJSON(b []byte) error {
 	type plain Alignment
 	p := plain{Weight: 1}
@@ -279,6 +280,9 @@ func (a *Alignment) UnmarshalJSON(b []byte) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return err
+	}
+	if p.Type == "" {
+		p.Type = ItemObjective
 	}
 	*a = Alignment(p)
 	return nil

@@ -2,6 +2,7 @@ package datasource_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -495,6 +496,35 @@ func TestCarryForwardMovesTheDataSource(t *testing.T) {
 			must(t, err)
 			if orig.ProgressSource != cairn.SourceManual || orig.Metric.Current != synced || orig.CarriedToID == nil || *orig.CarriedToID != cp.ID {
 				t.Fatalf("original = %+v", orig.KeyResult)
+			}
+
+			// Both histories tell the move: the data source's new target in each, the
+			// original's return to manual check-ins, and the copy's creation.
+			dref := cairn.Ref{Type: cairn.ItemDataSource, ID: d.ID}
+			moveWant := fmt.Sprintf(`{"id":%d,"type":"key_result"} → {"id":%d,"type":"key_result"}`, k.ID, cp.ID)
+			auditOf := func(item cairn.Ref) map[string]string {
+				es, err := b.svc.History(b.actx, b.org.Slug, item, 0)
+				must(t, err)
+				out := map[string]string{}
+				for _, e := range es {
+					for _, c := range e.Changes {
+						out[string(e.Action)+" "+string(e.Subject.Type)+" "+c.Field] = string(c.Before) + " → " + string(c.After)
+					}
+				}
+				return out
+			}
+			origTrail, copyTrail := auditOf(krRef(k)), auditOf(krRef(cp))
+			if got := origTrail["updated "+string(dref.Type)+" target"]; got != moveWant {
+				t.Fatalf("original's history: data source target %q, want %q (all: %v)", got, moveWant, origTrail)
+			}
+			if got := origTrail["updated key_result progress_source"]; got != `"data_source" → "manual"` {
+				t.Fatalf("original's history: progress source %q, want back to manual (all: %v)", got, origTrail)
+			}
+			if got := copyTrail["updated "+string(dref.Type)+" target"]; got != moveWant {
+				t.Fatalf("copy's history: data source target %q, want %q (all: %v)", got, moveWant, copyTrail)
+			}
+			if got := copyTrail["created key_result carried_from_id"]; got != fmt.Sprintf("null → %d", k.ID) {
+				t.Fatalf("copy's history: carried_from_id %q, want its creation from %d (all: %v)", got, k.ID, copyTrail)
 			}
 
 			b.closeOneStory(t)

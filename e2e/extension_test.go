@@ -297,6 +297,27 @@ const checkInFromPage = `(() => {
   return { org: section.dataset.org, type: row.dataset.type, id: row.dataset.id, error: "" };
 })()`
 
+// extensionComment is what the browser test comments from the work item, mentioning the
+// demo admin by the handle of its email.
+const extensionComment = "Card form is blocked on the review, @admin can you look?"
+
+// commentFromPage opens "Comment" on the first chain, writes extensionComment and posts
+// it; it answers which item the form acted on.
+var commentFromPage = `(() => {
+  const d = document.getElementById("ext").contentDocument;
+  const btn = d.querySelector('[data-action="comment"]');
+  if (!btn) return { error: "no Comment button" };
+  btn.click();
+  const form = d.querySelector('form.checkin[data-kind="comment"]');
+  if (!form) return { error: "Comment opened no form" };
+  if (form.elements.value) return { error: "the comment form asks for a value" };
+  const section = btn.closest("section");
+  const row = Array.from(section.querySelectorAll("li.row")).find((r) => r.dataset.type !== "objective");
+  form.elements.note.value = ` + strconv.Quote(extensionComment) + `;
+  form.requestSubmit();
+  return { org: section.dataset.org, type: row.dataset.type, id: row.dataset.id, error: "" };
+})()`
+
 // show loads the host page for a scenario and waits until the extension settles.
 func show(ctx context.Context, tb testing.TB, hostURL string, q url.Values) (pageState, []byte) {
 	tb.Helper()
@@ -482,6 +503,92 @@ func TestExtensionInTheWorkItemForm(t *testing.T) {
 				t.Fatalf("the check-in made on the page did not reach Cairn: %s", body)
 			}
 			time.Sleep(200 * time.Millisecond)
+		}
+	})
+
+	t.Run("linked user comments from the work item and sees the conversation and trend", func(t *testing.T) {
+		if aligned == 0 {
+			t.Fatal("the demo has no aligned work item")
+		}
+		admin := cairn.linkAsAdmin(t, e2eAzureUser)
+		q := url.Values{"wi": {strconv.Itoa(aligned)}, "title": {"One-page checkout: card form"}}
+		if st, _ := show(ctx, t, hostSrv.URL, q); st.Phase != "ready" || !strings.Contains(st.Text, "Comment") {
+			t.Fatalf("phase %q text %q; want Comment for a linked user", st.Phase, st.Text)
+		}
+		target, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](commentFromPage))
+		if err != nil {
+			t.Fatalf("comment on the page: %v", err)
+		}
+		if target["error"] != "" {
+			t.Fatal(target["error"])
+		}
+		kind := map[string]string{"key_result": "key-results", "initiative": "initiatives"}[target["type"]]
+		item := fmt.Sprintf("%s/api/v1/orgs/%s/%s/%s", cairn.url, target["org"], kind, target["id"])
+		var comments struct {
+			Items []struct {
+				Body             string  `json:"body"`
+				AuthorID         *int64  `json:"author_id"`
+				MentionedUserIDs []int64 `json:"mentioned_user_ids"`
+			} `json:"items"`
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			req, _ := http.NewRequest("GET", item+"/comments", nil)
+			doJSON(t, admin, req, http.StatusOK, &comments)
+			if len(comments.Items) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the comment made on the page did not reach Cairn")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		c := comments.Items[len(comments.Items)-1]
+		if c.Body != extensionComment || c.AuthorID == nil || len(c.MentionedUserIDs) != 1 {
+			t.Fatalf("comment = %+v, want %q by the linked admin, mentioning one member", c, extensionComment)
+		}
+		// A comment is no check-in: the item's check-ins do not hold its text.
+		var checkIns struct {
+			Items []struct {
+				Note string `json:"note"`
+			} `json:"items"`
+		}
+		req, _ := http.NewRequest("GET", item+"/check-ins", nil)
+		doJSON(t, admin, req, http.StatusOK, &checkIns)
+		for _, ci := range checkIns.Items {
+			if ci.Note == extensionComment {
+				t.Fatal("the comment was written as a check-in")
+			}
+		}
+		// Two more check-ins rising give the item a trend the page shows.
+		var me struct {
+			CSRF string `json:"csrf_token"`
+			User struct {
+				Name string `json:"name"`
+			} `json:"user"`
+		}
+		req, _ = http.NewRequest("GET", cairn.url+"/api/v1/me", nil)
+		doJSON(t, admin, req, http.StatusOK, &me)
+		csrf := me.CSRF
+		for _, v := range []string{"4", "6"} {
+			req, _ := http.NewRequest("POST", item+"/check-ins", strings.NewReader(`{"value":`+v+`}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRF-Token", csrf)
+			doJSON(t, admin, req, http.StatusCreated, nil)
+		}
+		st, png := show(ctx, t, hostSrv.URL, q)
+		if me.User.Name == "" {
+			t.Fatal("/api/v1/me gave the admin no name")
+		}
+		for _, want := range []string{extensionComment, me.User.Name, "1 comment", "Trend over the last"} {
+			if !strings.Contains(st.Text, want) {
+				t.Fatalf("the page does not show %q: %q", want, st.Text)
+			}
+		}
+		if os.Getenv("CAIRN_WRITE_SCREENSHOTS") == "1" {
+			if err := os.WriteFile(filepath.Join(root, "docs", "screenshots", "extension-conversation.png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 

@@ -252,6 +252,10 @@ func carryForward(ctx context.Context, r runner, c *cairn.Closing, cf *cairn.Car
 		if err := insertObjective(ctx, r, cf.Objective, now); err != nil {
 			return err
 		}
+		ref := cairn.Ref{Type: cairn.ItemObjective, ID: cf.Objective.ID}
+		if err := auditDiff(ctx, r, c.OrgID, ref, ref, nil, cf.Objective, now); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	}
@@ -262,18 +266,47 @@ func carryForward(ctx context.Context, r runner, c *cairn.Closing, cf *cairn.Car
 	if err := insertKeyResult(ctx, r, cf.Copy, now); err != nil {
 		return err
 	}
+	copyRef := cairn.Ref{Type: cairn.ItemKeyResult, ID: cf.Copy.ID}
+	if err := auditDiff(ctx, r, c.OrgID, copyRef, copyRef, nil, cf.Copy, now); err != nil {
+		return err
+	}
 	// The data source now writes into the copy. The original keeps its last value and,
 	// with no data source left, takes manual check-ins again should its period reopen.
-	n, err := r.affected(ctx, `UPDATE azdo_data_sources SET key_result_id = ?, updated_at = ?
-		WHERE key_result_id = ? AND org_id = ?`, cf.Copy.ID, now, cf.From.ID, c.OrgID)
+	fromRef := cairn.Ref{Type: cairn.ItemKeyResult, ID: cf.From.ID}
+	before, err := scanDataSource(r.queryRow(ctx, `SELECT `+dataSourceColumns+` FROM azdo_data_sources d
+		WHERE d.key_result_id = ? AND d.org_id = ?`, cf.From.ID, c.OrgID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	if _, err := r.exec(ctx, `UPDATE azdo_data_sources SET key_result_id = ?, updated_at = ? WHERE id = ?`, cf.Copy.ID, now, before.ID); err != nil {
+		return err
+	}
+	cf.MovedDataSource = true
+	after := *before
+	after.Target, after.UpdatedAt = cairn.Target{Type: cairn.TargetKeyResult, ID: cf.Copy.ID}, now
+	// Both histories show the move: the original's says where its data source went, and
+	// the copy's where it came from.
+	dsRef := cairn.Ref{Type: cairn.ItemDataSource, ID: before.ID}
+	for _, item := range []cairn.Ref{fromRef, copyRef} {
+		if err := auditDiff(ctx, r, c.OrgID, item, dsRef, before, &after, now); err != nil {
+			return err
+		}
+	}
+	origBefore, err := keyResultByID(ctx, r, c.OrgID, cf.From.ID)
 	if err != nil {
 		return err
 	}
-	cf.MovedDataSource = n > 0
-	if cf.MovedDataSource {
-		_, err = r.exec(ctx, `UPDATE key_results SET progress_source = ? WHERE id = ?`, cairn.SourceManual, cf.From.ID)
+	if _, err := r.exec(ctx, `UPDATE key_results SET progress_source = ?, updated_at = ? WHERE id = ?`, cairn.SourceManual, now, cf.From.ID); err != nil {
+		return err
 	}
-	return err
+	origAfter, err := keyResultByID(ctx, r, c.OrgID, cf.From.ID)
+	if err != nil {
+		return err
+	}
+	return auditDiff(ctx, r, c.OrgID, fromRef, fromRef, origBefore, origAfter, now)
 }
 
 // ReopenPeriod opens a closed period again; scores, closing statuses and the note stay.

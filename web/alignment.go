@@ -7,6 +7,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/datasource"
+	"github.com/cairn-okr/cairn/progress"
 )
 
 // AlignmentResponse answers GET /api/v1/azure-devops/alignment: what a work item counts
@@ -60,11 +61,25 @@ type AlignmentLink struct {
 	Target          *float64         `json:"target,omitempty"`
 	BaselinePending bool             `json:"baseline_pending,omitempty"`
 	Period          string           `json:"period,omitempty"`
-	URL             string           `json:"url"`
-	CanEdit         bool             `json:"can_edit"`
+	// Closed says that the item's period is closed: its values are frozen, and only
+	// admins may still check in.
+	Closed bool   `json:"closed,omitempty"`
+	URL    string `json:"url"`
+	// CanEdit says that the caller may check in on the key result or initiative: as an
+	// admin, an owner, an editor or a check-in owner. It is false for objectives.
+	CanEdit bool `json:"can_edit"`
 	// Weight is the weight with which the item counts towards the next link of the chain
 	// (0: aligned, not counted); the last link has none.
 	Weight *float64 `json:"weight,omitempty"`
+	// Trend is how a key result's or initiative's value moved over its latest check-ins.
+	Trend *progress.Trend `json:"trend,omitempty"`
+	// ExpectedProgress is the progress a key result is expected to have now, through its
+	// milestones when it has any.
+	ExpectedProgress *float64 `json:"expected_progress,omitempty"`
+	// Milestones are a key result's dated intermediate targets, in date order.
+	Milestones []cairn.Milestone `json:"milestones,omitempty"`
+	// Confidence is the newest confidence, 1 to 10, that a check-in of the key result gave.
+	Confidence *int `json:"confidence,omitempty"`
 }
 
 // alignment answers from the mirror, never calling Azure DevOps. Signed-in users see the
@@ -112,12 +127,14 @@ func (s *Server) alignment(w http.ResponseWriter, r *http.Request) {
 					can = user != nil && l.Type != cairn.ItemObjective && s.svc.CanEdit(ctx, src.OrgID, ref)
 					canEdit[ref] = can
 				}
-				al := AlignmentLink{Type: l.Type, ID: l.ID, Title: l.Title, Progress: l.Progress, Status: string(l.Status), Period: l.Period,
-					URL: datasource.ItemURL("", src.Org, ref), CanEdit: can, Weight: l.Weight}
+				al := AlignmentLink{Type: l.Type, ID: l.ID, Title: l.Title, Progress: l.Progress, Status: string(l.Status), Period: l.Period, Closed: l.Closed,
+					URL: datasource.ItemURL("", src.Org, ref), CanEdit: can, Weight: l.Weight, Trend: l.Trend, ExpectedProgress: l.Expected,
+					Confidence: l.Confidence}
 				switch {
 				case l.Metric != nil:
 					c, target := l.Metric.Current, l.Metric.Target
 					al.Current, al.Unit, al.Goal, al.Target, al.BaselinePending = &c, l.Metric.Unit, l.Metric.Goal, &target, l.Metric.BaselinePending
+					al.Milestones = l.Metric.Milestones
 					if l.Metric.BaselinePending {
 						al.Current = nil
 					}

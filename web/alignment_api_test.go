@@ -93,3 +93,72 @@ func TestWeightedParentsThroughTheAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestParentsWithoutTypesAndPercentWeights aligns key results and an objective with parents
+// written as {"id": …, "weight": 70}: a parent without a type is an objective, and weights
+// such as 70 and 30 are relative like any others, so the roll-up counts them 70:30, and a
+// weight of 0 leaves the item aligned but not counted.
+func TestParentsWithoutTypesAndPercentWeights(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ids := b.okrs(t)
+	org := "/api/v1/orgs/fabrikam"
+	owner := []int64{b.users["owner"].ID}
+	objective := func(title string, extra map[string]any) int64 {
+		body := map[string]any{"period_id": ids.period, "title": title, "owner_ids": owner}
+		for k, v := range extra {
+			body[k] = v
+		}
+		return b.must(t, 201, "owner", "POST", org+"/objectives", body).id(t)
+	}
+	keyResult := func(title string, parents []map[string]any, value float64) int64 {
+		id := b.must(t, 201, "owner", "POST", org+"/key-results", map[string]any{"objective_id": ids.objective, "title": title,
+			"metric": map[string]any{"kind": "number", "start": 0, "target": 100}, "parents": parents}).id(t)
+		b.must(t, 201, "owner", "POST", fmt.Sprintf("%s/key-results/%d/check-ins", org, id), map[string]any{"value": value})
+		return id
+	}
+	north, south := objective("North", nil), objective("South", nil)
+	shared := keyResult("Shared", []map[string]any{{"id": north, "weight": 70}, {"id": south, "weight": 30}}, 40)
+	keyResult("Other", []map[string]any{{"id": north, "weight": 30}}, 100)
+	keyResult("Watched", []map[string]any{{"id": north, "weight": 0}}, 0)
+
+	var k struct {
+		Parents []struct {
+			Type   string  `json:"type"`
+			ID     int64   `json:"id"`
+			Weight float64 `json:"weight"`
+		} `json:"parents"`
+	}
+	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/key-results/%d", org, shared), nil).json(t, &k)
+	if len(k.Parents) != 2 || k.Parents[0].Type != "objective" || k.Parents[0].ID != north || k.Parents[0].Weight != 70 ||
+		k.Parents[1].Type != "objective" || k.Parents[1].ID != south || k.Parents[1].Weight != 30 {
+		t.Fatalf("parents = %+v, want objectives North 70 and South 30", k.Parents)
+	}
+	var o struct {
+		Progress float64 `json:"progress"`
+	}
+	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/objectives/%d", org, north), nil).json(t, &o)
+	if want := (70*0.4 + 30*1.0) / 100; math.Abs(o.Progress-want) > 1e-9 {
+		t.Fatalf("North = %v, want (70×40 %% + 30×100 %%) / 100 = %v, the weight-0 key result not counted", o.Progress, want)
+	}
+	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/objectives/%d", org, south), nil).json(t, &o)
+	if math.Abs(o.Progress-0.4) > 1e-9 {
+		t.Fatalf("South = %v, want 40 %%", o.Progress)
+	}
+
+	var child struct {
+		Parent *struct {
+			Type string `json:"type"`
+			ID   int64  `json:"id"`
+		} `json:"parent"`
+		Weight float64 `json:"weight"`
+	}
+	c := objective("Child", map[string]any{"parents": []map[string]any{{"id": north, "weight": 70}, {"id": south, "weight": 30}}})
+	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/objectives/%d", org, c), nil).json(t, &child)
+	if child.Parent == nil || child.Parent.Type != "objective" || child.Parent.ID != north || child.Weight != 70 {
+		t.Fatalf("child objective: parent %+v weight %v, want objective North with 70", child.Parent, child.Weight)
+	}
+	// A key result is still named with its type.
+	b.must(t, 422, "owner", "POST", org+"/objectives", map[string]any{"period_id": ids.period, "title": "Bad", "owner_ids": owner,
+		"parents": []map[string]any{{"type": "initiative", "id": ids.initiative}}})
+}

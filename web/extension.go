@@ -175,7 +175,9 @@ func newExtension(cfg *ExtensionConfig, store cairn.Store) (*extension, error) {
 }
 
 // extensionRoute reports whether an app token reaches the route pattern, and whether
-// the route needs the Azure DevOps user to have linked a Cairn account.
+// the route needs the Azure DevOps user to have linked a Cairn account: checking in, and
+// reading and writing the comments of key results and initiatives, with the members that
+// comments name, act as the linked user, with that user's rights.
 func extensionRoute(pattern string) (reachable, needsUser bool) {
 	switch pattern {
 	case "GET /api/v1/azure-devops/extension/me",
@@ -184,7 +186,12 @@ func extensionRoute(pattern string) (reachable, needsUser bool) {
 		"GET /api/v1/azure-devops/alignment":
 		return true, false
 	case "POST /api/v1/orgs/{org}/key-results/{id}/check-ins",
-		"POST /api/v1/orgs/{org}/initiatives/{id}/check-ins":
+		"POST /api/v1/orgs/{org}/initiatives/{id}/check-ins",
+		"GET /api/v1/orgs/{org}/key-results/{id}/comments",
+		"POST /api/v1/orgs/{org}/key-results/{id}/comments",
+		"GET /api/v1/orgs/{org}/initiatives/{id}/comments",
+		"POST /api/v1/orgs/{org}/initiatives/{id}/comments",
+		"GET /api/v1/orgs/{org}/members":
 		return true, true
 	}
 	return false, false

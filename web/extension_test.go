@@ -557,3 +557,59 @@ func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestExtensionCommentsActAsTheLinkedUser checks that the extension reads and writes the
+// comments of a key result as the linked Cairn user, mentions included, and reads the
+// members who wrote them; that an unlinked Azure DevOps user may do neither; and that the
+// comments of objectives stay out of an app token's reach.
+func TestExtensionCommentsActAsTheLinkedUser(t *testing.T) {
+	t.Parallel()
+	b := newExtBundle(t)
+	tok := appToken(t, extSecret, claimsAt(extAzureUser, b.clock.Now()))
+	comments := "/api/v1/orgs/fabrikam/key-results/" + itoa(b.kr) + "/comments"
+	for _, c := range []struct{ method, path string }{{"GET", comments}, {"POST", comments}, {"GET", "/api/v1/orgs/fabrikam/members"}} {
+		if r := b.send(t, c.method, c.path, tok, map[string]any{"body": "hello"}, nil); r.Status != 403 || !strings.Contains(string(r.Body), "link your Cairn account") {
+			t.Fatalf("unlinked %s %s: status %d, want 403 asking to link: %s", c.method, c.path, r.Status, r.Body)
+		}
+	}
+
+	r := b.send(t, "POST", "/api/v1/azure-devops/extension/link-codes", tok, map[string]any{}, nil)
+	var code web.ExtensionLinkCode
+	decodeInto(t, r.Body, &code)
+	if r := b.send(t, "POST", "/api/v1/azure-devops/links", b.tokens["owner"], map[string]any{"code": code.Code}, nil); r.Status != 200 {
+		t.Fatalf("confirm: status %d: %s", r.Status, r.Body)
+	}
+
+	r = b.send(t, "POST", comments, tok, map[string]any{"body": "Blocked on the card form, @viewer please look"}, map[string]string{"Origin": "https://dev.azure.com"})
+	if r.Status != 201 {
+		t.Fatalf("linked comment: status %d: %s", r.Status, r.Body)
+	}
+	if got := r.Header.Get("Access-Control-Allow-Origin"); got != "https://dev.azure.com" {
+		t.Fatalf("Access-Control-Allow-Origin %q on the comment", got)
+	}
+	var c cairn.Comment
+	decodeInto(t, r.Body, &c)
+	if c.AuthorID == nil || *c.AuthorID != b.users["owner"].ID || len(c.MentionedUserIDs) != 1 || c.MentionedUserIDs[0] != b.users["viewer"].ID {
+		t.Fatalf("comment %+v, want by owner mentioning viewer", c)
+	}
+	var listed struct {
+		Items []cairn.Comment `json:"items"`
+	}
+	decodeInto(t, b.send(t, "GET", comments, tok, nil, nil).Body, &listed)
+	if len(listed.Items) != 1 || listed.Items[0].Body != c.Body {
+		t.Fatalf("comments read through the extension = %+v", listed.Items)
+	}
+	var members struct {
+		Items []cairn.Member `json:"items"`
+	}
+	decodeInto(t, b.send(t, "GET", "/api/v1/orgs/fabrikam/members", tok, nil, nil).Body, &members)
+	if len(members.Items) != 3 {
+		t.Fatalf("members read through the extension = %+v, want the tenant admin who made the organization, owner and viewer", members.Items)
+	}
+	if r := b.send(t, "GET", "/api/v1/orgs/fabrikam/objectives/1/comments", tok, nil, nil); r.Status != 403 {
+		t.Fatalf("objective comments with an app token: status %d, want 403", r.Status)
+	}
+	if r := b.send(t, "OPTIONS", comments, "", nil, map[string]string{"Origin": "https://dev.azure.com", "Access-Control-Request-Method": "POST"}); r.Status != 204 {
+		t.Fatalf("preflight of the comment route: status %d: %s", r.Status, r.Body)
+	}
+}

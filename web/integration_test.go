@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -449,5 +450,84 @@ func TestOAuthCallbackErrorsArePagesForPeople(t *testing.T) {
 		if res.StatusCode < 400 || res.Header.Get("Content-Type") != c.contentType || !strings.Contains(string(data), c.body) {
 			t.Fatalf("Accept %s: %d %s %s", c.accept, res.StatusCode, res.Header.Get("Content-Type"), data)
 		}
+	}
+}
+
+// TestAlignmentShowsTrendConfidenceAndMilestones checks that the alignment answer, which
+// the Azure DevOps extension shows, gives a key result's milestones, the progress they make
+// expected now (not the straight line), the trend of its last check-ins and the newest
+// confidence a check-in gave.
+func TestAlignmentShowsTrendConfidenceAndMilestones(t *testing.T) {
+	t.Parallel()
+	ib := setupIntegration(t)
+	ids := ib.okrs(t)
+	ib.enable(t)
+	conn := ib.connect(t, "owner")
+	ib.call(t, 201, "owner", "POST", "/api/v1/orgs/fabrikam/data-sources", map[string]any{
+		"target": map[string]any{"type": "initiative_tasks", "id": ids.initiative}, "connection_id": conn, "method": "work_items",
+		"work_item_type": "Epic", "work_item_ids": []int{1}, "progress_type": "User Story"})
+	kr := fmt.Sprintf("/api/v1/orgs/fabrikam/key-results/%d", ids.keyResult)
+	ib.call(t, 200, "owner", "PATCH", kr, map[string]any{"metric": map[string]any{"milestones": []map[string]any{
+		{"date": "2026-07-31", "value": 20}, {"date": "2026-08-31", "value": 60}}}, "checkin_owner_ids": []int64{ib.users["member"].ID}})
+	for i, c := range []map[string]any{{"value": 10, "confidence": 6}, {"value": 30, "confidence": 8}, {"value": 35}} {
+		ib.now = ib.now.Add(time.Duration(i+1) * time.Minute)
+		ib.call(t, 201, "owner", "POST", kr+"/check-ins", c)
+	}
+	path := "/api/v1/azure-devops/alignment?org-url=" + ib.emuURL + "/fabrikam&project=Fabrikam%20Fiber&work-item=5"
+	var a web.AlignmentResponse
+	ib.call(t, 200, "member", "GET", path, nil).json(t, &a)
+	if len(a.Alignments) != 1 || len(a.Alignments[0].Chain) != 3 {
+		t.Fatalf("alignments = %+v, want one chain initiative → key result → objective", a.Alignments)
+	}
+	k := a.Alignments[0].Chain[1]
+	if k.Type != cairn.ItemKeyResult || len(k.Milestones) != 2 || k.Milestones[1].Value != 60 || k.Milestones[1].Date.String() != "2026-08-31" {
+		t.Fatalf("key result link = %+v, want its two milestones", k)
+	}
+	// Q3 2026 on 15 August, a little after noon: some 14.5 of the 31 days from the first
+	// milestone's corner (1 August, 0.2) to the second's (1 September, 0.6), about 0.387;
+	// the straight line would say about 45.5/92, 0.495.
+	aug1 := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	want := 0.2 + float64(ib.now.Sub(aug1))/float64(31*24*time.Hour)*0.4
+	if k.ExpectedProgress == nil || math.Abs(*k.ExpectedProgress-want) > 1e-9 {
+		t.Fatalf("expected progress = %v, want %v through the milestones", k.ExpectedProgress, want)
+	}
+	if k.Trend == nil || k.Trend.Direction != "up" || k.Trend.Effect != "better" || k.Trend.Points != 3 {
+		t.Fatalf("trend = %+v, want up, better, over 3 check-ins", k.Trend)
+	}
+	if k.Confidence == nil || *k.Confidence != 8 {
+		t.Fatalf("confidence = %v, want 8, the newest given", k.Confidence)
+	}
+	// The member is the key result's check-in owner: the extension offers the check-in.
+	if !k.CanEdit || a.Alignments[0].Chain[0].CanEdit || a.Alignments[0].Chain[2].CanEdit {
+		t.Fatalf("can_edit = %v, %v, %v; want the check-in owner to check in on the key result alone",
+			a.Alignments[0].Chain[0].CanEdit, k.CanEdit, a.Alignments[0].Chain[2].CanEdit)
+	}
+	if k.Closed {
+		t.Fatal("a key result of an open period reads closed")
+	}
+	if obj := a.Alignments[0].Chain[2]; obj.Trend != nil || obj.ExpectedProgress != nil || obj.Confidence != nil {
+		t.Fatalf("objective link = %+v, want no trend, expected progress or confidence", obj)
+	}
+	raw := string(ib.call(t, 200, "member", "GET", path, nil).Body)
+	for _, f := range []string{`"trend":{"direction":"up"`, `"confidence":8`, `"expected_progress":`, `"milestones":[{"date":"2026-07-31"`} {
+		if !strings.Contains(raw, f) {
+			t.Fatalf("the answer lacks %s: %s", f, raw)
+		}
+	}
+
+	// Once the period is closed, only admins are offered the check-in.
+	ib.call(t, 200, "admin", "POST", fmt.Sprintf("/api/v1/orgs/fabrikam/periods/%d/close", ids.period), nil)
+	ib.call(t, 200, "member", "GET", path, nil).json(t, &a)
+	if a.Alignments[0].Chain[1].CanEdit {
+		t.Fatal("the check-in owner is offered the check-in on a key result of a closed period")
+	}
+	for _, l := range a.Alignments[0].Chain {
+		if !l.Closed {
+			t.Fatalf("%s %d of the closed period reads closed = false", l.Type, l.ID)
+		}
+	}
+	ib.call(t, 200, "admin", "GET", path, nil).json(t, &a)
+	if !a.Alignments[0].Chain[1].CanEdit {
+		t.Fatal("the admin is not offered the check-in on a key result of a closed period")
 	}
 }

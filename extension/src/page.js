@@ -2,7 +2,10 @@
 // value it places; this file only sets that HTML and plain text (textContent).
 import * as SDK from "azure-devops-extension-sdk";
 import { WORK_ITEM_FORM, LOCATION, getBaseURL, normalizeBaseURL, followTheme } from "./host.js";
-import { pageHTML, checkInFormHTML, checkInPath, normalize, actionable, problemText, joinURL, linkBoxHTML, cairnURL } from "./view.js";
+import {
+  pageHTML, checkInFormHTML, checkInPath, checkInBody, commentPath, membersPath, memberNames, itemKey, normalize, actionable,
+  problemText, joinURL, linkBoxHTML, cairnURL, todayOf,
+} from "./view.js";
 
 const root = document.getElementById("root");
 let state = { phase: "loading" };
@@ -94,11 +97,37 @@ async function refresh() {
     const me = await call("GET", "api/v1/azure-devops/extension/me");
     const alignment = await call("GET", "api/v1/azure-devops/alignment?" + q);
     if (mine !== generation) return;
-    state = { phase: "ready", base, workItem, linked: Boolean(me?.linked), user: me?.user ?? null, chains: normalize(alignment), addUrl: alignment?.add_url ?? "" };
+    const chains = normalize(alignment);
+    const linked = Boolean(me?.linked);
+    const conversation = linked ? await conversations(chains) : {};
+    if (mine !== generation) return;
+    state = { phase: "ready", base, workItem, linked, user: me?.user ?? null, chains, addUrl: alignment?.add_url ?? "", today: todayOf(Date.now()), conversation };
     render();
   } catch (e) {
     if (mine === generation) fail(e);
   }
+}
+
+/**
+ * conversations loads, for a linked user, the comments on each chain's actionable item and
+ * the names of each organization's members, keyed by itemKey. An item whose comments
+ * cannot be read is left out: the page still shows its chain.
+ */
+async function conversations(chains) {
+  const out = {};
+  const names = {};
+  for (const chain of chains) {
+    const item = actionable(chain);
+    if (!item || Object.hasOwn(out, itemKey(chain.org, item))) continue;
+    try {
+      if (!Object.hasOwn(names, chain.org)) names[chain.org] = memberNames(await call("GET", membersPath(chain.org)));
+      const answer = await call("GET", commentPath(chain.org, item));
+      out[itemKey(chain.org, item)] = { comments: Array.isArray(answer?.items) ? answer.items : [], members: names[chain.org] };
+    } catch {
+      // Read-only without comments rather than no page at all.
+    }
+  }
+  return out;
 }
 
 async function startLink(slot) {
@@ -124,14 +153,14 @@ function openForm(chainIndex, kind) {
     ev.preventDefault();
     const msg = formEl.querySelector(".form-msg");
     const data = new FormData(formEl);
-    const value = kind === "check-in" ? Number(data.get("value")) : Number(item.current ?? 0);
-    if (kind === "check-in" && !Number.isFinite(value)) {
+    const body = kind === "check-in" ? checkInBody(item, data) : { body: String(data.get("note") ?? "") };
+    if (kind === "check-in" && !Number.isFinite(body.value)) {
       msg.textContent = "Enter a number.";
       return;
     }
     msg.textContent = "Saving…";
     try {
-      await call("POST", checkInPath(chain.org, item), { value, status: String(data.get("status") ?? ""), note: String(data.get("note") ?? "") });
+      await call("POST", kind === "check-in" ? checkInPath(chain.org, item) : commentPath(chain.org, item), body);
       msg.textContent = "Saved.";
       await refresh();
     } catch (e) {

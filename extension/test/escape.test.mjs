@@ -3,7 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { normalize, pageHTML, chainHTML, checkInFormHTML, checkInPath, linkBoxHTML, itemURL, newInitiativeURL, cairnURL, httpURL } from "../src/view.js";
+import {
+  normalize, pageHTML, chainHTML, checkInFormHTML, checkInPath, linkBoxHTML, itemURL, newInitiativeURL, cairnURL, httpURL, commentsHTML, commentPath,
+  membersPath,
+} from "../src/view.js";
 
 const PAYLOADS = [`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `'><svg onload=alert(1)>`, "{{.}}", "javascript:alert(1)"];
 const ALL = PAYLOADS.join(" ");
@@ -143,3 +146,38 @@ test("page.js sets HTML only from view.js, which escapes it", async () => {
   for (const [, , rhs] of sets) assert.match(rhs.trim(), /^(pageHTML|checkInFormHTML|linkBoxHTML)\(/, `innerHTML = ${rhs}`);
   assert.ok(!/insertAdjacentHTML|document\.write|\beval\(|new Function/.test(src));
 });
+
+for (const p of [...PAYLOADS, ALL]) {
+  test(`the payload ${p} in comments, names, units and trends shows as text`, () => {
+    const chains = normalize({
+      alignments: [
+        {
+          org: { slug: p, name: p },
+          chain: [
+            {
+              type: "key_result", id: 3, title: p, progress: 0.3, status: p, can_edit: true, goal: "stay_below", target: 5, current: 7, unit: p,
+              trend: { direction: p, effect: p, points: p }, confidence: p, expected_progress: p, milestones: [{ date: p, value: 1 }, { date: "2026-08-31", value: p }],
+            },
+            { type: "initiative", id: 4, title: p, trend: { direction: "up", effect: p, points: 2 }, confidence: 4, unit: p, goal: "stay_above", target: 9, current: 1 },
+          ],
+        },
+      ],
+    });
+    const item = chains[0].items[0];
+    assert.equal(item.trend, null, "an unknown direction is no trend");
+    assert.equal(item.confidence, null);
+    assert.deepEqual(item.milestones, [], "milestones without a date or a value are dropped");
+    const members = { 2: p };
+    const comments = [{ id: 1, author_id: 2, body: `${p} @${p}`, created_at: p }, { id: 2, author_id: "constructor", body: p, created_at: "2026-08-01" }];
+    const conversation = { [`${p}/key_result/3`]: { comments, members } };
+    const html = pageHTML({ phase: "ready", base: BASE, linked: true, user: { name: p }, chains, workItem: { id: 42 }, conversation, today: p });
+    assertInert(html, "page with comments");
+    assert.ok(text(html).includes(`${p} @`), `the comment body does not show ${p}`);
+    assert.ok(!html.includes("native code"), "an author id that names a property of every object");
+    assertInert(commentsHTML(comments, members), "comments");
+    assertInert(checkInFormHTML(item, "check-in"), "check-in form with confidence");
+    for (const path of [commentPath(p, { type: "key_result", id: p }), membersPath(p)]) {
+      assert.ok(!/[<>"\s]/.test(path), path);
+    }
+  });
+}

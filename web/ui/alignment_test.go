@@ -3,6 +3,8 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -98,5 +100,82 @@ func TestTreeShowsAnItemUnderEachParent(t *testing.T) {
 	edit := member2.get(t, fmt.Sprintf("/o/fabrikam/key-results/%d/edit", shared.ID))
 	if strings.Count(edit.body, `name="also_parent"`) != 3 || !strings.Contains(edit.body, `name="also_weight" inputmode="decimal" value="2"`) {
 		t.Errorf("the form does not show two further parents and a blank row")
+	}
+}
+
+// TestAlignmentCycleInTheForm saves forms that would close an alignment cycle, through the
+// primary parent of an objective and through a further parent of an objective and of a key
+// result, and checks that each is refused with the cycle spelt out next to the input that
+// chose the parent, and nothing changed.
+func TestAlignmentCycleInTheForm(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tctx := cairn.NewContext(context.Background(), b.users["tenant"])
+	member := b.users["member"].ID
+	child := &cairn.Objective{PeriodID: b.period, Title: "Faster pages", OwnerIDs: []int64{member}, Parent: &cairn.Ref{Type: cairn.ItemObjective, ID: b.objective}}
+	if err := b.svc.CreateObjective(tctx, "fabrikam", child); err != nil {
+		t.Fatal(err)
+	}
+	underKR := &cairn.Objective{PeriodID: b.period, Title: "Team checkout", OwnerIDs: []int64{member}, Parent: &cairn.Ref{Type: cairn.ItemKeyResult, ID: b.keyResult}}
+	if err := b.svc.CreateObjective(tctx, "fabrikam", underKR); err != nil {
+		t.Fatal(err)
+	}
+	c := b.signIn(t, "member")
+	ref := func(typ string, id int64) string { return typ + ":" + strconv.FormatInt(id, 10) }
+	objForm := url.Values{"title": {"Delight shoppers"}, "period_id": {strconv.FormatInt(b.period, 10)}, "level": {"organization"}, "owner_ids": {strconv.FormatInt(member, 10)}}
+	with := func(base url.Values, extra url.Values) url.Values {
+		v := url.Values{}
+		for k, vs := range base {
+			v[k] = vs
+		}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		return v
+	}
+	// fieldError is the error the form shows under the input named id or name.
+	fieldError := func(body, input string) string {
+		m := regexp.MustCompile(`(?s)name="` + regexp.QuoteMeta(input) + `".*?<p class="field-error"[^>]*>(.*?)</p>`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return html.UnescapeString(m[1])
+	}
+	for _, tc := range []struct {
+		name, path, input, want string
+		form                    url.Values
+	}{
+		{"ObjectivePrimaryParent", fmt.Sprintf("/o/fabrikam/objectives/%d", b.objective), "parent",
+			`objective ` + strconv.FormatInt(b.objective, 10) + ` "Delight shoppers" → objective ` + strconv.FormatInt(child.ID, 10) + ` "Faster pages" → objective ` + strconv.FormatInt(b.objective, 10),
+			with(objForm, url.Values{"parent": {ref("objective", child.ID)}})},
+		{"ObjectiveFurtherParent", fmt.Sprintf("/o/fabrikam/objectives/%d", b.objective), "also_parent", "would make a cycle",
+			with(objForm, url.Values{"parent": {""}, "also_parent": {ref("objective", child.ID)}, "also_weight": {"0.5"}})},
+		{"KeyResultFurtherParent", fmt.Sprintf("/o/fabrikam/key-results/%d", b.keyResult), "also_parent", `"Team checkout"`,
+			url.Values{"title": {"Checkout conversion"}, "owner_ids": {strconv.FormatInt(member, 10)}, "metric_kind": {"percentage"}, "metric_start": {"2"},
+				"metric_target": {"4"}, "metric_unit": {"%"}, "progress_source": {"manual"}, "also_parent": {ref("objective", underKR.ID)}, "also_weight": {"1"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := c.post(t, tc.path, tc.form)
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422: %.1500s", res.status, res.body)
+			}
+			msg := fieldError(res.body, tc.input)
+			if !strings.Contains(msg, "would make a cycle") || !strings.Contains(msg, tc.want) {
+				t.Fatalf("the error at %s = %q, want the cycle spelt out with %q", tc.input, msg, tc.want)
+			}
+		})
+	}
+	o, err := b.svc.Objective(tctx, "fabrikam", b.objective)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(err)
+	k, err := b.svc.KeyResult(tctx, "fabrikam", b.keyResult)
+	must(err)
+	if len(o.Parents) != 0 || len(k.Parents) != 0 {
+		t.Fatalf("a refused form changed the parents: objective %+v, key result %+v", o.Parents, k.Parents)
 	}
 }

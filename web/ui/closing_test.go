@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -131,8 +132,31 @@ func TestClosePeriodPages(t *testing.T) {
 		if !strings.Contains(res.body, `data-testid="carried-from"`) || !strings.Contains(res.body, "Save for the close") {
 			t.Fatalf("member's drawer of the copy: %.4000s", res.body)
 		}
+		history := regexp.MustCompile(`(?s)<details class="history".*?</details>`).FindString(res.body)
+		for _, want := range []string{"<strong>Admin</strong> created this key result", "<dt>Carried forward from</dt><dd><ins>" + fmt.Sprint(b.keyResult) + "</ins>"} {
+			if !strings.Contains(history, want) {
+				t.Fatalf("the copy's history lacks %s: %.3000s", want, history)
+			}
+		}
 		if res := admin.hx(t, "GET", fmt.Sprintf("/o/fabrikam/okrs/key-results/%d", b.keyResult), nil); !strings.Contains(res.body, "Change the final score") {
 			t.Fatalf("admin's drawer of the closed key result: %.4000s", res.body)
+		}
+	})
+
+	t.Run("ClosedDrawerIsReadOnlyButForAdmins", func(t *testing.T) {
+		drawer := fmt.Sprintf("/o/fabrikam/okrs/key-results/%d", b.keyResult)
+		edit := fmt.Sprintf("/o/fabrikam/key-results/%d/edit", b.keyResult)
+		owner := member.get(t, drawer)
+		if strings.Contains(owner.body, `id="ci-value"`) || strings.Contains(owner.body, `href="`+edit+`"`) {
+			t.Fatalf("the owner's drawer of a closed key result offers check-in %v, edit %v", strings.Contains(owner.body, `id="ci-value"`), strings.Contains(owner.body, `href="`+edit+`"`))
+		}
+		if res := member.post(t, fmt.Sprintf("/o/fabrikam/key-results/%d/check-ins", b.keyResult), url.Values{"value": {"3.5"}}); res.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.body, `data-testid="checkin-refused">Your check-in was not saved: period &#34;Q3 2026&#34; is closed`) {
+			t.Fatalf("the owner's check-in on a closed key result: %d, want 422 saying the period is closed: %.3000s", res.status, res.body)
+		}
+		res := admin.get(t, drawer)
+		if !strings.Contains(res.body, `id="ci-value"`) || !strings.Contains(res.body, `href="`+edit+`"`) {
+			t.Fatalf("the admin's drawer of a closed key result offers check-in %v, edit %v", strings.Contains(res.body, `id="ci-value"`), strings.Contains(res.body, `href="`+edit+`"`))
 		}
 	})
 

@@ -197,6 +197,13 @@ func historyEntry(e *cairn.AuditEvent, ref cairn.Ref, names map[int64]string) hi
 		row.What = "connected it to Azure DevOps"
 	case e.Subject.Type == cairn.ItemDataSource && e.Action == cairn.AuditDeleted:
 		row.What = "disconnected it from Azure DevOps"
+	case e.Subject.Type == cairn.ItemDataSource && movedTarget(e) != nil:
+		// A close that carries a key result forward moves its data source to the copy.
+		if to := movedTarget(e); *to == ref {
+			row.What = "moved its data source here, from the key result it carried forward"
+		} else {
+			row.What = "moved its data source to " + strings.ToLower(kindName(to.Type)) + " #" + strconv.FormatInt(to.ID, 10) + ", its copy in the next period"
+		}
 	case e.Subject.Type == cairn.ItemDataSource:
 		row.What = "changed its data source"
 	case e.Subject == ref && e.Action == cairn.AuditCreated:
@@ -219,6 +226,27 @@ func historyEntry(e *cairn.AuditEvent, ref cairn.Ref, names map[int64]string) hi
 			After: fieldValue(c.Field, c.After, names)})
 	}
 	return row
+}
+
+// movedTarget returns the item a data source's change moved it to, or nil when the change
+// kept its target.
+func movedTarget(e *cairn.AuditEvent) *cairn.Ref {
+	for _, c := range e.Changes {
+		if c.Field != "target" || emptyRaw(c.Before) {
+			continue
+		}
+		var t cairn.Target
+		if json.Unmarshal(c.After, &t) == nil && t.ID > 0 {
+			r := t.Ref()
+			return &r
+		}
+	}
+	return nil
+}
+
+func emptyRaw(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
 }
 
 // titleOf returns the title an event's changes give its subject.
@@ -247,7 +275,9 @@ var fieldLabels = map[string]string{
 	"connection_id": "Connection", "method": "Method", "query_id": "Query", "query_name": "Query path",
 	"work_item_type": "Work item type", "work_item_ids": "Work items", "progress_type": "Progress type",
 	"measure": "Measure", "count_total": "Count the total", "resolved_is_complete": "Resolved counts as complete",
-	"paused": "Paused", "target": "Target",
+	"paused": "Paused", "target": "Target", "parents": "Also aligned to", "carried_from_id": "Carried forward from",
+	"closing_status": "Closing status", "metric.goal": "Goal", "metric.baseline_pending": "Baseline pending",
+	"metric.milestones": "Milestones",
 }
 
 func fieldLabel(f string) string {

@@ -174,3 +174,136 @@ func TestEditorsAndCheckInOwnersInTheUI(t *testing.T) {
 		t.Fatalf("key result = %q at %v, editors %v, check-in owners %v", v.Title, v.Metric.Current, v.EditorIDs, v.CheckInOwnerIDs)
 	}
 }
+
+// TestObjectiveAndInitiativeDelegatesInTheUI sets an objective's editors with its form, which
+// offers editors and no check-in owners, and an initiative's check-in owner and editor with
+// its form; it checks that the drawers list them, that the objective's editor may then
+// change the objective, that the initiative's check-in owner may check in on it but not
+// change it, and that its editor may change it.
+func TestObjectiveAndInitiativeDelegatesInTheUI(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tctx := cairn.NewContext(context.Background(), b.users["tenant"])
+	for _, name := range []string{"Casey", "Dana"} {
+		m, err := b.svc.AddMember(tctx, "fabrikam", cairn.NewMember{Email: strings.ToLower(name) + "@example.com", Name: name, Role: cairn.RoleMember, Password: "correct-horse"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.users[strings.ToLower(name)], err = b.db.UserByID(context.Background(), m.UserID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	casey, dana := b.users["casey"].ID, b.users["dana"].ID
+	member := b.signIn(t, "member")
+	objPath := "/o/fabrikam/objectives/" + id(b.objective)
+	objectiveForm := func(title string, extra url.Values) url.Values {
+		v := url.Values{"title": {title}, "period_id": {id(b.period)}, "level": {"organization"}, "owner_ids": {id(b.users["member"].ID)}}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		return v
+	}
+
+	t.Run("ObjectiveEditors", func(t *testing.T) {
+		// Before: Casey may not change the objective.
+		c := b.signIn(t, "casey")
+		if res := c.post(t, objPath, objectiveForm("Casey's", nil)); res.status != http.StatusForbidden {
+			t.Fatalf("a member with no part saves the objective: %d, want 403", res.status)
+		}
+		edit := member.get(t, objPath+"/edit")
+		form := regexp.MustCompile(`(?s)<details class="more-opts"[^>]*data-testid="delegates">.*?</details>`).FindString(edit.body)
+		for _, want := range []string{"<summary>Editors</summary>", `name="editor_ids" value="` + id(casey) + `"`, "its key results and its initiatives"} {
+			if !strings.Contains(form, want) {
+				t.Errorf("the objective's form lacks %s: %.2000s", want, form)
+			}
+		}
+		if !strings.Contains(edit.body, `name="people_present"`) {
+			t.Error("the objective's form does not say that it carries the editors")
+		}
+		if strings.Contains(form, "checkin_owner_ids") {
+			t.Error("the objective's form offers check-in owners, which objectives do not have")
+		}
+		res := member.post(t, objPath, objectiveForm("Delight shoppers", url.Values{"people_present": {"1"}, "editor_ids": {id(casey)}}))
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("save the objective's form: %d: %.2000s", res.status, res.body)
+		}
+		o, err := b.svc.Objective(tctx, "fabrikam", b.objective)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.EditorIDs) != 1 || o.EditorIDs[0] != casey {
+			t.Fatalf("objective editors = %v, want Casey (%d)", o.EditorIDs, casey)
+		}
+		people := regexp.MustCompile(`(?s)<dl class="facts people-facts".*?</dl>`).FindString(member.get(t, "/o/fabrikam/okrs/objectives/"+id(b.objective)).body)
+		if !strings.Contains(people, "<dt>Editors</dt><dd>Casey</dd>") {
+			t.Fatalf("the objective's drawer people: %q", people)
+		}
+		if !strings.Contains(member.get(t, objPath+"/edit").body, `name="editor_ids" value="`+id(casey)+`" checked`) {
+			t.Fatal("the objective's form does not show Casey chosen as editor")
+		}
+		// The editor may now change the objective, and save its form.
+		if res := c.post(t, objPath, objectiveForm("Delight shoppers everywhere", url.Values{"people_present": {"1"}, "editor_ids": {id(casey)}})); res.status != http.StatusSeeOther {
+			t.Fatalf("the editor saves the objective: %d: %.1000s", res.status, res.body)
+		}
+		// A form without the field leaves the editors alone; one with none chosen clears them.
+		if res := member.post(t, objPath, objectiveForm("Delight shoppers", nil)); res.status != http.StatusSeeOther {
+			t.Fatalf("save without editors: %d", res.status)
+		}
+		if o, _ := b.svc.Objective(tctx, "fabrikam", b.objective); len(o.EditorIDs) != 1 || o.Title != "Delight shoppers" {
+			t.Fatalf("after a form without editors: editors %v, title %q", o.EditorIDs, o.Title)
+		}
+		if res := member.post(t, objPath, objectiveForm("Delight shoppers", url.Values{"people_present": {"1"}})); res.status != http.StatusSeeOther {
+			t.Fatalf("save with no editor chosen: %d", res.status)
+		}
+		if o, _ := b.svc.Objective(tctx, "fabrikam", b.objective); len(o.EditorIDs) != 0 {
+			t.Fatalf("after choosing no editor: editors %v", o.EditorIDs)
+		}
+		if res := c.post(t, objPath, objectiveForm("Casey's again", nil)); res.status != http.StatusForbidden {
+			t.Fatalf("a former editor saves the objective: %d, want 403", res.status)
+		}
+	})
+
+	t.Run("InitiativeCheckInOwnerAndEditor", func(t *testing.T) {
+		iniPath := "/o/fabrikam/initiatives/" + id(b.initiative)
+		initiativeForm := func(title string, extra url.Values) url.Values {
+			v := url.Values{"title": {title}, "owner_ids": {id(b.users["member"].ID)}, "contributes": {"on"}, "progress_mode": {"manual"}}
+			for k, vs := range extra {
+				v[k] = vs
+			}
+			return v
+		}
+		res := member.post(t, iniPath, initiativeForm("One-page checkout", url.Values{"people_present": {"1"}, "editor_ids": {id(dana)}, "checkin_owner_ids": {id(casey)}}))
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("save the initiative's form: %d: %.2000s", res.status, res.body)
+		}
+		people := regexp.MustCompile(`(?s)<dl class="facts people-facts".*?</dl>`).FindString(member.get(t, "/o/fabrikam/okrs/initiatives/"+id(b.initiative)).body)
+		if !strings.Contains(people, "<dt>Editors</dt><dd>Dana</dd>") || !strings.Contains(people, "<dt>Check-in owners</dt><dd>Casey</dd>") {
+			t.Fatalf("the initiative's drawer people: %q", people)
+		}
+		c := b.signIn(t, "casey")
+		drawer := c.get(t, "/o/fabrikam/okrs/initiatives/"+id(b.initiative))
+		if !strings.Contains(drawer.body, `id="ci-value"`) || strings.Contains(drawer.body, iniPath+"/edit") {
+			t.Fatalf("the check-in owner's drawer: check-in form %v, edit link %v", strings.Contains(drawer.body, `id="ci-value"`), strings.Contains(drawer.body, iniPath+"/edit"))
+		}
+		if res := c.post(t, iniPath+"/check-ins", url.Values{"value": {"40"}}); res.status != http.StatusSeeOther {
+			t.Fatalf("the check-in owner checks in on the initiative: %d: %.1000s", res.status, res.body)
+		}
+		if res := c.post(t, iniPath, initiativeForm("Casey's", nil)); res.status != http.StatusForbidden {
+			t.Fatalf("the check-in owner saves the initiative: %d, want 403", res.status)
+		}
+		d := b.signIn(t, "dana")
+		if !strings.Contains(d.get(t, "/o/fabrikam/okrs/initiatives/"+id(b.initiative)).body, iniPath+"/edit") {
+			t.Fatal("the editor's drawer offers no edit")
+		}
+		if res := d.post(t, iniPath, initiativeForm("One-page checkout, by Dana", nil)); res.status != http.StatusSeeOther {
+			t.Fatalf("the editor saves the initiative: %d: %.1000s", res.status, res.body)
+		}
+		i, err := b.svc.Initiative(tctx, "fabrikam", b.initiative)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i.Title != "One-page checkout, by Dana" || i.Current != 40 || len(i.EditorIDs) != 1 || len(i.CheckInOwnerIDs) != 1 {
+			t.Fatalf("initiative = %q at %v, editors %v, check-in owners %v", i.Title, i.Current, i.EditorIDs, i.CheckInOwnerIDs)
+		}
+	})
+}

@@ -57,8 +57,8 @@ type itemForm struct {
 	Errs            map[string]string
 	General         string
 
-	// EditorIDs and CheckInOwnerIDs are the chosen editors and check-in owners of a key
-	// result or an initiative; People says that the form had those fields.
+	// EditorIDs are the chosen editors of the item, and CheckInOwnerIDs the chosen check-in
+	// owners of a key result or an initiative; People says that the form had those fields.
 	EditorIDs       []int64
 	CheckInOwnerIDs []int64
 	People          bool
@@ -217,10 +217,8 @@ func (f *itemForm) fail(err error) error {
 			field = "parent.id"
 		case "metric":
 			field = "metric.kind"
-		case "editor_ids":
-			if f.Type == cairn.ItemObjective {
-				field = "owner_ids" // the objective form has no editors field
-			}
+		default:
+			field = f.parentsField(field)
 		}
 		f.Errs[field] = cairn.ErrorMessage(err)
 	case code == cairn.EINVALID || code == cairn.ECONFLICT:
@@ -229,6 +227,33 @@ func (f *itemForm) fail(err error) error {
 		return err
 	}
 	return nil
+}
+
+// parentsField names the input that shows an error about parents[i].id or parents[i].weight
+// (a cycle, an unknown parent, a bad weight): an objective's first parent is its primary
+// parent, chosen with the parent field and its weight; every other parent, and each parent
+// of a key result (its own objective is not among them), is a further parent. Any other
+// field is returned as it is.
+func (f *itemForm) parentsField(field string) string {
+	rest, ok := strings.CutPrefix(field, "parents[")
+	if !ok {
+		return field
+	}
+	index, attr, ok := strings.Cut(rest, "]")
+	n, err := strconv.Atoi(index)
+	if !ok || err != nil || n < 0 {
+		return field
+	}
+	weight := attr == ".weight"
+	switch {
+	case f.Type == cairn.ItemObjective && n == 0 && f.Parent != "" && weight:
+		return "weight"
+	case f.Type == cairn.ItemObjective && n == 0 && f.Parent != "":
+		return "parent.id"
+	case weight:
+		return "also_weight"
+	}
+	return "also_parent"
 }
 
 func formInt(v url.Values, field string, errs map[string]string) int64 {
@@ -285,10 +310,12 @@ func readItemForm(q *request, t cairn.ItemType) *itemForm {
 		}
 	}
 	f.OwnerIDs = formIDs(v, "owner_ids", "choose owners from the list", f.Errs)
-	if t != cairn.ItemObjective && v.Get("people_present") != "" {
+	if v.Get("people_present") != "" {
 		f.People = true
 		f.EditorIDs = formIDs(v, "editor_ids", "choose editors from the list", f.Errs)
-		f.CheckInOwnerIDs = formIDs(v, "checkin_owner_ids", "choose check-in owners from the list", f.Errs)
+		if t != cairn.ItemObjective {
+			f.CheckInOwnerIDs = formIDs(v, "checkin_owner_ids", "choose check-in owners from the list", f.Errs)
+		}
 	}
 	return f
 }
@@ -505,7 +532,8 @@ func (u *UI) saveItem(q *request, f *itemForm) (cairn.Ref, error) {
 	}
 	switch f.Type {
 	case cairn.ItemObjective:
-		o := &cairn.Objective{Title: f.Title, Description: f.Description, Level: cairn.Level(f.Level), Aspirational: f.Aspirational, OwnerIDs: f.OwnerIDs, Weight: weight}
+		o := &cairn.Objective{Title: f.Title, Description: f.Description, Level: cairn.Level(f.Level), Aspirational: f.Aspirational, OwnerIDs: f.OwnerIDs, Weight: weight,
+			EditorIDs: f.EditorIDs}
 		o.PeriodID = formInt(v, "period_id", f.Errs)
 		if team := formInt(v, "team_id", f.Errs); team != 0 {
 			o.TeamID = &team
@@ -597,6 +625,7 @@ func (u *UI) editItemPage(q *request) error {
 			return err
 		}
 		f.Title, f.Description, f.PeriodID, f.Level, f.Aspirational, f.OwnerIDs = o.Title, o.Description, strconv.FormatInt(o.PeriodID, 10), string(o.Level), o.Aspirational, o.OwnerIDs
+		f.EditorIDs = o.EditorIDs
 		f.Weight, f.StatedStatus = ff(o.Weight), string(o.StatedStatus)
 		if o.TeamID != nil {
 			f.TeamID = strconv.FormatInt(*o.TeamID, 10)
@@ -675,6 +704,7 @@ func (u *UI) updateItem(q *request) error {
 		stated := progress.Status(f.StatedStatus)
 		up := cairn.ObjectiveUpdate{Title: &title, Description: &f.Description, Level: &level, Aspirational: &f.Aspirational, OwnerIDs: &owners, Weight: weight,
 			StatedStatus: &stated}
+		up.EditorIDs, _ = f.delegates()
 		if team := formInt(v, "team_id", f.Errs); team != 0 {
 			up.TeamID = &team
 		}

@@ -121,3 +121,13 @@ func TestRenderChartGoals(t *testing.T) {
 		}
 	})
 }
+
+// TestWeightLabel shows weights up to 1 as percentages of 1, larger ones as themselves, and
+// 0 as not counted.
+func TestWeightLabel(t *testing.T) {
+	for w, want := range map[float64]string{0: "not counted", 0.7: "70 %", 1: "100 %", 0.333: "33.3 %", 70: "weight 70", 2.5: "weight 2.5"} {
+		if got := weightLabel(w); got != want {
+			t.Errorf("weightLabel(%v) = %q, want %q", w, got, want)
+		}
+	}
+}

@@ -109,6 +109,9 @@ type checkInForm struct {
 	Note   string
 	Errs   map[string]string
 	Saved  bool
+	// Refused says why a check-in was refused when the drawer no longer offers the form
+	// to show it at, as when the period closed while the form was open.
+	Refused string
 
 	Confidence string
 }
@@ -448,7 +451,8 @@ func (u *UI) loadDrawer(ctx context.Context, q *request, ref cairn.Ref) (*drawer
 		if !metric.BaselinePending {
 			d.Chart = renderChart(in)
 		}
-		d.CanCheckIn = checkable && acc.CheckIn && !d.Closed
+		// Once the period is closed, only admins may still correct its values.
+		d.CanCheckIn = checkable && acc.CheckIn && (!d.Closed || q.isAdmin())
 	}
 	if d.Automated || u.azdo != nil {
 		card, err := u.sourceCard(ctx, q, ref)
@@ -580,6 +584,9 @@ func (u *UI) checkIn(q *request) error {
 	status := http.StatusOK
 	if ferr != nil {
 		status = http.StatusUnprocessableEntity
+		if !d.CanCheckIn {
+			d.Form.Refused = cairn.ErrorMessage(ferr)
+		}
 	}
 	if q.htmx() {
 		return u.renderBlock(q, status, "okrs", "drawer", u.view(q, d.Title, "okrs", d))

@@ -66,11 +66,16 @@ func (n *node) Key() string {
 	return k
 }
 
-// weightLabel shows an alignment weight: 1 is 100 %, as Viva Goals and Cairn's importer
-// count, and 0 is an alignment that does not count.
+// weightLabel shows an alignment weight: up to 1 as a percentage, 1 being 100 %, as Viva
+// Goals and Cairn's importer count; above 1 as itself ("weight 70"), since weights are
+// relative and 70 beside 30 means 70:30, not 7,000 %; and 0 is an alignment that does not
+// count.
 func weightLabel(w float64) string {
-	if w == 0 {
+	switch {
+	case w == 0:
 		return "not counted"
+	case w > 1:
+		return "weight " + strconv.FormatFloat(math.Round(w*100)/100, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(math.Round(w*10000)/100, 'f', -1, 64) + " %"
 }
