@@ -61,6 +61,7 @@ func TestFleetOfReplicas(t *testing.T) {
 	t.Run("HookToAnyReplica", f.hookToAnyReplica)
 	t.Run("ScheduledSyncRunsOnce", f.scheduledSyncRunsOnce)
 	t.Run("DatabaseOutage", f.databaseOutage)
+	t.Run("ReplicaWithoutTheKeyRefusesToStart", f.replicaWithoutTheKey)
 }
 
 const (
@@ -947,4 +948,47 @@ func (f *fleet) jobs() string {
 		fmt.Fprintf(&b, "\n  job %d %s attempt %d %s by %s %s", id, state, attempt, args, by, tail(last, 300))
 	}
 	return b.String()
+}
+
+// replicaWithoutTheKey starts a replica without CAIRN_SECRET_KEY (it would make a key file
+// of its own) and one with another key: each refuses to start, says why, and writes
+// nothing sealed.
+func (f *fleet) replicaWithoutTheKey(t *testing.T) {
+	ctx := context.Background()
+	before, err := f.db.Setting(ctx, "secrets.key_check")
+	must(t, err)
+	var other [32]byte
+	_, _ = rand.Read(other[:])
+	for name, key := range map[string]string{"without a key": "", "with another key": hex.EncodeToString(other[:])} {
+		var env []string
+		for _, e := range f.env() {
+			if !strings.HasPrefix(e, "CAIRN_SECRET_KEY=") {
+				env = append(env, e)
+			}
+		}
+		if key != "" {
+			env = append(env, "CAIRN_SECRET_KEY="+key)
+		}
+		dir := t.TempDir()
+		cmd := exec.Command(f.bin, "serve", "--addr", "127.0.0.1:0")
+		cmd.Env = append(append(os.Environ(), "CAIRN_SECRET_KEY="), env...)
+		cmd.Dir = dir
+		done := make(chan struct{})
+		var out []byte
+		go func() { out, err = cmd.CombinedOutput(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(60 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Fatalf("a replica %s kept running", name)
+		}
+		if err == nil || !strings.Contains(string(out), "does not open") || !strings.Contains(string(out), "same CAIRN_SECRET_KEY") {
+			t.Errorf("a replica %s: %v\n%s", name, err, tail(string(out), 2048))
+		}
+	}
+	after, err := f.db.Setting(ctx, "secrets.key_check")
+	must(t, err)
+	if after != before {
+		t.Error("a refused replica rewrote the key check")
+	}
 }
