@@ -513,3 +513,56 @@ func TestSyncTurningAtRiskNotifies(t *testing.T) {
 		}
 	})
 }
+
+// TestWeeklyDigestIsOptIn: on Monday the planner sends each person who asked for the
+// weekly digest one e-mail per organization and week, listing their notifications of the
+// past seven days; nobody else gets one, and the planner's later runs add none.
+func TestWeeklyDigestIsOptIn(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, dialect string) {
+		cert, roots := tlsCert(t)
+		box := startMailbox(t, "127.0.0.1:0", cert)
+		b := notifySetup(t, dialect, box.addr, roots)
+		if b.now.Weekday() != time.Monday || b.now.Hour() < 7 {
+			t.Fatalf("the test clock %v is not a Monday after 7:00: digests would not go out", b.now)
+		}
+		bobCtx := cairn.NewContext(ctx, b.bob)
+		prefs, err := b.svc.MyNotifyPrefs(bobCtx)
+		must(t, err)
+		prefs.Digest, prefs.Email = true, false // the digest goes out even with e-mail notifications off
+		must(t, b.svc.SetMyNotifyPrefs(bobCtx, prefs))
+		_, err = b.svc.ScanEvents(ctx, b.now)
+		must(t, err)
+		must(t, b.svc.AddComment(b.actx, b.org.Slug, &cairn.Comment{Item: cairn.Ref{Type: cairn.ItemKeyResult, ID: b.kr.ID},
+			Body: "@bob and @ada, the deploy numbers are in"}))
+		b.now = b.now.Add(time.Minute)
+		_, stop := b.runner(t, nil)
+		defer stop()
+		waitFor(t, "the digest e-mail", 20*time.Second, func() bool {
+			for _, m := range box.all() {
+				if strings.Contains(m.data, "Your week in Fabrikam") {
+					return true
+				}
+			}
+			return false
+		})
+		time.Sleep(time.Second) // several more planner runs
+		var digests []mail
+		for _, m := range box.all() {
+			if strings.Contains(m.data, "Your week in Fabrikam") {
+				digests = append(digests, m)
+			}
+		}
+		if len(digests) != 1 || !strings.Contains(digests[0].to, "bob@example.com") {
+			t.Fatalf("digests = %+v, want one, to bob", digests)
+		}
+		if !strings.Contains(digests[0].data, "mentioned") {
+			t.Errorf("the digest does not list bob's mention:\n%s", digests[0].data)
+		}
+		made, err := b.svc.CreateDigest(ctx, b.ada.ID, b.now)
+		must(t, err)
+		if made != 0 {
+			t.Errorf("ada, who did not ask for it, got %d digests", made)
+		}
+	})
+}
