@@ -121,7 +121,10 @@ func startServerWith(tb testing.TB, opts serverOptions) *server {
 		args = append(args, "--log-level", "warn")
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password), opts.env...)
+	// The sealing key file goes into the test's folder: with PostgreSQL it would otherwise
+	// be made in the working folder, the package's source.
+	cmd.Env = append(append(os.Environ(), "CAIRN_ADMIN_EMAIL="+s.email, "CAIRN_ADMIN_PASSWORD="+s.password,
+		"CAIRN_SECRET_KEY_FILE="+filepath.Join(dir, "cairn.key")), opts.env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	stdout, err := cmd.StdoutPipe()
