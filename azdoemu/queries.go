@@ -9,12 +9,19 @@ import (
 	"github.com/cairn-okr/cairn/wiql"
 )
 
-// findQuery finds a query item by id or by path ("Shared Queries/Q3 Features").
-func (p *project) findQuery(idOrPath string) *queryItem {
+// findQuery finds a live query item by id or by path ("Shared Queries/Q3 Features").
+func (p *project) findQuery(idOrPath string) *queryItem { return p.lookupQuery(idOrPath, false) }
+
+// findQueryAny finds a query item by id or path, deleted ones included.
+func (p *project) findQueryAny(idOrPath string) *queryItem { return p.lookupQuery(idOrPath, true) }
+
+// lookupQuery walks the query tree for an item by id or path; deleted items and what
+// they hold count only with deleted.
+func (p *project) lookupQuery(idOrPath string, deleted bool) *queryItem {
 	idOrPath = strings.Trim(idOrPath, "/")
 	var walk func(q *queryItem) *queryItem
 	walk = func(q *queryItem) *queryItem {
-		if q.deleted {
+		if q.deleted && !deleted {
 			return nil
 		}
 		if strings.EqualFold(q.id, idOrPath) || strings.EqualFold(q.path(), idOrPath) {

@@ -51,29 +51,6 @@ func checkQueryName(name string) *apiError {
 	return nil
 }
 
-// findQueryAny finds a query item by id or path, deleted ones included.
-func (p *project) findQueryAny(idOrPath string) *queryItem {
-	idOrPath = strings.Trim(idOrPath, "/")
-	var walk func(q *queryItem) *queryItem
-	walk = func(q *queryItem) *queryItem {
-		if strings.EqualFold(q.id, idOrPath) || strings.EqualFold(q.path(), idOrPath) {
-			return q
-		}
-		for _, ch := range q.children {
-			if f := walk(ch); f != nil {
-				return f
-			}
-		}
-		return nil
-	}
-	for _, r := range p.roots {
-		if f := walk(r); f != nil {
-			return f
-		}
-	}
-	return nil
-}
-
 // isDeletedItem reports whether q or a folder above it is deleted.
 func (q *queryItem) isDeletedItem() bool {
 	for x := q; x != nil; x = x.parent {
