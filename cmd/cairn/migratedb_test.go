@@ -70,15 +70,16 @@ func fullDatabase(t *testing.T, path, keyring string, d *demoEnv) (*runningServe
 		// The sync engine keeps its type cache elsewhere now, but the table is still there.
 		`INSERT INTO azdo_state_categories (connection_id, work_item_type, state, category) VALUES ((SELECT min(id) FROM azdo_connections), 'Bug', 'Triaged', 'InProgress')`,
 		`INSERT INTO extension_link_codes (code_hash, azure_user_id, azure_user_name, expires_at) VALUES ('hash-1', 'azure-user-2', 'Ann', '` + now + `')`,
-		// Reminders and notifications, as the planner and the settings pages write them.
-		`INSERT INTO org_cadences (org_id, frequency, weekday, month_day, hour) VALUES ((SELECT min(id) FROM orgs), 'weekly', 1, 1, 9)`,
-		`INSERT INTO team_cadences (team_id, org_id, frequency, weekday, month_day, hour) VALUES ((SELECT min(id) FROM teams), (SELECT min(id) FROM orgs), 'biweekly', 3, 1, 14)`,
-		`INSERT INTO notify_prefs (user_id, email, teams, slack, digest) VALUES (` + strconv.FormatInt(member, 10) + `, 1, 0, 1, 1)`,
-		`INSERT INTO team_webhooks (team_id, org_id, kind, url_sealed, hint, created_at) VALUES ((SELECT min(id) FROM teams), (SELECT min(id) FROM orgs), 'slack', 'sealed-webhook', 'hooks.slack.com/…/abcd', '` + now + `')`,
-		`INSERT INTO notifications (user_id, org_id, kind, dedup_key, title, body, link, items, team_id, created_at) VALUES (` + strconv.FormatInt(member, 10) + `, (SELECT min(id) FROM orgs), 'mention', 'mention:1', 'You were mentioned', 'Have a look', '/o/fabrikam/okrs', '[]', (SELECT min(id) FROM teams), '` + now + `')`,
-		`INSERT INTO deliveries (notification_id, org_id, channel, target, status, attempts, last_error, updated_at) VALUES ((SELECT min(id) FROM notifications), (SELECT min(id) FROM orgs), 'email', 'member@example.com', 'failed', 2, 'connection refused', '` + now + `')`,
-		`INSERT INTO key_result_status_seen (key_result_id, status, seen_at) VALUES (` + strconv.FormatInt(kr, 10) + `, 'at_risk', '` + now + `')`,
-		`INSERT INTO saved_views (org_id, owner_id, name, shared, filter, created_at, updated_at) VALUES ((SELECT min(id) FROM orgs), ` + strconv.FormatInt(admin, 10) + `, 'Checkout at risk', 1, '{"status":["at_risk"]}', '` + now + `', '` + now + `')`,
+		// Reminders and notifications, as the planner and the settings pages write them; the
+		// running server's planner may have written some already.
+		`INSERT INTO org_cadences (org_id, frequency, weekday, month_day, hour) VALUES ((SELECT min(id) FROM orgs), 'weekly', 1, 1, 9) ON CONFLICT DO NOTHING`,
+		`INSERT INTO team_cadences (team_id, org_id, frequency, weekday, month_day, hour) VALUES ((SELECT min(id) FROM teams), (SELECT min(id) FROM orgs), 'biweekly', 3, 1, 14) ON CONFLICT DO NOTHING`,
+		`INSERT INTO notify_prefs (user_id, email, teams, slack, digest) VALUES (` + strconv.FormatInt(member, 10) + `, 1, 0, 1, 1) ON CONFLICT DO NOTHING`,
+		`INSERT INTO team_webhooks (team_id, org_id, kind, url_sealed, hint, created_at) VALUES ((SELECT min(id) FROM teams), (SELECT min(id) FROM orgs), 'slack', 'sealed-webhook', 'hooks.slack.com/…/abcd', '` + now + `') ON CONFLICT DO NOTHING`,
+		`INSERT INTO notifications (user_id, org_id, kind, dedup_key, title, body, link, items, team_id, created_at) VALUES (` + strconv.FormatInt(member, 10) + `, (SELECT min(id) FROM orgs), 'mention', 'mention:1', 'You were mentioned', 'Have a look', '/o/fabrikam/okrs', '[]', (SELECT min(id) FROM teams), '` + now + `') ON CONFLICT DO NOTHING`,
+		`INSERT INTO deliveries (notification_id, org_id, channel, target, status, attempts, last_error, updated_at) VALUES ((SELECT min(id) FROM notifications), (SELECT min(id) FROM orgs), 'email', 'member@example.com', 'failed', 2, 'connection refused', '` + now + `') ON CONFLICT DO NOTHING`,
+		`INSERT INTO key_result_status_seen (key_result_id, status, seen_at) VALUES (` + strconv.FormatInt(kr, 10) + `, 'at_risk', '` + now + `') ON CONFLICT DO NOTHING`,
+		`INSERT INTO saved_views (org_id, owner_id, name, shared, filter, created_at, updated_at) VALUES ((SELECT min(id) FROM orgs), ` + strconv.FormatInt(admin, 10) + `, 'Checkout at risk', 1, '{"status":["at_risk"]}', '` + now + `', '` + now + `') ON CONFLICT DO NOTHING`,
 	} {
 		if _, err := w.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
