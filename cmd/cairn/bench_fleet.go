@@ -137,7 +137,7 @@ func runBenchFleet(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if cfg.replicas == 1 {
 		plural = ""
 	}
-	fmt.Fprintf(stdout, "Cairn fleet sync benchmark on %s: %d replica%s × %d sync workers, fleet %s (%d connections × %d data sources, %s items each), emulator latency %v\n\n",
+	fmt.Fprintf(stdout, "Cairn fleet sync benchmark on %s: %d replica%s × %d sync workers, fleet %s (%d connections × %d data sources, %s items per connection), emulator latency %v\n\n",
 		b.db.Dialect(), cfg.replicas, plural, cfg.workers, label, f.conns, f.sources, thousands(perConn), cfg.latency)
 	if err := printFleet(stdout, passes, cfg.replicas); err != nil {
 		return err
