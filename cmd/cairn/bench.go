@@ -54,7 +54,10 @@ waited and the budget left, as the connection reports it.
 
 It prints the calls per route against the budget, wall time and peak heap (Cairn and the
 emulator share the process), and exits 1 when a call count exceeds its budget or a sync
-fails or is deferred.`
+fails or is deferred.
+
+'cairn bench fleet' measures the first and an hourly sync of a fleet of connections run
+by real 'cairn serve' replicas; see 'cairn bench fleet -h'.`
 
 // benchConfig is the configuration of `cairn bench`.
 type benchConfig struct {
@@ -98,6 +101,9 @@ func parseFleet(s string) (fleetSize, error) {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "fleet" {
+		return runBenchFleet(ctx, args[1:], stdout, stderr)
+	}
 	var cfg benchConfig
 	fs := newFlagSet("bench", "cairn bench [flags]", benchHelp, stderr)
 	fs.DurationVar(&cfg.latency, "latency", 40*time.Millisecond, "latency the emulator adds to every API call")
@@ -394,9 +400,14 @@ type bench struct {
 	obj      *cairn.Objective
 	progress func(format string, a ...any)
 	cleanup  []func()
+	// dsn is the database's SQLite file or PostgreSQL URL, and key the sealing key in
+	// the form of CAIRN_SECRET_KEY, for replicas that share them.
+	dsn, key string
 	// budget and clock rate-limit the emulator on a virtual clock (see --budget).
 	budget float64
 	clock  *virtualClock
+	// emu is the emulator last started.
+	emu *azdoemu.Server
 }
 
 const (
@@ -430,11 +441,13 @@ func newBench(ctx context.Context, database string, progress func(string, ...any
 		return nil, fmt.Errorf("open the database: %w", err)
 	}
 	b.cleanup = append(b.cleanup, func() { b.db.Close() })
-	key := make([]byte, 32)
+	b.dsn = dsn
+	key := make([]byte, auth.SecretKeyLen)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	if b.sealer, err = auth.NewSealer(map[string][]byte{"bench": key}, "bench"); err != nil {
+	b.key = hex.EncodeToString(key)
+	if b.sealer, err = auth.LoadKey(b.key, ""); err != nil {
 		return nil, err
 	}
 	b.svc = cairn.NewService(b.db, cairn.ServiceOptions{})
@@ -526,6 +539,7 @@ func (b *bench) emulator(latency time.Duration, spec string) (emu *azdoemu.Serve
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("start the emulator: %w", err)
 	}
+	b.emu = emu
 	stop = sync.OnceFunc(func() { emu.Close() })
 	b.cleanup = append(b.cleanup, stop)
 	base, err = emu.Start("127.0.0.1:0")
@@ -661,18 +675,20 @@ func (b *bench) single(ctx context.Context, cfg benchConfig) ([]*benchPhase, err
 	return out, nil
 }
 
-// fleet measures many connections syncing at once, each with several data sources.
-func (b *bench) fleet(ctx context.Context, cfg benchConfig, f fleetSize) ([]*benchPhase, error) {
+// fleetSetup starts an emulator with data for the fleet f and creates its connections,
+// each with f.sources data sources over one epic apiece. It returns the connections and
+// how many items each one's data sources hold together.
+func (b *bench) fleetSetup(ctx context.Context, latency time.Duration, process, progressType string, f fleetSize) (emu *azdoemu.Server, base string, ids []int64, perConn int, err error) {
 	s := f.sources
 	spec := fmt.Sprintf("epics=%d,features=%d,stories=%d,tasks=%d,bugs=0,seed=5,process=%s",
-		s, s*f.items/20, s*f.items/4, s*f.items-s-s*f.items/20-s*f.items/4, cfg.process)
-	emu, base, _, err := b.emulator(cfg.latency, spec)
+		s, s*f.items/20, s*f.items/4, s*f.items-s-s*f.items/20-s*f.items/4, process)
+	emu, base, _, err = b.emulator(latency, spec)
 	if err != nil {
-		return nil, err
+		return nil, "", nil, 0, err
 	}
 	snaps, err := emu.WorkItems(benchOrg, benchProject)
 	if err != nil {
-		return nil, err
+		return nil, "", nil, 0, err
 	}
 	var epics []int
 	for _, w := range snaps {
@@ -681,11 +697,11 @@ func (b *bench) fleet(ctx context.Context, cfg benchConfig, f fleetSize) ([]*ben
 		}
 	}
 	if len(epics) < s {
-		return nil, fmt.Errorf("the fleet's data has %d epics, want %d", len(epics), s)
+		return nil, "", nil, 0, fmt.Errorf("the fleet's data has %d epics, want %d", len(epics), s)
 	}
-	integ, syncer := b.integration(base)
+	integ, _ := b.integration(base)
 	b.progress("fleet: creating %d connections × %d data sources over %s items…", f.conns, s, thousands(len(snaps)))
-	ids := make([]int64, f.conns)
+	ids = make([]int64, f.conns)
 	err = parallel(ctx, f.conns, 16, func(i int) error {
 		conn, err := b.connect(b.actx, integ, base, fmt.Sprintf("Fleet %d", i+1))
 		if err != nil {
@@ -694,17 +710,27 @@ func (b *bench) fleet(ctx context.Context, cfg benchConfig, f fleetSize) ([]*ben
 		ids[i] = conn.ID
 		for j := 0; j < s; j++ {
 			if err := b.bind(b.actx, integ, fmt.Sprintf("Fleet %d.%d", i+1, j+1), datasource.DataSourceInput{ConnectionID: conn.ID,
-				Method: cairn.MethodWorkItems, WorkItemType: "Epic", WorkItemIDs: []int{epics[j]}, ProgressType: cfg.progress, Measure: cairn.MeasureCount}); err != nil {
+				Method: cairn.MethodWorkItems, WorkItemType: "Epic", WorkItemIDs: []int{epics[j]}, ProgressType: progressType, Measure: cairn.MeasureCount}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", nil, 0, err
 	}
 	// Each connection holds every item of its data sources' epics.
-	perConn := len(descendants(snaps, epics[:s]))
+	return emu, base, ids, len(descendants(snaps, epics[:s])), nil
+}
+
+// fleet measures many connections syncing at once, each with several data sources.
+func (b *bench) fleet(ctx context.Context, cfg benchConfig, f fleetSize) ([]*benchPhase, error) {
+	s := f.sources
+	_, base, ids, perConn, err := b.fleetSetup(ctx, cfg.latency, cfg.process, cfg.progress, f)
+	if err != nil {
+		return nil, err
+	}
+	_, syncer := b.integration(base)
 	pass := func(name, trigger string, changed int) (*benchPhase, error) {
 		p := &benchPhase{name: name, budget: f.conns * callBudget(s, changed)}
 		var mu sync.Mutex
