@@ -529,6 +529,12 @@ func (f *fleet) hookToAnyReplica(t *testing.T) {
 	seen := make([]time.Duration, 50)
 	stop := make(chan struct{})
 	watched := make(chan struct{})
+	var mu sync.Mutex // guards changed
+	changedAt := func(i int) time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return changed[i]
+	}
 	go func() {
 		defer close(watched)
 		next := 0
@@ -538,14 +544,17 @@ func (f *fleet) hookToAnyReplica(t *testing.T) {
 				return
 			case <-time.After(50 * time.Millisecond):
 			}
-			v := f.krValue(f.big.kr)
-			for next < 50 && !changed[next].IsZero() && v >= base+float64(next+1)*step-1e-9 {
-				seen[next] = time.Since(changed[next])
+			k, err := f.svc.KeyResult(f.actx, f.org.Slug, f.big.kr)
+			if err != nil {
+				continue // the main goroutine reports what stays unseen
+			}
+			v := k.Metric.Current
+			for next < 50 && !changedAt(next).IsZero() && v >= base+float64(next+1)*step-1e-9 {
+				seen[next] = time.Since(changedAt(next))
 				next++
 			}
 		}
 	}()
-	var mu sync.Mutex
 	for i := range 50 {
 		id := open[i]
 		retry(t, "close a user story", func() error {
