@@ -190,10 +190,7 @@ func (u *UI) updateMember(q *request) error {
 	}
 	role := cairn.Role(q.r.PostForm.Get("role"))
 	if _, err := u.svc.UpdateMember(q.r.Context(), q.org.Slug, uid, cairn.MemberUpdate{Role: &role}); err != nil {
-		if code := cairn.ErrorCode(err); code == cairn.EINVALID || code == cairn.ECONFLICT {
-			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: cairn.ErrorMessage(err)}, http.StatusUnprocessableEntity)
-		}
-		return err
+		return u.memberActionFailed(q, err)
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members")
 }
@@ -207,12 +204,23 @@ func (u *UI) removeMember(q *request) error {
 		return err
 	}
 	if err := u.svc.RemoveMember(q.r.Context(), q.org.Slug, uid); err != nil {
-		if code := cairn.ErrorCode(err); code == cairn.EINVALID || code == cairn.ECONFLICT {
-			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: cairn.ErrorMessage(err)}, http.StatusUnprocessableEntity)
-		}
-		return err
+		return u.memberActionFailed(q, err)
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members")
+}
+
+// memberProblem shows the members page again with a message about the whole form.
+func (u *UI) memberProblem(q *request, msg string) error {
+	return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: msg}, http.StatusUnprocessableEntity)
+}
+
+// memberActionFailed shows a refused change to a member (invalid, or in conflict) on the
+// members page; any other error goes up.
+func (u *UI) memberActionFailed(q *request, err error) error {
+	if code := cairn.ErrorCode(err); code == cairn.EINVALID || code == cairn.ECONFLICT {
+		return u.memberProblem(q, cairn.ErrorMessage(err))
+	}
+	return err
 }
 
 // claimMember merges an unclaimed member, whom an import named, into an account: a member
@@ -231,20 +239,17 @@ func (u *UI) claimMember(q *request) error {
 	in := cairn.ClaimInput{Email: q.r.PostForm.Get("email")}
 	if v := strings.TrimSpace(q.r.PostForm.Get("user_id")); v != "" {
 		if in.UserID, err = strconv.ParseInt(v, 10, 64); err != nil || in.UserID <= 0 {
-			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "choose a member from the list"}, http.StatusUnprocessableEntity)
+			return u.memberProblem(q, "choose a member from the list")
 		}
 	}
 	if in.UserID == 0 && strings.TrimSpace(in.Email) == "" {
-		return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "to claim an imported member, choose a member from the list or enter an email"}, http.StatusUnprocessableEntity)
+		return u.memberProblem(q, "to claim an imported member, choose a member from the list or enter an email")
 	}
 	if in.UserID != 0 && strings.TrimSpace(in.Email) != "" {
-		return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: "claim for a member from the list or for an email, not both"}, http.StatusUnprocessableEntity)
+		return u.memberProblem(q, "claim for a member from the list or for an email, not both")
 	}
 	if _, err := u.svc.ClaimMember(q.r.Context(), q.org.Slug, uid, in); err != nil {
-		if code := cairn.ErrorCode(err); code == cairn.EINVALID || code == cairn.ECONFLICT {
-			return u.showMembers(q, memberForm{Role: string(cairn.RoleMember), FormID: newFormID(), General: cairn.ErrorMessage(err)}, http.StatusUnprocessableEntity)
-		}
-		return err
+		return u.memberActionFailed(q, err)
 	}
 	return u.redirect(q, "/o/"+q.org.Slug+"/admin/members?claimed=1")
 }
