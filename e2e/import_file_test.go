@@ -2,12 +2,8 @@ package e2e_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/csv"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cairn-okr/cairn/internal/pgtest"
 	"github.com/chromedp/chromedp"
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -197,42 +194,10 @@ func TestImportedTreeMatchesTheFile(t *testing.T) {
 }
 
 // postgresSchema returns the URL of a fresh schema of the PostgreSQL server of the tests,
-// dropped when the test ends; without CAIRN_TEST_POSTGRES_URL it skips, except under CI=true,
-// where it fails.
+// dropped when the test ends (see pgtest.SchemaURL).
 func postgresSchema(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("CAIRN_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CAIRN_TEST_POSTGRES_URL is not set; CI must run the import's browser test on PostgreSQL")
-		}
-		t.Skip("CAIRN_TEST_POSTGRES_URL is not set; skipping PostgreSQL")
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf [6]byte
-	_, _ = rand.Read(buf[:])
-	schema := "e2e_" + hex.EncodeToString(buf[:])
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		db.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		defer db.Close()
-		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.SchemaURL(t, "e2e")
 }
 
 func importedTreeMatchesTheFile(t *testing.T, s *server) {

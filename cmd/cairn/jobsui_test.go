@@ -2,21 +2,18 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cairn-okr/cairn/internal/pgtest"
 )
 
 // TestServeJobsUIForTenantAdminsOnly runs `cairn serve` on each database and checks River's
@@ -32,40 +29,10 @@ func TestServeJobsUIForTenantAdminsOnly(t *testing.T) {
 }
 
 // postgresDatabase returns the URL of a fresh schema in the database of
-// CAIRN_TEST_POSTGRES_URL, dropped after the test. Without it the test is skipped, or
-// fails under CI=true.
+// CAIRN_TEST_POSTGRES_URL, dropped after the test (see pgtest.SchemaURL).
 func postgresDatabase(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("CAIRN_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CAIRN_TEST_POSTGRES_URL is not set; CI must run on PostgreSQL")
-		}
-		t.Skip("CAIRN_TEST_POSTGRES_URL is not set; skipping PostgreSQL")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf [6]byte
-	_, _ = rand.Read(buf[:])
-	schema := "servetest_" + hex.EncodeToString(buf[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.SchemaURL(t, "servetest")
 }
 
 // session is a browser signed in to a running Cairn, or anonymous when csrf is "".
