@@ -2,6 +2,7 @@ package datasource_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/azdoemu"
@@ -167,5 +168,41 @@ func TestNothingOfTheProgressTypeStaysWithinBudget(t *testing.T) {
 		if got.Error != nil || got.MeasuredCount != 0 || got.Warning == "" {
 			t.Fatalf("%s: error %+v, %d measured, warning %q; want a warning only", step, got.Error, got.MeasuredCount, got.Warning)
 		}
+	}
+}
+
+// TestScheduledSyncOfAConnectionSyncedMeanwhile: a sync the schedule queued finds the
+// connection synced since the schedule read it and calls nothing; once the connection
+// has a sync request, or was never synced, it syncs.
+func TestScheduledSyncOfAConnectionSyncedMeanwhile(t *testing.T) {
+	t.Parallel()
+	b := setup(t, bundleOptions{emu: azdoemu.Options{Generate: "epics=1,features=2,stories=20,tasks=10,bugs=2,seed=3"}})
+	conn := b.connect(t)
+	k := b.keyResult(t, cairn.MetricPercentage, 0, 100)
+	const path = "Shared Queries/Generated/All work items"
+	b.bindDirect(t, &cairn.DataSource{ConnectionID: conn.ID, Target: cairn.Target{Type: cairn.TargetKeyResult, ID: k.ID},
+		Method: cairn.MethodSharedQuery, QueryID: b.queryID(t, path), ProgressType: "User Story"})
+
+	first, err := b.syncer.SyncIfDue(ctx, conn.ID, cairn.TriggerSchedule)
+	must(t, err)
+	if first.NotDue || first.CallCount == 0 {
+		t.Fatalf("a never-synced connection did not sync: %+v", first)
+	}
+	again, err := b.syncer.SyncIfDue(ctx, conn.ID, cairn.TriggerSchedule)
+	must(t, err)
+	if !again.NotDue || again.CallCount != 0 || len(again.Sources) != 0 {
+		t.Fatalf("a connection synced within its interval synced again: not due %v, %d calls", again.NotDue, again.CallCount)
+	}
+	must(t, b.db.RequestSync(ctx, conn.ID, time.Now(), nil))
+	asked, err := b.syncer.SyncIfDue(ctx, conn.ID, cairn.TriggerSchedule)
+	must(t, err)
+	if asked.NotDue || asked.CallCount == 0 {
+		t.Fatalf("a connection with a sync request did not sync: %+v", asked)
+	}
+	// Sync, unlike SyncIfDue, always syncs.
+	forced, err := b.syncer.Sync(ctx, conn.ID, cairn.TriggerManual)
+	must(t, err)
+	if forced.NotDue || forced.CallCount == 0 {
+		t.Fatalf("Sync did not sync: %+v", forced)
 	}
 }

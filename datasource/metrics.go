@@ -18,7 +18,7 @@ type Metrics struct {
 func NewMetrics() *Metrics {
 	return &Metrics{
 		syncs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cairn_azdo_syncs_total", Help: "Azure DevOps connection syncs by trigger and outcome (ok, error, deferred, skipped).",
+			Name: "cairn_azdo_syncs_total", Help: "Azure DevOps connection syncs by trigger and outcome (ok, error, deferred, skipped, not_due).",
 		}, []string{"trigger", "outcome"}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cairn_azdo_calls_total", Help: "Azure DevOps HTTP attempts made by syncs, by route.",
@@ -44,6 +44,8 @@ func (m *Metrics) Observe(r *Report) {
 	switch {
 	case r.Skipped:
 		outcome = "skipped"
+	case r.NotDue:
+		outcome = "not_due"
 	case r.Deferred:
 		outcome = "deferred"
 	default:

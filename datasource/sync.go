@@ -80,6 +80,9 @@ type Report struct {
 	Deferred bool
 	// Skipped reports that no data source of the connection is active.
 	Skipped bool
+	// NotDue reports that SyncIfDue found the connection not due (another sync finished
+	// since the schedule saw it due): it did nothing.
+	NotDue bool
 	// Superseded reports that a sync of the connection that started later was applied
 	// first, so this one wrote nothing: its values were older.
 	Superseded bool
@@ -145,13 +148,35 @@ func (c *callCounter) snapshot() (map[string]int, int) {
 // sources with guidance, keeping their last good values; the returned error is for
 // failures of Cairn itself, or ENOTFOUND when the connection is gone.
 func (s *Syncer) Sync(ctx context.Context, connectionID int64, trigger string) (*Report, error) {
+	return s.run(ctx, connectionID, trigger, false)
+}
+
+// SyncIfDue syncs the connection only when it is still due (see DueConnections): a sync
+// the schedule queued does nothing when another one finished after the schedule looked,
+// and reports NotDue.
+func (s *Syncer) SyncIfDue(ctx context.Context, connectionID int64, trigger string) (*Report, error) {
+	return s.run(ctx, connectionID, trigger, true)
+}
+
+func (s *Syncer) run(ctx context.Context, connectionID int64, trigger string, ifDue bool) (*Report, error) {
 	unlock := s.lock(connectionID)
 	defer unlock()
-	rep, err := s.sync(ctx, connectionID, trigger)
+	rep, err := s.sync(ctx, connectionID, trigger, ifDue)
 	if err == nil && s.cfg.OnSynced != nil {
 		s.cfg.OnSynced(rep)
 	}
 	return rep, err
+}
+
+// due reports whether the connection is due at now as the schedule sees it: never
+// synced, asked for a sync, or its organization's interval has passed since its last
+// sync.
+func due(plan *cairn.SyncPlan, now time.Time) bool {
+	c := plan.Connection
+	if c.LastSyncAt == nil || c.SyncRequestedAt != nil || plan.Integration == nil {
+		return true
+	}
+	return now.Sub(*c.LastSyncAt) >= time.Duration(plan.Integration.SyncIntervalMinutes)*time.Minute
 }
 
 // apply writes a sync's outcome. A sync that a later one overtook writes nothing and is
@@ -167,7 +192,7 @@ func (s *Syncer) apply(ctx context.Context, w *cairn.SyncWrite, rep *Report) err
 	return err
 }
 
-func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (*Report, error) {
+func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string, ifDue bool) (*Report, error) {
 	start := s.cfg.Now().UTC()
 	rep := &Report{ConnectionID: connectionID, Trigger: trigger, StartedAt: start, Calls: map[string]int{}}
 	plan, err := s.cfg.Store.SyncPlan(ctx, connectionID)
@@ -175,6 +200,11 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string) (
 		return nil, err
 	}
 	conn := plan.Connection
+	if ifDue && !due(plan, start) {
+		rep.NotDue = true
+		rep.FinishedAt = s.cfg.Now().UTC()
+		return rep, nil
+	}
 	w := &cairn.SyncWrite{ConnectionID: connectionID, StartedAt: start, ClearRequest: true}
 	var active []*cairn.PlannedSource
 	for _, ps := range plan.Sources {

@@ -294,8 +294,14 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 			slog.Int64("connection", job.Args.ConnectionID), slog.Int("attempt", job.Attempt),
 			slog.String("first_trigger", job.Args.Trigger), slog.Any("attempted_by", job.AttemptedBy))
 	}
-	rep, err := w.r.cfg.Syncer.Sync(ctx, job.Args.ConnectionID, trigger)
-	if err == nil && !rep.Deferred && !rep.Skipped {
+	sync := w.r.cfg.Syncer.Sync
+	if trigger == cairn.TriggerSchedule {
+		// The schedule read the due connections before it queued this job: a sync that
+		// finished in between leaves nothing to do.
+		sync = w.r.cfg.Syncer.SyncIfDue
+	}
+	rep, err := sync(ctx, job.Args.ConnectionID, trigger)
+	if err == nil && !rep.Deferred && !rep.Skipped && !rep.NotDue {
 		w.r.cfg.Metrics.observeLag(trigger, job.CreatedAt, w.r.cfg.Now())
 	}
 	if cairn.ErrorCode(err) == cairn.ENOTFOUND {

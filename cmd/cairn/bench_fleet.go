@@ -18,6 +18,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/sqldb"
 )
 
@@ -32,9 +33,11 @@ items each. Then it starts --replicas copies of this binary as 'cairn serve' on 
 loopback ports with a shared CAIRN_SECRET_KEY, CAIRN_SYNC_SCHEDULE_EVERY=1s and
 CAIRN_SYNC_WORKERS=--workers; their logs go to a temporary file.
 
-It measures two passes. The first: every connection, never synced, is due at once.
-The hourly pass: every connection's last sync is moved back by the organization's
-interval and a minute, and nothing changed in Azure DevOps. A pass ends when every
+It measures two passes. The first: every connection, never synced, is due at once when
+every replica is ready (the tenant's Azure DevOps switch stays off until then).
+The hourly pass, once no sync is queued or running: every connection's last sync is
+moved back by the organization's interval and a minute, and nothing changed in Azure
+DevOps. A pass ends when every
 connection's last sync moved. For each pass it prints the emulator's calls by route
 against the call budget (per connection: 1 membership query per data source,
 ⌈items/200⌉ batch calls and 1 changed-since call; nothing for unchanged items), the wall
@@ -109,18 +112,33 @@ func runBenchFleet(ctx context.Context, args []string, stdout, stderr io.Writer)
 			os.RemoveAll(logDir)
 		}
 	}()
+	// The tenant's switch is off until every replica is ready: a replica that is ready
+	// first must not sync the fleet before the first pass starts.
+	if err := b.db.SetSetting(ctx, cairn.TenantIntegrationSetting, "false"); err != nil {
+		return err
+	}
 	progress("replicas: starting %d, logging to %s", cfg.replicas, logDir)
 	reps, err := startReplicas(ctx, exe, cfg, b, strings.TrimPrefix(base, "http://"), logDir)
 	if err != nil {
 		return err
 	}
 	defer reps.stop()
+	firstSince := time.Now()
+	if err := b.db.SetSetting(ctx, cairn.TenantIntegrationSetting, "true"); err != nil {
+		return err
+	}
 
 	fb := &fleetBench{b: b, reps: reps, ids: ids, timeout: cfg.timeout, progress: progress}
 	label := fmt.Sprintf("%d×%d×%d", f.conns, f.sources, f.items)
 	emu.ResetStats()
-	first, err := fb.pass(ctx, "first pass", f.conns*callBudget(f.sources, perConn), time.Now())
+	first, err := fb.pass(ctx, "first pass", f.conns*callBudget(f.sources, perConn), firstSince)
 	if err != nil {
+		return err
+	}
+	// A sync queued before the first pass ended may still run; the hourly pass starts
+	// once none is queued or running, so that no sync of the first pass writes its
+	// last sync over the moved one.
+	if err := fb.quiesce(ctx); err != nil {
 		return err
 	}
 	since := time.Now()
@@ -196,7 +214,7 @@ func (fb *fleetBench) pass(ctx context.Context, name string, budget int, since t
 			return nil, err
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%s: %d of %d connections synced after %v (--timeout); see the replicas' logs %s", name, n, len(fb.ids), fb.timeout, filepath.Dir(fb.reps.logs[0]))
+			return nil, fmt.Errorf("%s: %d of %d connections synced after %v (--timeout)%s", name, n, len(fb.ids), fb.timeout, fb.reps.logTails())
 		}
 		select {
 		case <-ctx.Done():
@@ -228,6 +246,33 @@ func (fb *fleetBench) pass(ctx context.Context, name string, budget int, since t
 		return nil, err
 	}
 	return p, nil
+}
+
+// quiesce waits until no sync job is queued or running.
+func (fb *fleetBench) quiesce(ctx context.Context) error {
+	deadline := time.Now().Add(fb.timeout)
+	for {
+		var n int
+		err := fb.b.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'sync_connection'
+			AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("read the queued syncs: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if err := fb.reps.exited(); err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d syncs still queued or running %v after the first pass (--timeout)%s", n, fb.timeout, fb.reps.logTails())
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // syncedSince counts the connections whose last sync started after since.
@@ -452,6 +497,24 @@ func (r *replicas) stop() {
 			d <- <-d
 		}
 	}
+}
+
+// logTails names the replicas' logs, with the end of each one's warnings and errors.
+func (r *replicas) logTails() string {
+	var b strings.Builder
+	for i, path := range r.logs {
+		var keep []string
+		for _, line := range strings.Split(tail(path, 1<<20), "\n") {
+			if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {
+				keep = append(keep, line)
+			}
+		}
+		fmt.Fprintf(&b, "\nreplica %d logs to %s", i+1, path)
+		if len(keep) > 0 {
+			fmt.Fprintf(&b, "; its last warnings and errors:\n%s", strings.Join(keep[max(0, len(keep)-10):], "\n"))
+		}
+	}
+	return b.String()
 }
 
 // cpu returns each replica's CPU time (user and system) from /proc.

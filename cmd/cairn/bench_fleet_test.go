@@ -26,7 +26,7 @@ func TestBenchFleet(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			args := []string{"bench", "fleet", "--fleet", "4,2,20", "--latency", "0s", "--replicas", strconv.Itoa(tc.replicas), "--timeout", "40s"}
+			args := []string{"bench", "fleet", "--fleet", "4,2,20", "--latency", "0s", "--replicas", strconv.Itoa(tc.replicas), "--timeout", "3m"}
 			if tc.postgres {
 				url := os.Getenv("CAIRN_TEST_POSTGRES_URL")
 				if url == "" {
