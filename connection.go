@@ -79,8 +79,10 @@ type Connection struct {
 	MirrorFields    []string   `json:"-"`
 	SyncRequestedAt *time.Time `json:"sync_requested_at"`
 	LastSyncAt      *time.Time `json:"last_sync_at"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	// MirrorVersion counts the changes of the connection's mirror of work items.
+	MirrorVersion int64     `json:"-"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Validate checks a connection's own fields and normalises its URL.

@@ -242,7 +242,8 @@ type SyncPlan struct {
 	Sources       []*PlannedSource
 	// Categories are the cached state categories of the connection's project.
 	Categories []StateCategory
-	// MirrorRevs is the revision of every mirrored item.
+	// MirrorRevs is the revision of every mirrored item; nil when the caller said it
+	// holds the current mirror.
 	MirrorRevs map[int]int
 }
 
@@ -281,6 +282,11 @@ type SyncWrite struct {
 	// connection's.
 	APIVersion string
 	Sources    []*SourceWrite
+	// MirrorVersion is the connection's mirror version the sync read (SyncPlan). ApplySync
+	// sets MirrorVersionAfter to the version after the write when no other sync changed
+	// the mirror since the sync read it, and to 0 otherwise.
+	MirrorVersion      int64
+	MirrorVersionAfter int64
 }
 
 // SourceWrite is the outcome of one data source in a sync.

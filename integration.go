@@ -114,8 +114,9 @@ type IntegrationStore interface {
 	DueConnections(ctx context.Context, now time.Time, limit int) ([]int64, error)
 
 	// SyncPlan loads what a sync of the connection needs: its data sources with their
-	// targets and the mirror's state.
-	SyncPlan(ctx context.Context, connectionID int64) (*SyncPlan, error)
+	// targets and the mirror's state. When heldMirror is not 0 and is the connection's
+	// mirror version, the caller holds that mirror and MirrorRevs stays nil.
+	SyncPlan(ctx context.Context, connectionID int64, heldMirror int64) (*SyncPlan, error)
 	// MirrorItems returns the mirrored work items of the connection with the given ids.
 	MirrorItems(ctx context.Context, connectionID int64, ids []int) ([]MirrorItem, error)
 	// ApplySync writes the result of one sync in one transaction: mirror changes,

@@ -72,7 +72,7 @@ func BenchmarkSyncCallBudget(b *testing.B) {
 		b.StopTimer()
 		_, err = bb.db.SQL().Exec(`DELETE FROM azdo_work_items`)
 		must(b, err)
-		_, err = bb.db.SQL().Exec(`UPDATE azdo_connections SET watermark_token = '', watermark_time = NULL, mirror_fields = ''`)
+		_, err = bb.db.SQL().Exec(`UPDATE azdo_connections SET watermark_token = '', watermark_time = NULL, mirror_fields = '', mirror_version = mirror_version + 1`)
 		must(b, err)
 		b.StartTimer()
 	}
@@ -105,6 +105,8 @@ func BenchmarkSharedFetch(b *testing.B) {
 		b.ReportMetric(float64(rep.Calls["wit/workitemsbatch"]), "batch-calls")
 		b.StopTimer()
 		_, err = bb.db.SQL().Exec(`DELETE FROM azdo_work_items`)
+		must(b, err)
+		_, err = bb.db.SQL().Exec(`UPDATE azdo_connections SET mirror_version = mirror_version + 1`)
 		must(b, err)
 		b.StartTimer()
 	}
@@ -209,4 +211,41 @@ func fleetLatency() time.Duration {
 		return d
 	}
 	return 40 * time.Millisecond
+}
+
+// BenchmarkHookResync measures the sync a service hook starts on a connection whose data
+// source holds 20,000 work items, after one of them changed: the membership query, one
+// batch call for the changed item and the progress of every item, with no latency, so
+// that the time is Cairn's own.
+func BenchmarkHookResync(b *testing.B) {
+	bb := setup(b, bundleOptions{emu: azdoemu.Options{
+		Generate: "epics=20,features=180,stories=4000,tasks=15600,bugs=200,seed=1"}})
+	conn := bb.connect(b)
+	k := bb.keyResult(b, cairn.MetricPercentage, 0, 100)
+	bb.bindDirect(b, &cairn.DataSource{ConnectionID: conn.ID, Target: cairn.Target{Type: cairn.TargetKeyResult, ID: k.ID},
+		Method: cairn.MethodSharedQuery, QueryID: bb.queryID(b, "Shared Queries/Generated/All work items"), ProgressType: "User Story"})
+	first, err := bb.syncer.Sync(ctx, conn.ID, cairn.TriggerSchedule)
+	must(b, err)
+	if first.ItemsFetched != 20000 {
+		b.Fatalf("the first sync fetched %d items, want 20000", first.ItemsFetched)
+	}
+	snaps, err := bb.emu.WorkItems(emuOrg, emuProject)
+	must(b, err)
+	var stories []int
+	for _, s := range snaps {
+		if s.Type == "User Story" {
+			stories = append(stories, s.ID)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		must(b, bb.emu.UpdateWorkItem(emuOrg, emuProject, stories[i%len(stories)], map[string]any{"System.Title": fmt.Sprintf("Changed %d", i)}))
+		b.StartTimer()
+		rep, err := bb.syncer.Sync(ctx, conn.ID, cairn.TriggerHook)
+		must(b, err)
+		if rep.ItemsFetched != 1 || rep.Sources[0].Error != nil {
+			b.Fatalf("a re-sync after one change fetched %d items, error %+v", rep.ItemsFetched, rep.Sources[0].Error)
+		}
+	}
 }

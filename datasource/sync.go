@@ -40,6 +40,9 @@ type SyncerConfig struct {
 	Overlap time.Duration
 	// OnSynced, when set, is called after each sync with its report (metrics, tests).
 	OnSynced func(r *Report)
+	// MirrorCacheItems bounds the mirrored work items kept in memory across connections
+	// between syncs; 200,000 when zero, none when negative.
+	MirrorCacheItems int
 }
 
 // Syncer syncs connections: the engine behind jobs, "sync now" and the demo.
@@ -47,6 +50,8 @@ type Syncer struct {
 	cfg   SyncerConfig
 	mu    sync.Mutex
 	locks map[int64]*sync.Mutex
+	// mirror is nil when MirrorCacheItems is negative.
+	mirror *mirrorCache
 }
 
 // NewSyncer returns a Syncer.
@@ -60,7 +65,14 @@ func NewSyncer(cfg SyncerConfig) *Syncer {
 	if cfg.Overlap <= 0 {
 		cfg.Overlap = 10 * time.Minute
 	}
-	return &Syncer{cfg: cfg, locks: map[int64]*sync.Mutex{}}
+	s := &Syncer{cfg: cfg, locks: map[int64]*sync.Mutex{}}
+	switch {
+	case cfg.MirrorCacheItems == 0:
+		s.mirror = newMirrorCache(defaultMirrorCacheItems)
+	case cfg.MirrorCacheItems > 0:
+		s.mirror = newMirrorCache(cfg.MirrorCacheItems)
+	}
+	return s
 }
 
 // Report is what one connection sync did.
@@ -195,17 +207,38 @@ func (s *Syncer) apply(ctx context.Context, w *cairn.SyncWrite, rep *Report) err
 func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string, ifDue bool) (*Report, error) {
 	start := s.cfg.Now().UTC()
 	rep := &Report{ConnectionID: connectionID, Trigger: trigger, StartedAt: start, Calls: map[string]int{}}
-	plan, err := s.cfg.Store.SyncPlan(ctx, connectionID)
+	held := s.mirror.get(connectionID)
+	var heldVersion int64
+	if held != nil {
+		heldVersion = held.version
+	}
+	plan, err := s.cfg.Store.SyncPlan(ctx, connectionID, heldVersion)
 	if err != nil {
 		return nil, err
 	}
 	conn := plan.Connection
+	// revs is the revision of every mirrored item; cached the mirror's items when this
+	// process holds the current mirror.
+	revs := plan.MirrorRevs
+	var cached map[int]*cairn.MirrorItem
+	switch {
+	case revs == nil && held != nil:
+		cached = held.items
+		revs = make(map[int]int, len(cached))
+		for id, m := range cached {
+			revs[id] = m.Rev
+		}
+	case revs == nil:
+		revs = map[int]int{}
+	case held != nil:
+		s.mirror.drop(connectionID)
+	}
 	if ifDue && !due(plan, start) {
 		rep.NotDue = true
 		rep.FinishedAt = s.cfg.Now().UTC()
 		return rep, nil
 	}
-	w := &cairn.SyncWrite{ConnectionID: connectionID, StartedAt: start, ClearRequest: true}
+	w := &cairn.SyncWrite{ConnectionID: connectionID, StartedAt: start, ClearRequest: true, MirrorVersion: conn.MirrorVersion}
 	var active []*cairn.PlannedSource
 	for _, ps := range plan.Sources {
 		if ps.Paused || ps.PeriodClosed || !plan.Integration.Active {
@@ -363,7 +396,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string, i
 	}
 	var fetch []int
 	for id := range need {
-		rev, ok := plan.MirrorRevs[id]
+		rev, ok := revs[id]
 		if !ok || refetchAll {
 			fetch = append(fetch, id)
 		} else if cr, ok := changed[id]; ok && cr != rev {
@@ -400,9 +433,15 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string, i
 			rest = append(rest, id)
 		}
 	}
-	if len(rest) > 0 {
+	if len(rest) > 0 && cached != nil {
+		for _, id := range rest {
+			if m := cached[id]; m != nil {
+				items[id] = m
+			}
+		}
+	} else if len(rest) > 0 {
 		ids := rest
-		if len(rest) > len(plan.MirrorRevs)/2 {
+		if len(rest) > len(revs)/2 {
 			ids = nil // most of the mirror: one scan is cheaper than many IN lists
 		}
 		ms, err := s.cfg.Store.MirrorItems(ctx, connectionID, ids)
@@ -444,7 +483,7 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string, i
 			}
 		}
 	}
-	for id := range plan.MirrorRevs {
+	for id := range revs {
 		if (!need[id] || gone[id]) && !keep[id] {
 			w.Deletes = append(w.Deletes, id)
 		}
@@ -523,6 +562,13 @@ func (s *Syncer) sync(ctx context.Context, connectionID int64, trigger string, i
 	}
 	if err := finish(); err != nil {
 		return nil, err
+	}
+	// Keep the mirror as written for the next sync here, unless another sync changed it
+	// meanwhile or a failed data source kept items this sync did not read.
+	if w.MirrorVersionAfter != 0 && len(keep) == 0 && !rep.Superseded {
+		s.mirror.put(connectionID, w.MirrorVersionAfter, items)
+	} else {
+		s.mirror.drop(connectionID)
 	}
 	if full {
 		_ = s.cfg.Store.SetSetting(ctx, fullRefreshKey(connectionID), start.Format(time.RFC3339))

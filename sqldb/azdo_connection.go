@@ -80,7 +80,7 @@ func (db *DB) SetOrgIntegration(ctx context.Context, o *cairn.OrgIntegration) er
 
 const connectionColumns = `id, org_id, owner_id, name, organization_url, project, project_id, visibility, auth_type,
 	credential, hook_username, hook_secret_hash, hook_status, hook_subscriptions, hook_message, watermark_token,
-	watermark_time, mirror_fields, sync_requested_at, last_sync_at, created_at, updated_at, api_version, deployment`
+	watermark_time, mirror_fields, sync_requested_at, last_sync_at, created_at, updated_at, api_version, deployment, mirror_version`
 
 func scanConnection(s interface{ Scan(...any) error }) (*cairn.Connection, error) {
 	var c cairn.Connection
@@ -88,7 +88,7 @@ func scanConnection(s interface{ Scan(...any) error }) (*cairn.Connection, error
 	var wm, req, last sql.NullTime
 	err := s.Scan(&c.ID, &c.OrgID, &c.OwnerID, &c.Name, &c.OrganizationURL, &c.Project, &c.ProjectID, &c.Visibility,
 		&c.AuthType, &c.Credential, &c.HookUsername, &c.HookSecretHash, &c.HookStatus, &subs, &c.HookMessage,
-		&c.WatermarkToken, &wm, &fields, &req, &last, &c.CreatedAt, &c.UpdatedAt, &c.APIVersion, &c.Deployment)
+		&c.WatermarkToken, &wm, &fields, &req, &last, &c.CreatedAt, &c.UpdatedAt, &c.APIVersion, &c.Deployment, &c.MirrorVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,10 @@ import (
 )
 
 // SyncPlan loads a connection with its data sources, their targets, the cached state
-// categories and the revision of every mirrored item, in one read snapshot.
-func (db *DB) SyncPlan(ctx context.Context, connectionID int64) (*cairn.SyncPlan, error) {
-	p := &cairn.SyncPlan{MirrorRevs: map[int]int{}}
+// categories and the revision of every mirrored item, in one read snapshot. The
+// revisions are left out when heldMirror is the connection's mirror version.
+func (db *DB) SyncPlan(ctx context.Context, connectionID int64, heldMirror int64) (*cairn.SyncPlan, error) {
+	p := &cairn.SyncPlan{}
 	err := db.snapshot(ctx, "sync plan", func(r runner) error {
 		c, err := scanConnection(r.queryRow(ctx, `SELECT `+connectionColumns+` FROM azdo_connections WHERE id = ?`, connectionID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -115,6 +116,10 @@ func (db *DB) SyncPlan(ctx context.Context, connectionID int64) (*cairn.SyncPlan
 			return err
 		}
 
+		if heldMirror != 0 && heldMirror == c.MirrorVersion {
+			return nil
+		}
+		p.MirrorRevs = map[int]int{}
 		rows, err = r.query(ctx, `SELECT id, rev FROM azdo_work_items WHERE connection_id = ?`, connectionID)
 		if err != nil {
 			return err
@@ -202,6 +207,10 @@ func (db *DB) ApplySync(ctx context.Context, w *cairn.SyncWrite) error {
 		}
 		q := `UPDATE azdo_connections SET last_sync_at = ?`
 		args := []any{started}
+		w.MirrorVersionAfter = 0
+		if len(w.Upserts) > 0 || len(w.Deletes) > 0 {
+			q += `, mirror_version = mirror_version + 1`
+		}
 		if w.WatermarkToken != "" || w.WatermarkTime != nil {
 			q += `, watermark_token = ?, watermark_time = ?`
 			args = append(args, w.WatermarkToken, wmTime)
@@ -226,6 +235,17 @@ func (db *DB) ApplySync(ctx context.Context, w *cairn.SyncWrite) error {
 				return cairn.ErrSyncSuperseded
 			}
 			return cairn.NotFound("connection", w.ConnectionID)
+		}
+		var after int64
+		if err := r.queryRow(ctx, `SELECT mirror_version FROM azdo_connections WHERE id = ?`, w.ConnectionID).Scan(&after); err != nil {
+			return err
+		}
+		bump := int64(0)
+		if len(w.Upserts) > 0 || len(w.Deletes) > 0 {
+			bump = 1
+		}
+		if after == w.MirrorVersion+bump {
+			w.MirrorVersionAfter = after
 		}
 		if w.ClearRequest {
 			if _, err := r.exec(ctx, `UPDATE azdo_connections SET sync_requested_at = NULL WHERE id = ? AND sync_requested_at <= ?`,
