@@ -100,6 +100,9 @@ type Config struct {
 	RetryPolicy river.ClientRetryPolicy
 	// Notify runs reminders and notifications; nil runs none.
 	Notify *NotifyConfig
+	// MigrationLock, when set, is held while River's migrations run, so that replicas
+	// started together take turns (sqldb.DB.MigrationLock).
+	MigrationLock func(ctx context.Context) (unlock func(), err error)
 }
 
 // syncTimeout is the longest a sync job may run.
@@ -121,6 +124,17 @@ func driver(db *sql.DB, dialect string) (riverdriver.Driver[*sql.Tx], error) {
 		return riverdatabasesql.New(db), nil
 	}
 	return nil, fmt.Errorf("jobs: unknown dialect %q", dialect)
+}
+
+func migrateLocked(ctx context.Context, cfg Config) error {
+	if cfg.MigrationLock != nil {
+		unlock, err := cfg.MigrationLock(ctx)
+		if err != nil {
+			return fmt.Errorf("jobs: migrate: %w", err)
+		}
+		defer unlock()
+	}
+	return Migrate(ctx, cfg.DB, cfg.Dialect)
 }
 
 // Migrate applies River's own migrations to the database; New calls it.
@@ -166,7 +180,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if err := Migrate(ctx, cfg.DB, cfg.Dialect); err != nil {
+	if err := migrateLocked(ctx, cfg); err != nil {
 		return nil, err
 	}
 	d, err := driver(cfg.DB, cfg.Dialect)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,6 +53,16 @@ func must(tb testing.TB, err error) {
 
 func openDB(tb testing.TB, dialect string) *sqldb.DB {
 	tb.Helper()
+	db, err := sqldb.Open(ctx, freshDSN(tb, dialect), sqldb.Options{})
+	must(tb, err)
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// freshDSN names a new, empty database of the dialect: a SQLite file, or a schema of
+// its own on the PostgreSQL test server, dropped when the test ends.
+func freshDSN(tb testing.TB, dialect string) string {
+	tb.Helper()
 	dsn := filepath.Join(tb.TempDir(), "cairn.db")
 	if dialect == sqldb.DialectPostgres {
 		base := os.Getenv("CAIRN_TEST_POSTGRES_URL")
@@ -79,10 +90,7 @@ func openDB(tb testing.TB, dialect string) *sqldb.DB {
 		u.RawQuery = q.Encode()
 		dsn = u.String()
 	}
-	db, err := sqldb.Open(ctx, dsn, sqldb.Options{})
-	must(tb, err)
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return dsn
 }
 
 // setup wires the integration with River on the dialect and starts working jobs.
@@ -344,4 +352,37 @@ func TestUnansweredSyncRequestIsDue(t *testing.T) {
 			t.Fatalf("still due after the sync answered the request: %v", ids)
 		}
 	})
+}
+
+// TestReplicasMigrateRiverTogether: replicas started together on one database each
+// create their job runner, which applies River's migrations, at once; with the
+// database's migration lock they take turns and every one starts.
+func TestReplicasMigrateRiverTogether(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{sqldb.DialectSQLite, sqldb.DialectPostgres} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			dsn := freshDSN(t, dialect)
+			var dbs []*sqldb.DB
+			for range 4 {
+				db, err := sqldb.Open(ctx, dsn, sqldb.Options{})
+				must(t, err)
+				t.Cleanup(func() { db.Close() })
+				dbs = append(dbs, db)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, len(dbs))
+			for i, db := range dbs {
+				wg.Go(func() {
+					_, errs[i] = jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, MigrationLock: db.MigrationLock})
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("replica %d: %v", i+1, err)
+				}
+			}
+		})
+	}
 }

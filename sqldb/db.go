@@ -55,6 +55,8 @@ type DB struct {
 	now     func() time.Time
 	onQuery func(string)
 	latest  int64 // the newest migration version
+	// lockPath is the SQLite database's migration lock file; "" in memory.
+	lockPath string
 
 	rebound sync.Map // query with ? -> query with $n, for PostgreSQL
 }
@@ -127,6 +129,7 @@ func (db *DB) openSQLite(dsn string, opts Options) error {
 	params.Set("_time_format", "sqlite")
 	params.Set("_timezone", "UTC")
 	memory := strings.Contains(path, ":memory:") || params.Get("mode") == "memory"
+	db.lockPath = sqliteLockPath(path, memory)
 	if !memory {
 		params.Add("_pragma", "journal_mode(WAL)")
 		params.Add("_pragma", "synchronous(NORMAL)")
@@ -245,6 +248,14 @@ func (db *DB) provider(ctx context.Context) (*goose.Provider, error) {
 
 // Migrate applies every pending migration. Open calls it; it is safe to call again.
 func (db *DB) Migrate(ctx context.Context) error {
+	if db.dialect == DialectSQLite {
+		// PostgreSQL's goose session locker does the same there.
+		unlock, err := db.MigrationLock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	p, err := db.provider(ctx)
 	if err != nil {
 		return cairn.Internal("sqldb: migrate", err)

@@ -441,7 +441,7 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 		return nil, nil, err
 	}
 	runner, err := jobs.New(ctx, jobs.Config{DB: db.SQL(), Dialect: db.Dialect(), Store: db, Syncer: syncer, Workers: workers,
-		ScheduleEvery: scheduleEvery, RescueAfter: rescueAfter, Log: log, Metrics: jm, Notify: notifyCfg})
+		ScheduleEvery: scheduleEvery, RescueAfter: rescueAfter, Log: log, Metrics: jm, Notify: notifyCfg, MigrationLock: db.MigrationLock})
 	if err != nil {
 		return nil, nil, err
 	}
