@@ -58,7 +58,7 @@ func TestFleetOfReplicas(t *testing.T) {
 	}
 	f := newFleet(t, pgURL)
 	t.Run("KilledReplicaSyncIsRescued", f.killedReplicaSyncIsRescued)
-	t.Run("HookToAnyReplica", f.hookToAnyReplica)
+	t.Run("HookToAnyReplica", func(t *testing.T) { f.hookToAnyReplica(t) })
 	t.Run("ScheduledSyncRunsOnce", f.scheduledSyncRunsOnce)
 	t.Run("DatabaseOutage", f.databaseOutage)
 	t.Run("ReplicaWithoutTheKeyRefusesToStart", f.replicaWithoutTheKey)
@@ -73,7 +73,7 @@ const (
 
 // fleet is the system under test and the handles the test needs on it.
 type fleet struct {
-	t        *testing.T
+	t        testing.TB
 	bin      string
 	dir      string
 	key      string // CAIRN_SECRET_KEY, hex
@@ -111,7 +111,7 @@ type replica struct {
 	done chan struct{}
 }
 
-func newFleet(t *testing.T, pgURL string) *fleet {
+func newFleet(t testing.TB, pgURL string) *fleet {
 	t.Helper()
 	f := &fleet{t: t, dir: t.TempDir()}
 	ctx := context.Background()
@@ -499,7 +499,7 @@ func (f *fleet) killedReplicaSyncIsRescued(t *testing.T) {
 // hookToAnyReplica closes 50 user stories, one every 200 ms, and measures how long each
 // takes to show in the key result; the hooks reach the replicas round-robin. No change may
 // be lost.
-func (f *fleet) hookToAnyReplica(t *testing.T) {
+func (f *fleet) hookToAnyReplica(t testing.TB) (p95 time.Duration) {
 	var open []int
 	for id, st := range f.stories {
 		if c := f.cats[st]; c != "Completed" && c != "Removed" {
@@ -580,7 +580,7 @@ func (f *fleet) hookToAnyReplica(t *testing.T) {
 		lat = append(lat, d)
 	}
 	slices.Sort(lat)
-	p95 := lat[int(math.Ceil(0.95*float64(len(lat))))-1]
+	p95 = lat[int(math.Ceil(0.95*float64(len(lat))))-1]
 	t.Logf("hook to key result over 50 changes: median %v, p95 %v, max %v; hooks per replica %v",
 		lat[len(lat)/2].Round(time.Millisecond), p95.Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), f.lb.counts("/hooks/"))
 	var durs []string
@@ -590,13 +590,42 @@ func (f *fleet) hookToAnyReplica(t *testing.T) {
 		}
 	}
 	t.Logf("hook-triggered syncs of the large source (newest first): %s", strings.Join(durs, " "))
-	// The time is reported, not asserted: speed belongs to benchmarks, and this test shares
-	// the machine with the rest of the suite. Correctness is asserted: every change shows.
+	// The time is reported, not asserted: speed belongs to benchmarks
+	// (BenchmarkHookToKeyResult), and this test shares the machine with the rest of the
+	// suite. Correctness is asserted: every change shows.
 	if got := f.lb.counts("/hooks/"); len(got) < 2 {
 		t.Errorf("the hooks reached only %v: want them spread over the replicas", got)
 	}
 	if want, got := f.expected(), f.krValue(f.big.kr); math.Abs(got-want) > 1e-6 {
 		t.Errorf("after the changes the key result shows %.4f, want %.4f", got, want)
+	}
+	return p95
+}
+
+// BenchmarkHookToKeyResult sets up the fleet of TestFleetOfReplicas (three replicas, the
+// faulty emulator with 40 ms per call, a 20,000-item data source) and, once every
+// connection has synced, measures how long 50 changes, whose service hooks reach the
+// replicas round-robin, take to show in the key result. It reports the 95th percentile
+// (the goal is 5 s). Run it with
+//
+//	CAIRN_TEST_POSTGRES_URL=… go test -run '^$' -bench HookToKeyResult -benchtime 1x ./e2e
+func BenchmarkHookToKeyResult(b *testing.B) {
+	pgURL := os.Getenv("CAIRN_TEST_POSTGRES_URL")
+	if pgURL == "" {
+		b.Skip("CAIRN_TEST_POSTGRES_URL is not set: the fleet needs PostgreSQL")
+	}
+	f := newFleet(b, pgURL)
+	f.waitFor(b, 5*time.Minute, "the first sync of every connection", func() bool {
+		for _, fb := range append([]*fleetBinding{f.big}, f.small...) {
+			if !slices.ContainsFunc(f.runs(fb.source), func(r *cairn.SyncRun) bool { return r.Error == nil }) {
+				return false
+			}
+		}
+		return true
+	})
+	b.ResetTimer()
+	for range b.N {
+		b.ReportMetric(f.hookToAnyReplica(b).Seconds(), "s-p95-hook-to-kr")
 	}
 }
 
@@ -714,7 +743,7 @@ func (f *fleet) databaseOutage(t *testing.T) {
 }
 
 // freshDatabase creates a database for the test and drops it afterwards.
-func freshDatabase(t *testing.T, pgURL string) string {
+func freshDatabase(t testing.TB, pgURL string) string {
 	t.Helper()
 	admin, err := sql.Open("pgx", pgURL)
 	if err != nil {
@@ -744,7 +773,7 @@ func freshDatabase(t *testing.T, pgURL string) string {
 // tcpProxy forwards connections to a target; stop closes the listener and every
 // connection, start listens again on the same address.
 type tcpProxy struct {
-	t      *testing.T
+	t      testing.TB
 	addr   string
 	target string
 	mu     sync.Mutex
@@ -752,7 +781,7 @@ type tcpProxy struct {
 	conns  map[net.Conn]struct{}
 }
 
-func startTCPProxy(t *testing.T, target string) *tcpProxy {
+func startTCPProxy(t testing.TB, target string) *tcpProxy {
 	p := &tcpProxy{t: t, target: target, conns: map[net.Conn]struct{}{}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -844,7 +873,7 @@ type roundRobin struct {
 	hits  map[string]map[string]int // path prefix → backend → requests
 }
 
-func startRoundRobin(t *testing.T) *roundRobin {
+func startRoundRobin(t testing.TB) *roundRobin {
 	lb := &roundRobin{hits: map[string]map[string]int{}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -906,7 +935,7 @@ func (lb *roundRobin) counts(prefix string) map[string]int {
 	return out
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -914,7 +943,7 @@ func must(t *testing.T, err error) {
 }
 
 // retry runs fn until it succeeds, for steps that meet the emulator's injected faults.
-func retry(t *testing.T, what string, fn func() error) {
+func retry(t testing.TB, what string, fn func() error) {
 	t.Helper()
 	var err error
 	for range 20 {
@@ -927,7 +956,7 @@ func retry(t *testing.T, what string, fn func() error) {
 }
 
 // waitFor polls cond until it holds or the time is up.
-func (f *fleet) waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func (f *fleet) waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
