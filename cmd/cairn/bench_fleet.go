@@ -34,16 +34,19 @@ loopback ports with a shared CAIRN_SECRET_KEY, CAIRN_SYNC_SCHEDULE_EVERY=1s and
 CAIRN_SYNC_WORKERS=--workers; their logs go to a temporary file.
 
 It measures two passes. The first: every connection, never synced, is due at once when
-every replica is ready (the tenant's Azure DevOps switch stays off until then).
-The hourly pass, once no sync is queued or running: every connection's last sync is
-moved back by the organization's interval and a minute, and nothing changed in Azure
-DevOps. A pass ends when every
-connection's last sync moved. For each pass it prints the emulator's calls by route
-against the call budget (per connection: 1 membership query per data source,
-⌈items/200⌉ batch calls and 1 changed-since call; nothing for unchanged items), the wall
-time, the 95th percentile of sync durations, the CPU seconds of each replica, the
-database size and the data sources that failed. It exits 1 when a pass is over its
-budget or a data source failed.`
+every replica is ready (the tenant's Azure DevOps switch stays off until then). The
+hourly pass, once no sync is queued or running: every connection's last sync is moved
+back by the organization's interval and a minute, and nothing changed in Azure DevOps.
+A pass ends when every connection's last sync moved. For each pass it prints the
+emulator's calls by route against the call budget (per connection: 1 membership query
+per data source, ⌈items/200⌉ batch calls and 1 changed-since call; nothing for unchanged
+items), the wall time, the 95th percentile of sync durations, the CPU seconds of each
+replica, the database size and the data sources that failed. It exits 1 when a pass is
+over its budget or a data source failed.
+
+With --pprof each replica serves Go's profiles on a loopback debug listener, whose
+address is printed: 'go tool pprof http://ADDR/debug/pprof/profile?seconds=30' during a
+pass profiles that replica.`
 
 // fleetBenchConfig is the configuration of `cairn bench fleet`.
 type fleetBenchConfig struct {
@@ -53,6 +56,7 @@ type fleetBenchConfig struct {
 	latency  time.Duration
 	workers  int
 	timeout  time.Duration
+	pprof    bool
 }
 
 func runBenchFleet(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
@@ -64,6 +68,7 @@ func runBenchFleet(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.DurationVar(&cfg.latency, "latency", 40*time.Millisecond, "latency the emulator adds to every API call")
 	fs.IntVar(&cfg.workers, "workers", 4, "syncs each replica runs at once (CAIRN_SYNC_WORKERS)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Minute, "give up on a pass that takes longer than this")
+	fs.BoolVar(&cfg.pprof, "pprof", false, "give each replica a debug listener (--debug-addr) and print its address, to profile it with go tool pprof during a pass")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -123,6 +128,9 @@ func runBenchFleet(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer reps.stop()
+	for i, a := range reps.debug {
+		progress("replica %d: profile it with go tool pprof 'http://%s/debug/pprof/profile?seconds=30'", i+1, a)
+	}
 	firstSince := time.Now()
 	if err := b.db.SetSetting(ctx, cairn.TenantIntegrationSetting, "true"); err != nil {
 		return err
@@ -401,6 +409,8 @@ type replicas struct {
 	cmds []*exec.Cmd
 	done []chan error
 	logs []string
+	// debug are the replicas' debug listeners with --pprof.
+	debug []string
 }
 
 // startReplicas starts cfg.replicas copies of exe as `cairn serve` on the bench's
@@ -419,7 +429,7 @@ func startReplicas(ctx context.Context, exe string, cfg fleetBenchConfig, b *ben
 		"CAIRN_BENCH_REPLICA=1",
 	)
 	for i := range cfg.replicas {
-		if err := r.start(ctx, exe, env, filepath.Join(logDir, fmt.Sprintf("replica-%d.log", i+1))); err != nil {
+		if err := r.start(ctx, exe, env, filepath.Join(logDir, fmt.Sprintf("replica-%d.log", i+1)), cfg.pprof); err != nil {
 			r.stop()
 			return nil, fmt.Errorf("replica %d: %w", i+1, err)
 		}
@@ -428,7 +438,7 @@ func startReplicas(ctx context.Context, exe string, cfg fleetBenchConfig, b *ben
 }
 
 // start starts one replica on a free loopback port and waits until it is ready.
-func (r *replicas) start(ctx context.Context, exe string, env []string, logFile string) error {
+func (r *replicas) start(ctx context.Context, exe string, env []string, logFile string, debug bool) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -439,7 +449,18 @@ func (r *replicas) start(ctx context.Context, exe string, env []string, logFile 
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(exe, "serve", "--addr", addr)
+	args := []string{"serve", "--addr", addr}
+	if debug {
+		dl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		daddr := dl.Addr().String()
+		dl.Close()
+		args = append(args, "--debug-addr", daddr)
+		r.debug = append(r.debug, daddr)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = lf, lf
 	if err := cmd.Start(); err != nil {
@@ -458,7 +479,7 @@ func (r *replicas) start(ctx context.Context, exe string, env []string, logFile 
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return nil
+				return r.checkDebug(debug)
 			}
 		}
 		select {
@@ -468,6 +489,23 @@ func (r *replicas) start(ctx context.Context, exe string, env []string, logFile 
 		}
 	}
 	return fmt.Errorf("not ready within 90 s; see %s", logFile)
+}
+
+// checkDebug checks that the last replica's debug listener serves profiles.
+func (r *replicas) checkDebug(debug bool) error {
+	if !debug {
+		return nil
+	}
+	addr := r.debug[len(r.debug)-1]
+	resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline")
+	if err != nil {
+		return fmt.Errorf("the debug listener %s: %w", addr, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the debug listener %s answered %s", addr, resp.Status)
+	}
+	return nil
 }
 
 // exited reports a replica that has stopped, with the end of its log.

@@ -37,9 +37,15 @@ func TestBenchFleet(t *testing.T) {
 				}
 				args = append(args, "--database", url)
 			}
+			if tc.replicas == 1 {
+				args = append(args, "--pprof")
+			}
 			var stdout, stderr bytes.Buffer
 			if code := run(args, &stdout, &stderr); code != 0 {
 				t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+			}
+			if n := strings.Count(stderr.String(), "/debug/pprof/profile"); tc.replicas == 1 && n != 1 {
+				t.Errorf("--pprof printed %d debug listeners, want 1:\n%s", n, stderr.String())
 			}
 			out := stdout.String()
 			cells := func(label string) []string {
