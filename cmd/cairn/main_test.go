@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -225,6 +226,20 @@ func TestServeRefusesBadSMTPSettings(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "cairn.db")
 		if code := run([]string{"serve", "--database", db, "--addr", "127.0.0.1:0"}, &o, &e); code == 0 || !strings.Contains(e.String(), tc.want) {
 			t.Errorf("CAIRN_SMTP_URL=%q CAIRN_SMTP_FROM=%q: exit %d, stderr %q; want %q", tc.url, tc.from, code, e.String(), tc.want)
+		}
+	}
+}
+
+// TestServeRefusesBadMirrorCacheSize: CAIRN_MIRROR_CACHE_ITEMS must be a whole number of
+// work items; anything else stops serve with a clear error.
+func TestServeRefusesBadMirrorCacheSize(t *testing.T) {
+	for _, v := range []string{"-5", "lots", "1.5"} {
+		t.Setenv("CAIRN_MIRROR_CACHE_ITEMS", v)
+		var o, e bytes.Buffer
+		db := filepath.Join(t.TempDir(), "cairn.db")
+		want := fmt.Sprintf("CAIRN_MIRROR_CACHE_ITEMS=%q: want a whole number of work items", v)
+		if code := run([]string{"serve", "--database", db, "--addr", "127.0.0.1:0"}, &o, &e); code == 0 || !strings.Contains(e.String(), want) {
+			t.Errorf("CAIRN_MIRROR_CACHE_ITEMS=%q: exit %d, stderr %q; want %q", v, code, e.String(), want)
 		}
 	}
 }

@@ -51,7 +51,8 @@ The Azure DevOps integration seals credentials with CAIRN_SECRET_KEY, or with a 
 0600 on first start; every replica must share the key. Service hooks point at
 CAIRN_PUBLIC_URL. Sign-in to Azure DevOps with Microsoft uses CAIRN_AZDO_CLIENT_ID,
 CAIRN_AZDO_CLIENT_SECRET and CAIRN_AZDO_TENANT; CAIRN_SYNC_WORKERS sets how many syncs
-run at once (default 4).
+run at once (default 4), and CAIRN_MIRROR_CACHE_ITEMS how many mirrored work items the
+syncs keep in memory between runs (default 200000, about 100 MB; 0 keeps none).
 
 Replicas share the job queue in the database. One of them, the leader, looks for due
 syncs every CAIRN_SYNC_SCHEDULE_EVERY (default 1m) and takes a job for lost when it has
@@ -430,7 +431,12 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	if d := cfg.demoEnv; d != nil {
 		clients.VSSPSURL = d.emuURL + "/_vssps"
 	}
-	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log, OnSynced: m.Observe})
+	cacheItems, err := mirrorCacheItems()
+	if err != nil {
+		return nil, nil, err
+	}
+	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log, OnSynced: m.Observe,
+		MirrorCacheItems: cacheItems})
 	workers, _ := strconv.Atoi(os.Getenv("CAIRN_SYNC_WORKERS"))
 	scheduleEvery, err := envDuration("CAIRN_SYNC_SCHEDULE_EVERY")
 	if err != nil {
@@ -451,6 +457,23 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 }
 
 // envDuration reads a duration such as "90s" or "5m" from the environment; unset is zero.
+// mirrorCacheItems reads CAIRN_MIRROR_CACHE_ITEMS as datasource.SyncerConfig wants it:
+// 0 (the default) when unset, -1 (none) for "0".
+func mirrorCacheItems() (int, error) {
+	v := strings.TrimSpace(os.Getenv("CAIRN_MIRROR_CACHE_ITEMS"))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("CAIRN_MIRROR_CACHE_ITEMS=%q: want a whole number of work items, 0 to keep none", v)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
+}
+
 func envDuration(name string) (time.Duration, error) {
 	v := strings.TrimSpace(os.Getenv(name))
 	if v == "" {
