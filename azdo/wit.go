@@ -195,15 +195,29 @@ type WIQLResult struct {
 
 // UnmarshalJSON decodes a WIQL result, tolerating zone-less timestamps.
 func (r *WIQLResult) UnmarshalJSON(b []byte) error {
-	type alias WIQLResult
-	var w struct {
-		alias
-		AsOf string `json:"asOf"`
-	}
+	var w wiqlWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*r = WIQLResult(w.alias)
+	return w.into(r)
+}
+
+// wiqlWire is a WIQL result as it travels, its timestamp still text. The client decodes
+// responses into it rather than into WIQLResult, whose UnmarshalJSON would make the
+// decoder scan a result of thousands of rows twice more.
+type wiqlWire struct {
+	QueryType         string         `json:"queryType"`
+	QueryResultType   string         `json:"queryResultType,omitempty"`
+	AsOf              string         `json:"asOf"`
+	Columns           []FieldRef     `json:"columns,omitempty"`
+	SortColumns       []SortColumn   `json:"sortColumns,omitempty"`
+	WorkItems         []WorkItemRef  `json:"workItems,omitempty"`
+	WorkItemRelations []WorkItemLink `json:"workItemRelations,omitempty"`
+}
+
+func (w *wiqlWire) into(r *WIQLResult) error {
+	*r = WIQLResult{QueryType: w.QueryType, QueryResultType: w.QueryResultType, Columns: w.Columns,
+		SortColumns: w.SortColumns, WorkItems: w.WorkItems, WorkItemRelations: w.WorkItemRelations}
 	return parseInto(&r.AsOf, w.AsOf)
 }
 
@@ -437,15 +451,19 @@ func (c *Client) WIQL(ctx context.Context, project, query string, opts WIQLOptio
 	if opts.Team != "" {
 		segs = append([]string{project, opts.Team}, segs[1:]...)
 	}
-	var r WIQLResult
+	var w wiqlWire
 	_, err := c.do(ctx, &request{
 		method: "POST", route: "wit/wiql", base: c.org, segments: segs, query: q,
 		body: struct {
 			Query string `json:"query"`
 		}{query}, idempotent: true,
-	}, &r)
+	}, &w)
 	if err != nil {
 		return WIQLResult{}, fmt.Errorf("azdo: wiql: %w", err)
+	}
+	var r WIQLResult
+	if err := w.into(&r); err != nil {
+		return WIQLResult{}, fmt.Errorf("azdo: wiql: wit/wiql: decode response: %w: %w", ErrBadResponse, err)
 	}
 	return r, nil
 }
