@@ -243,3 +243,16 @@ func TestServeRefusesBadMirrorCacheSize(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesBadSyncWorkers: CAIRN_SYNC_WORKERS must be 1 or more.
+func TestServeRefusesBadSyncWorkers(t *testing.T) {
+	for _, v := range []string{"0", "-2", "four"} {
+		t.Setenv("CAIRN_SYNC_WORKERS", v)
+		var o, e bytes.Buffer
+		db := filepath.Join(t.TempDir(), "cairn.db")
+		want := fmt.Sprintf("CAIRN_SYNC_WORKERS=%q: want how many syncs run at once", v)
+		if code := run([]string{"serve", "--database", db, "--addr", "127.0.0.1:0"}, &o, &e); code == 0 || !strings.Contains(e.String(), want) {
+			t.Errorf("CAIRN_SYNC_WORKERS=%q: exit %d, stderr %q; want %q", v, code, e.String(), want)
+		}
+	}
+}

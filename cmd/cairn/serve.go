@@ -437,7 +437,12 @@ func startIntegration(ctx context.Context, cfg serveConfig, db *sqldb.DB, svc *c
 	}
 	syncer := datasource.NewSyncer(datasource.SyncerConfig{Store: db, Sealer: sealer, Clients: clients, Log: log, OnSynced: m.Observe,
 		MirrorCacheItems: cacheItems})
-	workers, _ := strconv.Atoi(os.Getenv("CAIRN_SYNC_WORKERS"))
+	workers := 0
+	if v := strings.TrimSpace(os.Getenv("CAIRN_SYNC_WORKERS")); v != "" {
+		if workers, err = strconv.Atoi(v); err != nil || workers < 1 {
+			return nil, nil, fmt.Errorf("CAIRN_SYNC_WORKERS=%q: want how many syncs run at once, 1 or more", v)
+		}
+	}
 	scheduleEvery, err := envDuration("CAIRN_SYNC_SCHEDULE_EVERY")
 	if err != nil {
 		return nil, nil, err
