@@ -201,6 +201,8 @@ func TestKubernetesManifests(t *testing.T) {
 		if err != nil {
 			t.Errorf("kubectl kustomize k8s: %v\n%s", err, out)
 		}
+	} else if os.Getenv("CI") == "true" {
+		t.Error("CI=true but kubectl is not on the PATH: .ci/run installs kubernetes-client to build the manifests")
 	} else {
 		t.Log("kubectl is not on the PATH; the kustomize build is not checked")
 	}
@@ -276,6 +278,9 @@ func TestDockerCompose(t *testing.T) {
 		cmd = exec.Command(p, "compose", "-f", "docker-compose.yml", "config", "-q")
 	}
 	if cmd == nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but neither docker-compose nor docker compose is on the PATH: .ci/run installs docker-compose to validate the file")
+		}
 		t.Log("neither docker-compose nor docker compose is on the PATH; the file is not validated by Compose")
 		return
 	}
