@@ -47,13 +47,21 @@ type Reminder struct {
 	KeyResultIDs []int64
 }
 
-// Key is what makes a reminder unique: its person, organization, due time and kind.
+// Key is what makes a reminder unique for its person: its kind, organization and due time,
+// such as "reminder:7:2026-04-06T09:00:00Z". A person in two organizations whose check-ins
+// fall due at the same time gets a reminder from each.
 func (r Reminder) Key() string {
 	kind := "reminder"
 	if r.FollowUp {
 		kind = "overdue"
 	}
-	return kind + ":" + r.Due.UTC().Format(time.RFC3339)
+	return kind + ":" + strconv.FormatInt(r.OrgID, 10) + ":" + r.Due.UTC().Format(time.RFC3339)
+}
+
+// DigestKey is what makes a weekly digest unique for its person: one per organization and
+// ISO week, such as "digest:7:2026-W15".
+func DigestKey(orgID int64, week string) string {
+	return "digest:" + strconv.FormatInt(orgID, 10) + ":" + week
 }
 
 // orgPlan is what planning needs of one organization.
@@ -613,7 +621,7 @@ func (s *Service) CreateDigest(ctx context.Context, userID int64, now time.Time)
 		if len(list) == 0 {
 			continue
 		}
-		n := &Notification{UserID: userID, OrgID: o.ID, Kind: NotifyDigest, Key: "digest:" + DigestWeek(now),
+		n := &Notification{UserID: userID, OrgID: o.ID, Kind: NotifyDigest, Key: DigestKey(o.ID, DigestWeek(now)),
 			Title: fmt.Sprintf("Your week in %s: %d notifications", o.Name, len(list)), Link: "/inbox", CreatedAt: now.UTC()}
 		var b strings.Builder
 		for _, x := range list {

@@ -105,6 +105,59 @@ func TestPlanReminders(t *testing.T) {
 	})
 }
 
+// TestRemindersAndDigestsInEachOrganization pins that a person in two organizations whose
+// check-ins fall due at the same time (both on the default cadence, Mondays at 9:00 UTC) is
+// reminded by each, and gets each organization's weekly digest, once.
+func TestRemindersAndDigestsInEachOrganization(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		b.clock.Set(time.Date(2026, 4, 20, 12, 0, 0, 0, time.UTC))
+		_, err := b.svc.AddMember(b.as("outsider"), b.other.Slug, cairn.NewMember{Email: "assignee@example.com", Name: "assignee", Role: cairn.RoleMember})
+		must(t, err)
+		mine := b.keyResult(t, b.objective(t, "Serve customers").ID, "Fabrikam NPS")
+		theirs := &cairn.Objective{PeriodID: b.otherPeriod.ID, Title: "Grow Contoso", OwnerIDs: []int64{b.id("outsider")}}
+		must(t, b.svc.CreateObjective(b.as("outsider"), b.other.Slug, theirs))
+		other := &cairn.KeyResult{ObjectiveID: theirs.ID, Title: "Contoso NPS", Metric: cairn.Metric{Kind: cairn.MetricNumber, Target: 100},
+			OwnerIDs: []int64{b.id("assignee")}}
+		must(t, b.svc.CreateKeyResult(b.as("outsider"), b.other.Slug, other))
+
+		now := time.Date(2026, 5, 17, 12, 0, 0, 0, time.UTC)
+		b.clock.Set(now)
+		rs, err := b.svc.PlanReminders(ctx, now)
+		must(t, err)
+		due := time.Date(2026, 5, 18, 9, 0, 0, 0, time.UTC)
+		byOrg := map[int64]cairn.Reminder{}
+		for _, r := range rs {
+			if r.UserID == b.id("assignee") && !r.FollowUp && r.Due.Equal(due) {
+				byOrg[r.OrgID] = r
+			}
+		}
+		if !slices.Contains(byOrg[b.org.ID].KeyResultIDs, mine.ID) || !slices.Equal(byOrg[b.other.ID].KeyResultIDs, []int64{other.ID}) {
+			t.Fatalf("assignee's reminders of %s by organization: %+v", due, byOrg)
+		}
+		for _, org := range []int64{b.org.ID, b.other.ID} {
+			n, created, err := b.svc.CreateReminder(ctx, byOrg[org])
+			must(t, err)
+			if !created || n.OrgID != org {
+				t.Fatalf("the reminder of organization %d: created %v, %+v", org, created, n)
+			}
+			if _, again, err := b.svc.CreateReminder(ctx, byOrg[org]); err != nil || again {
+				t.Fatalf("the reminder of organization %d was made twice (%v)", org, err)
+			}
+		}
+
+		must(t, b.svc.SetMyNotifyPrefs(b.as("assignee"), cairn.NotifyPrefs{Email: true, Digest: true}))
+		made, err := b.svc.CreateDigest(ctx, b.id("assignee"), now.Add(24*time.Hour))
+		must(t, err)
+		if made != 2 {
+			t.Fatalf("made %d digests, want one for each of the two organizations", made)
+		}
+		if made, err = b.svc.CreateDigest(ctx, b.id("assignee"), now.Add(25*time.Hour)); err != nil || made != 0 {
+			t.Fatalf("the same week's digests again: made %d, %v", made, err)
+		}
+	})
+}
+
 // name returns the actor's name of a user id.
 func (b *testBundle) name(id int64) string {
 	for n, u := range b.users {

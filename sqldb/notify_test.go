@@ -1,10 +1,16 @@
 package sqldb_test
 
 import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/sqldb"
+	"github.com/pressly/goose/v3"
 )
 
 // TestNotificationsOncePerKey stores a notification with its deliveries, then the same key
@@ -169,4 +175,80 @@ func TestCommentsAfterCarryContext(t *testing.T) {
 			t.Fatalf("comments after the last = %d", len(evs))
 		}
 	})
+}
+
+// TestMigrationNamesTheOrganizationInNotificationKeys migrates reminder, follow-up and
+// digest notifications stored before their keys named the organization, and checks that
+// each key gains its organization while other keys stay as they were, so that a reminder
+// made before the upgrade is still not made again.
+func TestMigrationNamesTheOrganizationInNotificationKeys(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			driver, gd, dsn := "sqlite", goose.DialectSQLite3, filepath.Join(t.TempDir(), "cairn.db")
+			if dialect == sqldb.DialectPostgres {
+				driver, gd, dsn = "pgx", goose.DialectPostgres, mustSchema(t, postgresURL(t))
+			}
+			raw := dsn
+			if dialect == sqldb.DialectSQLite {
+				raw += "?_time_format=sqlite&_timezone=UTC"
+			}
+			old, err := sql.Open(driver, raw)
+			must(t, err)
+			p, err := goose.NewProvider(gd, old, os.DirFS(filepath.Join("migrations", dialect)))
+			must(t, err)
+			if _, err := p.UpTo(ctx, 21); err != nil {
+				t.Fatalf("migrate to 21: %v", err)
+			}
+			q := func(s string) string { return rebind(dialect, s) }
+			at := time.Date(2026, 4, 5, 9, 0, 0, 0, time.UTC)
+			var userID, orgID int64
+			must(t, old.QueryRow(q(`INSERT INTO users (email, name, created_at) VALUES (?, ?, ?) RETURNING id`), "ada@example.com", "Ada", at).Scan(&userID))
+			must(t, old.QueryRow(q(`INSERT INTO orgs (name, slug, at_risk_gap, created_at) VALUES (?, ?, ?, ?) RETURNING id`), "Fabrikam", "fabrikam", 0.25, at).Scan(&orgID))
+			keys := map[string]string{ // kind → key before the migration
+				"reminder": "reminder:2026-04-06T09:00:00Z",
+				"overdue":  "overdue:2026-03-30T09:00:00Z",
+				"digest":   "digest:2026-W14",
+				"mention":  "mention:12",
+			}
+			for kind, key := range keys {
+				_, err := old.Exec(q(`INSERT INTO notifications (user_id, org_id, kind, dedup_key, title, body, link, created_at) VALUES (?, ?, ?, ?, 't', 'b', '/', ?)`),
+					userID, orgID, kind, key, at)
+				must(t, err)
+			}
+			must(t, old.Close())
+
+			db, err := sqldb.Open(ctx, dsn, sqldb.Options{})
+			must(t, err)
+			defer db.Close()
+			got, err := db.ListNotifications(ctx, userID, false, 10)
+			must(t, err)
+			org := strconv.FormatInt(orgID, 10)
+			want := map[string]string{
+				"reminder": cairn.Reminder{OrgID: orgID, Due: time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC)}.Key(),
+				"overdue":  cairn.Reminder{OrgID: orgID, Due: time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC), FollowUp: true}.Key(),
+				"digest":   cairn.DigestKey(orgID, "2026-W14"),
+				"mention":  "mention:12",
+			}
+			if want["reminder"] != "reminder:"+org+":2026-04-06T09:00:00Z" {
+				t.Fatalf("Reminder.Key() = %q", want["reminder"])
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d notifications after the migration, want %d", len(got), len(want))
+			}
+			for _, n := range got {
+				if n.Key != want[string(n.Kind)] {
+					t.Errorf("%s key after the migration = %q, want %q", n.Kind, n.Key, want[string(n.Kind)])
+				}
+			}
+			// The reminder made before the upgrade is not made again.
+			again := &cairn.Notification{UserID: userID, OrgID: orgID, Kind: cairn.NotifyReminder, Key: want["reminder"], Title: "t", Body: "b", Link: "/", CreatedAt: at}
+			ok, err := db.AddNotification(ctx, again, nil)
+			must(t, err)
+			if ok {
+				t.Error("a reminder stored before the upgrade was stored again under its new key")
+			}
+		})
+	}
 }
