@@ -239,6 +239,8 @@ type NotifyStore interface {
 	PendingDeliveries(ctx context.Context, limit int) ([]int64, error)
 	// ListDeliveries lists the organization's deliveries of a status, newest first.
 	ListDeliveries(ctx context.Context, orgID int64, status DeliveryStatus, limit int) ([]*Delivery, error)
+	// DeliveriesOf lists a notification's deliveries in the order they were made.
+	DeliveriesOf(ctx context.Context, notificationID int64) ([]*Delivery, error)
 
 	// LatestCommentID returns the highest comment id; 0 when there are none.
 	LatestCommentID(ctx context.Context) (int64, error)

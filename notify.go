@@ -733,6 +733,16 @@ func (s *Service) RecordDelivery(ctx context.Context, d *Delivery, status Delive
 	return ns.UpdateDelivery(ctx, d)
 }
 
+// DeliveriesOf lists a notification's deliveries with how each went. Jobs and
+// `cairn remind` call it without a user.
+func (s *Service) DeliveriesOf(ctx context.Context, notificationID int64) ([]*Delivery, error) {
+	ns, err := s.notifyStore()
+	if err != nil {
+		return nil, err
+	}
+	return ns.DeliveriesOf(ctx, notificationID)
+}
+
 // PendingDeliveries lists the deliveries that have not gone out, for jobs to queue again
 // after a restart.
 func (s *Service) PendingDeliveries(ctx context.Context, limit int) ([]int64, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -100,6 +101,9 @@ type Config struct {
 	RetryPolicy river.ClientRetryPolicy
 	// Notify runs reminders and notifications; nil runs none.
 	Notify *NotifyConfig
+	// NotifyOnly works the notification queue alone, with no sync and no periodic job:
+	// for `cairn remind`, which sends what is due beside the servers. Notify must be set.
+	NotifyOnly bool
 	// MigrationLock, when set, is held while River's migrations run, so that replicas
 	// started together take turns (sqldb.DB.MigrationLock).
 	MigrationLock func(ctx context.Context) (unlock func(), err error)
@@ -187,14 +191,21 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.NotifyOnly && cfg.Notify == nil {
+		return nil, errors.New("jobs: a notification runner needs its notification configuration")
+	}
 	r := &Runner{cfg: cfg}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &syncWorker{r: r})
-	river.AddWorker(workers, &scheduleWorker{r: r})
-	queues := map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}}
-	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
-		func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"})}
+	queues := map[string]river.QueueConfig{}
+	var periodic []*river.PeriodicJob
+	if !cfg.NotifyOnly {
+		river.AddWorker(workers, &syncWorker{r: r})
+		river.AddWorker(workers, &scheduleWorker{r: r})
+		queues[Queue] = river.QueueConfig{MaxWorkers: cfg.Workers}
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cfg.ScheduleEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedule_syncs"}))
+	}
 	if n := cfg.Notify; n != nil {
 		if n.Every <= 0 {
 			n.Every = time.Minute
@@ -207,9 +218,11 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		river.AddWorker(workers, &digestWorker{r: r})
 		river.AddWorker(workers, &deliverWorker{r: r})
 		queues[NotifyQueue] = river.QueueConfig{MaxWorkers: 4}
-		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(n.Every),
-			func() (river.JobArgs, *river.InsertOpts) { return PlanArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true, ID: "plan_notifications"}))
+		if !cfg.NotifyOnly {
+			periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(n.Every),
+				func() (river.JobArgs, *river.InsertOpts) { return PlanArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "plan_notifications"}))
+		}
 	}
 	client, err := river.NewClient(d, &river.Config{
 		Queues:            queues,

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -242,4 +243,111 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return err
 	}
 	return n.Service.RecordDelivery(ctx, d, cairn.DeliverySent, nil)
+}
+
+// RemindReport is what RemindNow did.
+type RemindReport struct {
+	// Reminders are the reminders and follow-ups due, each with whether this run made it
+	// (Made) or found it made before, by a server's planner or an earlier run.
+	Reminders []RemindOutcome
+	// Pending is true when the wait ended with deliveries still to go out; they stay
+	// queued for the next worker.
+	Pending bool
+}
+
+// RemindOutcome is one reminder of a RemindReport.
+type RemindOutcome struct {
+	Reminder     cairn.Reminder
+	Notification *cairn.Notification
+	Made         bool
+	// Deliveries are the messages of a reminder made now, as they stood when the wait
+	// ended: sent, skipped, failed (River retries it later) or still pending.
+	Deliveries []*cairn.Delivery
+}
+
+// Count returns how many deliveries of the reminders made now have the status.
+func (rep *RemindReport) Count(status cairn.DeliveryStatus) int {
+	n := 0
+	for _, o := range rep.Reminders {
+		for _, d := range o.Deliveries {
+			if d.Status == status {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// RemindNow makes the reminders and follow-ups due now in one organization (orgID), or in
+// every one with 0, and sends their messages, waiting until each has gone out, been
+// skipped or failed once, or until ctx ends. It uses the same notifications and unique
+// deliver jobs as the servers' planner: a reminder made before is not made or sent again,
+// and a delivery is sent by one worker only, this runner's or a server's. The runner must
+// be started.
+func (r *Runner) RemindNow(ctx context.Context, orgID int64) (*RemindReport, error) {
+	n := r.cfg.Notify
+	if n == nil {
+		return nil, errors.New("jobs: reminders are not configured")
+	}
+	rs, err := n.Service.PlanReminders(ctx, r.cfg.Now())
+	if err != nil {
+		return nil, fmt.Errorf("jobs: plan reminders: %w", err)
+	}
+	rep := &RemindReport{}
+	var params []river.InsertManyParams
+	for _, rem := range rs {
+		if orgID != 0 && rem.OrgID != orgID {
+			continue
+		}
+		note, made, err := n.Service.CreateReminder(ctx, rem)
+		if err != nil {
+			return rep, fmt.Errorf("jobs: make the reminder of user %d due %s: %w", rem.UserID, rem.Due.Format(time.RFC3339), err)
+		}
+		if note == nil {
+			continue // its key results are gone
+		}
+		out := RemindOutcome{Reminder: rem, Notification: note, Made: made}
+		if made {
+			if out.Deliveries, err = n.Service.DeliveriesOf(ctx, note.ID); err != nil {
+				return rep, err
+			}
+			for _, d := range out.Deliveries {
+				params = append(params, river.InsertManyParams{Args: DeliverArgs{DeliveryID: d.ID}})
+			}
+		}
+		rep.Reminders = append(rep.Reminders, out)
+	}
+	if len(params) == 0 {
+		return rep, nil
+	}
+	if _, err := r.client.InsertMany(ctx, params); err != nil {
+		return rep, fmt.Errorf("jobs: queue %d deliveries: %w", len(params), err)
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		rep.Pending = false
+		for i := range rep.Reminders {
+			o := &rep.Reminders[i]
+			if !o.Made {
+				continue
+			}
+			ds, err := n.Service.DeliveriesOf(context.WithoutCancel(ctx), o.Notification.ID)
+			if err != nil {
+				return rep, err
+			}
+			o.Deliveries = ds
+			for _, d := range ds {
+				rep.Pending = rep.Pending || d.Status == cairn.DeliveryPending
+			}
+		}
+		if !rep.Pending {
+			return rep, nil
+		}
+		select {
+		case <-ctx.Done():
+			return rep, nil
+		case <-tick.C:
+		}
+	}
 }

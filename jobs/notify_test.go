@@ -7,11 +7,9 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
-	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -24,86 +22,16 @@ import (
 	"github.com/cairn-okr/cairn/auth"
 	"github.com/cairn-okr/cairn/jobs"
 	"github.com/cairn-okr/cairn/notify"
+	"github.com/cairn-okr/cairn/internal/smtptest"
 	"github.com/cairn-okr/cairn/sqldb"
-	"github.com/emersion/go-smtp"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
 
-// mailbox is a real SMTP server in the test process that keeps what it receives.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mail
-	srv  *smtp.Server
-	addr string
-}
-
-type mail struct {
-	from, to, data string
-}
-
-func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{box: m}, nil }
-
-type smtpSession struct {
-	box      *mailbox
-	from, to string
-}
-
-func (s *smtpSession) Reset()        {}
-func (s *smtpSession) Logout() error { return nil }
-func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = to
-	return nil
-}
-func (s *smtpSession) Data(r io.Reader) error {
-	msg, err := netmail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	// Keep the headers and the body with its quoted-printable encoding undone, as a mail
-	// reader shows them.
-	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	for k, vs := range msg.Header {
-		for _, v := range vs {
-			b.WriteString(k + ": " + v + "\n")
-		}
-	}
-	b.WriteString("\n")
-	b.Write(body)
-	s.box.mu.Lock()
-	defer s.box.mu.Unlock()
-	s.box.msgs = append(s.box.msgs, mail{from: s.from, to: s.to, data: b.String()})
-	return nil
-}
-
-func (m *mailbox) all() []mail {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]mail(nil), m.msgs...)
-}
-
 // startMailbox serves SMTP with STARTTLS on addr ("127.0.0.1:0" for any port), with the
 // certificate of an httptest TLS server, whose pool the client trusts.
-func startMailbox(tb testing.TB, addr string, cert *tls.Config) *mailbox {
-	tb.Helper()
-	m := &mailbox{}
-	m.srv = smtp.NewServer(m)
-	m.srv.Domain = "localhost"
-	m.srv.TLSConfig = cert
-	ln, err := net.Listen("tcp", addr)
-	must(tb, err)
-	m.addr = ln.Addr().String()
-	go func() { _ = m.srv.Serve(ln) }()
-	tb.Cleanup(func() { m.srv.Close() })
-	return m
+func startMailbox(tb testing.TB, addr string, cert *tls.Config) *smtptest.Mailbox {
+	return smtptest.Start(tb, addr, cert)
 }
 
 // receiver is a webhook of Teams or Slack: it keeps each body and answers the statuses in
@@ -245,7 +173,7 @@ func TestReminderGoesOutOnceByEmailAndWebhooks(t *testing.T) {
 		box := startMailbox(t, "127.0.0.1:0", cert)
 		teams := newReceiver(t, http.StatusInternalServerError, http.StatusOK)
 		slack := newReceiver(t, http.StatusNotFound)
-		b := notifySetup(t, dialect, box.addr, roots, hostOf(teams.URL), hostOf(slack.URL))
+		b := notifySetup(t, dialect, box.Addr(), roots, hostOf(teams.URL), hostOf(slack.URL))
 		_, err := b.svc.SetTeamWebhook(b.actx, b.org.Slug, b.team.ID, cairn.ChannelTeams, teams.URL+"/webhookb2/secret-teams-path")
 		must(t, err)
 		_, err = b.svc.SetTeamWebhook(b.actx, b.org.Slug, b.team.ID, cairn.ChannelSlack, slack.URL+"/services/T0/B0/secret-slack-path")
@@ -253,7 +181,7 @@ func TestReminderGoesOutOnceByEmailAndWebhooks(t *testing.T) {
 		b.runner(t, retryAfter(100*time.Millisecond))
 
 		waitFor(t, "two e-mails and two Teams cards", 20*time.Second, func() bool {
-			return len(box.all()) >= 2 && len(teams.received()) >= 2
+			return len(box.Messages()) >= 2 && len(teams.received()) >= 2
 		})
 		waitFor(t, "the Slack deliveries to fail for good", 20*time.Second, func() bool {
 			ds, err := b.svc.FailedDeliveries(b.actx, b.org.Slug)
@@ -261,7 +189,7 @@ func TestReminderGoesOutOnceByEmailAndWebhooks(t *testing.T) {
 			return len(ds) == 2 && ds[0].Attempts >= 8 && ds[1].Attempts >= 8
 		})
 		time.Sleep(time.Second) // five more plans
-		mails := box.all()
+		mails := box.Messages()
 		if len(mails) != 2 || len(teams.received()) != 2 {
 			t.Fatalf("sent %d e-mails and %d Teams cards, want 2 and 2: a due date was told twice", len(mails), len(teams.received()))
 		}
@@ -270,11 +198,11 @@ func TestReminderGoesOutOnceByEmailAndWebhooks(t *testing.T) {
 		}
 		to := map[string]bool{}
 		for _, m := range mails {
-			to[m.to] = true
+			to[m.To] = true
 			for _, want := range []string{"Subject: Check-in due Tue 8 Dec 09:00 CET", "Deploys per week", "0 / 20 deploys",
 				"https://cairn.example.com/o/fabrikam/okrs/key-results/", "#checkin-h", "List-Unsubscribe: <https://cairn.example.com/unsubscribe?t="} {
-				if !strings.Contains(m.data, want) {
-					t.Errorf("e-mail to %s lacks %q:\n%s", m.to, want, m.data)
+				if !strings.Contains(m.Data, want) {
+					t.Errorf("e-mail to %s lacks %q:\n%s", m.To, want, m.Data)
 				}
 			}
 		}
@@ -312,7 +240,7 @@ func TestReminderGoesOutOnceByEmailAndWebhooks(t *testing.T) {
 			t.Fatalf("ada's inbox = %+v", inbox)
 		}
 
-		tok := regexp.MustCompile(`unsubscribe\?t=([^>\s]+)`).FindStringSubmatch(mails[0].data)
+		tok := regexp.MustCompile(`unsubscribe\?t=([^>\s]+)`).FindStringSubmatch(mails[0].Data)
 		if tok == nil {
 			t.Fatal("no unsubscribe link")
 		}
@@ -320,7 +248,7 @@ func TestReminderGoesOutOnceByEmailAndWebhooks(t *testing.T) {
 		must(t, err)
 		c, err := b.svc.Unsubscribe(ctx, raw)
 		must(t, err)
-		owner := map[string]*cairn.User{"ada@example.com": b.ada, "bob@example.com": b.bob}[mails[0].to]
+		owner := map[string]*cairn.User{"ada@example.com": b.ada, "bob@example.com": b.bob}[mails[0].To]
 		prefs, err := b.svc.MyNotifyPrefs(cairn.NewContext(ctx, owner))
 		must(t, err)
 		if c != cairn.ChannelEmail || prefs.Email || !prefs.Teams {
@@ -358,9 +286,9 @@ func TestDeliverySurvivesSMTPDownAndRestart(t *testing.T) {
 		stop()
 		box := startMailbox(t, addr, cert)
 		b.runner(t, retryAfter(100*time.Millisecond))
-		waitFor(t, "both e-mails after the restart", 30*time.Second, func() bool { return len(box.all()) >= 2 })
+		waitFor(t, "both e-mails after the restart", 30*time.Second, func() bool { return len(box.Messages()) >= 2 })
 		time.Sleep(time.Second)
-		if n := len(box.all()); n != 2 {
+		if n := len(box.Messages()); n != 2 {
 			t.Fatalf("%d e-mails, want 2", n)
 		}
 		ds, err := b.svc.FailedDeliveries(b.actx, b.org.Slug)
@@ -379,7 +307,7 @@ func TestMentionsCommentsAndStatusTurnsNotify(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dialect string) {
 		cert, roots := tlsCert(t)
 		box := startMailbox(t, "127.0.0.1:0", cert)
-		b := notifySetup(t, dialect, box.addr, roots)
+		b := notifySetup(t, dialect, box.Addr(), roots)
 		// The first scan notes where things stand.
 		_, err := b.svc.ScanEvents(ctx, b.now)
 		must(t, err)
@@ -522,7 +450,7 @@ func TestWeeklyDigestIsOptIn(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dialect string) {
 		cert, roots := tlsCert(t)
 		box := startMailbox(t, "127.0.0.1:0", cert)
-		b := notifySetup(t, dialect, box.addr, roots)
+		b := notifySetup(t, dialect, box.Addr(), roots)
 		if b.now.Weekday() != time.Monday || b.now.Hour() < 7 {
 			t.Fatalf("the test clock %v is not a Monday after 7:00: digests would not go out", b.now)
 		}
@@ -539,25 +467,25 @@ func TestWeeklyDigestIsOptIn(t *testing.T) {
 		_, stop := b.runner(t, nil)
 		defer stop()
 		waitFor(t, "the digest e-mail", 20*time.Second, func() bool {
-			for _, m := range box.all() {
-				if strings.Contains(m.data, "Your week in Fabrikam") {
+			for _, m := range box.Messages() {
+				if strings.Contains(m.Data, "Your week in Fabrikam") {
 					return true
 				}
 			}
 			return false
 		})
 		time.Sleep(time.Second) // several more planner runs
-		var digests []mail
-		for _, m := range box.all() {
-			if strings.Contains(m.data, "Your week in Fabrikam") {
+		var digests []smtptest.Message
+		for _, m := range box.Messages() {
+			if strings.Contains(m.Data, "Your week in Fabrikam") {
 				digests = append(digests, m)
 			}
 		}
-		if len(digests) != 1 || !strings.Contains(digests[0].to, "bob@example.com") {
+		if len(digests) != 1 || !strings.Contains(digests[0].To, "bob@example.com") {
 			t.Fatalf("digests = %+v, want one, to bob", digests)
 		}
-		if !strings.Contains(digests[0].data, "mentioned") {
-			t.Errorf("the digest does not list bob's mention:\n%s", digests[0].data)
+		if !strings.Contains(digests[0].Data, "mentioned") {
+			t.Errorf("the digest does not list bob's mention:\n%s", digests[0].Data)
 		}
 		made, err := b.svc.CreateDigest(ctx, b.ada.ID, b.now)
 		must(t, err)

@@ -367,21 +367,30 @@ func (db *DB) PendingDeliveries(ctx context.Context, limit int) ([]int64, error)
 
 // ListDeliveries lists the organization's deliveries of a status, newest first.
 func (db *DB) ListDeliveries(ctx context.Context, orgID int64, status cairn.DeliveryStatus, limit int) ([]*cairn.Delivery, error) {
+	return db.deliveries(ctx, "list deliveries", `d.org_id = ? AND d.status = ? ORDER BY d.updated_at DESC, d.id DESC LIMIT ?`, orgID, status, limit)
+}
+
+// DeliveriesOf lists a notification's deliveries in the order they were made.
+func (db *DB) DeliveriesOf(ctx context.Context, notificationID int64) ([]*cairn.Delivery, error) {
+	return db.deliveries(ctx, "deliveries of notification", `d.notification_id = ? ORDER BY d.id`, notificationID)
+}
+
+func (db *DB) deliveries(ctx context.Context, op, where string, args ...any) ([]*cairn.Delivery, error) {
 	rows, err := db.read().query(ctx, `SELECT `+deliveryColumns+` FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-		WHERE d.org_id = ? AND d.status = ? ORDER BY d.updated_at DESC, d.id DESC LIMIT ?`, orgID, status, limit)
+		WHERE `+where, args...)
 	if err != nil {
-		return nil, db.wrap("list deliveries", err)
+		return nil, db.wrap(op, err)
 	}
 	defer rows.Close()
 	out := []*cairn.Delivery{}
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
-			return nil, db.wrap("list deliveries", err)
+			return nil, db.wrap(op, err)
 		}
 		out = append(out, d)
 	}
-	return out, db.wrap("list deliveries", rows.Err())
+	return out, db.wrap(op, rows.Err())
 }
 
 // LatestCommentID returns the highest comment id; 0 when there are none.

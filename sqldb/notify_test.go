@@ -40,6 +40,14 @@ func TestNotificationsOncePerKey(t *testing.T) {
 		pending, err := b.db.PendingDeliveries(ctx, 10)
 		must(t, err)
 		wantIDs(t, "pending", pending, []int64{ds[0].ID})
+		of, err := b.db.DeliveriesOf(ctx, n.ID)
+		must(t, err)
+		if len(of) != 1 || of[0].ID != ds[0].ID || of[0].Target != "alice@example.com" || of[0].Status != cairn.DeliveryPending || of[0].UserID != w.alice.ID {
+			t.Fatalf("deliveries of the notification = %+v", of)
+		}
+		if of, err := b.db.DeliveriesOf(ctx, n.ID+1000); err != nil || len(of) != 0 {
+			t.Fatalf("deliveries of no notification = %+v, %v", of, err)
+		}
 
 		got, err := b.db.ListNotifications(ctx, w.alice.ID, true, 10)
 		must(t, err)

@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"migrate-db": {"copy a SQLite database into PostgreSQL", runMigrateDB},
 		"backup":     {"take a consistent copy of a live SQLite database", runBackup},
 		"secrets":    {"rotate the keys that seal credentials (secrets status, rotate, new-key)", runSecrets},
+		"remind":     {"send the check-in reminders due now (remind --now)", runRemind},
 	}
 }
 
