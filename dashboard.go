@@ -8,11 +8,6 @@ import (
 	"github.com/cairn-okr/cairn/progress"
 )
 
-// DefaultCheckInCadence is how often a manual key result is due a check-in while Cairn has
-// no cadence of its own for it: a key result whose latest check-in (or, without one, its
-// creation) is older than this is overdue.
-const DefaultCheckInCadence = 7 * 24 * time.Hour
-
 // Dashboard is the picture of an organization, or of one team, that the dashboard page
 // draws: progress by period, and for one period the distribution of status, check-in
 // compliance and the items tracked from Azure DevOps against manual ones.
@@ -25,8 +20,10 @@ type Dashboard struct {
 	Period *Period `json:"period"`
 	// Status counts the objectives, key results and initiatives of the period by status.
 	Status []StatusCount `json:"status"`
-	// Cadence is the check-in cadence that makes a manual key result overdue, in days.
-	CadenceDays int `json:"cadence_days"`
+	// Cadence is the check-in cadence of the organization, or of the team when it has one
+	// of its own, with the time zone it counts in. A key result whose objective belongs to
+	// a team follows that team's cadence, as reminders do.
+	Cadence OrgCadence `json:"cadence"`
 	// Compliance is how many manual key results of the period are due check-ins, and how
 	// many of them are overdue; Overdue lists those, most overdue first.
 	Compliance Compliance     `json:"compliance"`
@@ -68,16 +65,18 @@ type SourceCounts struct {
 	Manual      int `json:"manual"`
 }
 
-// OverdueItem is a manual key result without a check-in within its cadence.
+// OverdueItem is a manual key result that missed its latest due check-in.
 type OverdueItem struct {
 	KeyResultID int64      `json:"key_result_id"`
 	Title       string     `json:"title"`
 	OwnerIDs    []int64    `json:"owner_ids"`
 	LastCheckIn *time.Time `json:"last_check_in_at"`
-	// Since is when the cadence started counting: the latest check-in, else the key
-	// result's creation, else the period's start.
+	// Since is its latest check-in, else the key result's creation, else the period's
+	// start.
 	Since time.Time `json:"since"`
-	// DaysOverdue is how many whole days past the cadence it is.
+	// Due is the due time of the check-in it missed.
+	Due time.Time `json:"due"`
+	// DaysOverdue is how many whole days ago that was.
 	DaysOverdue int `json:"days_overdue"`
 }
 
@@ -108,12 +107,27 @@ func (s *Service) Dashboard(ctx context.Context, org string, q DashboardQuery) (
 		return nil, err
 	}
 	now := s.now()
-	d := &Dashboard{TeamID: q.TeamID, Periods: []PeriodProgress{}, Status: []StatusCount{}, Overdue: []*OverdueItem{},
-		CadenceDays: int(DefaultCheckInCadence / (24 * time.Hour))}
+	d := &Dashboard{TeamID: q.TeamID, Periods: []PeriodProgress{}, Status: []StatusCount{}, Overdue: []*OverdueItem{}}
 	d.Period = currentPeriod(periods, q.PeriodID, now)
 	all, err := s.allItems(ctx, a, nil)
 	if err != nil {
 		return nil, err
+	}
+	plan := &orgPlan{loc: time.UTC, cadence: DefaultCadence}
+	if ns, ok := s.store.(NotifyStore); ok {
+		if plan, err = s.loadOrgPlan(ctx, ns, a.org); err != nil {
+			return nil, err
+		}
+	}
+	d.Cadence = OrgCadence{TimeZone: plan.loc.String(), Cadence: plan.cadence}
+	if c, ok := plan.teams[q.TeamID]; ok {
+		d.Cadence.Cadence = c
+	}
+	objectives := map[int64]*Objective{}
+	for _, it := range all {
+		if it.Objective != nil {
+			objectives[it.Ref.ID] = it.Objective.Objective
+		}
 	}
 	team := ViewFilter{TeamID: q.TeamID}
 	byPeriod := map[int64]*PeriodProgress{}
@@ -156,7 +170,8 @@ func (s *Service) Dashboard(ctx context.Context, org string, q DashboardQuery) (
 		}
 		if it.KeyResult != nil && it.KeyResult.ProgressSource == SourceManual && !it.Period.Closed() {
 			d.Compliance.Tracked++
-			if o := overdue(it.KeyResult.KeyResult, it.Period, now); o != nil {
+			k := it.KeyResult.KeyResult
+			if o := overdue(k, it.Period, plan.cadenceOf(objectives[k.ObjectiveID]), plan.loc, now); o != nil {
 				d.Compliance.Overdue++
 				d.Overdue = append(d.Overdue, o)
 			}
@@ -187,27 +202,27 @@ func (s *Service) Dashboard(ctx context.Context, org string, q DashboardQuery) (
 	return d, nil
 }
 
-// overdue reports a manual key result that has had no check-in within the cadence, or nil.
-// A period that has not started yet makes nothing overdue, and the cadence counts from the
-// period's start at the earliest.
-func overdue(k *KeyResult, p *Period, now time.Time) *OverdueItem {
-	start := p.Start.Time()
-	if now.Before(start) {
+// overdue reports a manual key result that missed its latest due check-in, or nil. The
+// rule is the follow-up's (docs/notifications.md) without its day of grace: the cadence's
+// latest due time at or before now fell in the period and after the key result was made,
+// and no check-in came at or after the due time before it (a late check-in counts).
+func overdue(k *KeyResult, p *Period, cad Cadence, loc *time.Location, now time.Time) *OverdueItem {
+	due := cad.Last(now, loc)
+	if due.IsZero() || !covers(p, due, loc) || !k.CreatedAt.Before(due) {
+		return nil
+	}
+	if k.LastCheckInAt != nil && !k.LastCheckInAt.Before(cad.Previous(due, loc)) {
 		return nil
 	}
 	since := k.CreatedAt
 	if k.LastCheckInAt != nil {
 		since = *k.LastCheckInAt
 	}
-	if since.Before(start) {
+	if start := p.Start.Time(); since.Before(start) {
 		since = start
 	}
-	late := now.Sub(since) - DefaultCheckInCadence
-	if late <= 0 {
-		return nil
-	}
 	return &OverdueItem{KeyResultID: k.ID, Title: k.Title, OwnerIDs: k.OwnerIDs, LastCheckIn: k.LastCheckInAt,
-		Since: since, DaysOverdue: int(late / (24 * time.Hour))}
+		Since: since, Due: due.UTC(), DaysOverdue: int(now.Sub(due) / (24 * time.Hour))}
 }
 
 // currentPeriod returns the period with the id, or without one the open period that holds

@@ -138,7 +138,7 @@ func TestBrowserViewsExportAndDashboard(t *testing.T) {
 		if !strings.Contains(tip, "tracked from Azure DevOps") {
 			t.Errorf("the source chart's Azure DevOps bar says %q", tip)
 		}
-		if c := text(t, ctx, `[data-testid=compliance]`); !strings.Contains(c, "manual key results are overdue") {
+		if c := text(t, ctx, `[data-testid=compliance]`); !strings.Contains(c, "manual key results are overdue: they missed their latest due check-in (weekly on Monday at 09:00 UTC)") {
 			t.Errorf("compliance reads %q", c)
 		}
 		s.shot(t, ctx, "dashboard")

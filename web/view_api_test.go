@@ -65,8 +65,8 @@ func TestSavedViewsAPI(t *testing.T) {
 }
 
 // TestDashboardAPI checks the dashboard's figures: progress by period, status counts,
-// check-in compliance with the default cadence of 7 days, and sources, for the
-// organization and for one team.
+// check-in compliance with the default cadence (weekly on Mondays at 9:00 UTC) and with a
+// team's own, and sources, for the organization and for one team.
 func TestDashboardAPI(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -103,14 +103,23 @@ func TestDashboardAPI(t *testing.T) {
 			Objectives int    `json:"objectives"`
 			KeyResults int    `json:"key_results"`
 		} `json:"status"`
-		CadenceDays int `json:"cadence_days"`
-		Compliance  struct {
+		Cadence struct {
+			TimeZone string `json:"time_zone"`
+			Cadence  struct {
+				Frequency string `json:"frequency"`
+				Weekday   int    `json:"weekday"`
+				MonthDay  int    `json:"month_day"`
+				Hour      int    `json:"hour"`
+			} `json:"cadence"`
+		} `json:"cadence"`
+		Compliance struct {
 			Tracked int `json:"tracked"`
 			Overdue int `json:"overdue"`
 		} `json:"compliance"`
 		Overdue []struct {
-			KeyResultID int64 `json:"key_result_id"`
-			DaysOverdue int   `json:"days_overdue"`
+			KeyResultID int64     `json:"key_result_id"`
+			Due         time.Time `json:"due"`
+			DaysOverdue int       `json:"days_overdue"`
 		} `json:"overdue"`
 		Sources struct {
 			AzureDevOps int `json:"azure_devops"`
@@ -119,8 +128,8 @@ func TestDashboardAPI(t *testing.T) {
 	}
 	var d dash
 	b.must(t, 200, "viewer", "GET", org+"/dashboard", nil).json(t, &d)
-	if d.Period.ID != period || d.CadenceDays != 7 {
-		t.Errorf("dashboard period %d cadence %d, want %d and 7", d.Period.ID, d.CadenceDays, period)
+	if c := d.Cadence; d.Period.ID != period || c.TimeZone != "UTC" || c.Cadence.Frequency != "weekly" || c.Cadence.Weekday != 1 || c.Cadence.Hour != 9 {
+		t.Errorf("dashboard period %d cadence %+v, want %d and weekly on Mondays at 9 UTC", d.Period.ID, d.Cadence, period)
 	}
 	if len(d.Periods) != 2 || d.Periods[0].Name != "Q2 2026" || d.Periods[1].Objectives != 2 {
 		t.Errorf("periods %+v, want Q2 then Q3 with 2 objectives", d.Periods)
@@ -132,9 +141,12 @@ func TestDashboardAPI(t *testing.T) {
 	if d.Compliance.Tracked != 3 || d.Compliance.Overdue != 2 || len(d.Overdue) != 2 {
 		t.Fatalf("compliance %+v overdue %+v, want 2 of 3 overdue", d.Compliance, d.Overdue)
 	}
-	// Both are counted from 1 August: 14 days, 7 past the cadence; the stale one first.
-	if d.Overdue[0].KeyResultID != stale || d.Overdue[1].KeyResultID != never || d.Overdue[0].DaysOverdue != 7 {
-		t.Errorf("overdue %+v, want %d then %d, 7 days overdue", d.Overdue, stale, never)
+	// Saturday 15 August: both missed Monday 10 August's check-in (the stale one's came on 1
+	// August, before the due time before, 3 August), five days ago; the one made on 14 August
+	// was not due yet.
+	due := time.Date(2026, 8, 10, 9, 0, 0, 0, time.UTC)
+	if d.Overdue[0].KeyResultID != stale || d.Overdue[1].KeyResultID != never || d.Overdue[0].DaysOverdue != 5 || !d.Overdue[0].Due.Equal(due) {
+		t.Errorf("overdue %+v, want %d then %d, due %s, 5 days overdue", d.Overdue, stale, never, due)
 	}
 	total := 0
 	for _, s := range d.Status {
@@ -148,6 +160,21 @@ func TestDashboardAPI(t *testing.T) {
 	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/dashboard?team_id=%d", org, team), nil).json(t, &td)
 	if td.Compliance.Tracked != 2 || td.Compliance.Overdue != 1 || td.Periods[1].Objectives != 1 {
 		t.Errorf("team dashboard compliance %+v, periods %+v; want 1 of 2 overdue, 1 objective", td.Compliance, td.Periods)
+	}
+
+	// The team checks in monthly on the 14th at 10:00: its last due time, 14 August, asks
+	// for a check-in since 14 July, which the stale key result has (1 August), and the fresh
+	// one was made after it. The team is compliant, and the organization's count drops to
+	// the key result without a check-in.
+	b.must(t, 200, "admin", "PUT", fmt.Sprintf("%s/teams/%d/cadence", org, team), map[string]any{"cadence": map[string]any{"frequency": "monthly", "month_day": 14, "hour": 10}})
+	b.must(t, 200, "viewer", "GET", fmt.Sprintf("%s/dashboard?team_id=%d", org, team), nil).json(t, &td)
+	if td.Compliance.Tracked != 2 || td.Compliance.Overdue != 0 || td.Cadence.Cadence.Frequency != "monthly" || td.Cadence.Cadence.MonthDay != 14 {
+		t.Errorf("team dashboard on its monthly cadence: compliance %+v, cadence %+v; want none of 2 overdue, monthly on the 14th", td.Compliance, td.Cadence)
+	}
+	d = dash{}
+	b.must(t, 200, "viewer", "GET", org+"/dashboard", nil).json(t, &d)
+	if d.Compliance.Tracked != 3 || d.Compliance.Overdue != 1 || len(d.Overdue) != 1 || d.Overdue[0].KeyResultID != never {
+		t.Errorf("organization dashboard with the team's cadence: compliance %+v, overdue %+v; want only %d overdue", d.Compliance, d.Overdue, never)
 	}
 	b.must(t, 422, "viewer", "GET", org+"/dashboard?team_id=999999", nil)
 	b.must(t, 422, "viewer", "GET", org+"/dashboard?period_id=x", nil)

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/progress"
@@ -153,6 +155,25 @@ type dashPage struct {
 	Overdue       []overdueRow
 	// Owners counts the overdue key results of each person, most first.
 	Owners []ownerCount
+}
+
+// CadenceText describes the dashboard's cadence as people say it: "weekly on Monday at
+// 09:00 UTC", "every other week on Tuesday at 09:00 Europe/Berlin", "monthly on day 14 at
+// 10:00 UTC".
+func (d dashPage) CadenceText() string {
+	if d.D == nil {
+		return ""
+	}
+	c := d.D.Cadence.Cadence
+	at := fmt.Sprintf("at %02d:00 %s", c.Hour, d.D.Cadence.TimeZone)
+	day := time.Weekday(c.Weekday).String()
+	switch c.Frequency {
+	case cairn.Biweekly:
+		return "every other week on " + day + " " + at
+	case cairn.Monthly:
+		return fmt.Sprintf("monthly on day %d %s", c.MonthDay, at)
+	}
+	return "weekly on " + day + " " + at
 }
 
 type overdueRow struct {
