@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -20,9 +21,9 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/auth"
+	"github.com/cairn-okr/cairn/internal/smtptest"
 	"github.com/cairn-okr/cairn/jobs"
 	"github.com/cairn-okr/cairn/notify"
-	"github.com/cairn-okr/cairn/internal/smtptest"
 	"github.com/cairn-okr/cairn/sqldb"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -157,6 +158,92 @@ func tlsCert(tb testing.TB) (*tls.Config, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(ts.Certificate())
 	return ts.TLS, pool
+}
+
+// TestSlackCardsAndChannelsTurnedOff makes the due reminders, then has ada turn Slack and
+// e-mail off before anything goes out: her Slack and e-mail deliveries are skipped and
+// nothing reaches her, while bob's Slack message carries the key result, its value, a
+// button to the check-in form and the unsubscribe link, with Slack's mrkdwn escaped.
+func TestSlackCardsAndChannelsTurnedOff(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, dialect string) {
+		cert, roots := tlsCert(t)
+		box := startMailbox(t, "127.0.0.1:0", cert)
+		slack := newReceiver(t, http.StatusOK)
+		b := notifySetup(t, dialect, box.Addr(), roots, hostOf(slack.URL))
+		_, err := b.svc.SetTeamWebhook(b.actx, b.org.Slug, b.team.ID, cairn.ChannelSlack, slack.URL+"/services/T0/B0/secret-slack-path")
+		must(t, err)
+		k, err := b.db.KeyResultByID(ctx, b.org.ID, b.kr.ID)
+		must(t, err)
+		k.Title = "Deploys <per> week & more"
+		must(t, b.db.UpdateKeyResult(b.actx, k))
+		rs, err := b.svc.PlanReminders(ctx, b.now)
+		must(t, err)
+		var made []*cairn.Notification
+		for _, r := range rs {
+			n, ok, err := b.svc.CreateReminder(ctx, r)
+			must(t, err)
+			if ok {
+				made = append(made, n)
+			}
+		}
+		if len(made) != 2 {
+			t.Fatalf("made %d reminders, want ada's and bob's", len(made))
+		}
+		must(t, b.svc.SetMyNotifyPrefs(cairn.NewContext(ctx, b.ada), cairn.NotifyPrefs{Teams: true}))
+		b.runner(t, retryAfter(100*time.Millisecond))
+
+		status := func(n *cairn.Notification) map[cairn.Channel]cairn.DeliveryStatus {
+			ds, err := b.svc.DeliveriesOf(ctx, n.ID)
+			must(t, err)
+			out := map[cairn.Channel]cairn.DeliveryStatus{}
+			for _, d := range ds {
+				out[d.Channel] = d.Status
+			}
+			return out
+		}
+		waitFor(t, "every delivery to go out or be skipped", 20*time.Second, func() bool {
+			for _, n := range made {
+				for _, st := range status(n) {
+					if st == cairn.DeliveryPending {
+						return false
+					}
+				}
+			}
+			return true
+		})
+		for _, n := range made {
+			want := map[cairn.Channel]cairn.DeliveryStatus{cairn.ChannelEmail: cairn.DeliverySent, cairn.ChannelSlack: cairn.DeliverySent}
+			if n.UserID == b.ada.ID {
+				want = map[cairn.Channel]cairn.DeliveryStatus{cairn.ChannelEmail: cairn.DeliverySkipped, cairn.ChannelSlack: cairn.DeliverySkipped}
+			}
+			if got := status(n); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("deliveries of user %d's reminder: %v, want %v", n.UserID, got, want)
+			}
+		}
+		mails := box.Messages()
+		if len(mails) != 1 || mails[0].To != "bob@example.com" {
+			t.Fatalf("e-mails: %+v, want bob's alone", mails)
+		}
+		cards := slack.received()
+		if len(cards) != 1 {
+			t.Fatalf("%d Slack messages, want bob's alone", len(cards))
+		}
+		var raw strings.Builder
+		enc := json.NewEncoder(&raw)
+		enc.SetEscapeHTML(false)
+		must(t, enc.Encode(cards[0]))
+		card := raw.String()
+		for _, want := range []string{`"text":"Check-in due Tue 8 Dec 09:00 CET"`, `"type":"header"`, "For bob", `*Deploys &lt;per&gt; week &amp; more*\n0 / 20 deploys`,
+			`"type":"button"`, "https://cairn.example.com/o/fabrikam/okrs/key-results/", "#checkin-h", "/unsubscribe?t=", "|Turn Slack messages off>"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the Slack message lacks %s:\n%s", want, card)
+			}
+		}
+		if strings.Contains(card, "For ada") {
+			t.Errorf("ada turned Slack off, yet her reminder reached the channel: %s", card)
+		}
+	})
 }
 
 // TestReminderGoesOutOnceByEmailAndWebhooks plans the reminder of a due check-in and checks
