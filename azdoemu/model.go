@@ -90,19 +90,22 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // queryItem is a saved query or a query folder.
 type queryItem struct {
-	id       string
-	name     string
-	folder   bool
-	wiql     string
-	qtype    string
-	public   bool
-	deleted  bool // soft-deleted: hidden until undeleted with PATCH isDeleted=false
-	parent   *queryItem
-	children []*queryItem
-	created  time.Time
-	modified time.Time
-	by       Identity
-	denied   []string // upns that may not read it or anything beneath it
+	id      string
+	name    string
+	folder  bool
+	wiql    string
+	qtype   string
+	public  bool
+	deleted bool // soft-deleted: hidden until undeleted with PATCH isDeleted=false
+	// deletedWith is the item whose DELETE deleted this one: itself, or the
+	// folder above it that was deleted with everything it held.
+	deletedWith *queryItem
+	parent      *queryItem
+	children    []*queryItem
+	created     time.Time
+	modified    time.Time
+	by          Identity
+	denied      []string // upns that may not read it or anything beneath it
 }
 
 func (q *queryItem) path() string {

@@ -265,6 +265,12 @@ func TestOpenAPIConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.srv.AddPATFor(otherPAT, "Other Person <other.person@fabrikam.example>")
+	movable := mustOK(t, call(t, http.MethodPost, b.proj+"/_apis/wit/queries/Shared%20Queries", map[string]any{"name": "Conformance movable", "wiql": "SELECT [System.Id] FROM WorkItems"}))
+	binned := mustOK(t, call(t, http.MethodPost, b.proj+"/_apis/wit/queries/Shared%20Queries", map[string]any{"name": "Conformance binned", "isFolder": true}))
+	mustOK(t, call(t, http.MethodPost, b.proj+"/_apis/wit/queries/Shared%20Queries/Conformance%20binned", map[string]any{"name": "Inside", "wiql": "SELECT [System.Id] FROM WorkItems"}))
+	if r := call(t, http.MethodDelete, b.proj+"/_apis/wit/queries/"+binned["id"].(string), nil); r.status != http.StatusNoContent {
+		t.Fatalf("delete query folder: %d %s", r.status, r.body)
+	}
 	wiql := "/{organization}/{project}/{team}/_apis/wit/wiql"
 	cases := []struct {
 		name, file, path, method, url string
@@ -321,11 +327,19 @@ func TestOpenAPIConformance(t *testing.T) {
 		}},
 		{"QueryCreate", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "POST", b.proj + "/_apis/wit/queries/Shared%20Queries", map[string]any{"name": "Folder", "isFolder": true}},
 		{"QueryUpdate", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "PATCH", b.proj + "/_apis/wit/queries/" + saved["id"].(string), map[string]any{"name": "Conformance renamed"}},
+		{"QueryCreateQuery", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "POST", b.proj + "/_apis/wit/queries/Shared%20Queries", map[string]any{
+			"name": "Conformance flat", "wiql": "SELECT [System.Id], [System.Title] FROM WorkItems WHERE [System.State] = 'Active' ORDER BY [System.Id]"}},
+		{"QueryMove", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "POST", b.proj + "/_apis/wit/queries/My%20Queries", map[string]any{"id": movable["id"]}},
+		{"QueryUndelete", "workItemTracking.json", "/{organization}/{project}/_apis/wit/queries/{query}", "PATCH", b.proj + "/_apis/wit/queries/" + binned["id"].(string) + "?$undeleteDescendants=true", map[string]any{"isDeleted": false}},
+		{"ReportingRevisionsPost", "workItemTracking.json", "/{organization}/{project}/_apis/wit/reporting/workitemrevisions", "POST", b.proj + "/_apis/wit/reporting/workitemrevisions?$maxPageSize=5", map[string]any{
+			"fields": []string{"System.Title", "System.State", "System.AssignedTo"}, "types": []string{"Epic", "Bug"}, "includeIdentityRef": true}},
+		{"RelationType", "workItemTracking.json", "/{organization}/_apis/wit/workitemrelationtypes/{relation}", "GET", b.org + "/_apis/wit/workitemrelationtypes/System.LinkTypes.Hierarchy-Forward", nil},
+		{"RecycleBinList", "workItemTracking.json", "/{organization}/{project}/_apis/wit/recyclebin", "GET", b.proj + "/_apis/wit/recyclebin", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			headers := []string{}
-			if tc.name == "Restore" || tc.name == "QueryUpdate" {
+			if tc.name == "Restore" || tc.name == "QueryUpdate" || tc.name == "QueryUndelete" {
 				headers = []string{"Content-Type", "application/json"}
 			}
 			if tc.name == "QueryTreeOtherOwner" {

@@ -260,8 +260,20 @@ func deleteQuery(p *project, key string) error {
 		return newAPIError(http.StatusBadRequest, "QueryItemCannotDeleteRootException", nsWIT,
 			"TF401258: The root query folder %s cannot be deleted.", q.name)
 	}
-	q.deleted = true
+	markDeleted(q, q)
 	return nil
+}
+
+// markDeleted deletes q and everything beneath it as the DELETE of root does.
+// An item deleted before keeps its own deletion, and so does what it holds.
+func markDeleted(q, root *queryItem) {
+	if q.deleted {
+		return
+	}
+	q.deleted, q.deletedWith = true, root
+	for _, ch := range q.children {
+		markDeleted(ch, root)
+	}
 }
 
 // includeDeleted reports whether a request asked for deleted queries too.

@@ -93,6 +93,14 @@ func TestAPIVersion(t *testing.T) {
 	t.Run("TooNewIs400", func(t *testing.T) {
 		t.Parallel()
 		wantError(t, call(t, http.MethodGet, b.org+"/_apis/projects?api-version=7.2", nil), 400, "VS800071", "")
+		wantError(t, call(t, http.MethodGet, b.org+"/_apis/projects?api-version=7.3-preview.1", nil), 400, "VS800071", "")
+		wantError(t, call(t, http.MethodGet, b.org+"/_apis/projects?api-version=10.0-preview", nil), 400, "VS800071", "")
+	})
+	t.Run("NextPreviewAccepted", func(t *testing.T) {
+		// The locations offer 7.2 in preview (maxVersion 7.2), which the Node SDK asks for.
+		t.Parallel()
+		mustOK(t, call(t, http.MethodGet, b.org+"/_apis/projects?api-version=7.2-preview.4", nil))
+		mustOK(t, call(t, http.MethodGet, b.org+"/_apis/projects", nil, "Accept", "application/json;api-version=7.2-preview"))
 	})
 }
 

@@ -183,8 +183,9 @@ func (s *Server) createQueryREST(c *reqCtx) {
 }
 
 // updateQueryREST serves PATCH …/wit/queries/{id or path}: rename, change the WIQL, or
-// undelete ({"isDeleted": false}, with $undeleteDescendants=true to restore what the
-// folder held when it was deleted).
+// undelete ({"isDeleted": false}). Deleting a folder deletes what it holds too: an
+// undelete restores the item alone, and with $undeleteDescendants=true also what was
+// deleted with it (not what had been deleted on its own before).
 func (s *Server) updateQueryREST(c *reqCtx) {
 	key := strings.Join(c.rest[2:], "/")
 	var body queryBody
@@ -211,16 +212,10 @@ func (s *Server) updateQueryREST(c *reqCtx) {
 			c.fail(errQueryNameConflict(q.name, q.parent.path()))
 			return
 		}
-		q.deleted = false
+		with := q.deletedWith
+		q.deleted, q.deletedWith = false, nil
 		if strings.EqualFold(c.param("$undeleteDescendants"), "true") {
-			var restore func(x *queryItem)
-			restore = func(x *queryItem) {
-				for _, ch := range x.children {
-					ch.deleted = false
-					restore(ch)
-				}
-			}
-			restore(q)
+			restoreDeletedWith(q, with)
 		}
 		q.modified, q.by = now, c.me
 	}
@@ -263,6 +258,16 @@ func (s *Server) updateQueryREST(c *reqCtx) {
 		q.modified, q.by = now, c.me
 	}
 	c.json(s.queryJSON(c, c.proj, q, "wiql", 0))
+}
+
+// restoreDeletedWith undeletes the items beneath q that the DELETE of with deleted.
+func restoreDeletedWith(q, with *queryItem) {
+	for _, ch := range q.children {
+		if ch.deleted && ch.deletedWith == with {
+			ch.deleted, ch.deletedWith = false, nil
+			restoreDeletedWith(ch, with)
+		}
+	}
 }
 
 // detach removes q from its folder's children.

@@ -352,10 +352,10 @@ func routeName(r *http.Request) string {
 			continue
 		}
 		rest := segs[i+1:]
+		if r.Method == http.MethodOptions && i == 1 && len(rest) <= 1 {
+			return "options" // the resource locations, all or one area's
+		}
 		if len(rest) == 0 {
-			if r.Method == http.MethodOptions {
-				return "options" // the resource locations
-			}
 			return "other"
 		}
 		area := strings.ToLower(rest[0])
@@ -364,6 +364,8 @@ func routeName(r *http.Request) string {
 			return "core/projects"
 		case "connectiondata":
 			return "core/connectiondata"
+		case "resourceareas":
+			return "location/resourceareas"
 		case "profile":
 			return "profile/profiles"
 		case "accounts":
@@ -467,7 +469,7 @@ func apiVersion(r *http.Request) string {
 	return ""
 }
 
-// checkVersion validates the requested api-version.
+// checkVersion validates the requested api-version as Services does.
 func checkVersion(r *http.Request) *apiError {
 	v := apiVersion(r)
 	if v == "" {
@@ -482,7 +484,10 @@ func checkVersion(r *http.Request) *apiError {
 		return newAPIError(http.StatusBadRequest, "VssInvalidApiVersionException", nsVSS,
 			"The api-version '%s' is not in a valid format. Expected format is MAJOR.MINOR[-preview[.REVISION]].", v)
 	}
-	if m[1] > "7" || len(m[1]) > 1 || (m[1] == "7" && m[2] > "1") {
+	// Services releases 7.1 and previews 7.2, as its resource locations say
+	// (maxVersion 7.2, releasedVersion 7.1); the SDKs negotiate 7.2-preview.
+	major, minor, preview := atoi(m[1]), atoi(m[2]), m[3] != ""
+	if len(m[1]) > 1 || major > 7 || major == 7 && (minor > 2 || minor == 2 && !preview) {
 		return newAPIError(http.StatusBadRequest, "VssVersionOutOfRangeException", nsVSS,
 			"VS800071: The requested REST API version of %s is out of range for this server. The latest REST API version this server supports is 7.1.", v)
 	}
@@ -590,8 +595,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if r.Method == http.MethodOptions && apis == len(segs)-1 && apis == 1 && !strings.EqualFold(segs[0], "_vssps") {
-		s.serveLocations(w, segs[0])
+	if r.Method == http.MethodOptions && apis == 1 && len(segs) <= 3 && !strings.EqualFold(segs[0], "_vssps") {
+		area := ""
+		if len(segs) == 3 {
+			area = segs[2]
+		}
+		s.serveLocations(w, r, segs[0], area)
 		return
 	}
 	if err := s.checkRequestVersion(r, segs[apis+1:]); err != nil {
@@ -729,6 +738,9 @@ func (s *Server) dispatch(c *reqCtx) []pending {
 			s.connectionData(c)
 			return nil
 		}
+	case "resourceareas":
+		s.serveResourceAreas(c)
+		return nil
 	case "hooks":
 		if c.proj != nil {
 			break

@@ -1,7 +1,6 @@
 package azdoemu
 
 import (
-	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -42,55 +41,6 @@ const DefaultCollection = "DefaultCollection"
 // virtualDir is the path under which an emulated Azure DevOps Server serves
 // its collections, as IIS does by default.
 const virtualDir = "/tfs"
-
-// location is one resource location of OPTIONS _apis.
-type location struct {
-	ID              string `json:"id"`
-	Area            string `json:"area"`
-	ResourceName    string `json:"resourceName"`
-	RouteTemplate   string `json:"routeTemplate"`
-	ResourceVersion int    `json:"resourceVersion"`
-	MinVersion      string `json:"minVersion"`
-	MaxVersion      string `json:"maxVersion"`
-	ReleasedVersion string `json:"releasedVersion"`
-	// serverPreview marks a resource that Azure DevOps Server offers in
-	// preview only: it refuses a released api-version for it.
-	serverPreview bool
-}
-
-// locations are the resource locations of the routes the emulator serves,
-// with the ids, templates and resource versions Azure DevOps Services lists.
-var locations = []location{
-	{ID: "603fe2ac-9723-48b9-88ad-09305aa6c6e1", Area: "core", ResourceName: "projects", RouteTemplate: "_apis/{resource}/{*projectId}", ResourceVersion: 4, MinVersion: "1.0"},
-	{ID: "fc50d02a-849f-41fb-8af1-0a5216103269", Area: "hooks", ResourceName: "subscriptions", RouteTemplate: "_apis/{area}/{resource}/{subscriptionId}", ResourceVersion: 1, MinVersion: "1.0"},
-	{ID: "a67d190c-c41f-424b-814d-0e906f659301", Area: "wit", ResourceName: "queries", RouteTemplate: "{project}/_apis/{area}/{resource}/{*query}", ResourceVersion: 2, MinVersion: "1.0"},
-	{ID: "1a9c53f7-f243-4447-b110-35ef023636e4", Area: "wit", ResourceName: "wiql", RouteTemplate: "{project}/{team}/_apis/{area}/{resource}", ResourceVersion: 2, MinVersion: "1.0"},
-	{ID: "a02355f5-5f8a-4671-8e32-369d23aac83d", Area: "wit", ResourceName: "wiql", RouteTemplate: "{project}/{team}/_apis/{area}/{resource}/{id}", ResourceVersion: 2, MinVersion: "1.0"},
-	{ID: "62d3d110-0047-428c-ad3c-4fe872c91c74", Area: "wit", ResourceName: "workItems", RouteTemplate: "{project}/_apis/{area}/{resource}/${type}", ResourceVersion: 3, MinVersion: "1.0"},
-	{ID: "f828fe59-dd87-495d-a17c-7a8d6211ca6c", Area: "wit", ResourceName: "workItemRevisions", RouteTemplate: "{project}/_apis/{area}/reporting/{resource}", ResourceVersion: 2, MinVersion: "2.0"},
-	{ID: "908509b6-4248-4475-a1cd-829139ba419f", Area: "wit", ResourceName: "workItemsBatch", RouteTemplate: "{project}/_apis/{area}/{resource}", ResourceVersion: 1, MinVersion: "5.0"},
-	{ID: "72c7ddf8-2cdc-4f60-90cd-ab71c14a399b", Area: "wit", ResourceName: "workItems", RouteTemplate: "{project}/_apis/{area}/{resource}/{id}", ResourceVersion: 3, MinVersion: "1.0"},
-	{ID: "7c8d7a76-4a09-43e8-b5df-bd792f4ac6aa", Area: "wit", ResourceName: "workItemTypes", RouteTemplate: "{project}/_apis/{area}/{resource}/{type}", ResourceVersion: 2, MinVersion: "1.0"},
-	{ID: "7c9d7a76-4a09-43e8-b5df-bd792f4ac6aa", Area: "wit", ResourceName: "workItemTypeStates", RouteTemplate: "{project}/_apis/{area}/workitemtypes/{type}/states", ResourceVersion: 1, MinVersion: "1.0", serverPreview: true},
-}
-
-// locationsFor returns the resource locations as a server of release rel
-// lists them (Services when rel is nil).
-func locationsFor(rel *serverRelease) []location {
-	out := make([]location, len(locations))
-	for i, l := range locations {
-		switch {
-		case rel == nil:
-			l.MaxVersion, l.ReleasedVersion = "7.2", "7.1"
-		case l.serverPreview:
-			l.MaxVersion, l.ReleasedVersion = rel.latest, "0.0"
-		default:
-			l.MaxVersion, l.ReleasedVersion = rel.latest, rel.latest
-		}
-		out[i] = l
-	}
-	return out
-}
 
 // ServerRelease returns the Azure DevOps Server release the emulator plays,
 // such as "2020", or "" when it plays Azure DevOps Services.
@@ -186,22 +136,6 @@ func (s *Server) serverPath(w http.ResponseWriter, r *http.Request) (*http.Reque
 	return r2, true
 }
 
-// serveLocations answers OPTIONS {org}/_apis with the resource locations.
-func (s *Server) serveLocations(w http.ResponseWriter, org string) {
-	s.mu.RLock()
-	o := s.orgs[strings.ToLower(org)]
-	s.mu.RUnlock()
-	if o == nil || !strings.EqualFold(o.name, org) {
-		writeAPIError(w, errOrgNotFound(org))
-		return
-	}
-	locs := locationsFor(s.release)
-	body, _ := json.Marshal(map[string]any{"count": len(locs), "value": locs})
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
-}
-
 // checkRequestVersion validates the api-version as the emulated product
 // does: Services knows up to 7.1; a Server refuses what is newer than its
 // release, and a released version of a resource it has in preview only.
@@ -233,10 +167,13 @@ func (s *Server) checkRequestVersion(r *http.Request, rest []string) *apiError {
 
 // serverPreviewRoute reports whether the route after _apis is one Azure
 // DevOps Server offers in preview only: the states of a work item type, and
-// the connection data.
+// the resources that are in preview on Services too (the connection data,
+// the resource areas and the organization's teams; see location.preview).
 func serverPreviewRoute(rest []string) bool {
 	switch {
-	case len(rest) == 1 && strings.EqualFold(rest[0], "connectionData"):
+	case len(rest) == 1 && (strings.EqualFold(rest[0], "connectionData") || strings.EqualFold(rest[0], "teams")):
+		return true
+	case len(rest) >= 1 && len(rest) <= 2 && strings.EqualFold(rest[0], "ResourceAreas"):
 		return true
 	case len(rest) == 4 && strings.EqualFold(rest[0], "wit") && strings.EqualFold(rest[1], "workitemtypes") && strings.EqualFold(rest[3], "states"):
 		return true

@@ -1,6 +1,7 @@
 package azdoemu
 
 import (
+	"net/http"
 	"sort"
 	"strings"
 )
@@ -87,24 +88,42 @@ func (s *Server) listStates(c *reqCtx) {
 	c.json(map[string]any{"count": len(out), "value": out})
 }
 
+// relationTypes are the link types the emulator knows.
+var relationTypes = []string{LinkChild, LinkParent, LinkRelated}
+
+func (c *reqCtx) relationTypeJSON(k string) map[string]any {
+	topo := "tree"
+	if k == LinkRelated {
+		topo = "network"
+	}
+	return map[string]any{
+		"referenceName": k,
+		"name":          linkNames[k],
+		"attributes": map[string]any{"usage": "workItemLink", "editable": false, "enabled": true,
+			"acyclic": k != LinkRelated, "directional": k != LinkRelated, "singleTarget": k == LinkParent,
+			"topology": topo, "isForward": k != LinkParent, "oppositeEndReferenceName": inverse(k)},
+		"url": c.orgURL() + "/_apis/wit/workItemRelationTypes/" + k,
+	}
+}
+
 func (s *Server) listRelationTypes(c *reqCtx) {
-	keys := []string{LinkChild, LinkParent, LinkRelated}
-	out := make([]any, 0, len(keys))
-	for _, k := range keys {
-		topo := "tree"
-		if k == LinkRelated {
-			topo = "network"
-		}
-		out = append(out, map[string]any{
-			"referenceName": k,
-			"name":          linkNames[k],
-			"attributes": map[string]any{"usage": "workItemLink", "editable": false, "enabled": true,
-				"acyclic": k != LinkRelated, "directional": k != LinkRelated, "singleTarget": k == LinkParent,
-				"topology": topo, "isForward": k != LinkParent, "oppositeEndReferenceName": inverse(k)},
-			"url": c.orgURL() + "/_apis/wit/workItemRelationTypes/" + k,
-		})
+	out := make([]any, 0, len(relationTypes))
+	for _, k := range relationTypes {
+		out = append(out, c.relationTypeJSON(k))
 	}
 	c.json(map[string]any{"count": len(out), "value": out})
+}
+
+// getRelationType serves GET …/wit/workitemrelationtypes/{reference name}.
+func (s *Server) getRelationType(c *reqCtx) {
+	for _, k := range relationTypes {
+		if strings.EqualFold(k, c.rest[2]) {
+			c.json(c.relationTypeJSON(k))
+			return
+		}
+	}
+	c.fail(newAPIError(http.StatusNotFound, "WorkItemLinkTypeNotFoundException", nsWIT,
+		"The work item relation type %s does not exist.", c.rest[2]))
 }
 
 func (s *Server) listFields(c *reqCtx) {

@@ -39,6 +39,10 @@ func (s *Server) serveWIT(c *reqCtx) []pending {
 			s.listRelationTypes(c)
 			return nil
 		}
+		if m == http.MethodGet && n == 3 {
+			s.getRelationType(c)
+			return nil
+		}
 	case "fields":
 		if m == http.MethodGet && n == 2 {
 			s.listFields(c)
@@ -124,6 +128,9 @@ func (s *Server) serveWIT(c *reqCtx) []pending {
 			return nil
 		}
 		switch {
+		case m == http.MethodGet && n == 2:
+			s.listRecycleBin(c)
+			return nil
 		case m == http.MethodGet && n == 3:
 			s.getRecycleBin(c)
 			return nil

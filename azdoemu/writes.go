@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -469,6 +470,45 @@ func (s *Server) remove(o *org, w *workItem, by Identity, when time.Time, destro
 		delete(o.items, w.id)
 	}
 	return []event{{kind: "deleted", w: w, cur: w.cur()}}
+}
+
+// listRecycleBin serves GET …/wit/recyclebin: a shallow reference to each
+// deleted work item of the project, or, with ids=, the deleted items among
+// those ids (each other id as an entry with code 404).
+func (s *Server) listRecycleBin(c *reqCtx) {
+	out := []any{}
+	if v := c.param("ids"); v != "" {
+		ids, err := parseIDs(v)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		if len(ids) > 200 {
+			c.fail(errTooManyIDs(len(ids)))
+			return
+		}
+		for _, id := range ids {
+			if w, ok := c.org.items[id]; ok && w.deleted && w.proj == c.proj {
+				out = append(out, s.deleteJSON(c, w, false))
+				continue
+			}
+			out = append(out, map[string]any{"id": id, "code": http.StatusNotFound,
+				"message": fmt.Sprintf("VS402323: Work item %d is not in the recycle bin.", id)})
+		}
+		c.json(map[string]any{"count": len(out), "value": out})
+		return
+	}
+	ids := make([]int, 0)
+	for id, w := range c.org.items {
+		if w.deleted && w.proj == c.proj {
+			ids = append(ids, id)
+		}
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		out = append(out, map[string]any{"id": id, "url": c.orgURL() + "/" + c.proj.id + "/_apis/wit/recyclebin/" + strconv.Itoa(id)})
+	}
+	c.json(map[string]any{"count": len(out), "value": out})
 }
 
 // getRecycleBin serves GET …/wit/recyclebin/{id}.
