@@ -338,6 +338,42 @@ func TestExportFiltersAndViews(t *testing.T) {
 		t.Errorf("no item is tracked from Azure DevOps, yet the export lists %v", got)
 	}
 
+	// A team's export holds its objective with every key result and initiative under it,
+	// and not the organization's objective; the items list agrees.
+	var teams struct {
+		Items []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	b.must(t, 200, "member", "GET", org+"/teams", nil).json(t, &teams)
+	var team int64
+	for _, tm := range teams.Items {
+		if tm.Name == "Checkout, web" {
+			team = tm.ID
+		}
+	}
+	got = titles(fmt.Sprintf("%s/export?team_id=%d", org, team))
+	wantTeam := []string{"'=HYPERLINK(\"http://evil\") shoppers (Objective)", "'+Net promoter (Key Result)", "'-5% page weight (Key Result)", "Audit (Initiative)",
+		"Checkout conversion (Key Result)", "New checkout (Initiative)", "Revenue floor (Key Result)"}
+	slices.Sort(wantTeam)
+	if !slices.Equal(got, wantTeam) {
+		t.Errorf("team %d's export:\n got %q\nwant %q", team, got, wantTeam)
+	}
+	var items struct {
+		Items []struct {
+			Title string `json:"title"`
+		} `json:"items"`
+	}
+	b.must(t, 200, "member", "GET", fmt.Sprintf("%s/items?team_id=%d", org, team), nil).json(t, &items)
+	if len(items.Items) != len(wantTeam) || slices.ContainsFunc(items.Items, func(it struct {
+		Title string `json:"title"`
+	}) bool {
+		return it.Title == "Faster pages"
+	}) {
+		t.Errorf("team %d's items: %+v, want the %d of its export", team, items.Items, len(wantTeam))
+	}
+
 	// A saved view gives the same rows as its filter.
 	view := b.must(t, 201, "member", "POST", org+"/views", map[string]any{"name": "Mine", "filter": map[string]any{"owner_id": b.users["member"].ID, "type": "initiative"}}).id(t)
 	if got := titles(fmt.Sprintf("%s/export?view_id=%d", org, view)); !slices.Equal(got, []string{"New checkout (Initiative)"}) {
