@@ -11,10 +11,15 @@
 // Cairn id), with a hash of the record and the record itself as read. A second import of the
 // same export changes nothing; an export that changed updates what changed and creates what
 // is new, and the Summary counts, per kind, what was created, matched, updated and left
-// unchanged. A record whose hash did not change is not written again, so that edits made in
-// Cairn since survive; a mapped row that was deleted in Cairn is created again. Check-ins
-// and comments are mapped by their Viva id, or in a spreadsheet export, which has none, by
-// item, date, author and value (and the order of equal ones).
+// unchanged. Summary.Changes lists each item, check-in, comment and team updated, with the
+// fields that changed (the record as the last import stored it against the one read now;
+// "check-ins" when an item's check-ins changed; what Cairn holds of it when the record did
+// not change, such as an alignment to an objective made again), and each record created
+// where the organization had imported before. A record whose hash did not change is not
+// written again, so that edits made in Cairn since survive; a mapped row that was deleted in
+// Cairn is created again. Check-ins and comments are mapped by their Viva id, or in a
+// spreadsheet export, which has none, by item, date, author and value (and the order of
+// equal ones).
 //
 // # How Viva Goals maps onto Cairn
 //

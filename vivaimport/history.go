@@ -86,8 +86,9 @@ func checkInStatus(s viva.Status) string {
 }
 
 // history imports the check-ins of an item, and then sets the current value of a key result
-// or initiative that was there already when it or its check-ins changed.
-func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error {
+// or initiative that was there already when it or its check-ins changed. It reports whether
+// it created or updated a check-in.
+func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) (bool, error) {
 	if ref.Type == cairn.ItemObjective {
 		return im.objectiveCheckIns(it, ref)
 	}
@@ -100,7 +101,7 @@ func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error 
 		ks := im.checkInKeys(keys, it, c)
 		at := checkInTime(c)
 		if at.IsZero() {
-			return cairn.FieldError("Checkins", "a check-in has no date")
+			return false, cairn.FieldError("Checkins", "a check-in has no date")
 		}
 		value := prev
 		if c.Value != nil {
@@ -115,22 +116,23 @@ func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error 
 		ci.Note = im.note(it, c)
 		var err error
 		if ci.AuthorID, err = im.author(c.Author, c.Integration); err != nil {
-			return err
+			return false, err
 		}
 		if err := ci.Validate(); err != nil {
-			return fmt.Errorf("check-in of %s: %w", c.Date, err)
+			return false, fmt.Errorf("check-in of %s: %w", c.Date, err)
 		}
-		o, err := im.put(cairn.MappingCheckIn, ks, checkInRecord(*c), ci, &ci.ID,
+		o, m, err := im.put(cairn.MappingCheckIn, ks, checkInRecord(*c), ci, &ci.ID,
 			func() error { return im.tx.AddCheckIn(im.ctx, ci) },
 			func() error { return im.tx.UpdateCheckIn(im.ctx, ci) })
 		if err != nil {
-			return err
+			return false, err
 		}
+		im.checkInChange(cairn.MappingCheckIn, it, c, o, m)
 		changed = changed || o != unchanged
 	}
 	// A new item was stored with its current value and last check-in time.
 	if outcome == created || (outcome == unchanged && !changed) {
-		return nil
+		return changed, nil
 	}
 	latest := lastCheckIn(it)
 	if !im.dry {
@@ -139,21 +141,21 @@ func (im *importer) history(it *viva.Item, ref cairn.Ref, outcome string) error 
 		if ref.Type == cairn.ItemKeyResult {
 			k, err := im.tx.KeyResultByID(im.ctx, ref.ID)
 			if err != nil {
-				return err
+				return false, err
 			}
 			last = k.LastCheckInAt
 		} else {
 			i, err := im.tx.InitiativeByID(im.ctx, ref.ID)
 			if err != nil {
-				return err
+				return false, err
 			}
 			last = i.LastCheckInAt
 		}
 		if last != nil && (latest == nil || last.After(*latest)) {
-			return nil
+			return changed, nil
 		}
 	}
-	return im.write(func() error { return im.tx.SetCurrent(im.ctx, ref, cur.value, latest) })
+	return changed, im.write(func() error { return im.tx.SetCurrent(im.ctx, ref, cur.value, latest) })
 }
 
 // note returns a check-in's note as Cairn keeps it.
@@ -172,8 +174,8 @@ func (im *importer) note(it *viva.Item, c *viva.CheckIn) string {
 
 // put creates, updates or leaves alone the Cairn row of a check-in or comment, found by the
 // first of its keys that is mapped, and maps every key. row is the Cairn row without its id,
-// whose hash tells whether it changed.
-func (im *importer) put(kind cairn.MappingKind, keys []string, record, row any, id *int64, add, update func() error) (string, error) {
+// whose hash tells whether it changed. It returns what it did, and the mapping it found.
+func (im *importer) put(kind cairn.MappingKind, keys []string, record, row any, id *int64, add, update func() error) (string, *cairn.ImportMapping, error) {
 	hash := hashOf(record, row)
 	var (
 		m   *cairn.ImportMapping
@@ -186,7 +188,7 @@ func (im *importer) put(kind cairn.MappingKind, keys []string, record, row any, 
 		}
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	outcome := created
 	switch {
@@ -195,32 +197,39 @@ func (im *importer) put(kind cairn.MappingKind, keys []string, record, row any, 
 	case ok:
 		*id, outcome = m.CairnID, updated
 		if err := im.write(update); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	default:
 		if err := im.create(id, add); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	im.count(kind, outcome)
+	// The mapping found, before record replaces it.
+	var found *cairn.ImportMapping
+	if ok {
+		c := *m
+		found = &c
+	}
 	for _, key := range keys {
 		if err := im.record(kind, key, *id, false, hash, record); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
-	return outcome, nil
+	return outcome, found, nil
 }
 
 // objectiveCheckIns keeps an objective's check-ins as comments on it, since Cairn's objectives
-// take none: their progress rolls up.
-func (im *importer) objectiveCheckIns(it *viva.Item, ref cairn.Ref) error {
+// take none: their progress rolls up. It reports whether it created or updated one.
+func (im *importer) objectiveCheckIns(it *viva.Item, ref cairn.Ref) (bool, error) {
 	keys := keyer{}
+	changed := false
 	for n := range it.CheckIns {
 		c := &it.CheckIns[n]
 		ks := im.checkInKeys(keys, it, c)
 		at := checkInTime(c)
 		if at.IsZero() {
-			return cairn.FieldError("Checkins", "a check-in has no date")
+			return false, cairn.FieldError("Checkins", "a check-in has no date")
 		}
 		var facts []string
 		if c.ValueText != "" {
@@ -244,19 +253,21 @@ func (im *importer) objectiveCheckIns(it *viva.Item, ref cairn.Ref) error {
 		cm := &cairn.Comment{Item: ref, Body: im.cut(it, c.Pos, "Note", body), CreatedAt: at}
 		var err error
 		if cm.AuthorID, err = im.author(c.Author, c.Integration); err != nil {
-			return err
+			return false, err
 		}
 		if err := cm.Validate(); err != nil {
-			return fmt.Errorf("check-in of %s: %w", c.Date, err)
+			return false, fmt.Errorf("check-in of %s: %w", c.Date, err)
 		}
-		_, err = im.put(cairn.MappingObjectiveCheckIn, ks, checkInRecord(*c), cm, &cm.ID,
+		o, m, err := im.put(cairn.MappingObjectiveCheckIn, ks, checkInRecord(*c), cm, &cm.ID,
 			func() error { return im.tx.AddComment(im.ctx, cm) },
 			func() error { return im.tx.UpdateComment(im.ctx, cm) })
 		if err != nil {
-			return err
+			return false, err
 		}
+		im.checkInChange(cairn.MappingObjectiveCheckIn, it, c, o, m)
+		changed = changed || o != unchanged
 	}
-	return nil
+	return changed, nil
 }
 
 // cut cuts a comment's body to what Cairn keeps, reporting it.
@@ -272,9 +283,10 @@ func (im *importer) cut(it *viva.Item, pos viva.Position, column, body string) s
 	return body[:cut] + "…"
 }
 
-// comments imports an item's comments.
-func (im *importer) comments(it *viva.Item, ref cairn.Ref) error {
+// comments imports an item's comments, and reports whether it created or updated one.
+func (im *importer) comments(it *viva.Item, ref cairn.Ref) (bool, error) {
 	keys := keyer{}
+	changed := false
 	for n := range it.Comments {
 		c := &it.Comments[n]
 		ks := keys.keys(c.ID, strconv.FormatInt(it.ID, 10), c.CreatedAt.UTC().Format(time.RFC3339Nano), im.authorKey(c.Author, ""))
@@ -291,17 +303,19 @@ func (im *importer) comments(it *viva.Item, ref cairn.Ref) error {
 		cm := &cairn.Comment{Item: ref, Body: im.cut(it, c.Pos, "Comment", strings.TrimSpace(c.Text)), CreatedAt: at}
 		var err error
 		if cm.AuthorID, err = im.author(c.Author, ""); err != nil {
-			return err
+			return false, err
 		}
 		if err := cm.Validate(); err != nil {
-			return fmt.Errorf("comment: %w", err)
+			return false, fmt.Errorf("comment: %w", err)
 		}
-		_, err = im.put(cairn.MappingComment, ks, commentRecord(*c), cm, &cm.ID,
+		o, m, err := im.put(cairn.MappingComment, ks, commentRecord(*c), cm, &cm.ID,
 			func() error { return im.tx.AddComment(im.ctx, cm) },
 			func() error { return im.tx.UpdateComment(im.ctx, cm) })
 		if err != nil {
-			return err
+			return false, err
 		}
+		im.commentChange(it, c, o, m)
+		changed = changed || o != unchanged
 	}
-	return nil
+	return changed, nil
 }

@@ -85,9 +85,16 @@ func Import(ctx context.Context, st cairn.ImportStore, org *cairn.Org, exp *viva
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	// The records as the last import stored them, which the transaction cannot read, name
+	// the fields that changed.
+	prior, err := readPrior(ctx, st, org.ID)
+	if err != nil {
+		return nil, err
+	}
 	var sum *Summary
-	err := st.Import(ctx, org.ID, !opts.DryRun, func(tx cairn.ImportTx) error {
+	err = st.Import(ctx, org.ID, !opts.DryRun, func(tx cairn.ImportTx) error {
 		im := newImporter(ctx, tx, org, exp, opts)
+		im.prior = prior
 		if err := im.run(); err != nil {
 			return err
 		}
@@ -127,6 +134,11 @@ type Summary struct {
 	// them, so that a dry run can show which items will need a data source again.
 	Rebind      int           `json:"rebind"`
 	RebindItems []*RebindNote `json:"rebind_items"`
+	// Changes lists, in the order the import went through them, every item, check-in,
+	// comment and team it updated, with the fields that changed, and when the organization
+	// had imported before, every item, check-in, comment, period and team it created. A
+	// first import, which creates everything, lists only what it updated.
+	Changes []*Change `json:"changes"`
 }
 
 // RebindNote is an item the import put, or in a dry run would put, on the re-bind checklist.
@@ -236,9 +248,9 @@ func KindName(kind cairn.MappingKind) string {
 	return string(kind)
 }
 
-// WriteText writes the summary for people: the counts, then the problems, at most
-// maxProblems of them (all when 0).
-func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
+// WriteText writes the summary for people: the counts, then what changed, at most
+// maxChanges of the changes, then the problems, at most maxProblems of them (all when 0).
+func (s *Summary) WriteText(w io.Writer, maxProblems, maxChanges int) error {
 	verb := "Imported"
 	if s.DryRun {
 		verb = "Dry run, nothing written. Would import"
@@ -251,6 +263,20 @@ func (s *Summary) WriteText(w io.Writer, maxProblems int) error {
 			continue
 		}
 		p.f("  %-36s %8d %8d %8d %9d\n", KindName(c.Kind), c.Created, c.Matched, c.Updated, c.Unchanged)
+	}
+	if len(s.Changes) > 0 {
+		what := "Changed since the last import"
+		if s.DryRun {
+			what = "Would change since the last import"
+		}
+		p.f("%s (%d):\n", what, len(s.Changes))
+		for i, c := range s.Changes {
+			if maxChanges > 0 && i == maxChanges {
+				p.f("  … and %d more\n", len(s.Changes)-maxChanges)
+				break
+			}
+			p.f("  %s\n", c)
+		}
 	}
 	if n := len(s.Unclaimed()); n > 0 {
 		p.f("%s no account yet and became unclaimed members: claim them for real accounts under Members.\n", count(n, "person has", "people have"))

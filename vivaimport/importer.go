@@ -52,6 +52,15 @@ type importer struct {
 	// graphs holds, per Cairn period, the items as the import wrote them, from which
 	// compareProgress works out the progress Cairn shows.
 	graphs map[int64]*cairn.Graph
+
+	// rerun says that earlier imports mapped records of the organization: created records
+	// are then changes too.
+	rerun bool
+	// prior holds the records earlier imports stored, read before the transaction, from
+	// which changes name their fields; nil when the store cannot read them.
+	prior map[mapKey]priorRecord
+	// itemChanges are the changes of items, by Viva id.
+	itemChanges map[int64]*Change
 }
 
 // mapKey identifies a mapping.
@@ -90,6 +99,7 @@ func newImporter(ctx context.Context, tx cairn.ImportTx, org *cairn.Org, exp *vi
 		current:       map[cairn.Ref]currentOf{},
 		holders:       map[int64]int64{},
 		graphs:        map[int64]*cairn.Graph{},
+		itemChanges:   map[int64]*Change{},
 	}
 	for _, k := range cairn.MappingKinds {
 		im.sum.Count(k)
@@ -106,6 +116,7 @@ func (im *importer) run() error {
 	for _, m := range ms {
 		im.maps[mapKey{m.Kind, m.VivaID}] = m
 	}
+	im.rerun = len(ms) > 0
 	if im.members, err = im.tx.ListMembers(im.ctx); err != nil {
 		return err
 	}

@@ -59,12 +59,15 @@ func (im *importer) importItem(it *viva.Item) error {
 		}
 		im.sum.MultiParent = append(im.sum.MultiParent, mp)
 	}
-	if err := im.history(it, ref, outcome); err != nil {
+	checkIns, err := im.history(it, ref, outcome)
+	if err != nil {
 		return err
 	}
-	if err := im.comments(it, ref); err != nil {
+	comments, err := im.comments(it, ref)
+	if err != nil {
 		return err
 	}
+	im.finishItemChange(it, checkIns, comments)
 	im.unkept(it)
 	if it.AzureDevOps() || it.ProgressSource == viva.ProgressIntegration {
 		source := it.DataSource
@@ -319,11 +322,19 @@ func (im *importer) objective(it *viva.Item) (cairn.Ref, string, error) {
 			return cairn.Ref{}, "", err
 		}
 		o.EditorIDs = withoutIDs(old.EditorIDs, o.OwnerIDs)
+		if err := im.itemChange(it, cairn.MappingObjective, outcome, m, func() ([]string, error) {
+			return objectiveFields(old, o), nil
+		}); err != nil {
+			return cairn.Ref{}, "", err
+		}
 		if err := im.write(func() error { return im.tx.UpdateObjective(im.ctx, o) }); err != nil {
 			return cairn.Ref{}, "", err
 		}
 	default:
 		if err := im.create(&o.ID, func() error { return im.tx.CreateObjective(im.ctx, o) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+		if err := im.itemChange(it, cairn.MappingObjective, outcome, m, nil); err != nil {
 			return cairn.Ref{}, "", err
 		}
 	}
@@ -380,6 +391,7 @@ func (im *importer) holder(it *viva.Item, period *cairn.Period) (int64, error) {
 	}
 	im.holders[period.ID] = o.ID
 	im.count(cairn.MappingHolder, created)
+	im.noteChange(&Change{Kind: cairn.MappingHolder, Outcome: created, Title: o.Title, Of: period.Name})
 	return o.ID, im.record(cairn.MappingHolder, key, o.ID, false, "", map[string]any{"period": period.Name})
 }
 
@@ -537,11 +549,23 @@ func (im *importer) keyResult(it *viva.Item) (cairn.Ref, string, error) {
 		k.ID, outcome = m.CairnID, unchanged
 	case ok:
 		k.ID, outcome = m.CairnID, updated
+		if err := im.itemChange(it, cairn.MappingKeyResult, outcome, m, func() ([]string, error) {
+			old, err := im.tx.KeyResultByID(im.ctx, k.ID)
+			if err != nil {
+				return nil, err
+			}
+			return keyResultFields(old, k), nil
+		}); err != nil {
+			return cairn.Ref{}, "", err
+		}
 		if err := im.write(func() error { return im.tx.UpdateKeyResult(im.ctx, k) }); err != nil {
 			return cairn.Ref{}, "", err
 		}
 	default:
 		if err := im.create(&k.ID, func() error { return im.tx.CreateKeyResult(im.ctx, k) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+		if err := im.itemChange(it, cairn.MappingKeyResult, outcome, m, nil); err != nil {
 			return cairn.Ref{}, "", err
 		}
 	}
@@ -630,11 +654,23 @@ func (im *importer) initiative(it *viva.Item) (cairn.Ref, string, error) {
 		i.ID, outcome = m.CairnID, unchanged
 	case ok:
 		i.ID, outcome = m.CairnID, updated
+		if err := im.itemChange(it, cairn.MappingInitiative, outcome, m, func() ([]string, error) {
+			old, err := im.tx.InitiativeByID(im.ctx, i.ID)
+			if err != nil {
+				return nil, err
+			}
+			return initiativeFields(old, i), nil
+		}); err != nil {
+			return cairn.Ref{}, "", err
+		}
 		if err := im.write(func() error { return im.tx.UpdateInitiative(im.ctx, i) }); err != nil {
 			return cairn.Ref{}, "", err
 		}
 	default:
 		if err := im.create(&i.ID, func() error { return im.tx.CreateInitiative(im.ctx, i) }); err != nil {
+			return cairn.Ref{}, "", err
+		}
+		if err := im.itemChange(it, cairn.MappingInitiative, outcome, m, nil); err != nil {
 			return cairn.Ref{}, "", err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,6 +141,7 @@ func (im *importer) period(key string, vp viva.Period, existing []*cairn.Period)
 	}
 	im.cairnPeriods[p.ID] = p
 	im.count(cairn.MappingPeriod, created)
+	im.noteChange(&Change{Kind: cairn.MappingPeriod, Outcome: created, Title: p.Name})
 	return p, im.record(cairn.MappingPeriod, key, p.ID, false, hashOf(vp), vp)
 }
 
@@ -169,20 +171,26 @@ func (im *importer) importTeams() error {
 		if err != nil {
 			return err
 		}
-		var t *cairn.Team
+		var (
+			t      *cairn.Team
+			fields []string
+		)
 		outcome, isMatch := unchanged, false
 		switch {
 		case ok:
 			t, isMatch = byID[m.CairnID], m.Matched
 			if m.Hash != hash {
 				outcome = updated
+				if old, ok := im.priorData(m); ok {
+					fields = teamFields(old, vt)
+				}
 			}
 		default:
 			for _, c := range existing {
 				if strings.EqualFold(strings.TrimSpace(c.Name), strings.TrimSpace(vt.Name)) {
 					// A team an earlier import created, under another key, is still the
-					// import's.
-					t, outcome, isMatch = c, updated, false
+					// import's, known by this key from now on.
+					t, outcome, isMatch, fields = c, updated, false, []string{"Viva Id"}
 					if !im.createdByImport(cairn.MappingTeam, c.ID) {
 						outcome, isMatch = matched, true
 					}
@@ -205,12 +213,21 @@ func (im *importer) importTeams() error {
 				t.MemberIDs = appendNew(t.MemberIDs, id)
 			}
 			if len(t.MemberIDs) > before {
+				if !slices.Contains(fields, "owners") {
+					fields = append(fields, "members")
+				}
 				if err := im.write(func() error { return im.tx.UpdateTeam(im.ctx, t) }); err != nil {
 					return fmt.Errorf("team %q: %w", vt.Name, err)
 				}
 			}
 		}
 		im.count(cairn.MappingTeam, outcome)
+		if outcome == created || outcome == updated {
+			if len(fields) == 0 && outcome == updated {
+				fields = []string{fieldMapping}
+			}
+			im.noteChange(&Change{Kind: cairn.MappingTeam, Outcome: outcome, VivaID: vt.ID, Title: vt.Name, Fields: fields})
+		}
 		im.teams[key] = t.ID
 		if vt.ID != 0 {
 			im.teams[refKey(0, vt.Name)] = t.ID
@@ -260,6 +277,7 @@ func (im *importer) team(r viva.Ref) (int64, error) {
 	}
 	im.teams[key] = t.ID
 	im.count(cairn.MappingTeam, created)
+	im.noteChange(&Change{Kind: cairn.MappingTeam, Outcome: created, VivaID: r.ID, Title: r.Name})
 	return t.ID, im.record(cairn.MappingTeam, key, t.ID, false, hashOf(r), r)
 }
 

@@ -32,9 +32,11 @@ PATH is the Explorer export saved as CSV or XLSX, or the JSON data export as a f
 writes nothing, and the problems are listed with their row and column.
 
 Importing the same export again changes nothing; importing a newer one updates what changed
-and adds what is new. People who have no Cairn account become unclaimed members, which an
-admin claims for real accounts. Items whose progress Azure DevOps or another integration
-drove are put on the organization's re-bind checklist.
+and adds what is new, and lists each item, check-in, comment and team it updated, with the
+fields that changed (title, target, status, check-ins, …), and each record it added: the
+first --changes of them, all of them with --json. People who have no Cairn account become
+unclaimed members, which an admin claims for real accounts. Items whose progress Azure
+DevOps or another integration drove are put on the organization's re-bind checklist.
 
 --dry-run reads the organization and prints what the import would do, writing nothing.`
 
@@ -56,13 +58,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runImportViva(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("import viva", "cairn import viva [--org SLUG] [--dry-run] [--database DSN] PATH", importVivaHelp, stderr)
+	fs := newFlagSet("import viva", "cairn import viva [--org SLUG] [--dry-run] [--json] [--changes N] [--database DSN] PATH", importVivaHelp, stderr)
 	org := fs.String("org", "", "the organization's slug; may be left out when there is only one")
 	dryRun := fs.Bool("dry-run", false, "print what the import would do and write nothing")
 	database := fs.String("database", env("CAIRN_DATABASE_URL", "cairn.db"), "SQLite file or postgres:// URL (CAIRN_DATABASE_URL)")
 	dayFirst := fs.Bool("day-first", false, "read slashed dates as day/month/year (10/03/2025 is 10 March)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	maxProblems := fs.Int("problems", 100, "the most problems to list; 0 lists them all")
+	maxChanges := fs.Int("changes", 50, "the most changes since the last import to list; 0 lists them all")
 	path, err := parseImportArgs(fs, args)
 	if err != nil {
 		return err
@@ -106,7 +109,7 @@ func runImportViva(ctx context.Context, args []string, stdout, stderr io.Writer)
 		enc.SetIndent("", "  ")
 		return enc.Encode(sum)
 	}
-	return sum.WriteText(stdout, *maxProblems)
+	return sum.WriteText(stdout, *maxProblems, *maxChanges)
 }
 
 // parseImportArgs parses the flags, which may come before or after PATH, and returns PATH.

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,5 +158,95 @@ func TestImportVivaCommand(t *testing.T) {
 	code, _, errOut = runImport()
 	if code != 2 || !strings.Contains(errOut, "PATH is required") {
 		t.Errorf("no path: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestImportVivaCommandListsChanges imports the Explorer export, then a copy in which a
+// status, a target and a title changed and a check-in and a key result are new: the output
+// lists each after the counts, bounded by --changes, and --json lists them all with their
+// fields.
+func TestImportVivaCommandListsChanges(t *testing.T) {
+	db := importDB(t)
+	fixture := filepath.Join("..", "..", "viva", "testdata", "explorer.csv")
+	runImport := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"import", "viva", "--database", db}, args...), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	if code, out, errOut := runImport(fixture); code != 0 || strings.Contains(out, "since the last import") {
+		t.Fatalf("first import (exit %d) lists changes:\n%s%s", code, out, errOut)
+	}
+
+	raw, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.NewReplacer(
+		"40%,,On Track,,,kept", "40%,,At Risk,,,kept",
+		`"$1,200,000.00",Key result`, `"$1,500,000.00",Key result`,
+		"1004,Improve retention (EMEA),", "1004,Improve retention (EMEA and APAC),",
+		`Activity Date: 2025-03-10 20:57:08 UTC;",`,
+		`Activity Date: 2025-03-10 20:57:08 UTC;","Checkin Date: 2025-03-25; User: Roland Green; Note: Back on track; Metric Name: ARR; Status: On Track; Current Value: $600,000; Activity Date: 2025-03-25 16:00:00 UTC;",`,
+	).Replace(string(raw))
+	changed = strings.Replace(changed, "\n,,,", "\n1007,Cut onboarding time,Sales,Ram Sagoo,Ram Sagoo,Q1 2025,2025-01-01,2025-03-31,,\"Drive expansion leveraging our AI offering(weight: 20%, Id: 1001)\",Days,Number,10,Key result,Decrease,30\n,,,", 1)
+	path := filepath.Join(t.TempDir(), "explorer.csv")
+	if err := os.WriteFile(path, []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`Objective 1001 "Drive expansion leveraging our AI offering": status`,
+		`Key result 1002 "Grow ARR (new logos) to $1.2M": target, check-ins`,
+		`New check-in of 2025-03-25 by Roland Green on key result 1002 "Grow ARR (new logos) to $1.2M"`,
+		`Objective 1004 "Improve retention (EMEA and APAC)": title`,
+		`New key result 1007 "Cut onboarding time"`,
+	}
+
+	code, out, errOut := runImport("--dry-run", path)
+	if code != 0 || !strings.Contains(out, "Would change since the last import (5):\n  "+strings.Join(want, "\n  ")+"\n") {
+		t.Errorf("dry run (exit %d) does not list the changes:\n%s%s", code, out, errOut)
+	}
+	if counts := strings.Index(out, "key results "); counts < 0 || counts > strings.Index(out, "since the last import") {
+		t.Errorf("the changes do not follow the counts:\n%s", out)
+	}
+
+	code, out, errOut = runImport("--changes", "2", path)
+	if code != 0 || !strings.Contains(out, "Changed since the last import (5):\n  "+want[0]+"\n  "+want[1]+"\n  … and 3 more\n") {
+		t.Errorf("import with --changes 2 (exit %d):\n%s%s", code, out, errOut)
+	}
+
+	// Nothing changed since: nothing is listed. The copy once more, as JSON, after the
+	// fixture again: the changes back, each with its kind, Viva Id and fields.
+	if code, out, _ = runImport(path); code != 0 || strings.Contains(out, "since the last import") {
+		t.Errorf("the same copy again (exit %d) lists changes:\n%s", code, out)
+	}
+	if code, _, errOut = runImport(fixture); code != 0 {
+		t.Fatalf("the fixture again: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = runImport("--json", path)
+	var sum struct {
+		Changes []struct {
+			Kind    string   `json:"kind"`
+			Outcome string   `json:"outcome"`
+			VivaID  int64    `json:"viva_id"`
+			Title   string   `json:"title"`
+			Fields  []string `json:"fields"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); code != 0 || err != nil {
+		t.Fatalf("--json (exit %d, %v):\n%s%s", code, err, out, errOut)
+	}
+	var got []string
+	for _, c := range sum.Changes {
+		got = append(got, fmt.Sprintf("%s %s %d %s %v", c.Outcome, c.Kind, c.VivaID, c.Title, c.Fields))
+	}
+	// The fixture undid the title, status and target and kept 1007 and the new check-in,
+	// which it does not hold: the copy changes the three back.
+	wantJSON := []string{
+		"updated objective 1001 Drive expansion leveraging our AI offering [status]",
+		"updated key_result 1002 Grow ARR (new logos) to $1.2M [target]",
+		"updated objective 1004 Improve retention (EMEA and APAC) [title]",
+	}
+	if strings.Join(got, "\n") != strings.Join(wantJSON, "\n") {
+		t.Errorf("--json changes:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantJSON, "\n"))
 	}
 }

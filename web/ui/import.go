@@ -65,6 +65,10 @@ type summaryView struct {
 	MoreRebind int
 	Multi      []*vivaimport.MultiParent
 	MoreMulti  int
+	// Changes are what changed since the last import: updated records with their fields,
+	// and new ones.
+	Changes     []*vivaimport.Change
+	MoreChanges int
 }
 
 // countRow is what an import did, or would do, with the records of one kind.
@@ -91,6 +95,7 @@ func newSummaryView(s *vivaimport.Summary) *summaryView {
 	v.Shown, v.More = capList(s.Problems)
 	v.Rebinds, v.MoreRebind = capList(s.RebindItems)
 	v.Multi, v.MoreMulti = capList(s.MultiParent)
+	v.Changes, v.MoreChanges = capList(s.Changes)
 	return v
 }
 

@@ -349,6 +349,51 @@ func TestImportDayFirstDates(t *testing.T) {
 	}
 }
 
+// TestImportShowsChanges imports the Explorer export, then uploads a copy in which a status,
+// a target and a title changed and a key result is new: the dry run lists each with the
+// fields that changed, and so does the result of the confirmation.
+func TestImportShowsChanges(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	admin := b.signIn(t, "admin")
+	first := b.importFixture(t, admin)
+	if strings.Contains(first, `data-testid="import-changes"`) {
+		t.Errorf("the first import lists changes: %.2000s", mainOf(first))
+	}
+	changed := strings.NewReplacer(
+		"40%,,On Track,,,kept", "40%,,At Risk,,,kept",
+		`"$1,200,000.00",Key result`, `"$1,500,000.00",Key result`,
+		"1004,Improve retention (EMEA),", "1004,Improve retention (EMEA and APAC),",
+		"\n,,,", "\n1007,Cut onboarding time,Sales,Ram Sagoo,Ram Sagoo,Q1 2025,2025-01-01,2025-03-31,,\"Drive expansion leveraging our AI offering(weight: 20%, Id: 1001)\",Days,Number,10,Key result,Decrease,30\n,,,",
+	).Replace(string(readFixture(t, explorerCSV)))
+	want := []string{
+		"What would change since the last import (4)",
+		`Objective 1001 &#34;Drive expansion leveraging our AI offering&#34;: <strong>status</strong> <span class="muted small">row 2</span>`,
+		`Key result 1002 &#34;Grow ARR (new logos) to $1.2M&#34;: <strong>target</strong> <span class="muted small">row 3</span>`,
+		`Objective 1004 &#34;Improve retention (EMEA and APAC)&#34;: <strong>title</strong> <span class="muted small">row 5</span>`,
+		`New key result 1007 &#34;Cut onboarding time&#34; <span class="muted small">row 8</span>`,
+	}
+	plan := admin.upload(t, "explorer.csv", []byte(changed), nil, true)
+	if plan.status != http.StatusOK {
+		t.Fatalf("dry run: %d %.1500s", plan.status, mainOf(plan.body))
+	}
+	for _, w := range want {
+		if !strings.Contains(plan.body, w) {
+			t.Errorf("the dry run lacks %q: %.3000s", w, mainOf(plan.body))
+		}
+	}
+	res := admin.hxTo(t, http.MethodPost, "/o/fabrikam/admin/import/confirm", "main", url.Values{"upload": {uploadID(t, plan.body)}})
+	if res.status != http.StatusOK {
+		t.Fatalf("confirm: %d %.1500s", res.status, mainOf(res.body))
+	}
+	want[0] = "What changed since the last import (4)"
+	for _, w := range want {
+		if !strings.Contains(res.body, w) {
+			t.Errorf("the result lacks %q: %.3000s", w, mainOf(res.body))
+		}
+	}
+}
+
 // countRow is the row of the counts table for a kind.
 func countRow(kind string, created, matched, updated, unchanged int) string {
 	return fmt.Sprintf(`<th scope="row">%s</th><td class="num">%d</td><td class="num">%d</td><td class="num">%d</td><td class="num">%d</td>`, kind, created, matched, updated, unchanged)
