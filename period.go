@@ -158,7 +158,9 @@ type ClosedPeriod struct {
 // that was not carried forward before is copied into that period, under a copy of its
 // objective (one per objective, linked to it). The copy starts where the original ended:
 // its start and current value are the original's current value; a roll-up key result,
-// whose value comes from its children, keeps its start. The original's Azure DevOps data
+// whose value comes from its children, keeps its start, and so does a key result with a
+// control goal (stay_above, stay_below), whose start is the floor or ceiling where progress
+// is 0, a choice rather than a measurement. The original's Azure DevOps data
 // source moves to the copy, so that the original keeps its last synced value.
 func (s *Service) ClosePeriodWith(ctx context.Context, org string, id int64, in PeriodClose) (*ClosedPeriod, error) {
 	a, err := s.access(ctx, org)
@@ -291,7 +293,9 @@ func carryForwards(g *Graph, ev map[Ref]Eval, now time.Time) []*CarryForward {
 		kc.OwnerIDs = slices.Clone(k.OwnerIDs)
 		// Further parents and dated milestones belong to the closed period.
 		kc.Parents, kc.Metric.Milestones = []Alignment{}, nil
-		if k.ProgressSource != SourceRollUp && !k.Metric.BaselinePending {
+		// A control goal keeps its floor or ceiling: moving it to the last value would
+		// change what every value of the next period is worth.
+		if k.ProgressSource != SourceRollUp && !k.Metric.BaselinePending && !k.Metric.Goal.Control() {
 			kc.Metric.Start = k.Metric.Current
 		}
 		kc.Metric.Current = kc.Metric.Start
