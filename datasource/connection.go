@@ -102,10 +102,6 @@ func (s *Service) verify(ctx context.Context, c *cairn.Connection, projectName s
 		if errors.Is(err, azdo.ErrNotFound) {
 			return nil, azdo.Project{}, cairn.FieldError("organization_url", "%s is not an Azure DevOps organization (or collection) URL", orgURL)
 		}
-		if errors.Is(err, azdo.ErrServerTooOld) {
-			return nil, azdo.Project{}, cairn.FieldError("organization_url",
-				"%s runs a REST API older than %s: Cairn works with Azure DevOps Server 2019 and newer", orgURL, azdo.MinAPIVersion)
-		}
 		return nil, azdo.Project{}, newCredentialError(err, cred.Type, orgURL)
 	}
 	p, err := cl.Project(ctx, projectName)

@@ -142,8 +142,12 @@ const PATScopes = "Work Items (Read), Project and Team (Read), and Service Hooks
 // newCredentialError turns the failure of a credential's first use (connecting, or listing
 // the projects before connecting) into an error. A credential that Azure DevOps refuses has
 // never worked, so the error says what may be wrong with it and how to make one that works,
-// rather than asking to reconnect; any other failure reads as apiError's.
+// rather than asking to reconnect. A server older than Azure DevOps Server 2019 is named at
+// the organization URL; any other failure reads as apiError's.
 func newCredentialError(err error, authType cairn.AuthType, orgURL string) error {
+	if errors.Is(err, azdo.ErrServerTooOld) {
+		return serverTooOld(orgURL)
+	}
 	if !errors.Is(err, azdo.ErrUnauthorized) {
 		return apiError(err, "the organization "+orgURL)
 	}
@@ -158,6 +162,13 @@ func newCredentialError(err error, authType cairn.AuthType, orgURL string) error
 			"Create a token for this organization with the scopes %s, and paste it here.", orgURL, PATScopes)
 	}
 	return &cairn.Error{Code: cairn.EINVALID, Field: "azure_devops." + cairn.SyncErrCredentials, Message: msg}
+}
+
+// serverTooOld is the error for an organization URL whose server's REST API is older
+// than azdo.MinAPIVersion, such as Team Foundation Server 2018.
+func serverTooOld(orgURL string) error {
+	return cairn.FieldError("organization_url",
+		"%s runs a REST API older than %s: Cairn works with Azure DevOps Server 2019 and newer", orgURL, azdo.MinAPIVersion)
 }
 
 // apiError turns a failed Azure DevOps call made for a person (verifying a connection,
