@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -59,6 +61,83 @@ func TestBenchCommand(t *testing.T) {
 				t.Errorf("a phase is over its budget:\n%s", stdout.String())
 			}
 		})
+	}
+}
+
+// TestBenchOtherProcesses runs the bench over data generated in processes other than
+// Agile: the data sources measure by the process's requirement type (CMMI's Requirement;
+// User Story in the inherited custom process, whose every third story is a Customer
+// Request), and every phase, the fleet's included, stays within its call budget.
+func TestBenchOtherProcesses(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		process string
+		// items is what the spec generates: CMMI adds a Risk, an Issue, a Change Request
+		// and a Review under every epic.
+		items int
+	}{
+		{"cmmi", 1 + 4 + 3 + 12 + 24 + 2},
+		{"custom", 1 + 3 + 12 + 24 + 2},
+	} {
+		for _, dialect := range []string{"sqlite", "postgres"} {
+			t.Run(tc.process+"/"+dialect, func(t *testing.T) {
+				t.Parallel()
+				testBenchProcess(t, tc.process, dialect, tc.items)
+			})
+		}
+	}
+}
+
+// testBenchProcess runs the bench over the process's generated data on the dialect's
+// database and checks its table; items is how many work items the spec generates.
+func testBenchProcess(t *testing.T, process, dialect string, items int) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "--latency", "0s", "--generate", "epics=1,features=3,stories=12,tasks=24,bugs=2,seed=2,process=" + process,
+		"--change", "4", "--fleet", "2,2,20", "--workers", "2"}
+	if dialect == "postgres" {
+		args = append(args, "--database", postgresDatabase(t))
+	}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{fmt.Sprintf("emulator: %d work items", items), fmt.Sprintf("first sync… %d items", items),
+		"fleet: first syncs of 2 connections"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	out := stdout.String()
+	for _, want := range []string{"first sync", "re-sync", "after 4 changes", "fleet first (2×2×20)", "fleet re-sync"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case strings.HasPrefix(strings.TrimSpace(line), "within budget"):
+			rows++
+			if got := strings.Join(f[2:], " "); got != "yes yes yes yes yes" {
+				t.Errorf("within budget: %s\n%s", got, out)
+			}
+		case strings.HasPrefix(strings.TrimSpace(line), "failed data sources"):
+			rows++
+			if got := strings.Join(f[3:], " "); got != "0 0 0 0 0" {
+				t.Errorf("failed data sources: %s\n%s", got, out)
+			}
+		case strings.HasPrefix(strings.TrimSpace(line), "items fetched"):
+			rows++
+			if len(f) < 3 || f[2] != strconv.Itoa(items) {
+				t.Errorf("the first sync fetched %v items, want %d\n%s", f[2:], items, out)
+			}
+		}
+	}
+	if rows != 3 {
+		t.Errorf("the table lacks a within budget, failed data sources or items fetched row:\n%s", out)
+	}
+	if !strings.Contains(out, "Cairn sync benchmark on "+dialect) {
+		t.Errorf("the bench did not run on %s:\n%s", dialect, out)
 	}
 }
 
