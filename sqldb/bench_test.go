@@ -84,14 +84,14 @@ func seedBench(b *testing.B, dialect string) *benchDB {
 	ins("orgs", "id, name, slug, at_risk_gap, created_at", [][]any{{int64(1), "Bench", "bench", 0.25, now}})
 	ins("periods", "id, org_id, name, start_date, end_date", [][]any{{int64(1), int64(1), "Q2", "2026-04-01", "2026-06-30"}})
 
-	var objs, people, krs, krOwners, inits, initOwners, checkIns [][]any
+	var objs, aligns, people, krs, krOwners, inits, initOwners, checkIns [][]any
 	kr, init, ci := int64(0), int64(0), int64(0)
 	for o := int64(1); o <= benchObjectives; o++ {
-		var parent any
 		if o > 10 {
-			parent = (o-1)%10 + 1 // align to one of the first ten objectives
+			// Align to one of the first ten objectives.
+			aligns = append(aligns, []any{int64(1), o, (o-1)%10 + 1, 1.0, int64(0)})
 		}
-		objs = append(objs, []any{o, int64(1), int64(1), "Objective " + itoa(o), "organization", parent, 1.0, now, now})
+		objs = append(objs, []any{o, int64(1), int64(1), "Objective " + itoa(o), "organization", 1.0, now, now})
 		people = append(people, []any{o, o%benchUsers + 1, "owner"}, []any{o, (o+1)%benchUsers + 1, "editor"})
 		var firstKR int64
 		for range benchKRsPerObj {
@@ -116,7 +116,8 @@ func seedBench(b *testing.B, dialect string) *benchDB {
 			initOwners = append(initOwners, []any{init, init%benchUsers + 1})
 		}
 	}
-	ins("objectives", "id, org_id, period_id, title, level, parent_objective_id, weight, created_at, updated_at", objs)
+	ins("objectives", "id, org_id, period_id, title, level, weight, created_at, updated_at", objs)
+	ins("alignments", "org_id, child_objective_id, parent_objective_id, weight, position", aligns)
 	ins("objective_people", "objective_id, user_id, role", people)
 	ins("key_results", "id, org_id, objective_id, title, metric_kind, start_value, target_value, current_value, progress_source, weight, last_check_in_at, created_at, updated_at", krs)
 	ins("key_result_owners", "key_result_id, user_id", krOwners)
