@@ -27,7 +27,7 @@ func (db *DB) Import(ctx context.Context, orgID int64, write bool, fn func(tx ca
 	if write {
 		run = db.tx
 	}
-	return run(ctx, "import", func(r runner) error {
+	err := run(ctx, "import", func(r runner) error {
 		tx, ok := r.q.(*sql.Tx)
 		if !ok {
 			return cairn.Internal("import", errors.New("not in a transaction"))
@@ -49,6 +49,13 @@ func (db *DB) Import(ctx context.Context, orgID int64, write bool, fn func(tx ca
 		}
 		return t.flush(ctx)
 	})
+	if err == nil && write {
+		// An import may write tens of thousands of rows: give the planner their
+		// statistics now. The import has committed, so a failure here changes nothing
+		// but the speed of the next minutes' reads.
+		_ = db.Analyze(ctx)
+	}
+	return err
 }
 
 // preparedTx runs statements on a transaction, preparing each distinct one once.

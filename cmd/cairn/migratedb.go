@@ -34,7 +34,8 @@ river_queue, river_client, river_client_queue, river_migration, river_notificati
 any other river_* table) — queued syncs are
 transient, and the sync scheduler queues every due connection when the first server
 starts on PostgreSQL; goose_db_version and sqlite_sequence — the target's migrations and
-sequences keep their own.`
+sequences keep their own; SQLite's planner statistics (sqlite_stat*). After the copy the
+tables are analyzed, so that PostgreSQL plans the first requests with their real sizes.`
 
 // skippedTables are the tables of a Cairn SQLite database that migrate-db does not
 // copy, with the reason. Any other table named river_* is River's too and is skipped
@@ -58,6 +59,9 @@ func skipReason(name string) (string, bool) {
 	}
 	if strings.HasPrefix(name, "river_") {
 		return "River's own bookkeeping: the job queue's state belongs to the servers that run on it", true
+	}
+	if strings.HasPrefix(name, "sqlite_stat") {
+		return "SQLite's query planner statistics; PostgreSQL gathers its own when the copy is analyzed", true
 	}
 	return "", false
 }
@@ -551,6 +555,16 @@ func migrateDB(ctx context.Context, o migrateDBOptions, progress io.Writer) (*mi
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit the copy: %w", err)
+	}
+	// Give the planner the copied tables' statistics before the servers start on them.
+	adb, err := sqldb.Open(ctx, o.to, sqldb.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("analyze the copy: %w", err)
+	}
+	err = adb.Analyze(ctx)
+	adb.Close()
+	if err != nil {
+		return nil, fmt.Errorf("analyze the copy: %w", err)
 	}
 	total := 0
 	for _, n := range res.copied {

@@ -189,6 +189,19 @@ func TestMigrateDBCopiesEveryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dst.Close()
+	// The copy leaves the planner the statistics of what it wrote.
+	analyzed := func() (n int) {
+		if err := dst.QueryRow(`SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = current_schema()
+			AND relname IN ('check_ins', 'key_results', 'objectives') AND last_analyze IS NOT NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); analyzed() != 3; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("migrate-db left the copied tables without statistics (ANALYZE)")
+		}
+	}
 	tables, err := listTables(context.Background(), src, sqldb.DialectSQLite)
 	if err != nil {
 		t.Fatal(err)
