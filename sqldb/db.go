@@ -201,15 +201,15 @@ func (db *DB) Dialect() string { return db.dialect }
 // uses it.
 func (db *DB) SQL() *sql.DB { return db.writer }
 
-// Analyze refreshes the query planner's statistics after a bulk write, such as an import:
-// ANALYZE of the tables of Cairn's schema on PostgreSQL, PRAGMA optimize on SQLite.
-// PostgreSQL's autovacuum gets there on its own within minutes, but until then it may plan
-// a period's queries as if its tables were nearly empty: over 60,000 freshly written
-// check-ins that made the period list take seconds instead of a tenth of one.
+// Analyze refreshes PostgreSQL's planner statistics of Cairn's tables after a bulk write,
+// such as an import. Autovacuum gets there on its own within minutes, but until then
+// PostgreSQL may plan a period's queries as if its tables were nearly empty: over 60,000
+// freshly written check-ins that made the period list take 3.5 s instead of 0.13 s. On
+// SQLite it does nothing: Cairn's queries are planned well there without statistics, and
+// ANALYZE's made the objective tree slower.
 func (db *DB) Analyze(ctx context.Context) error {
 	if db.dialect != DialectPostgres {
-		_, err := db.writer.ExecContext(ctx, `PRAGMA optimize`)
-		return db.wrap("analyze", err)
+		return nil
 	}
 	return db.wrap("analyze", analyzeSchema(ctx, db.writer))
 }
