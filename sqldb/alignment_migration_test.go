@@ -1,17 +1,13 @@
 package sqldb_test
 
 import (
-	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/sqldb"
-	"github.com/pressly/goose/v3"
 )
 
 // TestAlignmentMigrationCopiesParents migrates a database at version 12, whose objectives
@@ -31,22 +27,7 @@ func TestAlignmentMigrationCopiesParents(t *testing.T) {
 	for _, dialect := range dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			driver, gd, dsn := "sqlite", goose.DialectSQLite3, filepath.Join(t.TempDir(), "cairn.db")
-			if dialect == sqldb.DialectPostgres {
-				driver, gd, dsn = "pgx", goose.DialectPostgres, mustSchema(t, postgresURL(t))
-			}
-			raw := dsn
-			if dialect == sqldb.DialectSQLite {
-				raw += "?_time_format=sqlite&_timezone=UTC"
-			}
-			old, err := sql.Open(driver, raw)
-			must(t, err)
-			defer old.Close()
-			p, err := goose.NewProvider(gd, old, os.DirFS(filepath.Join("migrations", dialect)))
-			must(t, err)
-			if _, err := p.UpTo(ctx, 12); err != nil {
-				t.Fatalf("migrate to 12: %v", err)
-			}
+			old, dsn := databaseAt(t, dialect, 12)
 			at := time.Date(2026, 4, 10, 9, 0, 0, 0, time.UTC)
 			exec := func(s string, args ...any) {
 				t.Helper()

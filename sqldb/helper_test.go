@@ -16,6 +16,7 @@ import (
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/sqldb"
+	"github.com/pressly/goose/v3"
 )
 
 // postgresEnv names the PostgreSQL server that the suite also runs on.
@@ -258,3 +259,28 @@ func wantIDs(tb testing.TB, what string, got, want []int64) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// databaseAt makes an empty database of the dialect migrated up to version, as an older
+// Cairn left it, and returns it (closed when the test ends) with the DSN that sqldb.Open
+// takes to migrate it the rest of the way. Migration tests fill it with rows in the old
+// shape first.
+func databaseAt(tb testing.TB, dialect string, version int64) (*sql.DB, string) {
+	tb.Helper()
+	driver, gd, dsn := "sqlite", goose.DialectSQLite3, filepath.Join(tb.TempDir(), "cairn.db")
+	if dialect == sqldb.DialectPostgres {
+		driver, gd, dsn = "pgx", goose.DialectPostgres, mustSchema(tb, postgresURL(tb))
+	}
+	raw := dsn
+	if dialect == sqldb.DialectSQLite {
+		raw += "?_time_format=sqlite&_timezone=UTC"
+	}
+	old, err := sql.Open(driver, raw)
+	must(tb, err)
+	tb.Cleanup(func() { old.Close() })
+	p, err := goose.NewProvider(gd, old, os.DirFS(filepath.Join("migrations", dialect)))
+	must(tb, err)
+	if _, err := p.UpTo(ctx, version); err != nil {
+		tb.Fatalf("migrate to %d: %v", version, err)
+	}
+	return old, dsn
+}

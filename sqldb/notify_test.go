@@ -1,16 +1,12 @@
 package sqldb_test
 
 import (
-	"database/sql"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/cairn-okr/cairn"
 	"github.com/cairn-okr/cairn/sqldb"
-	"github.com/pressly/goose/v3"
 )
 
 // TestNotificationsOncePerKey stores a notification with its deliveries, then the same key
@@ -194,21 +190,7 @@ func TestMigrationNamesTheOrganizationInNotificationKeys(t *testing.T) {
 	for _, dialect := range dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			driver, gd, dsn := "sqlite", goose.DialectSQLite3, filepath.Join(t.TempDir(), "cairn.db")
-			if dialect == sqldb.DialectPostgres {
-				driver, gd, dsn = "pgx", goose.DialectPostgres, mustSchema(t, postgresURL(t))
-			}
-			raw := dsn
-			if dialect == sqldb.DialectSQLite {
-				raw += "?_time_format=sqlite&_timezone=UTC"
-			}
-			old, err := sql.Open(driver, raw)
-			must(t, err)
-			p, err := goose.NewProvider(gd, old, os.DirFS(filepath.Join("migrations", dialect)))
-			must(t, err)
-			if _, err := p.UpTo(ctx, 21); err != nil {
-				t.Fatalf("migrate to 21: %v", err)
-			}
+			old, dsn := databaseAt(t, dialect, 21)
 			q := func(s string) string { return rebind(dialect, s) }
 			at := time.Date(2026, 4, 5, 9, 0, 0, 0, time.UTC)
 			var userID, orgID int64
