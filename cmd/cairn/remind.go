@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cairn-okr/cairn"
-	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/jobs"
 	"github.com/cairn-okr/cairn/sqldb"
 )
@@ -74,14 +73,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		orgID, orgName = o.ID, o.Name
 	}
-	sealer, err := loadSealer(*database, db.Dialect(), false)
-	if err != nil {
-		return err
-	}
-	if err := datasource.CheckKey(ctx, db, db, sealer); err != nil {
-		return err
-	}
-	linkKey, err := settingKey(ctx, db, "unsubscribe_key")
+	sealer, linkKey, err := serverKeys(ctx, db, *database, false)
 	if err != nil {
 		return err
 	}

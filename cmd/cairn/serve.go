@@ -164,14 +164,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	if d := cfg.demoEnv; d != nil {
 		cfg.allowedHosts = append(cfg.allowedHosts, strings.TrimPrefix(d.emuURL, "http://"))
 	}
-	sealer, err := loadSealer(cfg.database, db.Dialect(), true)
-	if err != nil {
-		return err
-	}
-	if err := datasource.CheckKey(ctx, db, db, sealer); err != nil {
-		return err
-	}
-	linkKey, err := settingKey(ctx, db, "unsubscribe_key")
+	sealer, linkKey, err := serverKeys(ctx, db, cfg.database, true)
 	if err != nil {
 		return err
 	}
@@ -503,6 +496,24 @@ func secretKeyFile(database, dialect string) string {
 		return filepath.Join(filepath.Dir(path), "cairn.key")
 	}
 	return "cairn.key"
+}
+
+// serverKeys returns what a server needs of its keys: the sealer of credentials (made on
+// the first start when create is set), checked against the credentials the database
+// holds so that a wrong key never writes any, and the key that signs unsubscribe links.
+func serverKeys(ctx context.Context, db *sqldb.DB, database string, create bool) (*auth.Sealer, []byte, error) {
+	sealer, err := loadSealer(database, db.Dialect(), create)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := datasource.CheckKey(ctx, db, db, sealer); err != nil {
+		return nil, nil, err
+	}
+	linkKey, err := settingKey(ctx, db, "unsubscribe_key")
+	if err != nil {
+		return nil, nil, err
+	}
+	return sealer, linkKey, nil
 }
 
 // loadSealer returns the keyring that seals Azure DevOps credentials, from
