@@ -2,24 +2,17 @@ package vivaimport_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/internal/pgtest"
 	"github.com/cairn-okr/cairn/sqldb"
 	"github.com/cairn-okr/cairn/viva"
 	"github.com/cairn-okr/cairn/vivaimport"
 )
-
-// postgresEnv names the PostgreSQL server that the tests also run on.
-const postgresEnv = "CAIRN_TEST_POSTGRES_URL"
 
 var ctx = context.Background()
 
@@ -53,7 +46,7 @@ func setup(tb testing.TB, dialect string) *testBundle {
 	case sqldb.DialectSQLite:
 		dsn = filepath.Join(tb.TempDir(), "cairn.db")
 	case sqldb.DialectPostgres:
-		dsn = mustSchema(tb, postgresURL(tb))
+		dsn = pgtest.SchemaURL(tb, "vivaimport")
 	}
 	db, err := sqldb.Open(ctx, dsn, sqldb.Options{Now: func() time.Time { return now }, MaxOpenConns: 4})
 	if err != nil {
@@ -66,52 +59,6 @@ func setup(tb testing.TB, dialect string) *testBundle {
 	b.org = &cairn.Org{Name: "Fabrikam", Slug: "fabrikam"}
 	must(tb, db.CreateOrg(ctx, b.org, b.admin.ID))
 	return b
-}
-
-// postgresURL returns the PostgreSQL server of the tests, or skips; under CI=true a missing
-// server fails the test.
-func postgresURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv(postgresEnv)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is not set; CI must run the import tests on PostgreSQL", postgresEnv)
-		}
-		tb.Skipf("%s is not set; skipping PostgreSQL", postgresEnv)
-	}
-	return u
-}
-
-// mustSchema creates a schema for the test and returns a dsn that uses it; the schema is
-// dropped when the test ends.
-func mustSchema(tb testing.TB, base string) string {
-	tb.Helper()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatalf("open postgres: %v", err)
-	}
-	var buf [6]byte
-	_, _ = rand.Read(buf[:])
-	schema := "test_" + hex.EncodeToString(buf[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("parse %s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("synchronous_commit", "off")
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func must(tb testing.TB, err error) {
