@@ -254,6 +254,10 @@ func TestWorkItemHistory(t *testing.T) {
 	if len(revs) != 3 {
 		t.Fatalf("%d revisions, want 3", len(revs))
 	}
+	if page := list(t, mustOK(t, call(t, http.MethodGet, item+"/revisions?$skip=1&$top=1", nil))); len(page) != 1 || page[0].(map[string]any)["rev"] != 2.0 {
+		t.Errorf("paged revisions = %v", page)
+	}
+	wantError(t, call(t, http.MethodGet, item+"/revisions?$top=-1", nil), 400, "", "")
 	r2 := mustOK(t, call(t, http.MethodGet, item+"/revisions/2", nil))
 	if r2["fields"].(map[string]any)["System.State"] != "Active" || r2["fields"].(map[string]any)["System.Title"] != "History" {
 		t.Errorf("revision 2 = %v", r2["fields"])

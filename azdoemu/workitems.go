@@ -306,22 +306,22 @@ func (s *Server) workItemsBatch(c *reqCtx) {
 	c.json(map[string]any{"count": len(items), "value": items})
 }
 
-// listRevisions serves GET …/wit/workItems/{id}/revisions.
+// listRevisions serves GET …/wit/workItems/{id}/revisions with $top, $skip and $expand.
+// An item of another project than the URL's is not found, as for its updates.
 func (s *Server) listRevisions(c *reqCtx) {
-	id, err := strconv.Atoi(c.rest[2])
-	if err != nil {
-		c.fail(errBadRequest("The value '%s' is not a valid work item id.", c.rest[2]))
+	w := c.itemForHistory()
+	if w == nil {
 		return
 	}
-	w, ok := c.org.items[id]
-	if !ok || w.deleted {
-		c.fail(errWorkItemNotFound(id))
+	top, skip, perr := c.pageParams()
+	if perr != nil {
+		c.fail(perr)
 		return
 	}
 	expand := strings.ToLower(c.param("$expand"))
-	out := make([]any, 0, len(w.revs))
-	for _, r := range w.revs {
-		out = append(out, s.itemJSON(c, w, r, nil, expand, false))
+	out := []any{}
+	for i := skip; i < len(w.revs) && (top < 0 || len(out) < top); i++ {
+		out = append(out, s.itemJSON(c, w, w.revs[i], nil, expand, false))
 	}
 	c.json(map[string]any{"count": len(out), "value": out})
 }
