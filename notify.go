@@ -388,14 +388,31 @@ func (s *Service) ScanEvents(ctx context.Context, now time.Time) (int, error) {
 	return made + n, err
 }
 
+// PrepareNotifications records where the comments stand when notifications start on a
+// database that has never had them: comments made before are not told, every later one is.
+// A server calls it before it accepts requests, so that no comment falls between the
+// record and the first scan. It does nothing on a database that has the record.
+func (s *Service) PrepareNotifications(ctx context.Context) error {
+	ns, err := s.notifyStore()
+	if err != nil {
+		return err
+	}
+	_, err = s.store.Setting(ctx, commentsWatermark)
+	if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	id, err := ns.LatestCommentID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.SetSetting(ctx, commentsWatermark, strconv.FormatInt(id, 10))
+}
+
 func (s *Service) scanComments(ctx context.Context, ns NotifyStore, now time.Time) (int, error) {
 	v, err := s.store.Setting(ctx, commentsWatermark)
 	if ErrorCode(err) == ENOTFOUND {
-		id, err := ns.LatestCommentID(ctx)
-		if err != nil {
-			return 0, err
-		}
-		return 0, s.store.SetSetting(ctx, commentsWatermark, strconv.FormatInt(id, 10))
+		// Never prepared (a server prepares before it listens): start from here.
+		return 0, s.PrepareNotifications(ctx)
 	}
 	if err != nil {
 		return 0, err

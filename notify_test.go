@@ -158,6 +158,39 @@ func TestRemindersAndDigestsInEachOrganization(t *testing.T) {
 	})
 }
 
+// TestCommentsBeforeTheFirstScan pins where comment notifications start: comments made
+// before notifications were prepared (an upgrade) are not told, and a comment made after
+// the server prepared them is told even when the first scan runs after it.
+func TestCommentsBeforeTheFirstScan(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b *testBundle) {
+		k := b.keyResult(t, b.objective(t, "Serve customers").ID, "NPS")
+		mention := func(body string) {
+			must(t, b.svc.AddComment(b.as("member"), b.org.Slug, &cairn.Comment{Item: krRef(k.ID), Body: body}))
+		}
+		mentions := func() []string {
+			list, err := b.svc.Inbox(b.as("assignee"), false, 10)
+			must(t, err)
+			var out []string
+			for _, n := range list {
+				if n.Kind == cairn.NotifyMention {
+					out = append(out, n.Body)
+				}
+			}
+			return out
+		}
+		mention("@assignee before the upgrade")
+		must(t, b.svc.PrepareNotifications(ctx))
+		must(t, b.svc.PrepareNotifications(ctx)) // a second replica's start changes nothing
+		mention("@assignee after the start, before the first scan")
+		_, err := b.svc.ScanEvents(ctx, b.clock.Now())
+		must(t, err)
+		if got := mentions(); len(got) != 1 || got[0] != "@assignee after the start, before the first scan" {
+			t.Fatalf("mentions told: %q, want only the one made after notifications were prepared", got)
+		}
+	})
+}
+
 // name returns the actor's name of a user id.
 func (b *testBundle) name(id int64) string {
 	for n, u := range b.users {

@@ -175,6 +175,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, log *slog.Log
 	svc := cairn.NewService(db, cairn.ServiceOptions{HashPassword: hasher.Hash, OperatorHosts: cfg.allowedHosts,
 		LinkKey: linkKey, Secrets: sealer, CheckWebhook: webhookEgress.CheckURL, Email: notifyCfg.Mailer != nil})
 	notifyCfg.Service = svc
+	if err := svc.PrepareNotifications(ctx); err != nil {
+		return fmt.Errorf("prepare notifications: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
