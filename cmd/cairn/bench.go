@@ -26,6 +26,7 @@ import (
 	"github.com/cairn-okr/cairn/auth"
 	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/azdoemu"
+	"github.com/cairn-okr/cairn/azdoemu/traffic"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/sqldb"
 )
@@ -177,7 +178,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if cfg.budget > 0 {
-		b.budget, b.clock = cfg.budget, newVirtualClock(time.Now())
+		b.budget, b.clock = cfg.budget, traffic.NewVirtualClock(time.Now())
 	}
 	defer b.close()
 	single, err := b.single(ctx, cfg)
@@ -405,7 +406,7 @@ type bench struct {
 	dsn, key string
 	// budget and clock rate-limit the emulator on a virtual clock (see --budget).
 	budget float64
-	clock  *virtualClock
+	clock  *traffic.VirtualClock
 	// emu is the emulator last started.
 	emu *azdoemu.Server
 }

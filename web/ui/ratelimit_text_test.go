@@ -23,42 +23,6 @@ import (
 	"github.com/cairn-okr/cairn/datasource"
 )
 
-// budgetClock is the virtual time of Azure DevOps' rate limit and of Cairn's waits, so
-// that waiting out a five-minute window takes no real time. It adds up the waits.
-type budgetClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	waited time.Duration
-}
-
-func (c *budgetClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *budgetClock) sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.t = c.t.Add(d)
-		c.waited += d
-	}
-	return nil
-}
-
-// takeWaited returns the time waited since the last call.
-func (c *budgetClock) takeWaited() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	w := c.waited
-	c.waited = 0
-	return w
-}
-
 // budgetFront stands between Cairn and the emulator as Azure DevOps' rate limit does: it
 // charges every request to its identity's budget with the emulator's traffic middleware
 // (once a budget is set) and can refuse the next requests to a route with 429. It keeps
@@ -66,7 +30,7 @@ func (c *budgetClock) takeWaited() time.Duration {
 // many answers were delayed and refused.
 type budgetFront struct {
 	emu   http.Handler
-	clock *budgetClock
+	clock *traffic.VirtualClock
 	mw    atomic.Pointer[http.Handler]
 
 	mu                     sync.Mutex
@@ -80,7 +44,7 @@ type budgetFront struct {
 // setBudget makes the front limit every identity to budget TSTU per five minutes from now
 // on, with a fresh window.
 func (f *budgetFront) setBudget(budget float64) {
-	m := traffic.New(traffic.Config{Budget: budget, Now: f.clock.now, Sleep: func(context.Context, time.Duration) error { return nil }})
+	m := traffic.New(traffic.Config{Budget: budget, Now: f.clock.Now, Sleep: func(context.Context, time.Duration) error { return nil }})
 	h := m.Wrap(f.emu, nil, func(r *http.Request) string { return r.Header.Get("Authorization") })
 	f.mw.Store(&h)
 }
@@ -180,7 +144,7 @@ var tagRE = regexp.MustCompile(`<[^>]*>`)
 func TestConnectionsPageRateLimitNumbers(t *testing.T) {
 	t.Parallel()
 	// The bundle's clock reads 15 Aug 2026 12:00 UTC; the rate limit's starts there too.
-	clock := &budgetClock{t: time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC)}
+	clock := traffic.NewVirtualClock(time.Date(2026, 8, 15, 12, 0, 0, 0, time.UTC))
 	front := &budgetFront{clock: clock, refuse: map[string]int{}}
 	srv := httptest.NewServer(front)
 	t.Cleanup(srv.Close)
@@ -192,10 +156,10 @@ func TestConnectionsPageRateLimitNumbers(t *testing.T) {
 	}}
 	t.Cleanup(tr.CloseIdleConnections)
 	b := newBundleWith(t, true, &queueStandIn{}, datasource.ClientConfig{HTTPClient: &http.Client{Transport: tr},
-		Sleep: clock.sleep, Now: clock.now, Concurrency: 1}, "", nil)
+		Sleep: clock.Sleep, Now: clock.Now, Concurrency: 1}, "", nil)
 	front.emu = b.emu
-	if !b.now.Equal(clock.now()) {
-		t.Fatalf("the bundle's clock reads %v, the rate limit's %v", b.now, clock.now())
+	if !b.now.Equal(clock.Now()) {
+		t.Fatalf("the bundle's clock reads %v, the rate limit's %v", b.now, clock.Now())
 	}
 	ctx := cairn.NewContext(context.Background(), b.users["admin"])
 	admin := b.signIn(t, "admin")
@@ -225,7 +189,7 @@ func TestConnectionsPageRateLimitNumbers(t *testing.T) {
 	syncNow := func(what string) budgetSeen {
 		t.Helper()
 		front.take()
-		clock.takeWaited()
+		clock.TakeWaited()
 		rep, err := b.syncer.Sync(context.Background(), cid, cairn.TriggerManual)
 		if err != nil {
 			t.Fatal(err)
@@ -251,7 +215,7 @@ func TestConnectionsPageRateLimitNumbers(t *testing.T) {
 	budget := math.Ceil(free.spent / 0.9)
 	front.setBudget(budget)
 	near := syncNow("a sync near the limit")
-	waited := clock.takeWaited()
+	waited := clock.TakeWaited()
 	if near.limit != strconv.FormatFloat(budget, 'f', -1, 64) || near.delayed == 0 || near.refused != 0 {
 		t.Fatalf("a sync of %v TSTU under a budget of %v: the answers said limit %q, %d delayed, %d refused; the test needs delays and no 429",
 			free.spent, budget, near.limit, near.delayed, near.refused)
@@ -269,7 +233,7 @@ func TestConnectionsPageRateLimitNumbers(t *testing.T) {
 	// waits and tries again, and the line counts the refusals.
 	front.refuseNext("/_apis/wit/workitemsbatch", 2)
 	refused := syncNow("a sync with 429 refusals")
-	waited = clock.takeWaited()
+	waited = clock.TakeWaited()
 	if refused.refused != 2 || waited < 6*time.Second {
 		t.Fatalf("the front refused %d requests and Cairn waited %v, want 2 refusals and at least their 2 × 3 s", refused.refused, waited)
 	}
