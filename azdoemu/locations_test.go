@@ -11,31 +11,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/azdoemu"
 )
 
-// apiLocation is one entry of OPTIONS _apis.
-type apiLocation struct {
-	ID              string `json:"id"`
-	Area            string `json:"area"`
-	ResourceName    string `json:"resourceName"`
-	RouteTemplate   string `json:"routeTemplate"`
-	ResourceVersion int    `json:"resourceVersion"`
-	MinVersion      string `json:"minVersion"`
-	MaxVersion      string `json:"maxVersion"`
-	ReleasedVersion string `json:"releasedVersion"`
-}
-
 // readLocations sends OPTIONS as the SDKs do (no api-version) and returns the answer.
-func readLocations(t *testing.T, u string) []apiLocation {
+func readLocations(t *testing.T, u string) []azdo.ResourceLocation {
 	t.Helper()
 	r := call(t, http.MethodOptions, u, nil, "Accept", "application/json")
 	if r.status != http.StatusOK {
 		t.Fatalf("OPTIONS %s: %d %s", u, r.status, r.body)
 	}
 	var body struct {
-		Count int           `json:"count"`
-		Value []apiLocation `json:"value"`
+		Count int                     `json:"count"`
+		Value []azdo.ResourceLocation `json:"value"`
 	}
 	if err := json.Unmarshal(r.body, &body); err != nil || body.Count != len(body.Value) || body.Count == 0 {
 		t.Fatalf("OPTIONS %s body %s: %v", u, r.body, err)
@@ -77,14 +66,14 @@ func TestResourceLocationsMatchService(t *testing.T) {
 	var rec struct {
 		Response struct {
 			Body struct {
-				Value []apiLocation `json:"value"`
+				Value []azdo.ResourceLocation `json:"value"`
 			} `json:"body"`
 		} `json:"response"`
 	}
 	if err := json.Unmarshal(data, &rec); err != nil {
 		t.Fatal(err)
 	}
-	real := map[string]apiLocation{}
+	real := map[string]azdo.ResourceLocation{}
 	for _, l := range rec.Response.Body.Value {
 		real[l.ID] = l
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/datasource"
 	"github.com/cairn-okr/cairn/sqldb"
 )
@@ -39,22 +40,17 @@ func (s *tfs2018) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		type loc struct {
-			ID              string `json:"id"`
-			Area            string `json:"area"`
-			ResourceName    string `json:"resourceName"`
-			RouteTemplate   string `json:"routeTemplate"`
-			ResourceVersion int    `json:"resourceVersion"`
-			MinVersion      string `json:"minVersion"`
-			MaxVersion      string `json:"maxVersion"`
-			ReleasedVersion string `json:"releasedVersion"`
+		// TFS 2018 lists its resources up to REST API 4.1.
+		at := func(id, area, name, template string, version int, released string) azdo.ResourceLocation {
+			return azdo.ResourceLocation{ID: id, Area: area, ResourceName: name, RouteTemplate: template, ResourceVersion: version,
+				MinVersion: "1.0", MaxVersion: "4.1", ReleasedVersion: released}
 		}
-		locs := []loc{
-			{"603fe2ac-9723-48b9-88ad-09305aa6c6e1", "core", "projects", "_apis/{resource}/{*projectId}", 4, "1.0", "4.1", "4.1"},
-			{"1a9c53f7-f243-4447-b110-35ef023636e4", "wit", "wiql", "{project}/{team}/_apis/wit/{resource}", 2, "1.0", "4.1", "4.1"},
-			{"72c7ddf8-2cdc-4f60-90cd-ab71c14a399b", "wit", "workItems", "{project}/_apis/wit/{resource}/{id}", 3, "1.0", "4.1", "4.1"},
-			{"fc50d02a-849f-41fb-8af1-0a5216103269", "hooks", "subscriptions", "_apis/hooks/{resource}/{subscriptionId}", 1, "1.0", "4.1", "4.1"},
-			{"00d9565f-ed9c-4a06-9a50-00e7896ccab4", "Location", "ConnectionData", "_apis/{resource}", 1, "1.0", "4.1", "0.0"},
+		locs := []azdo.ResourceLocation{
+			at("603fe2ac-9723-48b9-88ad-09305aa6c6e1", "core", "projects", "_apis/{resource}/{*projectId}", 4, "4.1"),
+			at("1a9c53f7-f243-4447-b110-35ef023636e4", "wit", "wiql", "{project}/{team}/_apis/wit/{resource}", 2, "4.1"),
+			at("72c7ddf8-2cdc-4f60-90cd-ab71c14a399b", "wit", "workItems", "{project}/_apis/wit/{resource}/{id}", 3, "4.1"),
+			at("fc50d02a-849f-41fb-8af1-0a5216103269", "hooks", "subscriptions", "_apis/hooks/{resource}/{subscriptionId}", 1, "4.1"),
+			at("00d9565f-ed9c-4a06-9a50-00e7896ccab4", "Location", "ConnectionData", "_apis/{resource}", 1, "0.0"),
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"count": len(locs), "value": locs})
 	case strings.HasPrefix(r.URL.Path, coll+"/_apis/"):
