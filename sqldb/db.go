@@ -211,35 +211,27 @@ func (db *DB) Analyze(ctx context.Context) error {
 	if db.dialect != DialectPostgres {
 		return nil
 	}
-	return db.wrap("analyze", analyzeSchema(ctx, db.writer))
-}
-
-// analyzeSchema runs PostgreSQL's ANALYZE on every table of the connection's current
-// schema, and no other: a database may hold other schemas, of other tenants or programs.
-func analyzeSchema(ctx context.Context, c interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}) error {
-	rows, err := c.QueryContext(ctx, `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables
+	// Only the tables of Cairn's schema: the database may hold other schemas.
+	var tables []string
+	rows, err := db.writer.QueryContext(ctx, `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables
 		WHERE schemaname = current_schema() ORDER BY tablename`)
 	if err != nil {
-		return err
+		return db.wrap("analyze", err)
 	}
-	var tables []string
 	for rows.Next() {
 		var t string
 		if err := rows.Scan(&t); err != nil {
 			rows.Close()
-			return err
+			return db.wrap("analyze", err)
 		}
 		tables = append(tables, t)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(tables) == 0 {
-		return err
+		return db.wrap("analyze", err)
 	}
-	_, err = c.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", "))
-	return err
+	_, err = db.writer.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", "))
+	return db.wrap("analyze", err)
 }
 
 // Stats returns the statistics of the writer pool, for metrics.
