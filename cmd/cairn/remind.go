@@ -63,11 +63,8 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer db.Close()
 	var orgID int64
 	var orgName string
-	if slug := strings.ToLower(strings.TrimSpace(*org)); slug != "" {
-		o, err := db.OrgBySlug(ctx, slug)
-		if cairn.ErrorCode(err) == cairn.ENOTFOUND {
-			return fmt.Errorf("no organization %q", slug)
-		}
+	if strings.TrimSpace(*org) != "" {
+		o, err := importOrg(ctx, db, *org)
 		if err != nil {
 			return err
 		}
