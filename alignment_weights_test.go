@@ -108,21 +108,7 @@ func TestTwoParentsWeighted70And30(t *testing.T) {
 			{"Parents", objRef(parents.ID), 0.50, progress.OnTrack},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				var p float64
-				var st progress.Status
-				if tc.ref.Type == cairn.ItemObjective {
-					v, err := b.svc.Objective(viewer, slug, tc.ref.ID)
-					must(t, err)
-					p, st = v.Progress, v.Status
-				} else {
-					v, err := b.svc.KeyResult(viewer, slug, tc.ref.ID)
-					must(t, err)
-					p, st = v.Progress, v.Status
-				}
-				wantNear(t, tc.name, p, tc.want)
-				if st != tc.status {
-					t.Fatalf("%s status = %s, want %s", tc.name, st, tc.status)
-				}
+				b.wantProgress(t, tc.name, tc.ref, tc.want, tc.status)
 			})
 		}
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cairn-okr/cairn"
+	"github.com/cairn-okr/cairn/progress"
 	"github.com/cairn-okr/cairn/sqldb"
 )
 
@@ -300,6 +301,31 @@ func wantNear(tb testing.TB, what string, got, want float64) {
 	if math.Abs(got-want) > 1e-9 {
 		tb.Fatalf("%s = %v, want %v", what, got, want)
 	}
+}
+
+// wantProgress reads an objective or key result as fabrikam's viewer and fails the test
+// unless its progress is near p and its status is st; it returns the progress read.
+func (b *testBundle) wantProgress(tb testing.TB, what string, ref cairn.Ref, p float64, st progress.Status) float64 {
+	tb.Helper()
+	var got float64
+	var status progress.Status
+	switch ref.Type {
+	case cairn.ItemObjective:
+		v, err := b.svc.Objective(b.as("viewer"), b.org.Slug, ref.ID)
+		must(tb, err)
+		got, status = v.Progress, v.Status
+	case cairn.ItemKeyResult:
+		v, err := b.svc.KeyResult(b.as("viewer"), b.org.Slug, ref.ID)
+		must(tb, err)
+		got, status = v.Progress, v.Status
+	default:
+		tb.Fatalf("wantProgress reads objectives and key results, not %s", ref.Type)
+	}
+	wantNear(tb, what+" progress", got, p)
+	if status != st {
+		tb.Fatalf("%s status = %s, want %s (progress %v)", what, status, st, got)
+	}
+	return got
 }
 
 // objectiveTitles lists the titles of fabrikam's objectives, as its admin sees them.

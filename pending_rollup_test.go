@@ -48,29 +48,19 @@ func TestPendingBaselineInARollUp(t *testing.T) {
 
 		wantObjective := func(t *testing.T, o *cairn.Objective, p float64, st progress.Status) {
 			t.Helper()
-			v, err := b.svc.Objective(viewer, slug, o.ID)
-			must(t, err)
-			wantNear(t, o.Title+" progress", v.Progress, p)
-			if v.Status != st {
-				t.Fatalf("%s status = %s, want %s (progress %v)", o.Title, v.Status, st, v.Progress)
-			}
+			got := b.wantProgress(t, o.Title, objRef(o.ID), p, st)
 			// The period's list evaluates the same graph the same way.
 			list, err := b.svc.ListObjectives(viewer, slug, cairn.ObjectiveQuery{PeriodID: b.period.ID})
 			must(t, err)
 			for _, l := range list {
-				if l.ID == o.ID && (l.Status != st || l.Progress != v.Progress) {
-					t.Fatalf("%s in the list: %v %s, want %v %s", o.Title, l.Progress, l.Status, v.Progress, st)
+				if l.ID == o.ID && (l.Status != st || l.Progress != got) {
+					t.Fatalf("%s in the list: %v %s, want %v %s", o.Title, l.Progress, l.Status, got, st)
 				}
 			}
 		}
 		wantKeyResult := func(t *testing.T, k *cairn.KeyResult, p float64, st progress.Status) {
 			t.Helper()
-			v, err := b.svc.KeyResult(viewer, slug, k.ID)
-			must(t, err)
-			wantNear(t, k.Title+" progress", v.Progress, p)
-			if v.Status != st {
-				t.Fatalf("%s status = %s, want %s (progress %v)", k.Title, v.Status, st, v.Progress)
-			}
+			b.wantProgress(t, k.Title, krRef(k.ID), p, st)
 		}
 
 		t.Run("WhilePending", func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cairn-okr/cairn/azdo"
 	"github.com/cairn-okr/cairn/azdoemu"
 )
 
@@ -101,28 +102,10 @@ func TestServerModePreviewOnlyRoutes(t *testing.T) {
 
 func TestResourceLocations(t *testing.T) {
 	t.Parallel()
-	type loc struct {
-		ID              string `json:"id"`
-		Area            string `json:"area"`
-		ResourceName    string `json:"resourceName"`
-		MaxVersion      string `json:"maxVersion"`
-		ReleasedVersion string `json:"releasedVersion"`
-	}
-	read := func(t *testing.T, url string) map[string]loc {
+	read := func(t *testing.T, url string) map[string]azdo.ResourceLocation {
 		t.Helper()
-		r := call(t, http.MethodOptions, url, nil, "Accept", "application/json")
-		if r.status != http.StatusOK {
-			t.Fatalf("OPTIONS %s: %d %s", url, r.status, r.body)
-		}
-		var body struct {
-			Count int   `json:"count"`
-			Value []loc `json:"value"`
-		}
-		if err := json.Unmarshal(r.body, &body); err != nil || body.Count != len(body.Value) || body.Count == 0 {
-			t.Fatalf("OPTIONS body %s: %v", r.body, err)
-		}
-		out := map[string]loc{}
-		for _, l := range body.Value {
+		out := map[string]azdo.ResourceLocation{}
+		for _, l := range readLocations(t, url) {
 			out[l.ID] = l
 		}
 		return out

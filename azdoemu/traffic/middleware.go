@@ -257,7 +257,7 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		dec = m.admit(id, m.cost(route, r))
 		if dec.blocked {
 			m.setLimitHeaders(w, dec)
-			writeBlocked(w, dec.retryAfter)
+			WriteBlocked(w, dec.retryAfter)
 			m.count(route, strconv.Itoa(http.StatusTooManyRequests))
 			return
 		}
@@ -330,7 +330,7 @@ func (m *Middleware) inject(w http.ResponseWriter, p plan) string {
 		writeServerError(w, p.status, p.activityID)
 		return strconv.Itoa(p.status)
 	case FaultThrottle:
-		writeBlocked(w, p.fault.Duration)
+		WriteBlocked(w, p.fault.Duration)
 		return strconv.Itoa(http.StatusTooManyRequests)
 	case FaultSignIn:
 		writeSignIn(w)

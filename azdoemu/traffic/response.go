@@ -70,8 +70,9 @@ func writeServerError(w http.ResponseWriter, status int, activityID string) {
 	writeError(w, status, msg, vssServiceException, "VssServiceException", status == http.StatusServiceUnavailable)
 }
 
-// writeBlocked sends the 429 RequestBlockedException answer with its Retry-After.
-func writeBlocked(w http.ResponseWriter, retryAfter time.Duration) {
+// WriteBlocked sends the 429 RequestBlockedException answer with its Retry-After, as
+// Azure DevOps does when an identity's budget is used up.
+func WriteBlocked(w http.ResponseWriter, retryAfter time.Duration) {
 	w.Header().Set("Retry-After", strconv.FormatInt(ceilSeconds(retryAfter), 10))
 	w.Header().Set("X-RateLimit-Resource", "ATCPU")
 	writeError(w, http.StatusTooManyRequests, BlockedMessage, requestBlockedException, "RequestBlockedException", false)

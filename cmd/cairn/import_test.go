@@ -83,17 +83,23 @@ func countRows(t *testing.T, path, table string) int {
 	return n
 }
 
+// importRunner runs `cairn import viva` on the database db and returns the exit code,
+// stdout and stderr.
+func importRunner(db string) func(args ...string) (int, string, string) {
+	return func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"import", "viva", "--database", db}, args...), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+}
+
 // TestImportVivaCommand runs `cairn import viva`: a dry run writes nothing and says what it
 // would do, the import writes it with progress lines, a second one changes nothing, and a
 // file that is not an export fails naming its row and column.
 func TestImportVivaCommand(t *testing.T) {
 	db := importDB(t)
 	fixture := filepath.Join("..", "..", "viva", "testdata", "explorer.csv")
-	runImport := func(args ...string) (int, string, string) {
-		var stdout, stderr bytes.Buffer
-		code := run(append([]string{"import", "viva", "--database", db}, args...), &stdout, &stderr)
-		return code, stdout.String(), stderr.String()
-	}
+	runImport := importRunner(db)
 
 	code, out, errOut := runImport("--dry-run", fixture)
 	if code != 0 {
@@ -168,11 +174,7 @@ func TestImportVivaCommand(t *testing.T) {
 func TestImportVivaCommandListsChanges(t *testing.T) {
 	db := importDB(t)
 	fixture := filepath.Join("..", "..", "viva", "testdata", "explorer.csv")
-	runImport := func(args ...string) (int, string, string) {
-		var stdout, stderr bytes.Buffer
-		code := run(append([]string{"import", "viva", "--database", db}, args...), &stdout, &stderr)
-		return code, stdout.String(), stderr.String()
-	}
+	runImport := importRunner(db)
 	if code, out, errOut := runImport(fixture); code != 0 || strings.Contains(out, "since the last import") {
 		t.Fatalf("first import (exit %d) lists changes:\n%s%s", code, out, errOut)
 	}

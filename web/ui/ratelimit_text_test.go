@@ -83,13 +83,7 @@ func (f *budgetFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.refuse[suffix] = n - 1
 			f.refused++
 			f.mu.Unlock()
-			w.Header().Set("Retry-After", "3")
-			w.Header().Set("X-RateLimit-Resource", "ATCPU")
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusTooManyRequests)
-			_ = json.NewEncoder(w).Encode(map[string]any{"$id": "1", "innerException": nil, "message": traffic.BlockedMessage,
-				"typeName": "Microsoft.TeamFoundation.Framework.Server.RequestBlockedException, Microsoft.TeamFoundation.Framework.Server",
-				"typeKey":  "RequestBlockedException", "errorCode": 0, "eventId": 3000})
+			traffic.WriteBlocked(w, 3*time.Second)
 			return
 		}
 	}
