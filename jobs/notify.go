@@ -148,6 +148,11 @@ func (r *Runner) queuePending(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return r.queueDeliveries(ctx, ids)
+}
+
+// queueDeliveries queues a deliver job for each delivery id.
+func (r *Runner) queueDeliveries(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -294,7 +299,7 @@ func (r *Runner) RemindNow(ctx context.Context, orgID int64) (*RemindReport, err
 		return nil, fmt.Errorf("jobs: plan reminders: %w", err)
 	}
 	rep := &RemindReport{}
-	var params []river.InsertManyParams
+	var deliveries []int64
 	for _, rem := range rs {
 		if orgID != 0 && rem.OrgID != orgID {
 			continue
@@ -312,16 +317,16 @@ func (r *Runner) RemindNow(ctx context.Context, orgID int64) (*RemindReport, err
 				return rep, err
 			}
 			for _, d := range out.Deliveries {
-				params = append(params, river.InsertManyParams{Args: DeliverArgs{DeliveryID: d.ID}})
+				deliveries = append(deliveries, d.ID)
 			}
 		}
 		rep.Reminders = append(rep.Reminders, out)
 	}
-	if len(params) == 0 {
+	if len(deliveries) == 0 {
 		return rep, nil
 	}
-	if _, err := r.client.InsertMany(ctx, params); err != nil {
-		return rep, fmt.Errorf("jobs: queue %d deliveries: %w", len(params), err)
+	if err := r.queueDeliveries(ctx, deliveries); err != nil {
+		return rep, err
 	}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
